@@ -1,0 +1,213 @@
+"""Rule-author tests: YAML files in a rule set's tests/ giving a case and the expected values and findings.
+
+    base: fixtures/initial.yaml          # a case every test starts from (a file inside the rule set, or inline)
+    tests:
+      - name: 65 people get 2 person-days for an initial audit
+        clause: 附录
+        set: {organization.service_headcount: 65}     # dotted paths into the case
+        expect:
+          values: {audit_days_base: 2}
+          findings: [some_check_id]                   # must be present (a subset)
+          no_findings: [other_check_id]               # must be absent
+
+`certrules test` runs them, and the pytest plugin (pytest_plugin.py) collects the same tests.
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from .errors import CertrulesError
+from .jsonout import dumps
+from .loader import safe_join
+from .schemas import validate_document
+from .yamlio import YamlError, load_file
+
+
+@dataclass
+class AuthorTest:
+    file: str
+    line: int | None
+    name: str
+    clause: str | None
+    case: dict | None
+    expect: dict
+    error: str | None = None      # a malformed test: reported as a failure with its file and line
+
+
+@dataclass
+class Outcome:
+    test: AuthorTest
+    failures: list = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+
+def _set_path(case: dict, dotted: str, value) -> None:
+    parts = dotted.split(".")
+    node = case
+    for part in parts[:-1]:
+        if isinstance(node, list):
+            node = node[int(part) - 1]
+            continue
+        if not isinstance(node.get(part), (dict, list)):
+            node[part] = {}
+        node = node[part]
+    if isinstance(node, list):
+        node[int(parts[-1]) - 1] = value
+    else:
+        node[parts[-1]] = value
+
+
+def _case_from(root: Path, spec, rel: str, line) -> dict:
+    if isinstance(spec, dict):
+        return copy.deepcopy(spec)
+    path = safe_join(root, spec)
+    if path is None:
+        raise ValueError(f"case file '{spec}' is outside the rule set")
+    try:
+        data = load_file(path).data
+    except YamlError as exc:
+        raise ValueError(f"case file '{spec}': {exc.message}" + (f" (line {exc.line})" if exc.line else ""))
+    if not isinstance(data, dict):
+        raise ValueError(f"case file '{spec}' is not a mapping")
+    return data
+
+
+def collect(root: Path) -> list[AuthorTest]:
+    root = Path(root)
+    tests_dir = root / "tests"
+    out: list[AuthorTest] = []
+    if not tests_dir.is_dir():
+        return out
+    from .loader import SourceFile
+    for path in sorted(tests_dir.rglob("*.yaml")):
+        if "fixtures" in path.relative_to(tests_dir).parts:
+            continue
+        rel = path.relative_to(root).as_posix()
+        try:
+            doc = load_file(path)
+        except YamlError as exc:
+            out.append(AuthorTest(rel, exc.line, path.name, None, None, {}, error=exc.message))
+            continue
+        problems = validate_document(SourceFile(rel, doc), "test_file") if isinstance(doc.data, dict) else []
+        if not isinstance(doc.data, dict) or problems:
+            p = problems[0] if problems else None
+            out.append(AuthorTest(rel, p.line if p else 1, path.name, None, None, {},
+                                  error=(f"{p.path}: {p.message}" if p else "a test file must be a mapping with 'tests'")))
+            continue
+        base = doc.data.get("base")
+        try:
+            base_case = _case_from(root, base, rel, 1) if base is not None else None
+        except ValueError as exc:
+            out.append(AuthorTest(rel, doc.mark(("base",))[0], path.name, None, None, {}, error=str(exc)))
+            continue
+        for i, t in enumerate(doc.data["tests"]):
+            line = doc.mark(("tests", i))[0]
+            try:
+                case = _case_from(root, t["case"], rel, line) if "case" in t else copy.deepcopy(base_case)
+                if case is None:
+                    raise ValueError("the test has no case and the file has no base")
+                for dotted, value in (t.get("set") or {}).items():
+                    _set_path(case, dotted, value)
+                out.append(AuthorTest(rel, line, t["name"], str(t["clause"]) if "clause" in t else None, case, t["expect"]))
+            except (ValueError, IndexError, TypeError, AttributeError) as exc:
+                out.append(AuthorTest(rel, line, t.get("name", f"test {i + 1}"), None, None, {}, error=str(exc)))
+    return out
+
+
+def _same(expected, actual) -> bool:
+    if isinstance(expected, bool) or isinstance(actual, bool):
+        return expected is actual
+    if isinstance(expected, (int, Decimal)) and isinstance(actual, (int, Decimal)):
+        return Decimal(expected) == Decimal(actual)
+    if isinstance(expected, (int, Decimal)) and isinstance(actual, str):
+        try:
+            return Decimal(expected) == Decimal(actual)
+        except InvalidOperation:
+            return False
+    if isinstance(expected, date):
+        return expected.isoformat() == actual
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        return all(k in actual and _same(v, actual[k]) for k, v in expected.items())
+    if isinstance(expected, list) and isinstance(actual, list):
+        return len(expected) == len(actual) and all(_same(a, b) for a, b in zip(expected, actual))
+    return expected == actual
+
+
+def check_outcome(test: AuthorTest, result: dict) -> list[str]:
+    failures = []
+    values = result["values"]
+    for key, want in (test.expect.get("values") or {}).items():
+        if key not in values:
+            failures.append(f"value '{key}': no such value in the result")
+            continue
+        got = values[key]
+        if isinstance(got, dict) and "state" in got and not isinstance(want, dict):
+            got = got["state"]
+        if not _same(want, got):
+            trace = (result.get("trace") or {}).get(key, {})
+            failures.append(f"value '{key}': expected {_fmt(want)}, got {_fmt(got)}\n      trace: {_fmt(_slim(trace))}")
+    found = {}
+    for f in result["findings"]:
+        found.setdefault(f["id"], []).append(f)
+    for item in test.expect.get("findings") or []:
+        fid = item if isinstance(item, str) else item["id"]
+        sev = None if isinstance(item, str) else item.get("severity")
+        hits = found.get(fid, [])
+        if not hits or (sev and not any(h["severity"] == sev for h in hits)):
+            have = ", ".join(sorted(found)) or "none"
+            failures.append(f"finding '{fid}'{' (' + sev + ')' if sev else ''} expected but not made; findings made: {have}")
+    for fid in test.expect.get("no_findings") or []:
+        if fid in found:
+            failures.append(f"finding '{fid}' made but not expected: {found[fid][0]['message']}")
+    return failures
+
+
+def _slim(trace: dict) -> dict:
+    return {k: v for k, v in trace.items() if k in ("clause", "value", "inputs", "rows", "diagnostics", "interpretation")}
+
+
+def _fmt(value) -> str:
+    if isinstance(value, str):
+        return repr(value)
+    return dumps(value, indent=0).strip()
+
+
+def run_one(ruleset, test: AuthorTest) -> Outcome:
+    from .evaluate import evaluate
+    if test.error:
+        return Outcome(test, [f"malformed test: {test.error}"])
+    try:
+        result = evaluate(ruleset, test.case, label=f"{test.file}:{test.line}")
+    except CertrulesError as exc:
+        return Outcome(test, [f"the case could not be evaluated: {exc}"])
+    return Outcome(test, check_outcome(test, result))
+
+
+def run_tests(folder, verbose: bool = False, out=None) -> bool:
+    import sys
+    from .errors import RuleSetError
+    from .ruleset import load_ruleset
+    out = out or sys.stdout
+    try:
+        rs = load_ruleset(folder)
+    except RuleSetError as exc:
+        out.write(f"✗ {folder}: the rule set does not load\n{exc}\n")
+        return False
+    tests = collect(Path(folder))
+    outcomes = [run_one(rs, t) for t in tests]
+    failed = [o for o in outcomes if not o.passed]
+    for o in outcomes:
+        if verbose or not o.passed:
+            mark = "PASS" if o.passed else "FAIL"
+            out.write(f"{mark} {o.test.file}:{o.test.line} {o.test.name}" + (f" [{o.test.clause}]" if o.test.clause else "") + "\n")
+            for f in o.failures:
+                out.write(f"    {f}\n")
+    out.write(f"{rs.name}: {len(outcomes) - len(failed)} passed, {len(failed)} failed\n")
+    return not failed and bool(outcomes)

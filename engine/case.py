@@ -1,0 +1,62 @@
+"""A case: read from YAML or JSON, validated against the rule set's case schema, made FEEL values.
+
+Numbers are exact (from their text), dates are ISO strings in the file and become dates where the
+schema says `format: date`. Every problem names the field path in plain words.
+"""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from .errors import CaseError
+from .feel import to_feel
+from .schemas import case_problems
+from .yamlio import YamlError, load_file
+
+
+def read_case_file(path) -> dict:
+    path = Path(path)
+    if not path.is_file():
+        raise CaseError(f"{path}: no such case file")
+    try:
+        doc = load_file(path)
+    except YamlError as exc:
+        where = f"{path}:{exc.line}" + (f":{exc.col}" if exc.col else "") if exc.line else str(path)
+        raise CaseError(f"{where}: {exc.message}") from None
+    if not isinstance(doc.data, dict):
+        raise CaseError(f"{path}: a case must be a mapping of fields (as_of, ...), not {type(doc.data).__name__}")
+    return doc.data
+
+
+def validate_case(ruleset, data: dict, label: str = "the case") -> None:
+    problems = case_problems(ruleset.case_validator, data)
+    if problems:
+        lines = [f"{label} does not fit the case schema of {ruleset.name}:"]
+        lines += [f"  {p.path}: {p.message}" for p in problems]
+        raise CaseError("\n".join(lines), problems)
+
+
+def to_values(schema: dict, data):
+    """Convert a validated case to FEEL values, guided by the schema (strings with format date -> dates)."""
+    if isinstance(data, dict):
+        props = schema.get("properties", {}) if isinstance(schema, dict) else {}
+        extra = schema.get("additionalProperties") if isinstance(schema, dict) else None
+        return {k: to_values(props.get(k, extra if isinstance(extra, dict) else {}), v) for k, v in data.items()}
+    if isinstance(data, list):
+        items = schema.get("items", {}) if isinstance(schema, dict) else {}
+        return [to_values(items, v) for v in data]
+    if isinstance(data, str) and isinstance(schema, dict) and schema.get("format") == "date":
+        return date.fromisoformat(data)
+    if isinstance(data, float):  # never from our readers; a Python caller passing floats gets exact text
+        return Decimal(repr(data))
+    return to_feel(data)
+
+
+def prepare(ruleset, data: dict, label: str = "the case") -> dict:
+    """Validate and convert: the environment an evaluation starts from, every schema field present."""
+    validate_case(ruleset, data, label)
+    env = to_values(ruleset.case_schema, data)
+    for name in ruleset.case_schema.get("properties", {}):
+        env.setdefault(name, None)
+    return env

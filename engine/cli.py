@@ -1,0 +1,256 @@
+"""The `certrules` command line.
+
+Every user mistake ends as a CertrulesError: one plain message and a documented exit code
+(errors.py). Anything else is a bug: it prints one line asking for a report, and the traceback only
+with CERTRULES_DEBUG=1.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from .errors import (EXIT_FINDINGS, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, CertrulesError,
+                     UsageError)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        raise UsageError(f"{self.prog}: {message} (see {self.prog} --help)")
+
+
+def _out(text: str, output: str | None = None) -> None:
+    if output:
+        from .files import write_atomic
+        write_atomic(Path(output), text)
+    else:
+        sys.stdout.write(text)
+
+
+# ---------------------------------------------------------------- commands
+
+def _rulesets_for(paths, dirs):
+    """Rule-set folders named on the command line, or every one found."""
+    from .registry import find_rulesets, choose
+    if paths:
+        out = []
+        for p in paths:
+            if Path(p).is_dir():
+                out.append(Path(p))
+            else:
+                entries = find_rulesets(dirs)
+                entry, _ = choose(entries, None, p)
+                out.append(entry.folder)
+        return out
+    return [e.folder for e in find_rulesets(dirs)]
+
+
+def cmd_check(args) -> int:
+    from .errors import RuleSetError
+    from .ruleset import load_ruleset
+    status = EXIT_OK
+    for folder in _rulesets_for(args.ruleset, args.rulesets):
+        try:
+            rs = load_ruleset(folder)
+        except RuleSetError as exc:
+            print(f"✗ {folder}: {len([p for p in exc.problems if p.severity == 'error'])} error(s)")
+            for p in exc.problems:
+                print(f"  {p}")
+            status = EXIT_FINDINGS
+            continue
+        print(f"✓ {folder}: {rs.name}, {len(rs.elements)} elements, {len(rs.warnings)} warning(s)")
+        for p in rs.warnings:
+            print(f"  {p}")
+        if args.strict and rs.warnings:
+            status = EXIT_FINDINGS
+    return status
+
+
+def _load_case(path, args):
+    from .case import read_case_file
+    from .registry import select_ruleset
+    case = read_case_file(path)
+    rs, selection = select_ruleset(case, args.revision, args.rulesets, args.family)
+    return case, rs, selection
+
+
+def cmd_eval(args) -> int:
+    from .evaluate import evaluate
+    from .jsonout import dumps
+    from .report import explain, summary
+    texts = []
+    results = []
+    for path in args.case:
+        case, rs, selection = _load_case(path, args)
+        result = evaluate(rs, case, trace=not args.no_trace or bool(args.explain), label=str(path), selection=selection)
+        if args.explain:
+            if args.explain not in rs.elements:
+                from difflib import get_close_matches
+                near = get_close_matches(args.explain, list(rs.elements), n=1)
+                raise UsageError(f"--explain: no element '{args.explain}' in {rs.name}"
+                                 + (f" (did you mean '{near[0]}'?)" if near else ""))
+            texts.append(explain(result, rs, args.explain))
+        elif args.format == "json":
+            results.append(result)
+        else:
+            texts.append((f"== {path}\n" if len(args.case) > 1 else "") + summary(result, rs))
+    if results:
+        _out(dumps(results[0] if len(results) == 1 else results), args.output)
+    else:
+        _out("\n".join(texts), args.output)
+    return EXIT_OK
+
+
+def cmd_expr(args) -> int:
+    import decimal
+    from .feel import FEEL_CONTEXT, FeelError, compile_expr, parse_literal_value, to_feel, to_plain
+    from .jsonout import dumps
+    from .report import show
+    from .ruleset import function_registry
+    env = {}
+    if args.context:
+        from .case import read_case_file
+        data = read_case_file(args.context)
+        env.update({k: to_feel(v) for k, v in data.items()})
+    for item in args.set or []:
+        if "=" not in item:
+            raise UsageError(f"--set {item}: write name=value")
+        name, text = item.split("=", 1)
+        try:
+            env[name.strip()] = parse_literal_value(text)
+        except FeelError as exc:
+            raise UsageError(f"--set {name}: {exc.message}") from None
+    try:
+        ce = compile_expr(args.expression, names={k: None for k in env}, functions=function_registry())
+    except FeelError as exc:
+        raise UsageError(str(exc)) from None
+    diagnostics = []
+    with decimal.localcontext(FEEL_CONTEXT):
+        value = ce.evaluate(env, diagnostics)
+    plain = to_plain(value)
+    print(dumps(plain).strip() if args.json else show(plain))
+    for d in diagnostics:
+        print(f"note: {d}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_revisions(args) -> int:
+    from .registry import find_rulesets
+    entries = find_rulesets(args.rulesets)
+    if not entries:
+        print("no rule sets found")
+        return EXIT_OK
+    fam = None
+    for e in entries:
+        if e.family != fam:
+            fam = e.family
+            print(f"{fam}")
+        flags = [e.status]
+        if e.provenance != "authoritative":
+            flags.append(e.provenance)
+        print(f"  {e.effective}  {e.revision:<6} {e.code:<14} {e.folder.name:<22} {', '.join(flags)}")
+    return EXIT_OK
+
+
+def cmd_test(args) -> int:
+    from .authortests import run_tests
+    ok = True
+    for folder in _rulesets_for(args.ruleset, args.rulesets):
+        ok = run_tests(folder, verbose=args.verbose, out=sys.stdout) and ok
+    return EXIT_OK if ok else EXIT_FINDINGS
+
+
+def cmd_coverage(args) -> int:
+    from .coverage import coverage_report
+    status = EXIT_OK
+    for folder in _rulesets_for(args.ruleset, args.rulesets):
+        text, complete = coverage_report(folder)
+        _out(text, args.output)
+        if not complete:
+            status = EXIT_FINDINGS
+    return status
+
+
+# ---------------------------------------------------------------- parser
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="certrules", description="A rules-as-data engine: check, test and evaluate rule sets.")
+    from . import __version__
+    p.add_argument("--version", action="version", version=f"certrules {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def common(sp, rulesets=True):
+        if rulesets:
+            sp.add_argument("--rulesets", action="append", default=[], metavar="DIR",
+                            help="also look for rule sets in DIR (repeatable; env CERTRULES_RULESETS too)")
+
+    s = sub.add_parser("check", help="validate and lint rule sets (exit 1 on errors)")
+    s.add_argument("ruleset", nargs="*", help="rule-set folder or revision (default: all found)")
+    s.add_argument("--strict", action="store_true", help="warnings count as errors")
+    common(s)
+    s.set_defaults(func=cmd_check)
+
+    s = sub.add_parser("eval", help="evaluate cases")
+    s.add_argument("case", nargs="+", help="case file (.yaml or .json)")
+    s.add_argument("--revision", help="use this revision (A/2, A2 or a folder name) instead of the one in force")
+    s.add_argument("--family", help="rule-set family, when several are available")
+    s.add_argument("--format", choices=["text", "json"], default="text")
+    s.add_argument("--explain", metavar="ID", help="explain why a value is what it is")
+    s.add_argument("--no-trace", action="store_true", help="leave the trace out of the JSON result")
+    s.add_argument("-o", "--output", help="write to this file instead of the screen")
+    common(s)
+    s.set_defaults(func=cmd_eval)
+
+    s = sub.add_parser("test", help="run the rule-author tests of rule sets")
+    s.add_argument("ruleset", nargs="*")
+    s.add_argument("-v", "--verbose", action="store_true")
+    common(s)
+    s.set_defaults(func=cmd_test)
+
+    s = sub.add_parser("expr", help="evaluate one expression (the committee's calculator)")
+    s.add_argument("expression")
+    s.add_argument("--set", action="append", metavar="NAME=VALUE", help="give a name a value, e.g. --set score=94.5")
+    s.add_argument("--context", metavar="FILE", help="YAML/JSON file whose top-level keys become names")
+    s.add_argument("--json", action="store_true", help="print the value as JSON")
+    s.set_defaults(func=cmd_expr)
+
+    s = sub.add_parser("revisions", help="list the rule sets found, by family and effective date")
+    common(s)
+    s.set_defaults(func=cmd_revisions)
+
+    s = sub.add_parser("coverage", help="the clause map of a rule set and the share of clauses encoded")
+    s.add_argument("ruleset", nargs="*")
+    s.add_argument("-o", "--output")
+    common(s)
+    s.set_defaults(func=cmd_coverage)
+
+    return p
+
+
+def main(argv=None) -> int:
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if not getattr(args, "command", None):
+            parser.print_help()
+            return EXIT_OK
+        return args.func(args)
+    except CertrulesError as exc:
+        print(f"certrules: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("certrules: interrupted; nothing was written", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # a bug: never show a traceback to a user unless asked
+        if os.environ.get("CERTRULES_DEBUG"):
+            raise
+        print(f"certrules: internal error ({type(exc).__name__}: {exc}); this is a bug in certrules — "
+              "please report it with the command you ran (CERTRULES_DEBUG=1 shows the traceback)", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,182 @@
+"""Rule elements: what each kind of element is, how it is compiled and how it makes its value.
+
+The kinds are parameters, rules and checks (here), tables (tables.py), decision tables
+(decisions.py) and state machines (machines.py). An element knows its id, its clause, the names it
+reads, and how to evaluate itself in a Run (evaluate.py); it knows nothing of any domain.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .expressions import Compiler, Scope, expr_text
+from .feel import to_feel, to_plain
+
+
+def text2(value) -> dict | None:
+    """A title/interpretation/message given as one string or as {zh, en}."""
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        return {k: v for k, v in value.items() if v}
+    return {"zh": str(value)}
+
+
+@dataclass
+class Element:
+    kind = "element"
+    id: str
+    clause: str
+    sf: object               # loader.SourceFile it was written in
+    path: tuple              # its path inside that file
+    raw: dict
+    title: dict | None = None
+    text: str | None = None
+    interpretation: dict | None = None
+    reads: set = field(default_factory=set)     # names this element reads (element ids and case fields)
+
+    @classmethod
+    def build(cls, sf, path, raw, compiler: Compiler, scope: Scope):
+        el = cls(id=raw["id"], clause=str(raw["clause"]), sf=sf, path=path, raw=raw,
+                 title=text2(raw.get("title")), text=raw.get("text"),
+                 interpretation=text2(raw.get("interpretation")))
+        el.compile(compiler, scope)
+        return el
+
+    def compile(self, compiler: Compiler, scope: Scope) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _expr(self, compiler, key, scope, value=None, path=None):
+        ce = compiler.expr(self.sf, path or (self.path + (key,)), self.raw[key] if value is None else value, scope)
+        if ce is not None:
+            self.reads |= set(ce.free_names)
+        return ce
+
+    def location(self) -> str:
+        line, _ = self.sf.doc.mark(self.path)
+        return f"{self.sf.rel}:{line}" if line else self.sf.rel
+
+    def type_hint(self):
+        return None
+
+    def evaluate(self, run):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def info(self) -> dict:
+        """What the trace and the rulebook show about the element itself."""
+        out = {"kind": self.kind, "clause": self.clause, "defined_at": self.location()}
+        if self.title:
+            out["title"] = self.title
+        if self.interpretation:
+            out["interpretation"] = self.interpretation
+        return out
+
+
+def applies(run, el, ce) -> bool:
+    """Evaluate a `when` condition: only true applies (false and null do not)."""
+    if ce is None:
+        return True
+    return run.expr(el, ce) is True
+
+
+class Parameter(Element):
+    kind = "parameter"
+
+    def compile(self, compiler, scope):
+        self.value_expr = None
+        if "expr" in self.raw:
+            self.value_expr = self._expr(compiler, "expr", scope)
+            self.value = None
+        else:
+            try:
+                self.value = to_feel(self.raw["value"])
+            except (TypeError, ValueError) as exc:
+                compiler.problems.items.append(self.sf.locate(self.path + ("value",), f"not a usable value: {exc}"))
+                self.value = None
+
+    def evaluate(self, run):
+        if self.value_expr is not None:
+            return run.expr(self, self.value_expr)
+        return self.value
+
+
+class Rule(Element):
+    kind = "rule"
+
+    def compile(self, compiler, scope):
+        self.when = self._expr(compiler, "when", scope) if "when" in self.raw else None
+        self.expr = self._expr(compiler, "expr", scope)
+
+    def type_hint(self):
+        t = self.raw.get("type")
+        return None if t in (None, "any") else t
+
+    def evaluate(self, run):
+        if not applies(run, self, self.when):
+            run.note(self, "when", False)
+            return None
+        return run.expr(self, self.expr)
+
+
+_PLACEHOLDER = re.compile(r"\{([^\W\d][\w.]*)\}")
+
+
+def fill(template: str, values: dict) -> str:
+    """Put values into a message: {name} is replaced by the value's text; nothing else is interpreted."""
+    def sub(m):
+        name = m.group(1)
+        if name not in values:
+            return m.group(0)
+        return display(values[name])
+    return _PLACEHOLDER.sub(sub, template)
+
+
+def display(value) -> str:
+    plain = to_plain(value)
+    if isinstance(plain, list):
+        return "、".join(display(v) for v in plain) if plain else "—"
+    if plain is None:
+        return "—"
+    if isinstance(plain, bool):
+        return "true" if plain else "false"
+    return str(plain)
+
+
+class Check(Element):
+    kind = "check"
+
+    def compile(self, compiler, scope):
+        self.severity = self.raw.get("severity", "error")
+        self.message = text2(self.raw["message"])
+        self.tags = list(self.raw.get("tags", []))
+        self.when = self._expr(compiler, "when", scope) if "when" in self.raw else None
+        self.lets = {}
+        inner = scope
+        for name, text in (self.raw.get("let") or {}).items():
+            ce = self._expr(compiler, None, inner, value=text, path=self.path + ("let", name))
+            self.lets[name] = ce
+            inner = inner.extended(**{name: None})
+        self.assertion = self._expr(compiler, "assert", inner)
+        self.reads -= set(self.lets)
+
+    def evaluate(self, run):
+        if not applies(run, self, self.when):
+            run.note(self, "when", False)
+            return None
+        local = {}
+        for name, ce in self.lets.items():
+            local[name] = run.expr(self, ce, local)
+        ok = run.expr(self, self.assertion, local)
+        if ok is True:
+            return True
+        if ok is None:
+            run.note(self, "undecided", True)
+            return None
+        values = {k: v for k, v in local.items()}
+        run.finding(self, {lang: fill(msg, {**run.env, **values}) for lang, msg in self.message.items()},
+                    {k: to_plain(v) for k, v in values.items()})
+        return False
+
+
+def expr_source(value) -> str:
+    return expr_text(value)

@@ -1,0 +1,113 @@
+"""The errors a user can meet, each with a documented exit code.
+
+A user's mistake becomes one of these and is printed as plain sentences; anything
+else that escapes is a bug in certrules (exit code 70, see cli.py).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Exit codes, documented in the README ("Exit codes").
+EXIT_OK = 0
+EXIT_FINDINGS = 1      # `check` found errors, `test` had failures
+EXIT_USAGE = 2         # bad command-line arguments
+EXIT_RULESET = 3       # a rule set could not be loaded
+EXIT_CASE = 4          # a case could not be read or does not fit the case schema
+EXIT_REVISION = 5      # no rule set / revision matches what was asked
+EXIT_OUTPUT = 6        # an output file could not be written
+EXIT_INTERNAL = 70     # a bug in certrules
+EXIT_INTERRUPTED = 130
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong (or worth a warning) in a file, located as precisely as known."""
+    message: str
+    file: str | None = None
+    line: int | None = None      # 1-based
+    col: int | None = None       # 1-based
+    path: str | None = None      # field path inside the document, e.g. rules[3].expr
+    severity: str = "error"      # error | warning
+    detail: str | None = None    # extra lines (e.g. an expression with a caret)
+
+    def where(self) -> str:
+        parts = []
+        if self.file:
+            loc = self.file
+            if self.line:
+                loc += f":{self.line}"
+                if self.col:
+                    loc += f":{self.col}"
+            parts.append(loc)
+        if self.path:
+            parts.append(self.path)
+        return ": ".join(parts)
+
+    def __str__(self) -> str:
+        where = self.where()
+        head = f"{where}: {self.severity}: {self.message}" if where else f"{self.severity}: {self.message}"
+        if self.detail:
+            head += "\n" + "\n".join("    " + ln for ln in self.detail.splitlines())
+        return head
+
+    def sort_key(self):
+        return (self.file or "", self.line or 0, self.col or 0, self.path or "", self.message)
+
+
+class CertrulesError(Exception):
+    """A user-facing error: printed as its message, exits with `exit_code`."""
+    exit_code = EXIT_INTERNAL
+
+    def __init__(self, message: str, problems: list[Problem] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.problems = list(problems or [])
+
+    def __str__(self) -> str:
+        if not self.problems:
+            return self.message
+        lines = [self.message] + [str(p) for p in self.problems]
+        return "\n".join(lines)
+
+
+class UsageError(CertrulesError):
+    exit_code = EXIT_USAGE
+
+
+class RuleSetError(CertrulesError):
+    exit_code = EXIT_RULESET
+
+
+class CaseError(CertrulesError):
+    exit_code = EXIT_CASE
+
+
+class RevisionError(CertrulesError):
+    exit_code = EXIT_REVISION
+
+
+class OutputError(CertrulesError):
+    exit_code = EXIT_OUTPUT
+
+
+@dataclass
+class ProblemList:
+    """Collects every problem of a load, so the user sees them all at once."""
+    items: list[Problem] = field(default_factory=list)
+
+    def add(self, message: str, severity: str = "error", **where) -> None:
+        self.items.append(Problem(message, severity=severity, **where))
+
+    def extend(self, problems) -> None:
+        self.items.extend(problems)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.items if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.items if p.severity != "error"]
+
+    def sorted(self) -> list[Problem]:
+        return sorted(self.items, key=Problem.sort_key)

@@ -1,0 +1,145 @@
+"""Evaluating a case against a rule set: every element in dependency order, with findings and a trace.
+
+Where a finding is made: `Run.finding` (checks, elements.py) and `Run.function_notes` (notes a
+registered function reports, e.g. a calendar fallback). Where a value is explained: `Run.trace`.
+"""
+from __future__ import annotations
+
+import decimal
+from collections import ChainMap
+from datetime import date
+
+from . import __version__
+from .calendar import function_notes
+from .case import prepare
+from .feel import FEEL_CONTEXT, compile_expr, to_plain
+
+_ADD = None
+
+
+def _add_expr():
+    global _ADD
+    if _ADD is None:
+        _ADD = compile_expr("a + b", names={"a": None, "b": None})
+    return _ADD
+
+
+class Run:
+    """The state of one evaluation: the environment of values, findings, and (optionally) the trace."""
+
+    def __init__(self, ruleset, env: dict, tracing: bool):
+        self.ruleset = ruleset
+        self.env = env
+        self.as_of = env.get("as_of")
+        self.findings: list[dict] = []
+        self.tracing = tracing
+        self.trace: dict = {}
+        self.current = None
+        self.diagnostics: list | None = [] if tracing else None
+
+    def expr(self, el, ce, local=None):
+        env = ChainMap(local, self.env) if local else self.env
+        if ce is None:
+            return None
+        return ce.evaluate(env, self.diagnostics)
+
+    def add(self, el, a, b):
+        return self.expr(el, _add_expr(), {"a": a, "b": b})
+
+    def note(self, el, key, value):
+        if self.tracing:
+            self.trace.setdefault(el.id, {})[key] = to_plain(value)
+
+    def diagnostic(self, el, message: str):
+        if self.diagnostics is not None:
+            self.diagnostics.append(message)
+
+    def finding(self, el, message: dict, values: dict, fid: str | None = None, severity: str | None = None):
+        f = {"id": fid or el.id, "clause": el.clause, "severity": severity or getattr(el, "severity", "note"),
+             "message": message}
+        if values:
+            f["values"] = values
+        if getattr(el, "tags", None):
+            f["tags"] = list(el.tags)
+        if el.interpretation:
+            f["interpretation"] = el.interpretation
+        self.findings.append(f)
+
+
+def clause_key(clause: str):
+    """Order clauses as a reader does: 5.4.1.2 before 5.4.10, numbered clauses before annexes."""
+    parts = []
+    for part in str(clause).replace("-", ".").split("."):
+        digits = "".join(ch for ch in part if ch.isdigit())
+        if part.isdigit():
+            parts.append((0, int(part), ""))
+        else:
+            parts.append((1, int(digits) if digits else 0, part))
+    return tuple(parts)
+
+
+def run_elements(ruleset, env: dict, tracing: bool = True) -> Run:
+    run = Run(ruleset, env, tracing)
+    notes: list = []
+    token = function_notes.set(notes)
+    try:
+        with decimal.localcontext(FEEL_CONTEXT):
+            elements = ruleset.elements
+            for eid in ruleset.order:
+                el = elements[eid]
+                run.current = el
+                if run.diagnostics:
+                    run.diagnostics.clear()
+                value = el.evaluate(run)
+                env[eid] = value
+                if notes:
+                    for n, msg in enumerate(notes):
+                        run.finding(el, msg, {}, fid=f"{eid}.function_note", severity="note")
+                    notes.clear()
+                if tracing:
+                    entry = el.info()
+                    entry["value"] = to_plain(value)
+                    entry["inputs"] = _inputs(el, env, elements)
+                    entry.update(run.trace.get(eid, {}))
+                    if run.diagnostics:
+                        entry["diagnostics"] = list(run.diagnostics)
+                    run.trace[eid] = entry
+    finally:
+        function_notes.reset(token)
+    return run
+
+
+def _inputs(el, env, elements) -> dict:
+    out = {}
+    for name in sorted(el.reads):
+        value = env.get(name)
+        if name in elements and elements[name].kind in ("check",):
+            continue
+        if name not in elements and isinstance(value, (dict, list)):
+            continue  # a whole group of case fields says nothing; the expression names the fields
+        out[name] = to_plain(value)
+    return out
+
+
+def evaluate(ruleset, case: dict, *, trace: bool = True, label: str = "the case", selection: dict | None = None) -> dict:
+    """Evaluate one case (a dict as read from YAML/JSON) and return the result document."""
+    env = prepare(ruleset, case, label)
+    run = run_elements(ruleset, env, tracing=trace)
+    shown = [eid for eid, el in ruleset.elements.items() if el.kind not in ("parameter", "check")]
+    values = {eid: to_plain(run.env[eid]) for eid in shown}
+    for eid, el in ruleset.elements.items():
+        if el.kind == "state_machine" and isinstance(values.get(eid), dict):
+            values[eid] = {k: v for k, v in values[eid].items() if k not in ("history", "ignored")}
+    findings = sorted(run.findings, key=lambda f: (clause_key(f["clause"]), f["id"]))
+    as_of = env.get("as_of")
+    result = {
+        "ruleset": ruleset.identity(),
+        "selection": selection or {"revision": ruleset.revision, "reason": "given"},
+        "engine": {"name": "certrules", "version": __version__},
+        "as_of": as_of.isoformat() if isinstance(as_of, date) else as_of,
+        "values": values,
+        "findings": findings,
+    }
+    if trace:
+        result["trace"] = run.trace
+    return result

@@ -1,0 +1,73 @@
+"""Where an expression written in a rule file becomes a callable, located in its file.
+
+Every expression of a rule set is compiled here, once, at load; a FEEL error is turned into a
+Problem naming the YAML file and line, with the expression and a caret under the place.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .errors import Problem
+from .feel import FeelError, compile_expr, compile_unary_tests
+
+
+def expr_text(value) -> str:
+    """YAML gives numbers and booleans for some cells (`then: [5]`); FEEL wants their text."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, (int, Decimal)):
+        return str(value)
+    return str(value)
+
+
+@dataclass
+class Scope:
+    """What an expression may name: type hints by name, and the function registry."""
+    names: dict
+    functions: object
+
+    def extended(self, **extra) -> "Scope":
+        names = dict(self.names)
+        names.update(extra)
+        return Scope(names, self.functions)
+
+
+class Compiler:
+    """Compiles the expressions of one rule set, collecting problems instead of stopping at the first."""
+
+    def __init__(self, problems):
+        self.problems = problems
+
+    def _fail(self, sf, path, exc: FeelError, text: str) -> None:
+        line, col = sf.doc.mark(path)
+        # A plain one-line scalar: the expression's own line:col maps onto the file.
+        extra_line = (exc.line or 1) - 1
+        detail = str(exc)[len(exc.message):].strip("\n") or None
+        self.problems.items.append(Problem(
+            f"in the expression: {exc.message}", file=sf.rel,
+            line=(line + extra_line) if line else None, col=None,
+            path=_fmt(path), detail=detail))
+
+    def expr(self, sf, path, value, scope: Scope):
+        text = expr_text(value)
+        try:
+            return compile_expr(text, names=scope.names, functions=scope.functions)
+        except FeelError as exc:
+            self._fail(sf, path, exc, text)
+            return None
+
+    def unary(self, sf, path, value, scope: Scope):
+        text = expr_text(value)
+        try:
+            return compile_unary_tests(text, names=scope.names, functions=scope.functions)
+        except FeelError as exc:
+            self._fail(sf, path, exc, text)
+            return None
+
+
+def _fmt(path) -> str:
+    from .loader import format_path
+    return format_path(path)

@@ -1,0 +1,148 @@
+"""A loaded rule set: read (loader.py), checked and compiled, ready to evaluate cases.
+
+`load_ruleset(folder)` does every step once: schema validation of each file, compilation of every
+expression, the reference graph (unknown names, cycles), the lint of tables (lint.py). All problems
+of a load are reported together; errors stop the load, warnings are kept on the rule set.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import calendar
+from .decisions import DecisionTable
+from .elements import Check, Parameter, Rule
+from .errors import ProblemList, RuleSetError
+from .expressions import Compiler, Scope
+from .feel import default_registry
+from .graph import order
+from .loader import SECTIONS, read_ruleset_folder
+from .machines import StateMachine
+from .schemas import validator_for
+from .tables import Table
+
+KINDS = {"parameters": Parameter, "tables": Table, "rules": Rule, "decision_tables": DecisionTable,
+         "checks": Check, "state_machines": StateMachine}
+
+
+@functools.lru_cache(maxsize=1)
+def function_registry():
+    """The FEEL built-ins plus the engine's extra functions (the one documented hook: registry.register)."""
+    registry = default_registry().copy() if hasattr(default_registry(), "copy") else default_registry()
+    calendar.register(registry)
+    return registry
+
+
+@dataclass
+class RuleSet:
+    root: Path
+    manifest: dict
+    case_schema: dict
+    elements: dict                       # id -> element, in file order
+    order: list                          # evaluation order
+    clause_map: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+    digest: str = ""
+    source: object = None
+
+    @property
+    def family(self):
+        return self.manifest["family"]
+
+    @property
+    def code(self):
+        return self.manifest["code"]
+
+    @property
+    def revision(self):
+        return self.manifest["revision"]
+
+    @property
+    def effective(self):
+        return self.manifest["effective"]
+
+    @property
+    def name(self) -> str:
+        return f"{self.code} {self.revision}"
+
+    @functools.cached_property
+    def case_validator(self):
+        return validator_for(self.case_schema)
+
+    def identity(self) -> dict:
+        m = self.manifest
+        out = {"family": m["family"], "code": m["code"], "revision": m["revision"], "effective": m["effective"],
+               "status": m["status"], "provenance": m.get("provenance", "authoritative"), "digest": self.digest}
+        if m.get("title"):
+            out["title"] = m["title"]
+        return out
+
+    def elements_of(self, kind: str):
+        return [el for el in self.elements.values() if el.kind == kind]
+
+
+def case_names(case_schema: dict) -> dict:
+    """The top-level names a case gives to expressions."""
+    props = case_schema.get("properties", {}) if isinstance(case_schema, dict) else {}
+    return {name: None for name in props}
+
+
+def load_ruleset(folder) -> RuleSet:
+    src = read_ruleset_folder(Path(folder))
+    problems = src.problems
+    if problems.errors or src.manifest is None or src.case_schema is None:
+        if src.manifest is not None and src.case_schema is None and not problems.errors:
+            problems.add("the rule set has no case schema", file="ruleset.yaml")
+        raise RuleSetError(f"the rule set in '{folder}' cannot be loaded:", problems.sorted())
+    manifest = src.manifest.doc.data
+    case_schema = src.case_schema.doc.data
+    names = case_names(case_schema)
+    if "as_of" not in names:
+        problems.add("the case schema must define 'as_of', the date a case is evaluated at",
+                     file=src.case_schema.rel, line=1)
+
+    # First pass: every element id, so that expressions may name any element of any file.
+    seen: dict[str, tuple] = {}
+    for sf in src.modules:
+        for section in SECTIONS:
+            for i, raw in enumerate(sf.doc.data.get(section) or []):
+                eid = raw["id"]
+                if eid in seen:
+                    first = seen[eid]
+                    problems.items.append(sf.locate((section, i, "id"),
+                                                    f"id '{eid}' is already used at {first[0]}:{first[1]}"))
+                elif eid in names:
+                    problems.items.append(sf.locate((section, i, "id"),
+                                                    f"id '{eid}' is also a field of the case; choose another name"))
+                else:
+                    seen[eid] = (sf.rel, sf.doc.mark((section, i))[0])
+                    names[eid] = None
+
+    registry = function_registry()
+    scope = Scope(names, registry)
+    compiler = Compiler(problems)
+    elements = {}
+    for sf in src.modules:
+        for section in SECTIONS:
+            for i, raw in enumerate(sf.doc.data.get(section) or []):
+                if raw["id"] in elements or seen.get(raw["id"], (None,))[0] != sf.rel:
+                    continue
+                elements[raw["id"]] = KINDS[section].build(sf, (section, i), raw, compiler, scope)
+
+    ids, cycles = order(elements)
+    for cyc in cycles:
+        el = elements[cyc[0]]
+        problems.items.append(el.sf.locate(el.path, "circular reference: " + " -> ".join(cyc)))
+
+    from .lint import lint_ruleset
+    clause_map = src.clause_map.doc.data["clauses"] if src.clause_map else []
+    lint_ruleset(elements, src, problems)
+
+    if problems.errors:
+        raise RuleSetError(f"the rule set in '{folder}' has errors:", problems.sorted())
+    return RuleSet(root=Path(folder), manifest=manifest, case_schema=case_schema, elements=elements,
+                   order=ids, clause_map=clause_map, warnings=problems.sorted(), digest=src.digest, source=src)
+
+
+__all__ = ["RuleSet", "load_ruleset", "ProblemList", "function_registry"]

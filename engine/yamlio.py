@@ -1,0 +1,242 @@
+"""Reading YAML (and JSON) the way rule authors need it.
+
+- safe YAML only: no tags that build Python objects;
+- duplicate keys are an error (PyYAML would silently keep the last one, and a rule would vanish);
+- numbers keep their exact text: `2.5` becomes Decimal("2.5"), never a float;
+- dates stay ISO strings; the schema says which strings are dates, for YAML and JSON alike;
+- every node's line and column are kept, keyed by its path in the document;
+- bounded: file size, nesting depth and the size that aliases expand to.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import yaml
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_DEPTH = 64
+MAX_NODES = 1_000_000
+
+Path_ = tuple  # a path in a document: keys and list indexes
+
+
+class YamlError(Exception):
+    """A document that cannot be read; carries the 1-based line and column when known."""
+
+    def __init__(self, message: str, line: int | None = None, col: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.col = col
+
+
+@dataclass
+class Document:
+    data: object
+    marks: dict        # path tuple -> (line, col), 1-based, of the node's value
+    key_marks: dict    # path tuple -> (line, col) of the mapping key that names it
+
+    def mark(self, path) -> tuple[int | None, int | None]:
+        path = tuple(path)
+        while path:
+            if path in self.marks:
+                return self.marks[path]
+            path = path[:-1]
+        return self.marks.get((), (None, None))
+
+
+class _DepthLimitedLoader(yaml.SafeLoader):
+    """SafeLoader whose composer refuses documents nested deeper than MAX_DEPTH."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent, index):
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                mark = self.peek_event().start_mark
+                raise YamlError(f"the document nests deeper than {MAX_DEPTH} levels",
+                                mark.line + 1, mark.column + 1)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+_INT = re.compile(r"^[-+]?(0|[1-9][0-9_]*)$")
+_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_NULL = {"", "~", "null", "Null", "NULL"}
+
+
+def _scalar(node: ScalarNode):
+    tag, text = node.tag, node.value
+    if tag == "tag:yaml.org,2002:str":
+        return text
+    if tag == "tag:yaml.org,2002:null":
+        return None
+    if tag == "tag:yaml.org,2002:bool":
+        if text in _BOOL:
+            return _BOOL[text]
+        return text  # yes/no/on/off: YAML 1.1 booleans are read as the words they are
+    if tag == "tag:yaml.org,2002:int":
+        clean = text.replace("_", "")
+        if _INT.match(text):
+            return int(clean)
+        try:  # 0x.., 0o.. and sexagesimal: let PyYAML read them, they are still integers
+            return yaml.SafeLoader.construct_yaml_int(yaml.SafeLoader(""), node)
+        except Exception:
+            raise YamlError(f"'{text}' is not a number", node.start_mark.line + 1, node.start_mark.column + 1)
+    if tag == "tag:yaml.org,2002:float":
+        clean = text.replace("_", "")
+        low = clean.lower()
+        if low in (".inf", "+.inf", "-.inf", ".nan"):
+            raise YamlError(f"'{text}' is not a finite number", node.start_mark.line + 1, node.start_mark.column + 1)
+        try:
+            return Decimal(clean)
+        except InvalidOperation:
+            raise YamlError(f"'{text}' is not a number", node.start_mark.line + 1, node.start_mark.column + 1)
+    if tag == "tag:yaml.org,2002:timestamp":
+        return text  # validated as a date (format: date) by the schema
+    if tag in ("tag:yaml.org,2002:binary", "tag:yaml.org,2002:value", "tag:yaml.org,2002:merge"):
+        raise YamlError(f"YAML tag '{tag.rsplit(':', 1)[-1]}' is not allowed here",
+                        node.start_mark.line + 1, node.start_mark.column + 1)
+    raise YamlError(f"unknown YAML tag '{tag}'", node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+class _Builder:
+    """Turns a composed node graph into plain data, recording marks and bounding alias expansion."""
+
+    def __init__(self):
+        self.marks: dict = {}
+        self.key_marks: dict = {}
+        self.count = 0
+
+    def build(self, node, path=(), depth=0):
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise YamlError(f"the document expands to more than {MAX_NODES:,} values "
+                            "(aliases repeated too often?)", node.start_mark.line + 1, node.start_mark.column + 1)
+        if depth > MAX_DEPTH:
+            raise YamlError(f"the document nests deeper than {MAX_DEPTH} levels",
+                            node.start_mark.line + 1, node.start_mark.column + 1)
+        self.marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if isinstance(node, ScalarNode):
+            return _scalar(node)
+        if node.tag not in ("tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"):
+            raise YamlError(f"YAML tag '{node.tag}' is not allowed here",
+                            node.start_mark.line + 1, node.start_mark.column + 1)
+        if isinstance(node, SequenceNode):
+            return [self.build(child, path + (i,), depth + 1) for i, child in enumerate(node.value)]
+        if isinstance(node, MappingNode):
+            out: dict = {}
+            for key_node, value_node in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    raise YamlError("merge keys ('<<') are not supported: write the keys out",
+                                    key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                if not isinstance(key_node, ScalarNode):
+                    raise YamlError("a mapping key must be a plain value",
+                                    key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                key = _scalar(key_node)
+                if not isinstance(key, str):
+                    key = key_node.value  # keys are names: `1` and `true` as keys stay text
+                if key in out:
+                    first = self.key_marks.get(path + (key,), (None, None))[0]
+                    raise YamlError(f"duplicate key '{key}' (first given on line {first}); "
+                                    "YAML would silently keep only the last one",
+                                    key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                self.key_marks[path + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                out[key] = self.build(value_node, path + (key,), depth + 1)
+            return out
+        raise YamlError("unsupported YAML node")  # pragma: no cover
+
+
+def parse_yaml(text: str) -> Document:
+    try:
+        loader = _DepthLimitedLoader(text)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except YamlError:
+        raise
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "invalid YAML"
+        if exc.context and exc.problem:
+            problem = f"{exc.problem} ({exc.context})"
+        raise YamlError(f"YAML syntax error: {problem}",
+                        mark.line + 1 if mark else None, mark.column + 1 if mark else None) from None
+    except yaml.YAMLError as exc:
+        raise YamlError(f"YAML error: {exc}") from None
+    except RecursionError:
+        raise YamlError(f"the document nests deeper than {MAX_DEPTH} levels") from None
+    if node is None:
+        return Document(None, {(): (1, 1)}, {})
+    builder = _Builder()
+    data = builder.build(node)
+    return Document(data, builder.marks, builder.key_marks)
+
+
+def _json_number(text: str):
+    return Decimal(text)
+
+
+def _json_constant(name: str):
+    raise ValueError(f"'{name}' is not a finite number")
+
+
+def parse_json(text: str) -> Document:
+    def pairs(items):
+        out = {}
+        for k, v in items:
+            if k in out:
+                raise ValueError(f"duplicate key '{k}'")
+            out[k] = v
+        return out
+    try:
+        data = json.loads(text, parse_float=_json_number, parse_constant=_json_constant,
+                          object_pairs_hook=pairs)
+    except json.JSONDecodeError as exc:
+        raise YamlError(f"JSON syntax error: {exc.msg}", exc.lineno, exc.colno) from None
+    except (ValueError, RecursionError) as exc:
+        msg = str(exc) if isinstance(exc, ValueError) else f"the document nests deeper than {MAX_DEPTH} levels"
+        raise YamlError(msg) from None
+    return Document(data, {(): (1, 1)}, {})
+
+
+def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
+    """Read a UTF-8 text file, refusing binary and oversized files with a plain message."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise YamlError(f"cannot read the file ({exc.strerror or exc})") from None
+    if size > max_bytes:
+        raise YamlError(f"the file is {size / 1048576:.1f} MB, more than the {max_bytes // 1048576} MB "
+                        "a rule or case file may have")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise YamlError(f"cannot read the file ({exc.strerror or exc})") from None
+    if b"\x00" in raw:
+        raise YamlError("the file is binary, not a YAML or JSON text file")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise YamlError(f"the file is not UTF-8 text (bad byte at offset {exc.start})") from None
+    return text
+
+
+def load_file(path: Path) -> Document:
+    """Read a .yaml/.yml/.json file into a Document (JSON is parsed as JSON for exact numbers)."""
+    text = read_text(path)
+    if not text.strip():
+        raise YamlError("the file is empty")
+    if path.suffix.lower() == ".json":
+        return parse_json(text)
+    return parse_yaml(text)
