@@ -172,6 +172,103 @@ def cmd_coverage(args) -> int:
     return status
 
 
+def _load_named(name, dirs):
+    """A rule set given as a folder or as a revision (A/1, A1, folder name)."""
+    from .registry import choose, find_rulesets, load_cached
+    folder = Path(name) if Path(name).is_dir() else choose(find_rulesets(dirs), None, name)[0].folder
+    return load_cached(folder)
+
+
+def cmd_diff(args) -> int:
+    from .diff import diff_rulesets
+    from .diffreport import as_markdown, as_text
+    from .jsonout import dumps
+    old, new = _load_named(args.old, args.rulesets), _load_named(args.new, args.rulesets)
+    if args.format == "patch":
+        from .patch import make_patch, to_yaml
+        _out(to_yaml(make_patch(old, new), "# certrules patch: apply with `certrules apply PATCH --to OLD --out DIR --revision R --effective DATE`\n"), args.output)
+        return EXIT_OK
+    diff = diff_rulesets(old, new)
+    impact = None
+    if args.cases:
+        from .impact import impact as run_impact
+        impact = run_impact(old.root, new.root, args.cases, workers=args.workers)
+        diff["impact"] = impact
+    if args.format == "json":
+        _out(dumps(diff), args.output)
+    elif args.format == "md":
+        _out(as_markdown(diff, impact), args.output)
+    elif args.format == "html":
+        from .render import render_diff_html
+        _out(render_diff_html(diff, impact, old, new), args.output)
+    else:
+        _out(as_text(diff, impact), args.output)
+    return EXIT_OK
+
+
+def cmd_apply(args) -> int:
+    from .patch import apply_patch, read_patch
+    patch = read_patch(args.patch)
+    old = _load_named(args.to, args.rulesets)
+    out = apply_patch(patch, old.root, Path(args.out), args.revision, args.effective, force=args.force, code=args.code)
+    from .ruleset import load_ruleset
+    rs = load_ruleset(out)
+    print(f"wrote {out}: {rs.name} (draft), {len(rs.elements)} elements; check it with `certrules check {out}`")
+    return EXIT_OK
+
+
+def cmd_new_revision(args) -> int:
+    from .patch import new_revision
+    src = _load_named(args.source, args.rulesets)
+    out = new_revision(src.root, args.revision, args.effective, Path(args.out) if args.out else None, args.force, args.code)
+    print(f"wrote {out}: draft revision {args.revision} of {src.code}, effective {args.effective}, copied from {src.name}")
+    return EXIT_OK
+
+
+def cmd_cases_generate(args) -> int:
+    from .generate import generate_cases
+    rs = _load_named(args.ruleset, args.rulesets) if args.ruleset else None
+    if rs is None:
+        from .registry import find_rulesets, load_cached
+        entries = find_rulesets(args.rulesets)
+        if not entries:
+            raise UsageError("no rule set found to generate cases for")
+        rs = load_cached(max(entries, key=lambda e: e.effective).folder)
+    lines = generate_cases(rs, args.n, args.seed)
+    if args.output:
+        from .files import write_atomic
+        write_atomic(Path(args.output), "".join(lines))
+    else:
+        sys.stdout.writelines(lines)
+    return EXIT_OK
+
+
+def cmd_render(args) -> int:
+    from .evaluate import evaluate
+    from .render import render_document
+    case, rs, selection = _load_case(args.case, args)
+    result = evaluate(rs, case, label=str(args.case), selection=selection)
+    data = render_document(rs, result, args.document, args.format)
+    if args.format == "pdf" and not args.output:
+        raise UsageError("--format pdf needs -o FILE")
+    if isinstance(data, bytes):
+        from .files import write_atomic
+        write_atomic(Path(args.output), data, mode="wb")
+    else:
+        _out(data, args.output)
+    if args.output:
+        print(f"wrote {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_rulebook(args) -> int:
+    from .rulebook import build_rulebook
+    rs = _load_named(args.ruleset, args.rulesets)
+    out = build_rulebook(rs, Path(args.output), dirs=args.rulesets)
+    print(f"wrote the rulebook of {rs.name} to {out} (open {out / 'index.html'})")
+    return EXIT_OK
+
+
 # ---------------------------------------------------------------- parser
 
 def build_parser() -> argparse.ArgumentParser:
@@ -224,6 +321,64 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("-o", "--output")
     common(s)
     s.set_defaults(func=cmd_coverage)
+
+    s = sub.add_parser("diff", help="what changed between two revisions, clause by clause, and whom it affects")
+    s.add_argument("old", help="old revision (A/1, A1, folder name or path)")
+    s.add_argument("new", help="new revision")
+    s.add_argument("--format", choices=["text", "md", "html", "json", "patch"], default="text")
+    s.add_argument("--cases", metavar="DIR|FILE.jsonl", help="evaluate these cases under both revisions and report the changes")
+    s.add_argument("--workers", type=int, default=None, help="worker processes for --cases (default: all cores)")
+    s.add_argument("-o", "--output")
+    common(s)
+    s.set_defaults(func=cmd_diff)
+
+    s = sub.add_parser("apply", help="apply a patch to a rule set, writing a new draft revision folder")
+    s.add_argument("patch")
+    s.add_argument("--to", required=True, help="the rule set to apply it to")
+    s.add_argument("--out", required=True, help="the new rule-set folder")
+    s.add_argument("--revision", required=True)
+    s.add_argument("--effective", required=True, help="YYYY-MM-DD")
+    s.add_argument("--code", help="a new code (default: keep)")
+    s.add_argument("--force", action="store_true", help="replace --out if it exists")
+    common(s)
+    s.set_defaults(func=cmd_apply)
+
+    s = sub.add_parser("new-revision", help="scaffold a draft revision by copying a rule set")
+    s.add_argument("source", help="the revision to start from")
+    s.add_argument("--revision", required=True)
+    s.add_argument("--effective", required=True, help="YYYY-MM-DD")
+    s.add_argument("--code", help="a new code (default: keep)")
+    s.add_argument("--out", help="folder to write (default: beside the source, named CODE-REV)")
+    s.add_argument("--force", action="store_true")
+    common(s)
+    s.set_defaults(func=cmd_new_revision)
+
+    s = sub.add_parser("render", help="render a document for a case: certificate, report or refusal")
+    s.add_argument("document", choices=["certificate", "report", "refusal"])
+    s.add_argument("case")
+    s.add_argument("--format", choices=["html", "pdf"], default="html")
+    s.add_argument("--revision")
+    s.add_argument("--family")
+    s.add_argument("-o", "--output")
+    common(s)
+    s.set_defaults(func=cmd_render)
+
+    s = sub.add_parser("rulebook", help="write a rule set as a static, readable site")
+    s.add_argument("ruleset")
+    s.add_argument("-o", "--output", required=True, help="folder to write")
+    common(s)
+    s.set_defaults(func=cmd_rulebook)
+
+    s = sub.add_parser("cases", help="case corpora")
+    cs = s.add_subparsers(dest="cases_command", metavar="ACTION", parser_class=_Parser)
+    g = cs.add_parser("generate", help="generate realistic synthetic cases (JSON Lines)")
+    g.add_argument("--n", type=int, default=100)
+    g.add_argument("--seed", type=int, default=1)
+    g.add_argument("--ruleset", help="rule set whose case schema and generator hints to use (default: the latest)")
+    g.add_argument("-o", "--output")
+    common(g)
+    g.set_defaults(func=cmd_cases_generate)
+    s.set_defaults(func=lambda a: (s.print_help(), EXIT_OK)[1])
 
     return p
 

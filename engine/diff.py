@@ -1,0 +1,237 @@
+"""The semantic difference between two revisions of a rule set, clause by clause.
+
+Both rule sets are loaded (so both are valid), then compared piece by piece: metadata, the case
+schema field by field, every element by id (expressions by syntax tree, so re-spacing or re-wrapping
+is no change), table rows by key, decision-table rows by position, states and transitions by id,
+and the clause map. Each change says its kind: added, removed, changed or moved (same content in
+another file).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .evaluate import clause_key
+from .feel import FeelError, ast_dump, compile_expr, compile_unary_tests
+
+# Which fields of each element kind hold expressions ("expr") or unary tests ("unary").
+# A path element "*" stands for every list index or mapping key.
+EXPR_FIELDS = {
+    "parameter": {("expr",): "expr"},
+    "table": {("key",): "expr", ("when",): "expr", ("rows", "*", "key"): "unary?"},
+    "rule": {("expr",): "expr", ("when",): "expr"},
+    "decision_table": {("when",): "expr", ("inputs", "*", "expr"): "expr", ("rules", "*", "when", "*"): "unary",
+                       ("rules", "*", "then", "*"): "expr", ("default", "*"): "expr"},
+    "check": {("when",): "expr", ("assert",): "expr", ("let", "*"): "expr"},
+    "state_machine": {("start",): "expr", ("events",): "expr", ("transitions", "*", "after"): "expr",
+                      ("transitions", "*", "at"): "expr", ("transitions", "*", "guard"): "expr"},
+}
+# Lists whose items are matched by a key rather than by position.
+KEYED_LISTS = {("rows",): "key", ("states",): "id", ("transitions",): "id"}
+IGNORED_MANIFEST = {"revision", "effective", "supersedes", "superseded_by", "code", "status", "changes", "provenance", "assumptions"}
+
+
+class Expr:
+    """An expression's text, compared by its syntax tree."""
+    __slots__ = ("text", "canon")
+
+    def __init__(self, text, mode):
+        self.text = str(text)
+        try:
+            if mode == "unary":
+                self.canon = ast_dump(compile_unary_tests(self.text).ast)
+            else:
+                self.canon = ast_dump(compile_expr(self.text).ast)
+        except FeelError:
+            self.canon = " ".join(self.text.split())
+
+    def __eq__(self, other):
+        return isinstance(other, Expr) and self.canon == other.canon
+
+    def __hash__(self):
+        return hash(self.canon)
+
+    def __repr__(self):
+        return self.text
+
+
+def _match(pattern, path) -> bool:
+    return len(pattern) == len(path) and all(p == "*" or p == q for p, q in zip(pattern, path))
+
+
+def canonical(kind: str, raw, path=(), band=True):
+    """The element with its expressions wrapped as Expr, ready for comparison."""
+    for pattern, mode in EXPR_FIELDS.get(kind, {}).items():
+        if _match(pattern, path):
+            if mode == "unary?":
+                return Expr(raw, "unary") if band else raw
+            return Expr(raw, mode)
+    if isinstance(raw, dict):
+        return {k: canonical(kind, v, path + (k,), band) for k, v in raw.items()}
+    if isinstance(raw, list):
+        return [canonical(kind, v, path + (i,), band) for i, v in enumerate(raw)]
+    return raw
+
+
+@dataclass
+class Change:
+    kind: str                 # added | removed | changed | moved
+    area: str                 # metadata | case_schema | element | clause_map
+    clause: str
+    subject: str              # the element id, field path or clause
+    element_kind: str | None = None
+    field: str | None = None
+    old: object = None
+    new: object = None
+    detail: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        out = {"kind": self.kind, "area": self.area, "clause": self.clause, "subject": self.subject}
+        for k in ("element_kind", "field"):
+            if getattr(self, k):
+                out[k] = getattr(self, k)
+        if self.old is not None:
+            out["old"] = _plain(self.old)
+        if self.new is not None:
+            out["new"] = _plain(self.new)
+        if self.detail:
+            out.update(self.detail)
+        return out
+
+
+def _plain(v):
+    if isinstance(v, Expr):
+        return v.text
+    if isinstance(v, dict):
+        return {k: _plain(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_plain(x) for x in v]
+    return v
+
+
+def _fmt_path(path) -> str:
+    out = ""
+    for p in path:
+        out += f"[{p}]" if isinstance(p, int) else (("." if out else "") + str(p))
+    return out
+
+
+def compare(old, new, path=()):
+    """Field-level differences between two canonical structures: (path, old, new) triples."""
+    if type(old) is not type(new) and not (isinstance(old, (int, float)) and isinstance(new, (int, float))):
+        return [(path, old, new)] if old != new else []
+    if isinstance(old, dict):
+        out = []
+        for k in list(old) + [k for k in new if k not in old]:
+            if k not in new:
+                out.append((path + (k,), old[k], None))
+            elif k not in old:
+                out.append((path + (k,), None, new[k]))
+            else:
+                out.extend(compare(old[k], new[k], path + (k,)))
+        return out
+    if isinstance(old, list):
+        key = KEYED_LISTS.get(tuple(p for p in path if not isinstance(p, int))[-1:])
+        if key and all(isinstance(x, dict) and key in x for x in old + new):
+            def k(x):
+                v = x[key]
+                return v.canon if isinstance(v, Expr) else str(v)
+            om = {k(x): x for x in old}
+            nm = {k(x): x for x in new}
+            out = []
+            for kk in list(om) + [kk for kk in nm if kk not in om]:
+                label = path + (f"{key}={om.get(kk, nm.get(kk))[key]!r}",)
+                if kk not in nm:
+                    out.append((label, om[kk], None))
+                elif kk not in om:
+                    out.append((label, None, nm[kk]))
+                else:
+                    out.extend(compare(om[kk], nm[kk], label))
+            return out
+        out = []
+        for i in range(max(len(old), len(new))):
+            if i >= len(new):
+                out.append((path + (i,), old[i], None))
+            elif i >= len(old):
+                out.append((path + (i,), None, new[i]))
+            else:
+                out.extend(compare(old[i], new[i], path + (i,)))
+        return out
+    return [] if old == new else [(path, old, new)]
+
+
+def _schema_fields(schema, prefix="") -> dict:
+    """A case schema flattened to field paths and their constraints."""
+    out = {}
+    if not isinstance(schema, dict):
+        return out
+    own = {k: v for k, v in schema.items() if k not in ("properties", "items", "title", "description", "$schema")}
+    if prefix:
+        out[prefix] = own
+    for name, sub in (schema.get("properties") or {}).items():
+        out.update(_schema_fields(sub, f"{prefix}.{name}" if prefix else name))
+    if isinstance(schema.get("items"), dict):
+        out.update(_schema_fields(schema["items"], f"{prefix}[]"))
+    return out
+
+
+def _element_raw(el) -> dict:
+    return {k: v for k, v in el.raw.items() if k != "id"}
+
+
+def diff_rulesets(old, new) -> dict:
+    changes: list[Change] = []
+    # metadata
+    for key in sorted(set(old.manifest) | set(new.manifest)):
+        if key in IGNORED_MANIFEST:
+            continue
+        a, b = old.manifest.get(key), new.manifest.get(key)
+        if a != b:
+            changes.append(Change("added" if a is None else "removed" if b is None else "changed",
+                                  "metadata", "—", key, old=a, new=b))
+    # case schema
+    fo, fn = _schema_fields(old.case_schema), _schema_fields(new.case_schema)
+    for name in list(fo) + [n for n in fn if n not in fo]:
+        if name not in fn:
+            changes.append(Change("removed", "case_schema", "—", name, old=fo[name]))
+        elif name not in fo:
+            changes.append(Change("added", "case_schema", "—", name, new=fn[name]))
+        elif fo[name] != fn[name]:
+            changes.append(Change("changed", "case_schema", "—", name, old=fo[name], new=fn[name]))
+    # elements
+    for eid in list(old.elements) + [e for e in new.elements if e not in old.elements]:
+        a, b = old.elements.get(eid), new.elements.get(eid)
+        if b is None:
+            changes.append(Change("removed", "element", a.clause, eid, a.kind, old=_element_raw(a)))
+            continue
+        if a is None:
+            changes.append(Change("added", "element", b.clause, eid, b.kind, new=_element_raw(b)))
+            continue
+        if a.kind != b.kind:
+            changes.append(Change("changed", "element", b.clause, eid, b.kind, field="kind", old=a.kind, new=b.kind))
+            continue
+        band_a = a.raw.get("match", "band") == "band"
+        ca = canonical(a.kind, _element_raw(a), band=band_a)
+        cb = canonical(b.kind, _element_raw(b), band=b.raw.get("match", "band") == "band")
+        diffs = compare(ca, cb)
+        if diffs:
+            for path, x, y in diffs:
+                changes.append(Change("added" if x is None else "removed" if y is None else "changed",
+                                      "element", b.clause, eid, b.kind, field=_fmt_path(path), old=x, new=y))
+        if a.sf.rel != b.sf.rel:
+            changes.append(Change("moved", "element", b.clause, eid, b.kind, old=a.sf.rel, new=b.sf.rel))
+    # clause map
+    om = {str(c["clause"]): c for c in old.clause_map}
+    nm = {str(c["clause"]): c for c in new.clause_map}
+    for cl in list(om) + [c for c in nm if c not in om]:
+        a, b = om.get(cl), nm.get(cl)
+        if a != b:
+            changes.append(Change("added" if a is None else "removed" if b is None else "changed",
+                                  "clause_map", cl, cl, old=a, new=b))
+    changes.sort(key=lambda c: (c.clause == "—", clause_key(c.clause) if c.clause != "—" else (), c.area, c.subject, c.field or ""))
+    clauses = sorted({c.clause for c in changes if c.clause != "—"}, key=clause_key)
+    return {
+        "old": old.identity(),
+        "new": new.identity(),
+        "summary": {"changes": len(changes), "clauses_changed": len(clauses), "clauses": clauses},
+        "changes": [c.as_dict() for c in changes],
+    }

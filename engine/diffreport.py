@@ -1,0 +1,82 @@
+"""A diff (and its impact) as text, Markdown or HTML for a committee member."""
+from __future__ import annotations
+
+from itertools import groupby
+
+from .report import both, show
+
+KIND_WORDS = {"added": "新增 added", "removed": "删除 removed", "changed": "修改 changed", "moved": "移动 moved"}
+
+
+def _line(c: dict) -> str:
+    what = c["subject"] + (f".{c['field']}" if c.get("field") else "")
+    kind = c.get("element_kind") or c["area"]
+    return f"{KIND_WORDS[c['kind']]:<12} {kind:<15} {what}"
+
+
+def _groups(diff):
+    return groupby(diff["changes"], key=lambda c: c["clause"])
+
+
+def as_text(diff: dict, impact: dict | None = None) -> str:
+    o, n = diff["old"], diff["new"]
+    s = diff["summary"]
+    lines = [f"{o['code']} {o['revision']} -> {n['code']} {n['revision']}",
+             f"{s['changes']} change(s) in {s['clauses_changed']} clause(s)"
+             + (f"; {impact['affected']} of {impact['cases']} cases affected" if impact else ""), ""]
+    if n.get("provenance") == "reconstructed" or o.get("provenance") == "reconstructed":
+        lines.insert(1, "注意 Note: a reconstructed rule set is compared; its assumed differences are not the authoritative text.")
+    for clause, items in _groups(diff):
+        lines.append(f"§ {clause if clause != '—' else '(metadata and case schema)'}")
+        for c in items:
+            lines.append("  " + _line(c))
+            if "old" in c:
+                lines.append(f"      old: {show(c['old'])}")
+            if "new" in c:
+                lines.append(f"      new: {show(c['new'])}")
+        lines.append("")
+    if impact:
+        lines += impact_text(impact)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def impact_text(impact: dict) -> list[str]:
+    lines = [f"影响 Impact: {impact['affected']} of {impact['cases']} cases change"]
+    for key, e in impact["outputs"].items():
+        lines.append(f"  {key}: {e['cases_changed']} case(s)")
+        for m in e.get("migrations") or e.get("examples") or []:
+            lines.append(f"      {show(m['from'])} -> {show(m['to'])}: {m['count']}  e.g. {', '.join(map(str, m['cases'][:5]))}")
+    return lines
+
+
+def _md_cell(v) -> str:
+    return show(v).replace("|", "\\|").replace("\n", " ")
+
+
+def as_markdown(diff: dict, impact: dict | None = None) -> str:
+    o, n = diff["old"], diff["new"]
+    s = diff["summary"]
+    out = [f"# {o['code']} {o['revision']} → {n['code']} {n['revision']}", "",
+           f"**{s['clauses_changed']} clauses changed**, {s['changes']} changes"
+           + (f", **{impact['affected']} of {impact['cases']} cases affected**" if impact else "") + ".", ""]
+    if "reconstructed" in (n.get("provenance"), o.get("provenance")):
+        out += ["> A reconstructed rule set takes part in this comparison: its differences are assumptions "
+                "for the technical committee to confirm, not the authoritative text.", ""]
+    for clause, items in _groups(diff):
+        out += [f"## {clause if clause != '—' else 'Metadata and case schema'}", "",
+                "| change | kind | what | old | new |", "|---|---|---|---|---|"]
+        for c in items:
+            what = c["subject"] + (f".{c['field']}" if c.get("field") else "")
+            out.append(f"| {c['kind']} | {c.get('element_kind') or c['area']} | `{what}` | {_md_cell(c.get('old'))} | {_md_cell(c.get('new'))} |")
+        out.append("")
+    if impact:
+        out += ["## Impact", "", "| output | cases | from → to | count | example cases |", "|---|---|---|---|---|"]
+        for key, e in impact["outputs"].items():
+            for m in e.get("migrations") or e.get("examples") or []:
+                out.append(f"| `{key}` | {e['cases_changed']} | {_md_cell(m['from'])} → {_md_cell(m['to'])} | {m['count']} | {', '.join(map(str, m['cases'][:5]))} |")
+        out.append("")
+    return "\n".join(out)
+
+
+def title_of(rs_identity: dict) -> str:
+    return both(rs_identity.get("title"), rs_identity["code"])

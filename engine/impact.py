@@ -1,0 +1,159 @@
+"""Impact of a revision on a corpus of cases: every case evaluated under both rule sets, the outputs
+that change counted per output id, with a migration matrix for categorical outputs and the cases
+behind each change.
+
+It streams: cases are read one at a time (a folder of YAML/JSON files or a JSON Lines file), sent
+to worker processes in chunks, and only counts and a bounded sample of case ids are kept, so memory
+does not grow with the corpus.
+"""
+from __future__ import annotations
+
+import json
+import multiprocessing as mp
+import os
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+from .errors import CaseError, CertrulesError
+from .yamlio import YamlError, load_file, parse_json
+
+SAMPLE = 20          # case ids kept per change
+CHUNK = 64
+
+
+def iter_cases(source):
+    """(case id, case dict) pairs from a folder of .yaml/.yml/.json files or a .jsonl file."""
+    source = Path(source)
+    if source.is_dir():
+        for p in sorted(source.rglob("*")):
+            if p.suffix in (".yaml", ".yml", ".json") and p.is_file():
+                try:
+                    data = load_file(p).data
+                except YamlError as exc:
+                    raise CaseError(f"{p}:{exc.line or ''}: {exc.message}") from None
+                yield p.name, data
+    elif source.suffix == ".jsonl":
+        with open(source, encoding="utf-8") as fh:
+            for n, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                try:
+                    data = parse_json(line).data
+                except YamlError as exc:
+                    raise CaseError(f"{source}:{n}: {exc.message}") from None
+                yield (data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), str) else f"line {n}"), data
+    elif source.is_file():
+        yield source.name, load_file(source).data
+    else:
+        raise CaseError(f"{source}: no such case file or folder")
+
+
+_STATE: dict = {}
+
+
+def _init(old_folder, new_folder):
+    from .registry import load_cached
+    _STATE["old"] = load_cached(Path(old_folder))
+    _STATE["new"] = load_cached(Path(new_folder))
+
+
+def _outputs(rs, case):
+    from .evaluate import evaluate
+    try:
+        values = evaluate(rs, case, trace=False)["values"]
+    except CertrulesError as exc:
+        return {"__error__": exc.message.splitlines()[0]}
+    out = {}
+    for k, v in values.items():
+        if isinstance(v, dict) and "state" in v:
+            v = v["state"]
+        out[k] = v
+    return out
+
+
+def _compare_chunk(chunk):
+    results = []
+    for cid, case in chunk:
+        case = {k: v for k, v in case.items() if k not in ("revision", "id")} if isinstance(case, dict) else case
+        a = _outputs(_STATE["old"], case)
+        b = _outputs(_STATE["new"], case)
+        changed = {}
+        for key in sorted(set(a) | set(b)):
+            if a.get(key) != b.get(key):
+                changed[key] = (_key(a.get(key)), _key(b.get(key)))
+        results.append((cid, changed))
+    return results
+
+
+def _key(v):
+    if isinstance(v, Decimal):
+        return format(v.normalize(), "f") if v != 0 else "0"
+    if isinstance(v, (dict, list)):
+        return json.dumps(v, sort_keys=True, default=str, ensure_ascii=False)
+    return v
+
+
+def _chunks(it, size):
+    buf = []
+    for item in it:
+        buf.append(item)
+        if len(buf) >= size:
+            yield buf
+            buf = []
+    if buf:
+        yield buf
+
+
+def impact(old_folder, new_folder, source, workers: int | None = None, progress: bool | None = None) -> dict:
+    workers = workers or os.cpu_count() or 1
+    progress = sys.stderr.isatty() if progress is None else progress
+    per_output: dict = {}
+    total = affected = 0
+    start = time.monotonic()
+    chunks = _chunks(iter_cases(source), CHUNK)
+    if workers == 1:
+        _init(old_folder, new_folder)
+        results = map(_compare_chunk, chunks)
+        pool = None
+    else:
+        ctx = mp.get_context("fork" if sys.platform != "win32" else "spawn")
+        pool = ctx.Pool(workers, initializer=_init, initargs=(str(old_folder), str(new_folder)))
+        results = pool.imap(_compare_chunk, chunks)
+    try:
+        for batch in results:
+            for cid, changed in batch:
+                total += 1
+                if changed:
+                    affected += 1
+                for key, (a, b) in changed.items():
+                    entry = per_output.setdefault(key, {"count": 0, "categorical": True, "moves": {}, "cases": []})
+                    entry["count"] += 1
+                    if not all(x is None or isinstance(x, (str, bool)) for x in (a, b)):
+                        entry["categorical"] = False
+                    move = f"{a} -> {b}"
+                    m = entry["moves"].setdefault(move, {"from": a, "to": b, "count": 0, "cases": []})
+                    m["count"] += 1
+                    if len(m["cases"]) < SAMPLE:
+                        m["cases"].append(cid)
+                    if len(entry["cases"]) < SAMPLE:
+                        entry["cases"].append(cid)
+            if progress:
+                rate = total / max(time.monotonic() - start, 1e-9)
+                sys.stderr.write(f"\r{total:,} cases, {affected:,} affected ({rate:,.0f}/s)")
+                sys.stderr.flush()
+    finally:
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+        if progress:
+            sys.stderr.write("\n")
+    outputs = {}
+    for key in sorted(per_output):
+        e = per_output[key]
+        moves = sorted(e["moves"].values(), key=lambda m: (-m["count"], str(m["from"]), str(m["to"])))
+        outputs[key] = {"cases_changed": e["count"], "categorical": e["categorical"],
+                        "migrations" if e["categorical"] else "examples": moves if e["categorical"] else moves[:SAMPLE],
+                        "cases": e["cases"]}
+    return {"cases": total, "affected": affected, "outputs": outputs}
