@@ -1,0 +1,218 @@
+"""certrules expressions: a FEEL subset (DMN's expression language), compiled once.
+
+    from engine.feel import compile_expr, to_feel
+    ce = compile_expr("score >= 95", names={"score": "number"})
+    ce.evaluate({"score": to_feel(97)})        # True
+
+Pipeline, one module per step: parser.py (text -> tokens -> lark tree -> nodes.py
+AST), checker.py (names, functions, arity, types), compiler.py (AST -> closures),
+ops.py / builtins.py (what the closures call), values.py (FEEL values).
+"""
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
+from typing import Any
+
+from . import nodes as _N
+from .builtins import BUILTINS
+from .checker import check as _check
+from .compiler import MAX_ITEMS, compile_node, new_scope
+from .errors import FeelCheckError, FeelError, FeelEvalError, FeelSyntaxError
+from .nodes import ast_equal, dump as ast_dump
+from .parser import parse as _parse
+from .registry import FunctionRegistry
+from .values import (FEEL_CONTEXT, DaysDuration, Range, YearsMonthsDuration, parse_date,
+                     to_feel, to_plain)
+
+__all__ = ["compile_expr", "compile_unary_tests", "FunctionRegistry", "default_registry", "BUILTINS",
+           "FeelError", "FeelSyntaxError", "FeelCheckError", "FeelEvalError", "to_feel", "to_plain",
+           "FEEL_CONTEXT", "YearsMonthsDuration", "DaysDuration", "Range", "ast_equal", "ast_dump",
+           "interval_of", "parse_literal_value", "CompiledExpr", "CompiledTests"]
+
+
+def default_registry() -> FunctionRegistry:
+    """A new registry holding the built-ins, to which the engine adds its own functions."""
+    return FunctionRegistry(BUILTINS)
+
+
+class CompiledExpr:
+    """An expression ready to evaluate many times (never re-parsed)."""
+    __slots__ = ("text", "ast", "free_names", "type", "evaluate", "_fn")
+
+    def __init__(self, text, ast, free_names, type_, fn):
+        self.text, self.ast, self.free_names, self.type, self._fn = text, ast, free_names, type_, fn
+
+        def evaluate(env: Mapping[str, Any], diagnostics: list | None = None):
+            """The value of the expression for `env` (FEEL values by name).
+
+            Never raises for data problems: a failed operation gives null, and when
+            `diagnostics` is a list, a sentence saying what failed and where is appended.
+            """
+            return fn(env, [diagnostics, MAX_ITEMS])
+        # An instance attribute, not a method: saves the bound-method step on every call.
+        self.evaluate = evaluate
+
+    def __repr__(self):
+        return f"CompiledExpr({self.text!r})"
+
+
+class CompiledTests:
+    """Decision-table unary tests (`>= 95`, `[90..95)`, `"a", "b"`, `-`)."""
+    __slots__ = ("text", "ast", "free_names", "_fn")
+
+    def __init__(self, text, ast, free_names, fn):
+        self.text, self.ast, self.free_names, self._fn = text, ast, free_names, fn
+
+    def matches(self, input_value, env: Mapping[str, Any] | None = None,
+                diagnostics: list | None = None) -> bool:
+        """Whether the input value passes; null or a failed test counts as no match."""
+        scope = new_scope(env if env is not None else {})
+        scope["?"] = input_value
+        return self._fn(input_value, scope, [diagnostics, MAX_ITEMS]) is True
+
+    def interval(self):
+        return interval_of(self)
+
+    def __repr__(self):
+        return f"CompiledTests({self.text!r})"
+
+
+def _freeze(hint):
+    """A hashable stand-in for a names mapping (part of the compile cache key)."""
+    if isinstance(hint, Mapping):
+        return ("ctx",) + tuple(sorted((k, _freeze(v)) for k, v in hint.items()))
+    if isinstance(hint, (list, tuple)):
+        return ("seq",) + tuple(_freeze(v) for v in hint)
+    return hint
+
+
+CACHE_SIZE = 4096
+_cache: OrderedDict = OrderedDict()
+_cache_lock = threading.Lock()
+# Multi-word type names usable after `instance of`.
+_TYPE_WORDS = frozenset({"days and time duration", "date and time"})
+
+
+def _compile(text, mode, names, functions, multiword_names):
+    reg = functions if functions is not None else BUILTINS
+    mw = frozenset(" ".join(m.split()) for m in (multiword_names or ()))
+    # registry.version is unique per registry and changes on every register()
+    key = (text, mode, None if names is None else _freeze(names), reg.version, mw)
+    with _cache_lock:
+        hit = _cache.get(key)
+        if hit is not None:
+            _cache.move_to_end(key)
+            return hit
+    ast = _parse(text, mode, mw | reg.multiword_names() | _TYPE_WORDS)
+    type_, free = _check(ast, text, names, reg, mode)
+    fn = compile_node(ast, text, reg)
+    out = CompiledTests(text, ast, free, fn) if mode == "unary" else CompiledExpr(text, ast, free, type_, fn)
+    with _cache_lock:
+        _cache[key] = out
+        if len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return out
+
+
+def compile_expr(text: str, names: Mapping | None = None, functions: FunctionRegistry | None = None,
+                 multiword_names=()) -> CompiledExpr:
+    """Parse, check and compile an expression (cached: the same arguments give the same object).
+
+    names: None (any name allowed) or the names the expression may read, each with a
+      type hint ("number", "string", "boolean", "date", "duration", "list",
+      "context", "range", "any"/None; a Mapping for a context's fields; ["list", hint]).
+    functions: a FunctionRegistry (default: the built-ins).
+    multiword_names: names with spaces the expression may use (e.g. DMN input names).
+    Raises FeelSyntaxError / FeelCheckError.
+    """
+    return _compile(text, "expr", names, functions, multiword_names)
+
+
+def compile_unary_tests(text: str, names: Mapping | None = None, functions: FunctionRegistry | None = None,
+                        multiword_names=()) -> CompiledTests:
+    """Compile a decision-table cell: `-`, `>= 95`, `[90..95)`, `"a", "b"`, `not("a")`,
+    `null`, a value, or any expression using `?` for the input (`? > 3 and ? < 5`)."""
+    return _compile(text, "unary", names, functions, multiword_names)
+
+
+# ------------------------------------------------------------------ intervals
+
+_FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}
+
+
+def _const_number(node):
+    if isinstance(node, _N.Num):
+        return node.value
+    if isinstance(node, _N.Neg) and isinstance(node.operand, _N.Num):
+        return -node.operand.value
+    return None
+
+
+def _interval(test):
+    """One test -> (low, low_closed, high, high_closed), or None if not a plain numeric one."""
+    if isinstance(test, _N.UnaryCmp):
+        op, v = test.op, _const_number(test.operand)
+    elif isinstance(test, _N.RangeLit):
+        lo, hi = _const_number(test.low), _const_number(test.high)
+        if lo is None or hi is None:
+            return None
+        return (lo, test.low_closed, hi, test.high_closed)
+    elif isinstance(test, _N.Compare) and isinstance(test.left, _N.InputValue):
+        op, v = test.op, _const_number(test.right)
+    elif isinstance(test, _N.Compare) and isinstance(test.right, _N.InputValue):
+        op, v = _FLIP.get(test.op, test.op), _const_number(test.left)
+    else:
+        op, v = "=", _const_number(test)
+    if v is None:
+        return None
+    return {"<": (None, False, v, False), "<=": (None, False, v, True),
+            ">": (v, False, None, False), ">=": (v, True, None, False),
+            "=": (v, True, v, True)}.get(op)
+
+
+def interval_of(unary_tests):
+    """The numbers a decision-table cell accepts, as a list of
+    (low, low_closed, high, high_closed) (None = unbounded), or None when the cell is
+    not simple comparisons / ranges / equalities over number literals (e.g. uses
+    names, strings or not(...)). `-` gives [(None, False, None, False)].
+
+    Accepts a CompiledTests, its `.ast`, or the text of a cell."""
+    if isinstance(unary_tests, str):
+        unary_tests = compile_unary_tests(unary_tests)
+    node = getattr(unary_tests, "ast", unary_tests)
+    if isinstance(node, _N.AnyInput):
+        return [(None, False, None, False)]
+    if not isinstance(node, _N.UnaryTests) or node.negated:
+        return None
+    out = []
+    for t in node.tests:
+        iv = _interval(t)
+        if iv is None:
+            return None
+        out.append(iv)
+    return out
+
+
+# ------------------------------------------------------------------ --set values
+
+_BARE_DATE = re.compile(r"-?\d{4,9}-\d{2}-\d{2}\Z")
+
+
+def parse_literal_value(text: str):
+    """A command-line value (`--set name=VALUE`) as a FEEL value: `95`, `"abc"`,
+    `true`, `[1, 2]`, `{a: 1}`, `date("2026-01-31")`; a bare ISO date 2026-01-31
+    is a date. Raises FeelError when the text is not a constant expression."""
+    s = text.strip()
+    if _BARE_DATE.match(s):
+        d = parse_date(s)
+        if d is None:
+            raise FeelSyntaxError(f"{s} is not a valid date at 1:1", 1, 1, text)
+        return d
+    diagnostics: list[str] = []
+    value = compile_expr(text, names={}).evaluate({}, diagnostics)
+    if diagnostics:
+        raise FeelCheckError(f"{text!r} has no value: {diagnostics[0]}", 1, 1, text)
+    return value

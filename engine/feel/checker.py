@@ -1,0 +1,477 @@
+"""Static checks, run once when an expression is compiled.
+
+Finds, before anything runs: names starting with "_" (reserved: they could reach
+Python internals), unknown names (with a did-you-mean), calls of unknown functions,
+wrong argument counts or parameter names, invalid date/duration literals, and type
+errors where both types are known ("a" * 2, date("2026-01-31") > 5). Each problem
+is a FeelCheckError whose message is one sentence naming line:col.
+
+Type hints (the `names` mapping of compile_expr) are: "number", "string",
+"boolean", "date", "duration", "years and months duration", "days and time
+duration", "range", "list", "context", "any" or None; a Mapping for a context with
+known fields ({"kind": "string"}); ["list", hint] for a list of such values.
+"""
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from . import nodes as N
+from .errors import FeelCheckError
+from .registry import FunctionRegistry, FunctionSpec
+from .values import parse_date, parse_duration
+
+YM, DT = "years and months duration", "days and time duration"
+SIMPLE = {"number", "string", "boolean", "date", YM, DT, "duration", "range", "null"}
+INSTANCE_TYPES = {"number", "string", "boolean", "date", YM, DT, "list", "context", "range", "Any",
+                  "function", "time", "date and time"}
+
+
+@dataclass(frozen=True)
+class ListT:
+    item: object = None            # type of the items; None = unknown
+
+
+@dataclass(frozen=True)
+class CtxT:
+    fields: Mapping | None = None  # name -> type; None = unknown fields
+
+    def __hash__(self):
+        return id(self)
+
+
+def normalize(hint):
+    """A caller's type hint -> the checker's type (see module doc)."""
+    if hint is None or hint == "any":
+        return None
+    if isinstance(hint, str):
+        if hint == "list":
+            return ListT()
+        if hint == "context":
+            return CtxT()
+        if hint in SIMPLE:
+            return hint
+        raise ValueError(f"unknown type hint {hint!r}")
+    if isinstance(hint, Mapping):
+        return CtxT({k: normalize(v) for k, v in hint.items()})
+    if isinstance(hint, (list, tuple)) and len(hint) == 2 and hint[0] == "list":
+        return ListT(normalize(hint[1]))
+    raise ValueError(f"unknown type hint {hint!r}")
+
+
+def describe(t) -> str:
+    if isinstance(t, ListT):
+        return "a list"
+    if isinstance(t, CtxT):
+        return "a context"
+    return {"number": "a number", "string": "a string", "boolean": "a boolean", "date": "a date",
+            "range": "a range", "null": "null"}.get(t, f"a {t}")
+
+
+_PROPS = {
+    "date": {"year": "number", "month": "number", "day": "number", "weekday": "number"},
+    YM: {"years": "number", "months": "number"},
+    DT: {"days": "number", "hours": "number", "minutes": "number", "seconds": "number"},
+    "duration": {"years": "number", "months": "number", "days": "number", "hours": "number",
+                 "minutes": "number", "seconds": "number"},
+    "range": {"start": None, "end": None, "start included": "boolean", "end included": "boolean"},
+}
+
+
+def _is_dur(t):
+    return t in (YM, DT, "duration")
+
+
+def arith_type(op: str, a, b):
+    """Result type of `a op b`, None if unknown, or False if the operation is invalid."""
+    if a is None or b is None or a == "null" or b == "null":
+        return None
+    if isinstance(a, (ListT, CtxT)) or isinstance(b, (ListT, CtxT)) or "range" in (a, b) \
+            or "boolean" in (a, b):
+        return False
+    if a == b == "number":
+        return "number"
+    if op == "+":
+        if a == b == "string":
+            return "string"
+        if a == "date" and _is_dur(b) or b == "date" and _is_dur(a):
+            return "date"
+        if _is_dur(a) and _is_dur(b):
+            return a if a == b else None
+    if op == "-":
+        if a == b == "date":
+            return DT
+        if a == "date" and _is_dur(b):
+            return "date"
+        if _is_dur(a) and _is_dur(b):
+            return a if a == b else None
+    if op == "*" and ((_is_dur(a) and b == "number") or (a == "number" and _is_dur(b))):
+        return a if _is_dur(a) else b
+    if op == "/":
+        if _is_dur(a) and b == "number":
+            return a
+        if _is_dur(a) and _is_dur(b):
+            return "number"
+    return False
+
+
+def comparable(a, b) -> bool:
+    if a is None or b is None or "null" in (a, b):
+        return True
+    if isinstance(a, (ListT, CtxT)) or isinstance(b, (ListT, CtxT)) or "boolean" in (a, b) \
+            or "range" in (a, b):
+        return False
+    if _is_dur(a) and _is_dur(b):
+        return a == b or "duration" in (a, b)
+    return a == b
+
+
+_VERB = {"+": "add", "-": "subtract", "*": "multiply", "/": "divide", "**": "raise"}
+
+
+def bind_call(spec: FunctionSpec, node: N.Call, text: str) -> list:
+    """The call's argument nodes in parameter order (named arguments placed by name).
+
+    Raises FeelCheckError for a wrong count or an unknown / missing parameter name.
+    """
+    p = node.pos
+    if not node.named:
+        n = len(node.args)
+        for sig in spec.signatures:
+            if sig.accepts(n):
+                return list(node.args)
+        word = "argument" if n == 1 else "arguments"
+        raise FeelCheckError(f"'{spec.name}' cannot take {n} {word} at {p.line}:{p.col} "
+                             f"(it takes {spec.arity_text()})", p.line, p.col, text)
+    given = [k for k, _ in node.named]
+    values = dict(node.named)
+    if len(values) != len(given):
+        raise FeelCheckError(f"a parameter of '{spec.name}' is named twice at {p.line}:{p.col}",
+                             p.line, p.col, text)
+    for sig in spec.signatures:
+        if set(given) <= set(sig.params) and all(q in values for q in sig.params[:sig.required]):
+            ordered = [values.get(q) for q in sig.params]
+            while ordered and ordered[-1] is None:
+                ordered.pop()
+            if None in ordered:
+                missing = sig.params[ordered.index(None)]
+                raise FeelCheckError(f"'{spec.name}' needs '{missing}' when later parameters are named "
+                                     f"at {p.line}:{p.col}", p.line, p.col, text)
+            return ordered
+    known = sorted({q for sig in spec.signatures for q in sig.params})
+    bad = [g for g in given if g not in known]
+    if bad:
+        hint = difflib.get_close_matches(bad[0], known, n=1)
+        extra = f" (did you mean '{hint[0]}'?)" if hint else f" (it takes {spec.arity_text()})"
+        raise FeelCheckError(f"'{spec.name}' has no parameter named '{bad[0]}' at {p.line}:{p.col}{extra}",
+                             p.line, p.col, text)
+    raise FeelCheckError(f"'{spec.name}' is missing a required parameter at {p.line}:{p.col} "
+                         f"(it takes {spec.arity_text()})", p.line, p.col, text)
+
+
+class _Frame:
+    """A local scope: iteration variables, or a filter's item (whose fields may be
+    unknown, in which case any name might be one: `open`)."""
+    __slots__ = ("names", "open")
+
+    def __init__(self, names: dict, open_: bool = False):
+        self.names = names
+        self.open = open_
+
+
+class Checker:
+    def __init__(self, text: str, names: Mapping | None, functions: FunctionRegistry, mode: str):
+        self.text = text
+        self.names = None if names is None else {k: normalize(v) for k, v in names.items()}
+        self.functions = functions
+        self.mode = mode
+        self.frames: list[_Frame] = []
+        self.free: set[str] = set()
+
+    def fail(self, msg: str, node: N.Node):
+        p = node.pos
+        raise FeelCheckError(msg.format(at=f"{p.line}:{p.col}"), p.line, p.col, self.text)
+
+    def check(self, node: N.Node):
+        return getattr(self, "c_" + type(node).__name__)(node)
+
+    # -- names
+
+    def _reserved(self, name: str, node: N.Node):
+        if name.startswith("_"):
+            self.fail(f"name '{name}' at {{at}} is not allowed (names starting with '_' are reserved)", node)
+
+    def c_Name(self, node: N.Name):
+        name = node.name
+        self._reserved(name, node)
+        maybe_item = False
+        for frame in reversed(self.frames):
+            if name in frame.names:
+                return frame.names[name]
+            maybe_item = maybe_item or frame.open
+        if self.names is None:
+            self.free.add(name)
+            return None
+        if name in self.names:
+            self.free.add(name)
+            return None if maybe_item else self.names[name]
+        if maybe_item:
+            return None
+        self._unknown_name(node)
+
+    def _unknown_name(self, node: N.Name):
+        name = node.name
+        pool = list(self.names or ()) + [n for f in self.frames for n in f.names]
+        hint = difflib.get_close_matches(name, pool, n=1)
+        extra = f" (did you mean '{hint[0]}'?)" if hint else ""
+        if " " in name and not hint:
+            words = name.split(" ")
+            extra = (f" (a name cannot contain spaces; is an operator missing between "
+                     f"'{words[0]}' and '{words[1]}'?)")
+        if name in self.functions:
+            extra = f" ('{name}' is a function: call it with parentheses)"
+        self.fail(f"unknown name '{name}' at {{at}}{extra}", node)
+
+    def c_InputValue(self, node):
+        if self.mode != "unary":
+            self.fail("'?' at {at} stands for the tested value and is only allowed in decision-table tests",
+                      node)
+        return None
+
+    # -- literals
+
+    def c_Num(self, node):
+        return "number"
+
+    def c_Str(self, node):
+        return "string"
+
+    def c_Bool(self, node):
+        return "boolean"
+
+    def c_Null(self, node):
+        return "null"
+
+    def c_Temporal(self, node):
+        v = node.value
+        return "date" if not hasattr(v, "months") and not hasattr(v, "seconds") else \
+            (YM if hasattr(v, "months") else DT)
+
+    def c_ListLit(self, node):
+        types = {self._key(self.check(i)) for i in node.items}
+        return ListT(types.pop() if len(types) == 1 else None)
+
+    @staticmethod
+    def _key(t):
+        return t if not isinstance(t, (ListT, CtxT)) else None
+
+    def c_ContextLit(self, node):
+        fields = {}
+        for key, value in node.entries:
+            self._reserved(key, node)
+            if key in fields:
+                self.fail(f"the context repeats the key '{key}' at {{at}}", node)
+            fields[key] = self.check(value)
+        return CtxT(fields)
+
+    def c_RangeLit(self, node):
+        lo, hi = self.check(node.low), self.check(node.high)
+        if not comparable(lo, hi):
+            self.fail(f"a range from {describe(lo)} to {describe(hi)} at {{at}} mixes types", node)
+        return "range"
+
+    # -- operators
+
+    def c_Neg(self, node):
+        t = self.check(node.operand)
+        if t is not None and t != "null" and t != "number" and not _is_dur(t):
+            self.fail(f"cannot negate {describe(t)} at {{at}}", node)
+        return t
+
+    def c_Arith(self, node):
+        a, b = self.check(node.left), self.check(node.right)
+        if node.op == "**":
+            r = "number" if a in ("number", None, "null") and b in ("number", None, "null") else False
+            r = None if r == "number" and (a is None or b is None) else r
+        else:
+            r = arith_type(node.op, a, b)
+        if r is False:
+            self.fail(f"cannot {_VERB[node.op]} {describe(a)} and {describe(b)} with '{node.op}' at {{at}}",
+                      node)
+        return r
+
+    def c_Compare(self, node):
+        a, b = self.check(node.left), self.check(node.right)
+        if node.op not in ("=", "!=") and not comparable(a, b):
+            self.fail(f"cannot compare {describe(a)} with {describe(b)} using '{node.op}' at {{at}}", node)
+        return "boolean"
+
+    def _logic(self, node, word):
+        for side in (node.left, node.right):
+            t = self.check(side)
+            if t is not None and t not in ("boolean", "null"):
+                self.fail(f"'{word}' needs true or false on both sides, but {describe(t)} is given at {{at}}",
+                          side)
+        return "boolean"
+
+    def c_And(self, node):
+        return self._logic(node, "and")
+
+    def c_Or(self, node):
+        return self._logic(node, "or")
+
+    def c_Between(self, node):
+        v, lo, hi = self.check(node.value), self.check(node.low), self.check(node.high)
+        if not (comparable(v, lo) and comparable(v, hi)):
+            self.fail(f"'between' at {{at}} compares {describe(v)} with {describe(lo)} and {describe(hi)}",
+                      node)
+        return "boolean"
+
+    def c_UnaryCmp(self, node):
+        t = self.check(node.operand)
+        return t
+
+    def c_In(self, node):
+        v = self.check(node.value)
+        for test in node.tests:
+            t = self.check(test)
+            if isinstance(test, N.UnaryCmp) and not comparable(v, t):
+                self.fail(f"cannot compare {describe(v)} with {describe(t)} using '{test.op}' at {{at}}", test)
+        return "boolean"
+
+    def c_InstanceOf(self, node):
+        self.check(node.value)
+        if node.type_name not in INSTANCE_TYPES:
+            hint = difflib.get_close_matches(node.type_name, sorted(INSTANCE_TYPES), n=1)
+            extra = f" (did you mean '{hint[0]}'?)" if hint else ""
+            self.fail(f"unknown type '{node.type_name}' at {{at}}{extra}", node)
+        return "boolean"
+
+    def c_If(self, node):
+        c = self.check(node.cond)
+        if c is not None and c not in ("boolean", "null"):
+            self.fail(f"the condition of 'if' at {{at}} is {describe(c)}, not true or false", node.cond)
+        a, b = self.check(node.then), self.check(node.else_)
+        return a if a == b else (b if a == "null" else a if b == "null" else None)
+
+    # -- iteration, filters, paths
+
+    def _iterations(self, iterations) -> dict:
+        scope = {}
+        for it in iterations:
+            self._reserved(it.name, it)
+            self.frames.append(_Frame(dict(scope)))
+            try:
+                t = self.check(it.domain)
+                if it.end is not None:
+                    t2 = self.check(it.end)
+                    for tt, n in ((t, it.domain), (t2, it.end)):
+                        if tt not in (None, "number", "null"):
+                            self.fail(f"a numeric range 'a..b' at {{at}} needs numbers, not {describe(tt)}", n)
+                    scope[it.name] = "number"
+                else:
+                    scope[it.name] = t.item if isinstance(t, ListT) else None
+            finally:
+                self.frames.pop()
+        return scope
+
+    def c_For(self, node):
+        self.frames.append(_Frame(self._iterations(node.iterations)))
+        try:
+            return ListT(self._key(self.check(node.body)))
+        finally:
+            self.frames.pop()
+
+    def c_Quantified(self, node):
+        self.frames.append(_Frame(self._iterations(node.iterations)))
+        try:
+            self.check(node.cond)
+        finally:
+            self.frames.pop()
+        return "boolean"
+
+    def c_Filter(self, node):
+        base = self.check(node.base)
+        item = base.item if isinstance(base, ListT) else None
+        if isinstance(item, CtxT) and item.fields is not None:
+            frame = _Frame({**item.fields, "item": item})
+        else:
+            frame = _Frame({"item": item}, open_=True)
+        self.frames.append(frame)
+        try:
+            cond = self.check(node.cond)
+        finally:
+            self.frames.pop()
+        if cond == "number":
+            return item
+        if cond not in (None, "boolean", "null"):
+            self.fail(f"a filter at {{at}} needs a condition or an index, not {describe(cond)}", node.cond)
+        return ListT(item) if isinstance(base, ListT) else None
+
+    def c_Path(self, node):
+        self._reserved(node.name, node)
+        base = self.check(node.base)
+        return self._field(base, node)
+
+    def _field(self, base, node):
+        name = node.name
+        if base is None or base == "null":
+            return None
+        if isinstance(base, ListT):
+            t = self._field(base.item, node)
+            return ListT(self._key(t))
+        if isinstance(base, CtxT):
+            if base.fields is None:
+                return None
+            if name in base.fields:
+                return base.fields[name]
+            hint = difflib.get_close_matches(name, list(base.fields), n=1)
+            extra = f" (did you mean '{hint[0]}'?)" if hint else ""
+            self.fail(f"there is no field '{name}' at {{at}}{extra}", node)
+        props = _PROPS.get(base)
+        if props is None:
+            self.fail(f"{describe(base)} has no field '{name}' at {{at}}", node)
+        if name not in props:
+            self.fail(f"{describe(base)} has no property '{name}' at {{at}} "
+                      f"(it has {', '.join(props)})", node)
+        return props[name]
+
+    # -- calls
+
+    def c_Call(self, node: N.Call):
+        spec = self.functions.get(node.name)
+        if spec is None:
+            self._reserved(node.name, node)
+            hint = difflib.get_close_matches(node.name, self.functions.names(), n=1)
+            extra = f" (did you mean '{hint[0]}'?)" if hint else ""
+            self.fail(f"unknown function '{node.name}' at {{at}}{extra}", node)
+        args = bind_call(spec, node, self.text)
+        for a in args:
+            self.check(a)
+        if node.name in ("date", "duration") and len(args) == 1 and isinstance(args[0], N.Str):
+            ok = parse_date(args[0].value) if node.name == "date" else parse_duration(args[0].value)
+            if ok is None:
+                what = "an ISO date such as 2026-01-31" if node.name == "date" else \
+                    "an ISO duration such as P3Y or P10D"
+                self.fail(f'"{args[0].value}" at {{at}} is not {what}', args[0])
+            return "date" if node.name == "date" else (YM if hasattr(ok, "months") else DT)
+        return normalize(spec.returns) if spec.returns is not None else None
+
+    # -- decision-table tests
+
+    def c_UnaryTests(self, node):
+        for t in node.tests:
+            self.check(t)
+        return "boolean"
+
+    def c_AnyInput(self, node):
+        return "boolean"
+
+
+def check(node: N.Node, text: str, names, functions: FunctionRegistry, mode: str = "expr"):
+    """Check `node`; returns (static type, free names). Raises FeelCheckError."""
+    c = Checker(text, names, functions, mode)
+    t = c.check(node)
+    return t, frozenset(c.free)

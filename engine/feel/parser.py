@@ -1,0 +1,438 @@
+"""Text -> tokens -> lark LALR tree -> typed AST (nodes.py).
+
+The tokenizer is ours, not lark's, because what counts as one token depends on
+the expression's setting: a multi-word name that contains a keyword ("date and
+time", "years and months duration", or an input named "Loan and fees") must be
+one NAME, and the set of such names grows with registered functions and the
+caller's `multiword_names`. Lark does the LALR parsing from our token list.
+
+Limits are enforced before lark runs, so a hostile text fails fast:
+MAX_TEXT characters, MAX_BRACKETS nested brackets, MAX_DEPTH levels in the tree.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path as _FsPath
+
+import lark
+from lark.lexer import Lexer, Token
+from lark.exceptions import UnexpectedInput, UnexpectedToken, UnexpectedEOF, UnexpectedCharacters
+
+from . import nodes as N
+from .errors import FeelSyntaxError
+from .values import FEEL_CONTEXT, parse_temporal
+
+GRAMMAR_PATH = _FsPath(__file__).resolve().parents[2] / "grammar" / "expr.lark"
+
+MAX_TEXT = 20_000        # characters in one expression
+MAX_BRACKETS = 64        # ( [ { nested inside one another
+MAX_DEPTH = 200          # levels of the syntax tree (a+b+c+... counts one per +)
+
+KEYWORDS = ("if", "then", "else", "for", "return", "some", "every", "satisfies",
+            "in", "and", "or", "between", "true", "false", "null")
+_WORD = r"[^\W\d]\w*"
+
+
+class _TokenListLexer(Lexer):
+    """Hands lark the tokens our tokenizer already made."""
+    __future_interface__ = 2
+
+    def __init__(self, lexer_conf):
+        pass
+
+    def lex(self, lexer_state, parser_state):
+        return iter(lexer_state.text)
+
+
+@lru_cache(maxsize=1)
+def _lark() -> tuple[lark.Lark, dict[str, str]]:
+    """The parser (built once per process) and a map literal text -> terminal name."""
+    parser = lark.Lark(GRAMMAR_PATH.read_text(encoding="utf-8"), parser="lalr",
+                       lexer=_TokenListLexer, start=["start", "unary_tests"],
+                       propagate_positions=True, maybe_placeholders=False,
+                       strict=True)   # strict: a shift/reduce conflict is a grammar bug, not resolved silently
+    literal = {t.pattern.value: t.name for t in parser.terminals
+               if t.pattern.type == "str"}
+    return parser, literal
+
+
+_PUNCT = ["**", "..", "<=", ">=", "!=", "(", ")", "[", "]", "{", "}", ",", ".", ":",
+          "+", "-", "*", "/", "<", ">", "=", "?"]
+_BASE_RE = (
+    r"(?P<ws>\s+)|(?P<lcomment>//[^\n]*)|(?P<bcomment>/\*.*?\*/)"
+    r"|(?P<at>@\"(?:[^\"\\\n]|\\.)*\")|(?P<str>\"(?:[^\"\\\n]|\\.)*\")"
+    r"|(?P<num>\d+(?:\.\d+)?|\.\d+)"
+    r"|(?P<instof>instance\s+of(?!\w))"
+    r"|(?P<word>" + _WORD + r")"
+    r"|(?P<punct>" + "|".join(re.escape(p) for p in _PUNCT) + ")"
+)
+
+
+@lru_cache(maxsize=64)
+def _token_re(multiword: frozenset) -> re.Pattern:
+    """The token regex, with the given multi-word names tried before single words.
+
+    Longest names first, so "years and months duration" wins over a shorter prefix;
+    any run of whitespace may separate the words.
+    """
+    alts = sorted(multiword, key=len, reverse=True)
+    mw = "|".join(r"\s+".join(re.escape(w) for w in name.split()) for name in alts)
+    pattern = _BASE_RE if not mw else r"(?P<multi>(?:" + mw + r")(?!\w))|" + _BASE_RE
+    return re.compile(pattern, re.S)
+
+
+def _unescape(body: str) -> str:
+    def repl(m):
+        c = m.group(1)
+        if c.startswith("u"):
+            return chr(int(c[1:], 16))
+        return {"n": "\n", "t": "\t", "r": "\r"}.get(c, c)
+    return re.sub(r"\\(u[0-9a-fA-F]{4}|.)", repl, body)
+
+
+def _line_col(text: str, pos: int) -> tuple[int, int]:
+    line = text.count("\n", 0, pos) + 1
+    return line, pos - (text.rfind("\n", 0, pos) + 1) + 1
+
+
+def _error(msg: str, text: str, pos: int) -> FeelSyntaxError:
+    line, col = _line_col(text, pos)
+    return FeelSyntaxError(msg.format(at=f"{line}:{col}"), line, col, text)
+
+
+def tokenize(text: str, multiword: frozenset = frozenset()) -> list[Token]:
+    """Split `text` into lark Tokens; raises FeelSyntaxError on a stray character."""
+    _, literal = _lark()
+    rx = _token_re(multiword)
+    tokens: list[Token] = []
+    pos, n, line, line_start = 0, len(text), 1, 0
+    while pos < n:
+        m = rx.match(text, pos)
+        if m is None:
+            if text.startswith('"', pos) or text.startswith('@"', pos):
+                raise _error("a string starting at {at} is not closed (a '\"' is missing)", text, pos)
+            if text.startswith("/*", pos):
+                raise _error("a comment starting at {at} is not closed (a '*/' is missing)", text, pos)
+            raise _error(f"unexpected character {text[pos]!r} at {{at}}", text, pos)
+        kind, value = m.lastgroup, m.group()
+        end = m.end()
+        col = pos - line_start + 1
+        if kind in ("ws", "lcomment", "bcomment"):
+            pass
+        else:
+            if kind == "word":
+                ttype = literal.get(value, "NAME") if value in KEYWORDS else "NAME"
+            elif kind == "multi":
+                ttype, value = "NAME", " ".join(value.split())
+            elif kind == "instof":
+                ttype, value = "INSTANCE_OF", "instance of"
+            elif kind == "num":
+                ttype = "NUMBER"
+            elif kind == "str":
+                ttype = "STRING"
+            elif kind == "at":
+                ttype = "AT_LITERAL"
+            else:
+                ttype = literal[value]
+            end_line = line + value.count("\n") if kind != "multi" else line + m.group().count("\n")
+            tok = Token(ttype, value, pos, line, col, end_line, None, end)
+            tokens.append(tok)
+        nl = text.count("\n", pos, end)
+        if nl:
+            line += nl
+            line_start = text.rfind("\n", pos, end) + 1
+        pos = end
+    return tokens
+
+
+# ------------------------------------------------------------------ errors
+
+_EXPECT_WORDS = {"NAME": "a name", "NUMBER": "a value", "STRING": "a value",
+                 "AT_LITERAL": "a value", "$END": "the end of the expression"}
+# Tokens that can start a value: when the parser would take any of them, the
+# message says "a value" instead of listing them all.
+_VALUE_START = {"(", "[", "{", "-", "?", "true", "false", "null", "if", "for", "some", "every"}
+
+
+def _describe(tok: Token) -> str:
+    if tok.type == "$END":
+        return "end of the expression"
+    if tok.type == "NAME":
+        return f"name '{tok.value}'"
+    if tok.type == "NUMBER":
+        return f"number {tok.value}"
+    if tok.type in ("STRING", "AT_LITERAL"):
+        return f"string {tok.value}"
+    return f"'{tok.value}'"
+
+
+def _expected(names, literal_by_name) -> str:
+    words: list[str] = []
+    for name in sorted(names):
+        lit = literal_by_name.get(name)
+        w = _EXPECT_WORDS.get(name) or ("a value" if lit in _VALUE_START else f"'{lit}'" if lit else None)
+        if w and w not in words:
+            words.append(w)
+    if "a value" in words and "a name" in words:
+        words.remove("a name")
+    if "a value" in words:               # a value is the most helpful thing to name first
+        words.remove("a value")
+        words.insert(0, "a value")
+    if not words:
+        return ""
+    if len(words) > 4:
+        words = words[:4] + ["..."]
+    return "; expected " + (words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1])
+
+
+def _syntax_error(e: UnexpectedInput, text: str, tokens: list[Token]) -> FeelSyntaxError:
+    _, literal = _lark()
+    by_name = {v: k for k, v in literal.items()}
+    tok = getattr(e, "token", None)
+    expected = getattr(e, "expected", None) or getattr(e, "allowed", None) or set()
+    if isinstance(e, UnexpectedEOF) or tok is None or tok.type == "$END":
+        pos = len(text.rstrip())
+        if tokens:
+            pos = tokens[-1].end_pos
+        line, col = _line_col(text, pos)
+        return FeelSyntaxError(f"the expression ends too early at {line}:{col}{_expected(expected, by_name)}",
+                               line, col, text)
+    line, col = tok.line, tok.column
+    return FeelSyntaxError(f"unexpected {_describe(tok)} at {line}:{col}{_expected(expected, by_name)}",
+                           line, col, text)
+
+
+# ------------------------------------------------------------------ parse
+
+def parse(text: str, mode: str = "expr", multiword: frozenset = frozenset()) -> N.Node:
+    """Parse an expression (mode "expr") or decision-table unary tests (mode "unary")."""
+    if not isinstance(text, str):
+        raise FeelSyntaxError("an expression must be text", 1, 1, "")
+    _scan_brackets(text)
+    if len(text) > MAX_TEXT:
+        raise FeelSyntaxError(f"expression is too long ({len(text)} characters; at most {MAX_TEXT}) at 1:1",
+                              1, 1, text[:200])
+    tokens = tokenize(text, multiword)
+    if not tokens:
+        raise FeelSyntaxError("the expression is empty at 1:1", 1, 1, text)
+    negated = False
+    if mode == "unary":
+        tokens, negated = _strip_not(tokens)
+    parser, _ = _lark()
+    try:
+        tree = parser.parse(tokens, start="start" if mode == "expr" else "unary_tests")
+    except UnexpectedInput as e:
+        raise _syntax_error(e, text, tokens) from None
+    _check_depth(tree, text)
+    node = _Builder(text).build(tree)
+    if mode == "unary":
+        if isinstance(node, N.UnaryTests):
+            node = N.UnaryTests(node.tests, negated, pos=node.pos)
+    return node
+
+
+_BRACKETS_RE = re.compile(r'"(?:[^"\\\n]|\\.)*"|[()\[\]{}]')
+
+
+def _scan_brackets(text: str) -> None:
+    """Fail fast on deep bracket nesting, before tokenizing or parsing anything."""
+    depth = 0
+    for m in _BRACKETS_RE.finditer(text, 0, MAX_TEXT + 1):
+        c = m.group()
+        if c in "([{":
+            depth += 1
+            if depth > MAX_BRACKETS:
+                line, col = _line_col(text, m.start())
+                raise FeelSyntaxError(
+                    f"expression nests too deeply (more than {MAX_BRACKETS} levels) at {line}:{col}",
+                    line, col, text)
+        elif c in ")]}":
+            depth -= 1
+
+
+def _strip_not(tokens: list[Token]) -> tuple[list[Token], bool]:
+    """`not( tests )` spanning the whole cell negates the tests (decided here, because
+    `not(x)` is also an ordinary function call and LALR cannot tell them apart)."""
+    if len(tokens) >= 3 and tokens[0].type == "NAME" and tokens[0].value == "not" \
+            and tokens[1].value == "(" and tokens[-1].value == ")":
+        depth = 0
+        for i, t in enumerate(tokens[1:], 1):
+            if t.value in ("(", "[", "{") and t.type != "STRING":
+                depth += 1
+            elif t.value in (")", "]", "}") and t.type != "STRING":
+                depth -= 1
+                if depth == 0 and i != len(tokens) - 1:
+                    return tokens, False
+        return tokens[2:-1], True
+    return tokens, False
+
+
+def _check_depth(tree: lark.Tree, text: str) -> None:
+    """Refuse trees deeper than MAX_DEPTH (without recursion), so that checking,
+    compiling and evaluating - which recurse - stay far from Python's limit."""
+    stack = [(tree, 1)]
+    while stack:
+        t, d = stack.pop()
+        if d > MAX_DEPTH:
+            line, col = getattr(t.meta, "line", 1), getattr(t.meta, "column", 1)
+            raise FeelSyntaxError(
+                f"expression nests too deeply (more than {MAX_DEPTH} levels of operators) at {line}:{col}",
+                line, col, text)
+        stack.extend((c, d + 1) for c in t.children if isinstance(c, lark.Tree))
+
+
+_CMP = {"eq": "=", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
+_TEST = {"test_lt": "<", "test_le": "<=", "test_gt": ">", "test_ge": ">=", "test_eq": "=", "test_ne": "!="}
+_ARITH = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**"}
+_RANGES = {"range_cc": (True, True), "range_co": (True, False),
+           "range_oc": (False, True), "range_oo": (False, False)}
+
+
+class _Builder:
+    """lark tree -> nodes.Node, keeping each node's position."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def pos(self, t) -> N.Pos:
+        if isinstance(t, Token):
+            return N.Pos(t.line, t.column, t.start_pos, t.end_pos)
+        m = t.meta
+        if getattr(m, "empty", True):
+            return N.NOPOS
+        return N.Pos(m.line, m.column, m.start_pos, m.end_pos)
+
+    def build(self, t) -> N.Node:
+        if isinstance(t, Token):        # only from `?` rules that inline a lone token
+            raise AssertionError(f"unexpected bare token {t!r}")
+        kind = t.data
+        p = self.pos(t)
+        ch = t.children
+        b = self.build
+        if kind in _ARITH:
+            return N.Arith(_ARITH[kind], b(ch[0]), b(ch[1]), pos=p)
+        if kind in _CMP:
+            return N.Compare(_CMP[kind], b(ch[0]), b(ch[1]), pos=p)
+        if kind in _TEST:
+            return N.UnaryCmp(_TEST[kind], b(ch[0]), pos=p)
+        if kind in _RANGES:
+            lc, hc = _RANGES[kind]
+            return N.RangeLit(b(ch[0]), lc, b(ch[1]), hc, pos=p)
+        meth = getattr(self, "b_" + kind.rstrip("_"), None)
+        if meth is None:
+            if kind in ("start", "range"):
+                return b(ch[0])
+            raise AssertionError(f"no builder for {kind}")
+        return meth(ch, p)
+
+    def b_number(self, ch, p):
+        return N.Num(FEEL_CONTEXT.create_decimal(ch[0].value), pos=p)
+
+    def b_string(self, ch, p):
+        return N.Str(_unescape(ch[0].value[1:-1]), pos=p)
+
+    def b_at_literal(self, ch, p):
+        body = _unescape(ch[0].value[2:-1])
+        value = parse_temporal(body)
+        if value is None:
+            what = "time or date and time values are not supported" if ("T" in body or ":" in body) \
+                and not body.startswith(("P", "-P")) else "it is not an ISO date (2026-01-31) or duration (P3Y, P10D)"
+            raise FeelSyntaxError(f'@"{body}" at {p.line}:{p.col} is not a valid literal: {what}',
+                                  p.line, p.col, self.text)
+        return N.Temporal(body, value, pos=p)
+
+    def b_true(self, ch, p):
+        return N.Bool(True, pos=p)
+
+    def b_false(self, ch, p):
+        return N.Bool(False, pos=p)
+
+    def b_null(self, ch, p):
+        return N.Null(pos=p)
+
+    def b_input_value(self, ch, p):
+        return N.InputValue(pos=p)
+
+    def name(self, t) -> str:
+        return " ".join(tok.value for tok in t.children)
+
+    def b_name_ref(self, ch, p):
+        return N.Name(self.name(ch[0]), pos=p)
+
+    def b_neg(self, ch, p):
+        return N.Neg(self.build(ch[0]), pos=p)
+
+    def b_and(self, ch, p):
+        return N.And(self.build(ch[0]), self.build(ch[1]), pos=p)
+
+    def b_or(self, ch, p):
+        return N.Or(self.build(ch[0]), self.build(ch[1]), pos=p)
+
+    def b_between(self, ch, p):
+        return N.Between(*(self.build(c) for c in ch), pos=p)
+
+    def b_in(self, ch, p):
+        rhs = ch[1]
+        if isinstance(rhs, lark.Tree) and rhs.data == "test_list":
+            tests = tuple(self.build(c) for c in rhs.children)
+        else:
+            tests = (self.build(rhs),)
+        return N.In(self.build(ch[0]), tests, pos=p)
+
+    def b_instance_of(self, ch, p):
+        return N.InstanceOf(self.build(ch[0]), self.name(ch[2]), pos=p)
+
+    def b_if_expr(self, ch, p):
+        return N.If(*(self.build(c) for c in ch), pos=p)
+
+    def b_iteration(self, ch, p):
+        end = self.build(ch[2]) if len(ch) > 2 else None
+        return N.Iteration(self.name(ch[0]), self.build(ch[1]), end, pos=p)
+
+    def b_for_expr(self, ch, p):
+        return N.For(tuple(self.b_iteration(c.children, self.pos(c)) for c in ch[:-1]),
+                     self.build(ch[-1]), pos=p)
+
+    def _quant(self, kind, ch, p):
+        return N.Quantified(kind, tuple(self.b_iteration(c.children, self.pos(c)) for c in ch[:-1]),
+                            self.build(ch[-1]), pos=p)
+
+    def b_some_expr(self, ch, p):
+        return self._quant("some", ch, p)
+
+    def b_every_expr(self, ch, p):
+        return self._quant("every", ch, p)
+
+    def b_list(self, ch, p):
+        return N.ListLit(tuple(self.build(c) for c in ch), pos=p)
+
+    def b_context(self, ch, p):
+        entries = []
+        for e in ch:
+            key_t, val = e.children
+            key = _unescape(key_t.value[1:-1]) if isinstance(key_t, Token) else self.name(key_t)
+            entries.append((key, self.build(val)))
+        return N.ContextLit(tuple(entries), pos=p)
+
+    def b_path(self, ch, p):
+        return N.Path(self.build(ch[0]), self.name(ch[1]), pos=p)
+
+    def b_filter(self, ch, p):
+        return N.Filter(self.build(ch[0]), self.build(ch[1]), pos=p)
+
+    def b_call(self, ch, p):
+        name = self.name(ch[0])
+        if len(ch) == 1:
+            return N.Call(name, (), (), pos=p)
+        args = ch[1]
+        if args.data == "named_args":
+            named = tuple((self.name(a.children[0]), self.build(a.children[1])) for a in args.children)
+            return N.Call(name, (), named, pos=p)
+        return N.Call(name, tuple(self.build(a) for a in args.children), (), pos=p)
+
+    def b_any_input(self, ch, p):
+        return N.AnyInput(pos=p)
+
+    def b_tests(self, ch, p):
+        return N.UnaryTests(tuple(self.build(c) for c in ch), pos=p)

@@ -1,0 +1,242 @@
+"""FEEL values as Python objects, and conversions to and from plain data.
+
+| FEEL type                | Python                                   |
+|--------------------------|------------------------------------------|
+| number                   | decimal.Decimal (decimal128: 34 digits)  |
+| string                   | str                                      |
+| boolean                  | bool                                     |
+| null                     | None                                     |
+| date                     | datetime.date                            |
+| years and months duration| YearsMonthsDuration (whole months)       |
+| days and time duration   | DaysDuration (seconds, a Decimal)        |
+| range                    | Range                                    |
+| list                     | list                                     |
+| context                  | dict (insertion order kept)              |
+
+No float anywhere: a float has already lost the digits the rule author wrote, so
+`to_feel` refuses one and the loader converts numbers from their source text.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass
+from decimal import (Context, Decimal, DivisionByZero, InvalidOperation, Overflow,
+                     ROUND_HALF_EVEN)
+from typing import Any
+
+# decimal128, as FEEL requires. Traps turn overflow / 1/0 / invalid operations into
+# exceptions, which the evaluator reports as null + diagnostic. Every arithmetic
+# operation of the evaluator calls this context's methods directly, so results do
+# not depend on the caller's current decimal context.
+FEEL_CONTEXT = Context(prec=34, rounding=ROUND_HALF_EVEN, Emax=6144, Emin=-6143,
+                       traps=[InvalidOperation, DivisionByZero, Overflow])
+
+_SECONDS_PER_DAY = 86400
+
+
+@dataclass(frozen=True, slots=True)
+class YearsMonthsDuration:
+    """A FEEL years-and-months duration, e.g. P1Y2M, kept as a whole number of months."""
+    months: int
+
+    @property
+    def years_part(self) -> int:
+        return _trunc_div(self.months, 12)
+
+    @property
+    def months_part(self) -> int:
+        return self.months - 12 * self.years_part
+
+    def __str__(self) -> str:
+        m = abs(self.months)
+        y, mm = divmod(m, 12)
+        sign = "-" if self.months < 0 else ""
+        if m == 0:
+            return "P0M"
+        return sign + "P" + (f"{y}Y" if y else "") + (f"{mm}M" if mm else "")
+
+
+@dataclass(frozen=True, slots=True)
+class DaysDuration:
+    """A FEEL days-and-time duration, e.g. P10D or PT1H30M, kept as seconds (a Decimal)."""
+    seconds: Decimal
+
+    def parts(self) -> tuple[int, int, int, Decimal]:
+        """(days, hours, minutes, seconds) of the absolute value."""
+        s = abs(self.seconds)
+        whole = int(s)
+        frac = s - whole
+        d, rest = divmod(whole, _SECONDS_PER_DAY)
+        h, rest = divmod(rest, 3600)
+        mi, sec = divmod(rest, 60)
+        return d, h, mi, sec + frac
+
+    def signed(self, part: int) -> int | Decimal:
+        value = self.parts()[part]
+        return -value if self.seconds < 0 else value
+
+    def __str__(self) -> str:
+        d, h, mi, sec = self.parts()
+        if self.seconds == 0:
+            return "PT0S"
+        out = "-P" if self.seconds < 0 else "P"
+        if d:
+            out += f"{d}D"
+        if h or mi or sec:
+            out += "T" + (f"{h}H" if h else "") + (f"{mi}M" if mi else "")
+            if sec:
+                out += f"{_plain_decimal(Decimal(sec))}S"
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Range:
+    """A FEEL range such as [1..5): None as an end means unbounded (from `< 5`)."""
+    low: Any
+    low_closed: bool
+    high: Any
+    high_closed: bool
+
+    def __str__(self) -> str:
+        lo = "" if self.low is None else feel_repr(self.low)
+        hi = "" if self.high is None else feel_repr(self.high)
+        return ("[" if self.low_closed else "(") + lo + ".." + hi + ("]" if self.high_closed else ")")
+
+
+def _trunc_div(a: int, b: int) -> int:
+    q = abs(a) // abs(b)
+    return q if (a >= 0) == (b > 0) else -q
+
+
+def _plain_decimal(d: Decimal) -> str:
+    """A Decimal as positional text (no exponent): 1E+2 -> '100', 2.50 stays '2.50'."""
+    if d == d.to_integral_value() and d.as_tuple().exponent > 0:
+        return str(d.quantize(Decimal(1), context=FEEL_CONTEXT))
+    s = format(d, "f")
+    return s
+
+
+# ---------------------------------------------------------------- parsing text
+
+_DATE_RE = re.compile(r"(-?\d{4,9})-(\d{2})-(\d{2})\Z")
+_DURATION_RE = re.compile(
+    r"(-)?P(?!\Z)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?"
+    r"(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?\Z")
+
+
+def parse_date(text: str) -> _dt.date | None:
+    """An ISO date 'YYYY-MM-DD', or None when the text is not a valid date."""
+    m = _DATE_RE.match(text)
+    if not m:
+        return None
+    try:
+        return _dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+
+
+def parse_duration(text: str) -> YearsMonthsDuration | DaysDuration | None:
+    """An ISO 8601 duration: years/months (P1Y2M) or days/time (P3DT4H); else None.
+
+    FEEL keeps the two kinds apart; mixing them (P1Y2D) is not a FEEL duration.
+    """
+    m = _DURATION_RE.match(text)
+    if not m or text.endswith("T"):
+        return None
+    neg, y, mo, d, h, mi, s = m.groups()
+    sign = -1 if neg else 1
+    if (y or mo) and not (d or h or mi or s):
+        return YearsMonthsDuration(sign * (int(y or 0) * 12 + int(mo or 0)))
+    if y or mo:
+        return None
+    secs = (Decimal(int(d or 0)) * _SECONDS_PER_DAY + int(h or 0) * 3600 + int(mi or 0) * 60
+            + Decimal(s or 0))
+    return DaysDuration(sign * secs if secs else Decimal(0))
+
+
+def parse_temporal(text: str):
+    """The value of an @"..." literal: a date or a duration; None if neither."""
+    if text.startswith(("P", "-P")):
+        return parse_duration(text)
+    return parse_date(text)
+
+
+# ------------------------------------------------------------- conversions
+
+def to_feel(value: Any) -> Any:
+    """Convert plain Python data (from YAML/JSON) to FEEL values.
+
+    int -> Decimal; Decimal, str, bool, None, date, durations and ranges stay;
+    dicts and lists are converted recursively. A float is refused (TypeError):
+    convert numbers from their source text instead.
+    """
+    if value is None or isinstance(value, (bool, str, Decimal, YearsMonthsDuration,
+                                           DaysDuration, Range)):
+        return value
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        raise TypeError(f"float {value!r} cannot become a FEEL number: convert it from its source text")
+    if isinstance(value, _dt.datetime):
+        raise TypeError("date and time values are not supported; give a date")
+    if isinstance(value, _dt.date):
+        return value
+    if isinstance(value, dict):
+        return {str(k): to_feel(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_feel(v) for v in value]
+    raise TypeError(f"{type(value).__name__} is not a FEEL value")
+
+
+def to_plain(value: Any) -> Any:
+    """FEEL value -> JSON-friendly data: Decimals stay Decimals (as computed),
+    dates/durations/ranges become their ISO/FEEL text, lists and dicts recurse."""
+    if value is None or isinstance(value, (bool, str, Decimal)):
+        return value
+    if isinstance(value, list):
+        return [to_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: to_plain(v) for k, v in value.items()}
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def feel_repr(value: Any) -> str:
+    """FEEL literal text of a value (for messages and ranges)."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, Decimal):
+        return _plain_decimal(value)
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, _dt.date):
+        return f'date("{value.isoformat()}")'
+    if isinstance(value, (YearsMonthsDuration, DaysDuration)):
+        return f'duration("{value}")'
+    if isinstance(value, list):
+        return "[" + ", ".join(feel_repr(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f'"{k}": {feel_repr(v)}' for k, v in value.items()) + "}"
+    return str(value)
+
+
+def type_name(value: Any) -> str:
+    """The FEEL type name of a value, for messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    return _TYPE_NAMES.get(type(value), type(value).__name__)
+
+
+_TYPE_NAMES = {
+    Decimal: "number", str: "string", _dt.date: "date", list: "list", dict: "context",
+    YearsMonthsDuration: "years and months duration", DaysDuration: "days and time duration",
+    Range: "range",
+}
