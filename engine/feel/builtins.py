@@ -32,6 +32,12 @@ def builtin(name, params, returns=None, nulls=False, list_or_args=False):
 
 
 def _need(value, kind, what: str):
+    # FEEL's implicit conversions: a one-item list stands for its item, and a single
+    # value stands for a one-item list.
+    if kind is list:
+        return value if value.__class__ is list else [value]
+    if value.__class__ is list and len(value) == 1:
+        value = value[0]
     if value.__class__ is not kind and not (kind is _dt.date and isinstance(value, _dt.date)):
         raise FeelEvalError(f"{what} must be a {_KIND_NAMES[kind]}, not {type_name(value)}")
     return value
@@ -57,9 +63,12 @@ def _scale(value) -> int:
 
 
 def _round(n, scale, mode):
-    _need(n, Decimal, "the number")
+    n = _need(n, Decimal, "the number")
+    s = _scale(scale)
+    if n.as_tuple().exponent >= -s and n.is_finite():
+        return n                  # already has no more decimals than asked: nothing to round
     try:
-        return n.quantize(Decimal(1).scaleb(-_scale(scale)), rounding=mode, context=_C)
+        return n.quantize(Decimal(1).scaleb(-s), rounding=mode, context=_C)
     except ArithmeticError:
         raise FeelEvalError("the number cannot be rounded to that scale") from None
 
@@ -234,8 +243,7 @@ def _pos_slice(length: int, start, size=None, what="start position") -> tuple[in
     begin = s - 1 if s > 0 else length + s
     if size is None:
         return begin, length
-    n = _int(size, "length") if size == size.to_integral_value() else \
-        int(size.to_integral_value(rounding=ROUND_HALF_EVEN))
+    n = int(_need(size, Decimal, "length").to_integral_value(rounding=ROUND_DOWN))
     if n < 0:
         raise FeelEvalError("the length cannot be negative")
     return begin, min(begin + n, length)
@@ -335,15 +343,21 @@ def _regex_input(s: str) -> str:
     return s
 
 
-@builtin("matches", ["input", "pattern", "flags?"], returns="boolean")
+@builtin("matches", ["input", "pattern", "flags?"], returns="boolean", nulls=True)
 def f_matches(s, pattern, flags=""):
     """Whether the pattern (a regular expression) matches somewhere in the input."""
+    if s is None or pattern is None:
+        return None
+    flags = flags or ""
     return _regex(_s(pattern, "pattern"), _s(flags, "flags")).search(_regex_input(s)) is not None
 
 
-@builtin("replace", ["input", "pattern", "replacement", "flags?"], returns="string")
+@builtin("replace", ["input", "pattern", "replacement", "flags?"], returns="string", nulls=True)
 def f_replace(s, pattern, replacement, flags=""):
     """The input with every match of the pattern replaced ($1 names a group)."""
+    if s is None or pattern is None or replacement is None:
+        return None
+    flags = flags or ""
     rx = _regex(_s(pattern, "pattern"), _s(flags, "flags"))
     repl = _s(replacement, "replacement")
     if "q" in flags:
@@ -367,10 +381,12 @@ def f_split(s, delim):
     return _regex(_s(delim, "delimiter"), "").split(_regex_input(s))
 
 
-@builtin("string join", ["list", "delimiter?"], returns="string")
+@builtin("string join", ["list", "delimiter?"], returns="string", nulls=True)
 def f_string_join(items, delim=""):
     """The strings of the list joined by the delimiter (nulls are skipped)."""
-    _need(items, list, "list")
+    if items is None:
+        return None
+    items = _need(items, list, "list")
     parts = [x for x in items if x is not None]
     if any(not isinstance(x, str) for x in parts):
         raise FeelEvalError("string join needs a list of strings")
@@ -383,7 +399,9 @@ def f_string_join(items, delim=""):
 # ------------------------------------------------------------------ lists
 
 def _l(x, what="list"):
-    return _need(x, list, what)
+    if x.__class__ is not list:
+        raise FeelEvalError(f"{what} must be a list, not {type_name(x)}")
+    return x
 
 
 def _numbers(items, fname):
@@ -571,6 +589,17 @@ def f_remove(items, pos):
     return out
 
 
+@builtin("list replace", ["list", "position", "newItem"], returns="list", nulls=True)
+def f_list_replace(items, pos, item):
+    """The list with the item at the 1-based position replaced by newItem."""
+    if items is None or pos is None:
+        return None
+    items = _need(items, list, "list")
+    out = list(items)
+    out[_position(items, _need(pos, Decimal, "position").to_integral_value(rounding=ROUND_DOWN))] = item
+    return out
+
+
 @builtin("reverse", ["list"], returns="list")
 def f_reverse(items):
     """The list backwards."""
@@ -643,12 +672,21 @@ def f_get_entries(m):
     return [{"key": k, "value": v} for k, v in _need(m, dict, "m").items()]
 
 
-@builtin("context put", ["context", "key", "value"], returns="context", nulls=True)
+@builtin("context put", [["context", "key", "value"], ["context", "keys", "value"]], returns="context",
+         nulls=True)
 def f_context_put(ctx, key, value):
-    """The context with an entry added or replaced."""
+    """The context with an entry added or replaced; a list of keys reaches into nested contexts."""
     if ctx is None or key is None:
         return None
     out = dict(_need(ctx, dict, "context"))
+    if key.__class__ is list:
+        if not key:
+            raise FeelEvalError("the list of keys is empty")
+        if len(key) > 1:
+            inner = out.get(_s(key[0], "key"))
+            out[key[0]] = f_context_put(inner if inner.__class__ is dict else {}, key[1:], value)
+            return out
+        key = key[0]
     out[_s(key, "key")] = value
     return out
 
@@ -657,7 +695,7 @@ def f_context_put(ctx, key, value):
 def f_context_merge(ctxs):
     """The contexts merged; later entries win."""
     out = {}
-    for c in _l(ctxs, "contexts"):
+    for c in _need(ctxs, list, "contexts"):
         out.update(_need(c, dict, "each item"))
     return out
 
@@ -666,7 +704,7 @@ def f_context_merge(ctxs):
 def f_context(entries):
     """A context from a list of {key, value}."""
     out = {}
-    for e in _l(entries, "entries"):
+    for e in _need(entries, list, "entries"):
         if not isinstance(e, dict) or not isinstance(e.get("key"), str) or "value" not in e:
             raise FeelEvalError("each entry must be a context with a string key and a value")
         if e["key"] in out:

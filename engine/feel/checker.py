@@ -269,12 +269,16 @@ class Checker:
 
     def c_ContextLit(self, node):
         fields = {}
-        for key, value in node.entries:
-            self._reserved(key, node)
-            if key in fields:
-                self.fail(f"the context repeats the key '{key}' at {{at}}", node)
-            fields[key] = self.check(value)
-        return CtxT(fields)
+        self.frames.append(_Frame(fields))       # later entries may use earlier ones
+        try:
+            for key, value in node.entries:
+                self._reserved(key, node)
+                if key in fields:
+                    self.fail(f"the context repeats the key '{key}' at {{at}}", node)
+                fields[key] = self.check(value)
+        finally:
+            self.frames.pop()
+        return CtxT(dict(fields))
 
     def c_RangeLit(self, node):
         lo, hi = self.check(node.low), self.check(node.high)
@@ -309,11 +313,10 @@ class Checker:
         return "boolean"
 
     def _logic(self, node, word):
-        for side in (node.left, node.right):
-            t = self.check(side)
-            if t is not None and t not in ("boolean", "null"):
-                self.fail(f"'{word}' needs true or false on both sides, but {describe(t)} is given at {{at}}",
-                          side)
+        # No type error here: FEEL treats a non-boolean operand as null, and
+        # `false and 123` is a valid expression whose value is false.
+        self.check(node.left)
+        self.check(node.right)
         return "boolean"
 
     def c_And(self, node):
@@ -368,9 +371,10 @@ class Checker:
                 if it.end is not None:
                     t2 = self.check(it.end)
                     for tt, n in ((t, it.domain), (t2, it.end)):
-                        if tt not in (None, "number", "null"):
-                            self.fail(f"a numeric range 'a..b' at {{at}} needs numbers, not {describe(tt)}", n)
-                    scope[it.name] = "number"
+                        if tt not in (None, "number", "date", "null"):
+                            self.fail(f"a range 'a..b' to iterate over at {{at}} needs numbers or dates, "
+                                      f"not {describe(tt)}", n)
+                    scope[it.name] = t if t in ("number", "date") else None
                 else:
                     scope[it.name] = t.item if isinstance(t, ListT) else None
             finally:
@@ -378,7 +382,8 @@ class Checker:
         return scope
 
     def c_For(self, node):
-        self.frames.append(_Frame(self._iterations(node.iterations)))
+        # `partial` is the list of the results so far (FEEL)
+        self.frames.append(_Frame({**self._iterations(node.iterations), "partial": ListT()}))
         try:
             return ListT(self._key(self.check(node.body)))
         finally:

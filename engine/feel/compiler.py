@@ -441,7 +441,8 @@ class Compiler:
             out = []
             for it in items:
                 scope = new_scope(env, it if it.__class__ is dict else None)
-                scope["item"] = it
+                if it.__class__ is not dict or "item" not in it:   # a field named item wins
+                    scope["item"] = it
                 r = cf(scope, st)
                 if r is True:
                     out.append(it)
@@ -462,8 +463,13 @@ class Compiler:
             v = df(env, st)
             if ef is not None:
                 end = ef(env, st)
+                if v.__class__ is _dt.date and end.__class__ is _dt.date:
+                    days = (end - v).days
+                    step = 1 if days >= 0 else -1
+                    _spend(st, abs(days) + 1, fail)
+                    return (v + _dt.timedelta(days=i) for i in range(0, days + step, step))
                 if v.__class__ is not Decimal or end.__class__ is not Decimal:
-                    raise _Stop(fail(st, "a numeric range 'a..b' needs numbers at both ends"))
+                    raise _Stop(fail(st, "a range 'a..b' to iterate over needs numbers or dates at both ends"))
                 if v != v.to_integral_value() or end != end.to_integral_value():
                     raise _Stop(fail(st, "a numeric range 'a..b' needs whole numbers"))
                 a, b = int(v), int(end)
@@ -473,7 +479,14 @@ class Compiler:
             if v is None:
                 raise _Stop(fail(st, "the list to iterate over is null"))
             if v.__class__ is Range:
-                return domain(lambda e, s: v.low, lambda e, s: v.high, fail, env, st)
+                lo, hi = v.low, v.high
+                if lo.__class__ is Decimal and hi.__class__ is Decimal and lo <= hi:
+                    lo = lo if v.low_closed else lo + 1
+                    hi = hi if v.high_closed else hi - 1
+                    if lo > hi:
+                        return ()
+                    return domain(lambda e, s: lo, lambda e, s: hi, fail, env, st)
+                raise _Stop(fail(st, "only ascending ranges of numbers can be iterated over"))
             items = v if v.__class__ is list else [v]
             _spend(st, len(items), fail)
             return items
@@ -493,10 +506,14 @@ class Compiler:
         gen, bf = self._iterate(node.iterations), self.compile(node.body)
 
         def f(env, st):
+            out = []
             try:
-                return [bf(scope, st) for scope in gen(env, st)]
+                for scope in gen(env, st):
+                    scope["partial"] = out        # FEEL: the results so far
+                    out.append(bf(scope, st))
             except _Stop:
                 return None
+            return out
         return f
 
     def k_Quantified(self, node):
@@ -541,6 +558,8 @@ class Compiler:
                 return None
             try:
                 if list_or_args:
+                    if not values:
+                        return fail(st, f"'{node.name}' needs a list or at least one value")
                     if len(values) == 1 and values[0].__class__ is list:
                         return fn(values[0])
                     return fn(values)

@@ -112,11 +112,12 @@ def add_months(d: _dt.date, months: int) -> _dt.date:
 
 
 def add_days(d: _dt.date, dur: DaysDuration, sign: int) -> _dt.date:
+    """FEEL: the date is taken as midnight, moved by the duration, and the date part
+    kept - so 2021-01-02 - PT1H is 2021-01-01."""
     secs = dur.seconds * sign
-    if secs % _DAY:
-        raise FeelEvalError("a date can only move by whole days (date and time values are not supported)")
+    days = int((secs / _DAY).to_integral_value(rounding="ROUND_FLOOR"))
     try:
-        return d + _dt.timedelta(days=int(secs // _DAY))
+        return d + _dt.timedelta(days=days)
     except OverflowError:
         raise FeelEvalError("the date is out of range") from None
 

@@ -31,7 +31,9 @@ MAX_DEPTH = 200          # levels of the syntax tree (a+b+c+... counts one per +
 
 KEYWORDS = ("if", "then", "else", "for", "return", "some", "every", "satisfies",
             "in", "and", "or", "between", "true", "false", "null")
-_WORD = r"[^\W\d]\w*"
+# Letters (any script) or _ first, then letters, digits, _; characters beyond the
+# Basic Multilingual Plane (emoji) count as letters, as FEEL's name grammar allows.
+_WORD = r"(?:[^\W\d]|[\U00010000-\U000EFFFF])(?:\w|[\U00010000-\U000EFFFF])*"
 
 
 class _TokenListLexer(Lexer):
@@ -82,13 +84,23 @@ def _token_re(multiword: frozenset) -> re.Pattern:
     return re.compile(pattern, re.S)
 
 
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "'": "'", "\\": "\\"}
+
+
 def _unescape(body: str) -> str:
+    r"""FEEL string escapes: \" \\ \n \r \t \' \uXXXX \UXXXXXX. Any other backslash
+    stays as written, so regex patterns like "\d" and "\s" reach the regex engine."""
+    if "\\" not in body:
+        return body
+
     def repl(m):
         c = m.group(1)
-        if c.startswith("u"):
+        if c[0] in "uU" and len(c) > 1:
             return chr(int(c[1:], 16))
-        return {"n": "\n", "t": "\t", "r": "\r"}.get(c, c)
-    return re.sub(r"\\(u[0-9a-fA-F]{4}|.)", repl, body)
+        return _ESCAPES.get(c, "\\" + c)
+    out = re.sub(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{6}|.)", repl, body, flags=re.S)
+    # \uD83D\uDCA9 is one character written as a UTF-16 surrogate pair
+    return out.encode("utf-16", "surrogatepass").decode("utf-16")
 
 
 def _line_col(text: str, pos: int) -> tuple[int, int]:

@@ -119,10 +119,11 @@ def _plain_decimal(d: Decimal) -> str:
 
 # ---------------------------------------------------------------- parsing text
 
-_DATE_RE = re.compile(r"(-?\d{4,9})-(\d{2})-(\d{2})\Z")
+# A year has four digits, or more without a leading zero (as in XML Schema).
+_DATE_RE = re.compile(r"(-?(?:[1-9]\d{4,8}|\d{4}))-(\d{2})-(\d{2})\Z")
 _DURATION_RE = re.compile(
     r"(-)?P(?!\Z)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?"
-    r"(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?\Z")
+    r"(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d*)?)S)?)?\Z")
 
 
 def parse_date(text: str) -> _dt.date | None:

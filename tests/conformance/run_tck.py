@@ -1,0 +1,299 @@
+"""Run the DMN TCK's literal-expression decisions through engine.feel.
+
+    python tests/conformance/run_tck.py PATH [-v]
+
+Walks every *.dmn under PATH. A decision counts when its logic is a
+`literalExpression/text` and it has no required decisions or knowledge
+requirements; each test-case resultNode naming such a decision is one case. The
+inputs come from the test case's inputNodes, converted by xsi:type; the result is
+compared with the expected value (numbers within 1e-8; errorResult / xsi:nil mean
+null; lists and contexts structurally).
+
+Cases that need something certrules does not support are skipped by FEATURE
+(SKIP_FEATURES below, one reason each), found by looking at the expression, the
+inputs and the expected value - never by case id.
+
+Prints one line per folder and, last, exactly `N passed, N failed, N skipped`.
+Exits 0 whether or not cases fail (the pytest wrapper applies the bar).
+"""
+from __future__ import annotations
+
+import re
+import sys
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from engine.feel import FeelError, compile_expr, to_plain  # noqa: E402
+from engine.feel.values import (DaysDuration, YearsMonthsDuration, parse_date,  # noqa: E402
+                                parse_duration)
+
+XSI_NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
+XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
+
+_RANGE_FUNCS = ("before", "after", "meets", "met by", "overlaps", "overlaps before", "overlaps after",
+                "finishes", "finished by", "includes", "during", "starts", "started by", "coincides")
+
+# (feature, reason, test on (expression text, input xsi:types + expected xsi:types))
+SKIP_FEATURES = [
+    ("time and date-and-time values",
+     "certrules has dates and durations only: no time of day, no time zones",
+     lambda text, types: bool(re.search(r'\btime\s*\(|date and time|@"(?!-?P)[^"]*(T\d|\d:\d)|time offset|timezone'
+                                        r'|\bhour\b|\bminute\b|\bsecond\b', text))
+     or bool(types & {"dateTime", "time"})),
+    ("user-defined functions",
+     "function definitions (function(x) ...), lambdas and external functions are not part of the subset",
+     lambda text, types: bool(re.search(r"\bfunction\b|\bjava\b", text)) or "function" in types),
+    ("now() and today()",
+     "results would depend on the clock; certrules expressions are deterministic",
+     lambda text, types: bool(re.search(r"\b(now|today)\s*\(", text))),
+    ("range built-in functions",
+     "range(text) and the interval functions (before, after, meets, ...) are not provided",
+     lambda text, types: bool(re.search(r"\brange\s*\(|\b(" + "|".join(_RANGE_FUNCS) + r")\s*\(", text))),
+    ("generic types in instance of",
+     "instance of list<...>, context<...>, function<...> types are not supported",
+     lambda text, types: bool(re.search(r"instance of\s+\w+\s*<", text))),
+    ("user-defined types in instance of",
+     "types declared as DMN itemDefinitions are not known to a bare expression",
+     lambda text, types: bool(re.search(r"instance of\s+(?!(number|string|boolean|date|years and months "
+                                        r"duration|days and time duration|list|context|range|Any)\b)\w", text))),
+    ("dates outside the years 1-9999",
+     "dates are Python dates, which hold the years 1 to 9999",
+     lambda text, types: bool(re.search(r'"-\d{4,}-\d\d-\d\d|"[1-9]\d{4,}-\d\d-\d\d'
+                                        r'|date\(\s*-?[1-9]\d{4,}\s*,|date\(\s*-\d', text))),
+    ("names with operator characters",
+     "FEEL names may contain ' . / - + *; certrules names are letters, digits and _",
+     lambda text, types: "odd-name" in types),
+]
+
+
+def local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def child(el, name):
+    for c in el:
+        if local(c.tag) == name:
+            return c
+    return None
+
+
+def children(el, name):
+    return [c for c in el if local(c.tag) == name]
+
+
+class Unsupported(Exception):
+    """A value of a type the subset does not have (its name is the xsi:type)."""
+
+
+def convert(el, types: set):
+    """A TCK <value>/<list>/<component> holder -> FEEL value."""
+    if el.get(XSI_NIL) == "true":
+        return None
+    lst = child(el, "list")
+    if lst is not None:
+        return [convert(item, types) for item in children(lst, "item")]
+    comps = children(el, "component")
+    if comps:
+        return {c.get("name"): convert(c, types) for c in comps}
+    v = child(el, "value")
+    if v is not None:
+        return convert(v, types)
+    if local(el.tag) != "value":
+        return None
+    kind = (el.get(XSI_TYPE) or "xsd:string").split(":")[-1]
+    types.add(kind)
+    text = el.text or ""
+    if kind in ("decimal", "integer", "double", "int", "long", "float"):
+        try:
+            return Decimal(text.strip())
+        except InvalidOperation:
+            types.add("nan")
+            return None
+    if kind == "boolean":
+        return text.strip() == "true"
+    if kind == "date":
+        d = parse_date(text.strip())
+        if d is None:
+            types.add("dateTime")
+        return d
+    if kind == "duration":
+        return parse_duration(text.strip())
+    if kind in ("dateTime", "time"):
+        return None
+    return text
+
+
+def same(actual, expected) -> bool:
+    if expected is None:
+        return actual is None
+    if isinstance(expected, Decimal):
+        return isinstance(actual, Decimal) and abs(actual - expected) < Decimal("1e-8")
+    if isinstance(expected, bool) or isinstance(actual, bool):
+        return actual is expected
+    if isinstance(expected, list):
+        return isinstance(actual, list) and len(actual) == len(expected) and \
+            all(same(a, e) for a, e in zip(actual, expected))
+    if isinstance(expected, dict):
+        return isinstance(actual, dict) and actual.keys() == expected.keys() and \
+            all(same(actual[k], expected[k]) for k in expected)
+    return type(actual) is type(expected) and actual == expected
+
+
+_SIMPLE_TYPES = {"number": Decimal, "string": str, "boolean": bool,
+                 "years and months duration": YearsMonthsDuration, "days and time duration": DaysDuration}
+
+
+def conform(value, type_ref: str | None, item_defs: dict):
+    """DMN's check of a decision's result against its declared type: a value of
+    another simple type becomes null; a one-item list unwraps for a non-list type."""
+    seen = set()
+    while type_ref in item_defs and type_ref not in seen:
+        seen.add(type_ref)
+        type_ref, is_collection = item_defs[type_ref]
+        if is_collection:
+            return value
+    kind = _SIMPLE_TYPES.get(type_ref or "")
+    if type_ref == "date":
+        import datetime
+        kind = datetime.date
+    if kind is None or value is None:
+        return value
+    if isinstance(value, list) and len(value) == 1:
+        value = value[0]
+    if type(value) is not kind:
+        return None
+    return value
+
+
+@dataclass
+class Tally:
+    passed: int = 0
+    failed: int = 0
+    skipped: int = 0
+    failures: list = field(default_factory=list)
+    skips: dict = field(default_factory=dict)
+
+    def add(self, other: "Tally"):
+        self.passed += other.passed
+        self.failed += other.failed
+        self.skipped += other.skipped
+        self.failures += other.failures
+        for k, v in other.skips.items():
+            self.skips[k] = self.skips.get(k, 0) + v
+
+
+def _decisions(model):
+    out = {}
+    for d in model.iter():
+        if local(d.tag) != "decision":
+            continue
+        lit = child(d, "literalExpression")
+        text_el = child(lit, "text") if lit is not None else None
+        needs = any(local(x.tag) == "requiredDecision" for x in d.iter()) or \
+            any(local(x.tag) == "knowledgeRequirement" for x in d)
+        var = child(d, "variable")
+        out[d.get("name")] = (text_el.text if text_el is not None and not needs else None,
+                              var.get("typeRef") if var is not None else None)
+    return out
+
+
+def _item_defs(model):
+    defs = {}
+    for it in model:
+        if local(it.tag) == "itemDefinition":
+            tr = child(it, "typeRef")
+            defs[it.get("name")] = (tr.text if tr is not None else None, it.get("isCollection") == "true")
+    return defs
+
+
+_ODD_NAME = re.compile(r"[^\w ]")
+
+
+def run_folder(folder: Path) -> Tally:
+    tally = Tally()
+    for dmn in sorted(folder.glob("*.dmn")):
+        model = ET.parse(dmn).getroot()
+        decisions = _decisions(model)
+        item_defs = _item_defs(model)
+        inputs = [d.get("name") for d in model.iter() if local(d.tag) == "inputData"]
+        for test_file in sorted(folder.glob("*-test-*.xml")):
+            for case in ET.parse(test_file).getroot():
+                if local(case.tag) != "testCase":
+                    continue
+                for result in children(case, "resultNode"):
+                    _run_case(case, result, decisions, item_defs, inputs, tally, test_file)
+    return tally
+
+
+def _run_case(case, result, decisions, item_defs, inputs, tally, test_file):
+    text, type_ref = decisions.get(result.get("name"), (None, None))
+    if text is None:
+        return                                      # not a literal-expression decision
+    types: set = set()
+    env = {}
+    for inp in children(case, "inputNode"):
+        env[inp.get("name")] = convert(inp, types)
+    expected_el = child(result, "expected")
+    expected = None if result.get("errorResult") == "true" or expected_el is None \
+        else convert(expected_el, types)
+    names = sorted(n for n in set(inputs) | set(env) if n)
+    if any(_ODD_NAME.search(n) for n in names):
+        types.add("odd-name")
+    for feature, _reason, applies in SKIP_FEATURES:
+        if applies(text, types):
+            tally.skipped += 1
+            tally.skips[feature] = tally.skips.get(feature, 0) + 1
+            return
+    label = f"{test_file.name} case {case.get('id')} ({result.get('name')})"
+    try:
+        ce = compile_expr(text, names={n: None for n in names},
+                          multiword_names=[n for n in names if " " in n])
+        diags: list = []
+        actual = conform(ce.evaluate(env, diags), type_ref, item_defs)
+    except FeelError as e:
+        actual, diags = None, [e.message]
+    except Exception as e:                          # a bug: count it, keep going
+        actual, diags = None, [f"crash: {type(e).__name__}: {e}"]
+    if same(actual, expected):
+        tally.passed += 1
+    else:
+        tally.failed += 1
+        tally.failures.append(f"{label}: {text.strip()!r} gave {to_plain(actual)!r}, "
+                              f"expected {to_plain(expected)!r} {diags[:2]}")
+
+
+def run(path: Path, out=None) -> Tally:
+    total = Tally()
+    folders = sorted({p.parent for p in Path(path).rglob("*.dmn")})
+    for folder in folders:
+        t = run_folder(folder)
+        total.add(t)
+        if out is not None and (t.passed or t.failed or t.skipped):
+            print(f"{folder.relative_to(path) if folder != Path(path) else folder.name}: "
+                  f"{t.passed} passed, {t.failed} failed, {t.skipped} skipped", file=out)
+    return total
+
+
+def main(argv=None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    verbose = "-v" in args
+    args = [a for a in args if a != "-v"]
+    if len(args) != 1:
+        print("usage: run_tck.py PATH [-v]", file=sys.stderr)
+        return 2
+    total = run(Path(args[0]), sys.stdout)
+    if verbose:
+        for f in total.failures:
+            print("FAIL", f)
+        for feature, reason, _ in SKIP_FEATURES:
+            print(f"skip: {feature}: {total.skips.get(feature, 0)} ({reason})")
+    print(f"{total.passed} passed, {total.failed} failed, {total.skipped} skipped")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
