@@ -226,7 +226,7 @@ class Checker:
         pool = list(self.names or ()) + [n for f in self.frames for n in f.names]
         hint = difflib.get_close_matches(name, pool, n=1)
         extra = f" (did you mean '{hint[0]}'?)" if hint else ""
-        if " " in name and not hint:
+        if " " in name:
             words = name.split(" ")
             extra = (f" (a name cannot contain spaces; is an operator missing between "
                      f"'{words[0]}' and '{words[1]}'?)")
@@ -416,16 +416,27 @@ class Checker:
         return ListT(item) if isinstance(base, ListT) else None
 
     def c_Path(self, node):
-        self._reserved(node.name, node)
+        at = self._name_pos(node)
+        self._reserved(node.name, at)
         base = self.check(node.base)
-        return self._field(base, node)
+        return self._field(base, node, at)
 
-    def _field(self, base, node):
+    def _name_pos(self, node: N.Path) -> N.Node:
+        """A stand-in node placed at the field name of `a.b`, for error carets."""
+        p = node.pos
+        start = self.text.rfind(node.name.split(" ")[0], p.start, p.end)
+        if start < 0:
+            return node
+        line = self.text.count("\n", 0, start) + 1
+        col = start - (self.text.rfind("\n", 0, start) + 1) + 1
+        return N.Name(node.name, pos=N.Pos(line, col, start, p.end))
+
+    def _field(self, base, node, at):
         name = node.name
         if base is None or base == "null":
             return None
         if isinstance(base, ListT):
-            t = self._field(base.item, node)
+            t = self._field(base.item, node, at)
             return ListT(self._key(t))
         if isinstance(base, CtxT):
             if base.fields is None:
@@ -434,13 +445,13 @@ class Checker:
                 return base.fields[name]
             hint = difflib.get_close_matches(name, list(base.fields), n=1)
             extra = f" (did you mean '{hint[0]}'?)" if hint else ""
-            self.fail(f"there is no field '{name}' at {{at}}{extra}", node)
+            self.fail(f"there is no field '{name}' at {{at}}{extra}", at)
         props = _PROPS.get(base)
         if props is None:
-            self.fail(f"{describe(base)} has no field '{name}' at {{at}}", node)
+            self.fail(f"{describe(base)} has no field '{name}' at {{at}}", at)
         if name not in props:
             self.fail(f"{describe(base)} has no property '{name}' at {{at}} "
-                      f"(it has {', '.join(props)})", node)
+                      f"(it has {', '.join(props)})", at)
         return props[name]
 
     # -- calls

@@ -35,7 +35,7 @@ FEEL_CONTEXT = Context(prec=34, rounding=ROUND_HALF_EVEN, Emax=6144, Emin=-6143,
 _SECONDS_PER_DAY = 86400
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, order=True)
 class YearsMonthsDuration:
     """A FEEL years-and-months duration, e.g. P1Y2M, kept as a whole number of months."""
     months: int
@@ -57,7 +57,7 @@ class YearsMonthsDuration:
         return sign + "P" + (f"{y}Y" if y else "") + (f"{mm}M" if mm else "")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, order=True)
 class DaysDuration:
     """A FEEL days-and-time duration, e.g. P10D or PT1H30M, kept as seconds (a Decimal)."""
     seconds: Decimal
