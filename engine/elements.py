@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .expressions import Compiler, Scope, expr_text
+from .expressions import Compiler, Scope, expr_text, read_paths
 from .feel import to_feel, to_plain
 
 
@@ -34,6 +34,7 @@ class Element:
     text: str | None = None
     interpretation: dict | None = None
     reads: set = field(default_factory=set)     # names this element reads (element ids and case fields)
+    paths: set = field(default_factory=set)     # the dotted paths it reads, for the trace
 
     @classmethod
     def build(cls, sf, path, raw, compiler: Compiler, scope: Scope):
@@ -50,6 +51,7 @@ class Element:
         ce = compiler.expr(self.sf, path or (self.path + (key,)), self.raw[key] if value is None else value, scope)
         if ce is not None:
             self.reads |= set(ce.free_names)
+            self.paths |= read_paths(ce)
         return ce
 
     def location(self) -> str:

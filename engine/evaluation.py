@@ -12,7 +12,9 @@ from datetime import date
 from . import __version__
 from .calendar import function_notes
 from .case import prepare
-from .feel import FEEL_CONTEXT, compile_expr, to_plain
+from .expressions import value_at
+from .feel import FEEL_CONTEXT, compile_expr
+from .jsonout import plain as to_plain
 
 _ADD = None
 
@@ -110,14 +112,16 @@ def run_elements(ruleset, env: dict, tracing: bool = True) -> Run:
 
 
 def _inputs(el, env, elements) -> dict:
+    """What the element read: element values by id, case fields by their dotted path."""
     out = {}
-    for name in sorted(el.reads):
-        value = env.get(name)
-        if name in elements and elements[name].kind in ("check",):
-            continue
-        if name not in elements and isinstance(value, (dict, list)):
-            continue  # a whole group of case fields says nothing; the expression names the fields
-        out[name] = to_plain(value)
+    for dotted in sorted(el.paths):
+        root = dotted.split(".", 1)[0]
+        if root not in el.reads:
+            continue  # a name local to the element (a let, a machine's event)
+        value = value_at(env, dotted)
+        if root not in elements and "." not in dotted and isinstance(value, (dict, list)) and len(str(value)) > 200:
+            value = f"({len(value)} items)" if isinstance(value, list) else "(a group of fields)"
+        out[dotted] = to_plain(value)
     return out
 
 

@@ -71,3 +71,49 @@ class Compiler:
 def _fmt(path) -> str:
     from .loader import format_path
     return format_path(path)
+
+
+def read_paths(ce) -> set[str]:
+    """The dotted paths of outside names an expression reads (`member.address.city`), for the trace."""
+    from dataclasses import fields, is_dataclass
+    from .feel.nodes import Name, Path as PathNode
+    out: set[str] = set()
+    free = ce.free_names
+
+    def chain(node):
+        parts = []
+        while isinstance(node, PathNode):
+            parts.append(node.name)
+            node = node.base
+        if isinstance(node, Name) and node.name in free:
+            return ".".join([node.name] + parts[::-1])
+        return None
+
+    def walk(node):
+        if isinstance(node, (PathNode, Name)):
+            dotted = chain(node)
+            if dotted:
+                out.add(dotted)
+                return
+        if is_dataclass(node):
+            for f in fields(node):
+                walk(getattr(node, f.name))
+        elif isinstance(node, (tuple, list)):
+            for item in node:
+                walk(item)
+
+    walk(ce.ast)
+    return out
+
+
+def value_at(env, dotted: str):
+    """Follow a dotted path through contexts (and lists of contexts, as FEEL does)."""
+    node = env.get(dotted.split(".", 1)[0])
+    for part in dotted.split(".")[1:]:
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list):
+            node = [x.get(part) if isinstance(x, dict) else None for x in node]
+        else:
+            return None
+    return node
