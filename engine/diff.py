@@ -8,9 +8,9 @@ another file).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field as dc_field
 
-from .evaluate import clause_key
+from .evaluation import clause_key
 from .feel import FeelError, ast_dump, compile_expr, compile_unary_tests
 
 # Which fields of each element kind hold expressions ("expr") or unary tests ("unary").
@@ -82,7 +82,7 @@ class Change:
     field: str | None = None
     old: object = None
     new: object = None
-    detail: dict = field(default_factory=dict)
+    detail: dict = dc_field(default_factory=dict)
 
     def as_dict(self) -> dict:
         out = {"kind": self.kind, "area": self.area, "clause": self.clause, "subject": self.subject}
