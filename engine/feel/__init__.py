@@ -19,7 +19,7 @@ from typing import Any
 from . import nodes as _N
 from .builtins import BUILTINS
 from .checker import check as _check
-from .compiler import MAX_ITEMS, compile_node, new_scope
+from .compiler import MAX_ITEMS, compile_node, new_scope, spends_budget
 from .errors import FeelCheckError, FeelError, FeelEvalError, FeelSyntaxError
 from .nodes import ast_equal, dump as ast_dump
 from .parser import parse as _parse
@@ -44,6 +44,9 @@ class CompiledExpr:
 
     def __init__(self, text, ast, free_names, type_, fn):
         self.text, self.ast, self.free_names, self.type, self._fn = text, ast, free_names, type_, fn
+        # Without loops or filters the state is never written, so calls without
+        # diagnostics can share one instead of allocating a list each time.
+        shared = None if spends_budget(ast) else [None, MAX_ITEMS]
 
         def evaluate(env: Mapping[str, Any], diagnostics: list | None = None):
             """The value of the expression for `env` (FEEL values by name).
@@ -51,6 +54,8 @@ class CompiledExpr:
             Never raises for data problems: a failed operation gives null, and when
             `diagnostics` is a list, a sentence saying what failed and where is appended.
             """
+            if diagnostics is None and shared is not None:
+                return fn(env, shared)
             return fn(env, [diagnostics, MAX_ITEMS])
         # An instance attribute, not a method: saves the bound-method step on every call.
         self.evaluate = evaluate

@@ -433,26 +433,25 @@ def f_max(items):
     return _extreme(items, max)
 
 
+def _fold(items, start, op, fname):
+    if not items:
+        return None
+    total = start
+    for x in _numbers(items, fname):
+        total = op(total, x)
+    return total
+
+
 @builtin("sum", ["*list"], returns="number", list_or_args=True)
 def f_sum(items):
     """The sum of the numbers (null for an empty list)."""
-    if not items:
-        return None
-    total = Decimal(0)
-    for x in _numbers(items, "sum"):
-        total = _C.add(total, x)
-    return total
+    return _fold(items, Decimal(0), _C.add, "sum")
 
 
 @builtin("product", ["*list"], returns="number", list_or_args=True)
 def f_product(items):
     """The product of the numbers (null for an empty list)."""
-    if not items:
-        return None
-    total = Decimal(1)
-    for x in _numbers(items, "product"):
-        total = _C.multiply(total, x)
-    return total
+    return _fold(items, Decimal(1), _C.multiply, "product")
 
 
 @builtin("mean", ["*list"], returns="number", list_or_args=True)

@@ -185,6 +185,7 @@ class Compiler:
                 if v.__class__ is kind:
                     return cmp(v, const)
                 return slow(v, const, st)
+            f.name_cmp = (name, cmp, const)      # lets `if` inline this test
             return f
 
         def g(env, st):
@@ -317,6 +318,26 @@ class Compiler:
         lo_ok = operator.ge if r.low_closed else operator.gt
         hi_ok = operator.le if r.high_closed else operator.lt
         lc, hc = r.low_closed, r.high_closed
+        lo_c, hi_c = getattr(lof, "const", None), getattr(hif, "const", None)
+        if lo_c.__class__ is Decimal and hi_c.__class__ is Decimal and hasattr(vf, "name"):
+            name = vf.name
+            missing = f"name '{name}' has no value"
+
+            # Deliberately the same lookup as the `score >= 95` closure, written out
+            # again: sharing it would cost a call on the hottest path.
+            def fast(env, st):
+                # `score in [90..95)`: one lookup, two comparisons
+                try:
+                    v = env[name]
+                except KeyError:
+                    return fail(st, missing)
+                if v.__class__ is Decimal:
+                    return lo_ok(v, lo_c) and hi_ok(v, hi_c)
+                r_ = ops.in_range(v, Range(lo_c, lc, hi_c, hc))
+                if r_ is None and v is not None:
+                    return fail(st, f"cannot compare {type_name(v)} with the range's number")
+                return r_
+            return fast
 
         def f(env, st):
             v = vf(env, st)
@@ -355,6 +376,24 @@ class Compiler:
 
     def k_If(self, node):
         cf, tf, ef = self.compile(node.cond), self.compile(node.then), self.compile(node.else_)
+        if hasattr(tf, "const"):
+            # a band lookup (if s >= 95 then "A" else if ...): no call for the constant branch
+            tv = tf.const
+            inline = getattr(cf, "name_cmp", None)
+            if inline is not None:
+                name, cmp, c = inline
+                kind = c.__class__
+
+                def band_inline(env, st):
+                    v = env.get(name) if env.__class__ is dict else None
+                    if v.__class__ is kind:
+                        return tv if cmp(v, c) else ef(env, st)
+                    return tv if cf(env, st) is True else ef(env, st)
+                return band_inline
+
+            def band(env, st):
+                return tv if cf(env, st) is True else ef(env, st)
+            return band
 
         def f(env, st):
             return tf(env, st) if cf(env, st) is True else ef(env, st)
@@ -413,7 +452,7 @@ class Compiler:
             v = bf(env, st)
             if v.__class__ is list:
                 _spend(st, len(v), fail)
-                return [get(x, st) for x in v]
+                return [x[name] if x.__class__ is dict and name in x else get(x, st) for x in v]
             return get(v, st)
         return f
 
@@ -429,6 +468,12 @@ class Compiler:
                 return fail(st, f"index {n} is outside the list of {len(items)} items")
             return items[n - 1] if n > 0 else items[n]
 
+        field = node.cond.left.name if (isinstance(node.cond, N.Compare) and node.cond.op in _ORDER_OPS
+                                        and isinstance(node.cond.left, N.Name)
+                                        and isinstance(node.cond.right, (N.Num, N.Str))) else None
+        fcmp = _ORDER_OPS[node.cond.op] if field else None
+        fconst = node.cond.right.value if field else None
+
         def f(env, st):
             items = bf(env, st)
             if items is None:
@@ -440,6 +485,13 @@ class Compiler:
             _spend(st, len(items), fail)
             out = []
             for it in items:
+                if field is not None and it.__class__ is dict:
+                    # `items[score > 90]`: compare the item's field directly, no scope built
+                    v = it.get(field, _ABSENT)
+                    if v.__class__ is fconst.__class__:
+                        if fcmp(v, fconst):
+                            out.append(it)
+                        continue
                 scope = new_scope(env, it if it.__class__ is dict else None)
                 if it.__class__ is not dict or "item" not in it:   # a field named item wins
                     scope["item"] = it
@@ -569,6 +621,9 @@ class Compiler:
         return f
 
 
+_ABSENT = object()
+
+
 class _Stop(Exception):
     """Ends a loop whose domain turned out null or too big (already reported)."""
 
@@ -640,6 +695,14 @@ _INSTANCE_CHECKS = {
 
 def compile_node(node: N.Node, text: str, functions: FunctionRegistry):
     return Compiler(text, functions).compile(node)
+
+
+_SPENDS = (N.For, N.Quantified, N.Filter, N.Path)
+
+
+def spends_budget(node: N.Node) -> bool:
+    """Whether evaluating `node` may take from the item budget (st[1])."""
+    return any(isinstance(n, _SPENDS) for n in N.walk(node))
 
 
 __all__ = ["compile_node", "Scope", "new_scope", "MAX_ITEMS", "FeelLimitError"]

@@ -150,11 +150,16 @@ def add(a, b):
             return add_days(a, b, 1)
     if cb is _dt.date and ca in (YearsMonthsDuration, DaysDuration):
         return add(b, a)
-    if ca is cb is YearsMonthsDuration:
-        return YearsMonthsDuration(a.months + b.months)
-    if ca is cb is DaysDuration:
-        return DaysDuration(_C.add(a.seconds, b.seconds))
-    return _mismatch("+", a, b)
+    return _durations(a, b, 1, "+")
+
+
+def _durations(a, b, sign: int, op: str):
+    """Duration op duration, both of one kind; anything else is a mismatch."""
+    if a.__class__ is b.__class__ is YearsMonthsDuration:
+        return YearsMonthsDuration(a.months + sign * b.months)
+    if a.__class__ is b.__class__ is DaysDuration:
+        return DaysDuration(_C.add(a.seconds, b.seconds) if sign > 0 else _C.subtract(a.seconds, b.seconds))
+    return _mismatch(op, a, b)
 
 
 def sub(a, b):
@@ -168,11 +173,7 @@ def sub(a, b):
             return add_months(a, -b.months)
         if cb is DaysDuration:
             return add_days(a, b, -1)
-    if ca is cb is YearsMonthsDuration:
-        return YearsMonthsDuration(a.months - b.months)
-    if ca is cb is DaysDuration:
-        return DaysDuration(_C.subtract(a.seconds, b.seconds))
-    return _mismatch("-", a, b)
+    return _durations(a, b, -1, "-")
 
 
 def mul(a, b):
