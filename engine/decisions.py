@@ -65,8 +65,12 @@ class DecisionTable(Element):
             self.default = [self._expr(compiler, None, scope, value=cell, path=self.path + ("default", j))
                             for j, cell in enumerate(raw["default"])]
 
-    def type_hint(self):
-        return None if len(self.output_names) == 1 else {n: None for n in self.output_names}
+    @staticmethod
+    def hint_of(raw):
+        names = [o.get("name") for o in raw.get("outputs") or []]
+        if raw.get("hit_policy") in ("COLLECT", "RULE ORDER") and not raw.get("aggregation"):
+            return "list"
+        return None if len(names) == 1 else {n: None for n in names}
 
     def _outputs(self, run, exprs):
         vals = [run.expr(self, ce) for ce in exprs]

@@ -58,7 +58,9 @@ class Element:
         line, _ = self.sf.doc.mark(self.path)
         return f"{self.sf.rel}:{line}" if line else self.sf.rel
 
-    def type_hint(self):
+    @staticmethod
+    def hint_of(raw):
+        """The FEEL type hint of the element's value, known from its definition before compiling."""
         return None
 
     def evaluate(self, run):  # pragma: no cover - abstract
@@ -109,8 +111,9 @@ class Rule(Element):
         self.when = self._expr(compiler, "when", scope) if "when" in self.raw else None
         self.expr = self._expr(compiler, "expr", scope)
 
-    def type_hint(self):
-        t = self.raw.get("type")
+    @staticmethod
+    def hint_of(raw):
+        t = raw.get("type")
         return None if t in (None, "any") else t
 
     def evaluate(self, run):

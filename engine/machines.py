@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from .elements import Element
-from .feel import to_plain
+from .jsonout import plain as to_plain
 
 SCOPE_NAMES = ("event", "entered_on", "entered_by", "state")
 
@@ -56,7 +56,8 @@ class StateMachine(Element):
             self.transitions.append(tr)
         self.reads -= set(SCOPE_NAMES)
 
-    def type_hint(self):
+    @staticmethod
+    def hint_of(raw):
         return {"state": "string", "since": "date", "entered_by": None, "deadline": "date",
                 "deadline_to": "string", "deadline_transition": "string", "history": "list", "ignored": "list"}
 

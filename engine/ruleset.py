@@ -82,10 +82,34 @@ class RuleSet:
         return [el for el in self.elements.values() if el.kind == kind]
 
 
+def type_hint(schema):
+    """A case-schema node as a FEEL type hint, so the checker knows the fields and their types."""
+    if not isinstance(schema, dict):
+        return None
+    t = schema.get("type")
+    if isinstance(t, list):
+        t = next((x for x in t if x != "null"), None) if len([x for x in t if x != "null"]) == 1 else None
+    if t == "object" or "properties" in schema:
+        if schema.get("additionalProperties", True) is not False:
+            return "context"
+        return {name: type_hint(sub) for name, sub in (schema.get("properties") or {}).items()}
+    if t == "array":
+        return ["list", type_hint(schema.get("items"))]
+    if t in ("number", "integer"):
+        return "number"
+    if t == "boolean":
+        return "boolean"
+    if t == "string":
+        return "date" if schema.get("format") == "date" else "string"
+    if "enum" in schema and all(isinstance(v, str) for v in schema["enum"]):
+        return "string"
+    return None
+
+
 def case_names(case_schema: dict) -> dict:
-    """The top-level names a case gives to expressions."""
+    """The top-level names a case gives to expressions, with their type hints."""
     props = case_schema.get("properties", {}) if isinstance(case_schema, dict) else {}
-    return {name: None for name in props}
+    return {name: type_hint(sub) for name, sub in props.items()}
 
 
 def load_ruleset(folder) -> RuleSet:
@@ -117,7 +141,7 @@ def load_ruleset(folder) -> RuleSet:
                                                     f"id '{eid}' is also a field of the case; choose another name"))
                 else:
                     seen[eid] = (sf.rel, sf.doc.mark((section, i))[0])
-                    names[eid] = None
+                    names[eid] = KINDS[section].hint_of(raw)
 
     registry = function_registry()
     scope = Scope(names, registry)

@@ -51,8 +51,9 @@ class Table(Element):
                                       text2(row.get("interpretation")), row.get("note")))
         self._exact = {r.test: r for r in self.rows} if self.match == "exact" else None
 
-    def type_hint(self):
-        return {c: None for c in self.columns + ["row"]}
+    @staticmethod
+    def hint_of(raw):
+        return {c: None for c in list(raw.get("columns") or []) + ["row"]}
 
     def lookup(self, key, run):
         if self._exact is not None:
