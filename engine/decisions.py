@@ -7,22 +7,21 @@ context of them.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from .elements import Element, applies, text2
 from .feel import to_feel
 
 
+@dataclass(slots=True)
 class DecisionRow:
-    __slots__ = ("number", "tests", "outputs", "clause", "interpretation", "cells")
-
-    def __init__(self, number, tests, outputs, clause, interpretation, cells):
-        self.number = number
-        self.tests = tests
-        self.outputs = outputs
-        self.clause = clause
-        self.interpretation = interpretation
-        self.cells = cells
+    number: int
+    tests: list
+    outputs: list
+    clause: str | None
+    interpretation: dict | None
+    cells: list
 
 
 class DecisionTable(Element):

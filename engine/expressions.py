@@ -51,21 +51,21 @@ class Compiler:
             line=(line + extra_line) if line else None, col=None,
             path=_fmt(path), detail=detail))
 
-    def expr(self, sf, path, value, scope: Scope):
+    def _compile(self, compile_fn, sf, path, value, scope: Scope):
         text = expr_text(value)
         try:
-            return compile_expr(text, names=scope.names, functions=scope.functions)
+            return compile_fn(text, names=scope.names, functions=scope.functions)
         except FeelError as exc:
             self._fail(sf, path, exc, text)
             return None
 
+    def expr(self, sf, path, value, scope: Scope):
+        """An expression (a rule's `expr`, a check's `assert`, ...), or None after recording the problem."""
+        return self._compile(compile_expr, sf, path, value, scope)
+
     def unary(self, sf, path, value, scope: Scope):
-        text = expr_text(value)
-        try:
-            return compile_unary_tests(text, names=scope.names, functions=scope.functions)
-        except FeelError as exc:
-            self._fail(sf, path, exc, text)
-            return None
+        """Unary tests (a decision-table cell, a band), or None after recording the problem."""
+        return self._compile(compile_unary_tests, sf, path, value, scope)
 
 
 def _fmt(path) -> str:

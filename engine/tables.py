@@ -6,6 +6,8 @@ plus `row`, the row's id (or its 1-based number).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from .elements import Element, applies, text2
 from .feel import to_feel
 
@@ -80,17 +82,15 @@ class Table(Element):
         return dict(row.values)
 
 
+@dataclass(slots=True)
 class TableRow:
-    __slots__ = ("number", "id", "key_text", "test", "values", "interpretation", "note")
-
-    def __init__(self, number, id_, key_text, test, values, interpretation, note):
-        self.number = number
-        self.id = id_
-        self.key_text = key_text
-        self.test = test
-        self.values = values
-        self.interpretation = interpretation
-        self.note = note
+    number: int
+    id: str | None
+    key_text: object
+    test: object
+    values: dict
+    interpretation: dict | None
+    note: str | None
 
     def describe(self) -> dict:
         out = {"row": self.number, "key": str(self.key_text)}
