@@ -1,0 +1,472 @@
+"""Documents from templates: a rule set's own templates, rendered in a sandbox, to HTML or PDF.
+
+A rule set may carry a `templates/` folder: `NAME.html.j2` is the document NAME, and an optional
+`documents.yaml` says, per document, what a result must hold before the document may be rendered:
+
+    NAME:
+      requires:
+        - {value: level, not_in: [none, null], item: "5.9.2", message: {zh: ..., en: ...}}
+        - {field: organization.uscc, item: "8.1.1(3)", label: 统一社会信用代码}
+        - {data: body.address, item: "8.1.1(9)"}
+        - {findings: {tag: refusal}, min: 1, message: ...}
+
+`value` names a result value, `field` a dotted path into the case, `data` a path into the rule
+set's `data`; the test is "present" (not null, not empty) unless `in`/`not_in`/`equals` is given.
+`findings` counts the result's findings matching every given key (id, tag, severity, clause) and
+compares the count with `min`/`max`. Every unmet requirement is reported at once.
+
+Templates see only `result`, `case`, `ruleset` (a plain dict of the manifest with its `data`, the
+elements' titles and clauses, the clause map) and the filters registered here. They run in Jinja2's
+immutable sandbox with autoescaping, and may only load files from their own templates folder.
+The engine's own generic pages (the diff report, the rulebook) use the same environment over
+`engine/templates/`.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from jinja2 import BaseLoader, ChainableUndefined, TemplateError, TemplateNotFound, Undefined
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from markupsafe import Markup
+
+from .errors import CaseError, OutputError, RuleSetError, UsageError
+from .jsonout import number_text
+from .yamlio import YamlError, load_file
+
+ENGINE_TEMPLATES = Path(__file__).resolve().parent / "templates"
+SUFFIX = ".html.j2"
+REQUIREMENTS_FILE = "documents.yaml"
+
+
+# ---------------------------------------------------------------- the sandbox
+
+class TemplateRefused(TemplateNotFound):
+    """A template name that would leave the templates folder (.., absolute, or a link pointing out)."""
+
+
+class FolderLoader(BaseLoader):
+    """Loads templates from one folder only; every name is resolved and must stay inside it."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+
+    def path_of(self, name: str) -> Path:
+        if not name or "\\" in name or "\0" in name or name.startswith("/") or Path(name).is_absolute() \
+                or any(part in ("..", "") for part in name.split("/")):
+            raise TemplateRefused(name, f"template name '{name}' is refused: templates are named relative to "
+                                        "their folder, without '..' or absolute paths")
+        root = self.root.resolve()
+        candidate = self.root / name
+        try:
+            candidate.resolve().relative_to(root)
+        except (ValueError, OSError):
+            raise TemplateRefused(name, f"template '{name}' is refused: it points outside {self.root}") from None
+        return candidate
+
+    def get_source(self, environment, template):
+        path = self.path_of(template)
+        if not path.is_file():
+            raise TemplateNotFound(template)
+        text = path.read_text(encoding="utf-8")
+        mtime = path.stat().st_mtime
+        return text, str(path), lambda: path.is_file() and path.stat().st_mtime == mtime
+
+    def list_templates(self):
+        root = self.root.resolve()
+        out = []
+        for p in sorted(self.root.rglob("*")):
+            if p.is_file():
+                try:
+                    p.resolve().relative_to(root)
+                except ValueError:
+                    continue
+                out.append(p.relative_to(self.root).as_posix())
+        return out
+
+
+class Sandbox(ImmutableSandboxedEnvironment):
+    """The immutable sandbox, made strict: touching an unsafe attribute is an error, not an empty string."""
+
+    def unsafe_undefined(self, obj, attribute):
+        raise SecurityError(f"access to attribute {attribute!r} of {type(obj).__name__!r} object is unsafe")
+
+
+def display(value) -> str:
+    """Any plain value as text for a page: exact decimals, ISO dates, a dash for nothing."""
+    if value is None or isinstance(value, Undefined):
+        return "—"
+    if isinstance(value, bool):
+        return "是 yes" if value else "否 no"
+    if isinstance(value, Decimal):
+        return number_text(value) if value.is_finite() else str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return "、".join(display(v) for v in value) if value else "—"
+    if isinstance(value, dict):
+        if set(value) <= {"zh", "en"} and value:
+            return text2(value)
+        return "；".join(f"{k}: {display(v)}" for k, v in value.items())
+    return str(value)
+
+
+def _finalize(value):
+    if isinstance(value, Markup) or (isinstance(value, str) and not isinstance(value, Undefined)):
+        return value
+    return display(value)
+
+
+def _as_date(value):
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except (TypeError, ValueError):
+        return None
+
+
+def date_zh(value) -> str:
+    """2028-12-14 -> 2028年12月14日 (a dash when there is no date)."""
+    d = _as_date(value)
+    return f"{d.year}年{d.month}月{d.day}日" if d else "—"
+
+
+def date_en(value) -> str:
+    d = _as_date(value)
+    return d.strftime("%d %B %Y").lstrip("0") if d else "—"
+
+
+def text2(value, lang: str | None = None) -> str:
+    """A {zh, en} text in one language, or both ('zh / en'); a plain string as it is."""
+    if value is None or isinstance(value, Undefined):
+        return ""
+    if not isinstance(value, dict):
+        return str(value)
+    if lang:
+        return str(value.get(lang) or "")
+    zh, en = value.get("zh"), value.get("en")
+    return f"{zh} / {en}" if zh and en else str(zh or en or "")
+
+
+def qr_svg(text, scale: int = 3, border: int = 2) -> Markup:
+    """A QR code of the text, as inline SVG (no image file, no network)."""
+    import segno
+    if text is None or isinstance(text, Undefined) or str(text) == "":
+        return Markup("")
+    qr = segno.make(str(text), error="m")
+    svg = qr.svg_inline(scale=int(scale), border=int(border), title=str(text))
+    return Markup(svg)
+
+
+def repeat(text, n) -> str:
+    """The text n times: '★' | repeat(5)."""
+    try:
+        n = int(n)
+    except (TypeError, ValueError):
+        return ""
+    return str(text) * max(0, min(n, 1000))
+
+
+def pick(items, **where):
+    """The items (mappings) whose keys equal the given values; a list value matches when it contains it."""
+    out = []
+    for item in items or []:
+        if not isinstance(item, dict):
+            continue
+        ok = True
+        for k, want in where.items():
+            have = item.get(k)
+            if isinstance(have, (list, tuple)):
+                ok = want in have
+            else:
+                ok = have == want
+            if not ok:
+                break
+        if ok:
+            out.append(item)
+    return out
+
+
+def _yaml_ready(value):
+    if isinstance(value, dict):
+        return {str(k): _yaml_ready(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_yaml_ready(v) for v in value]
+    if isinstance(value, (Decimal, date)):
+        return display(value)
+    return value
+
+
+def as_yaml(value) -> str:
+    """Structured data (an element, a row) as readable YAML text; a scalar as itself."""
+    import yaml
+    if isinstance(value, (dict, list, tuple)):
+        return yaml.safe_dump(_yaml_ready(value), allow_unicode=True, sort_keys=False, width=100).rstrip()
+    return display(value)
+
+
+def anchor(text) -> str:
+    """A stable, readable fragment id for a clause or element id."""
+    s = re.sub(r"[^\w.-]+", "-", str(text), flags=re.UNICODE).strip("-")
+    return "c-" + (s or "x")
+
+
+FILTERS = {"date_zh": date_zh, "date_en": date_en, "text2": text2, "qr_svg": qr_svg, "repeat": repeat,
+           "show": display, "pick": pick, "as_yaml": as_yaml, "anchor": anchor}
+
+
+def environment(folder: Path) -> Sandbox:
+    env = Sandbox(loader=FolderLoader(folder), autoescape=True, undefined=ChainableUndefined,
+                  finalize=_finalize, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters.update(FILTERS)
+    env.globals.clear()
+    env.globals.update(range=range, dict=dict)
+    return env
+
+
+def render_page(name: str, **context) -> str:
+    """One of the engine's own generic pages (engine/templates/NAME)."""
+    env = _engine_env()
+    try:
+        return env.get_template(name).render(**context)
+    except TemplateError as exc:  # a bug in the engine's own templates
+        raise RuntimeError(f"engine template {name}: {exc}") from exc
+
+
+_ENGINE_ENV = None
+
+
+def _engine_env() -> Sandbox:
+    global _ENGINE_ENV
+    if _ENGINE_ENV is None:
+        _ENGINE_ENV = environment(ENGINE_TEMPLATES)
+    return _ENGINE_ENV
+
+
+def shared_css() -> str:
+    return (ENGINE_TEMPLATES / "base.css").read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------- what templates see
+
+def ruleset_view(ruleset) -> dict:
+    """The rule set as plain data for a template: manifest (with its data), elements, clause map."""
+    m = dict(ruleset.manifest)
+    m.setdefault("data", {})
+    m["digest"] = ruleset.digest
+    m["elements"] = {eid: {k: v for k, v in {"kind": el.kind, "clause": el.clause, "title": el.title,
+                                              "interpretation": el.interpretation}.items() if v is not None}
+                     for eid, el in ruleset.elements.items()}
+    m["clauses"] = {str(c["clause"]): {k: v for k, v in c.items() if k != "clause"} for c in ruleset.clause_map}
+    return m
+
+
+def documents(ruleset) -> list[str]:
+    folder = Path(ruleset.root) / "templates"
+    if not folder.is_dir():
+        return []
+    return sorted(p.name[: -len(SUFFIX)] for p in folder.iterdir()
+                  if p.name.endswith(SUFFIX) and not p.name.startswith("_") and p.is_file())
+
+
+def requirements(ruleset) -> dict:
+    path = Path(ruleset.root) / "templates" / REQUIREMENTS_FILE
+    if not path.is_file():
+        return {}
+    try:
+        data = load_file(path).data
+    except YamlError as exc:
+        raise RuleSetError(f"templates/{REQUIREMENTS_FILE}:{exc.line or ''}: {exc.message}") from None
+    if not isinstance(data, dict):
+        raise RuleSetError(f"templates/{REQUIREMENTS_FILE} must be a mapping of document names")
+    return data
+
+
+_PRESENT_NOT = (None, "", [], {})
+
+
+def _lookup(root, dotted: str):
+    node = root
+    for part in str(dotted).split("."):
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list) and part.isdigit() and 0 < int(part) <= len(node):
+            node = node[int(part) - 1]
+        else:
+            return None
+    return node
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, Decimal) or isinstance(b, Decimal):
+        try:
+            return Decimal(str(a)) == Decimal(str(b))
+        except Exception:
+            return False
+    return a == b
+
+
+def unmet(requires: list, context: dict) -> list[dict]:
+    """The requirements (as written in documents.yaml) the context does not meet, each with what it found."""
+    out = []
+    for req in requires or []:
+        if not isinstance(req, dict):
+            continue
+        if "findings" in req:
+            where = req["findings"] or {}
+            hits = [f for f in context["result"].get("findings", [])
+                    if all(_matches(f, k, v) for k, v in where.items())]
+            lo, hi = req.get("min"), req.get("max")
+            if (lo is not None and len(hits) < lo) or (hi is not None and len(hits) > hi):
+                out.append({**req, "found": [f.get("id") for f in hits], "path": "findings"})
+            continue
+        for key, root in (("value", context["result"].get("values", {})), ("field", context["case"]),
+                          ("data", context["ruleset"].get("data", {})), ("path", context)):
+            if key in req:
+                path = req[key]
+                value = _lookup(root, path)
+                break
+        else:
+            continue
+        if "in" in req:
+            ok = any(_same(value, w) for w in req["in"])
+        elif "not_in" in req:
+            ok = not any(_same(value, w) for w in req["not_in"])
+        elif "equals" in req:
+            ok = _same(value, req["equals"])
+        else:
+            ok = not any(value is p or value == p for p in _PRESENT_NOT if p is not None) and value is not None
+        if not ok:
+            out.append({**req, "found": value, "path": f"{key} {path}"})
+    return out
+
+
+def _matches(finding: dict, key: str, want) -> bool:
+    if key == "tag":
+        return want in (finding.get("tags") or [])
+    return finding.get(key) == want
+
+
+def describe(req: dict) -> str:
+    msg = req.get("message")
+    words = text2(msg) if msg else text2(req.get("label")) or req["path"]
+    item = f"{req['item']} " if req.get("item") else ""
+    found = req.get("found")
+    if "findings" in req:
+        tail = f" (found: {', '.join(map(str, found)) or 'none'})"
+    else:
+        tail = f" ({req['path']}: {display(found)})" if found not in (None, "", [], {}) else f" ({req['path']} is missing)"
+    return f"{item}{words}{tail}"
+
+
+def context_for(ruleset, result: dict, case: dict | None) -> dict:
+    return {"result": result, "case": case or {}, "ruleset": ruleset_view(ruleset)}
+
+
+def render_html(ruleset, result: dict, document: str, case: dict | None = None) -> str:
+    names = documents(ruleset)
+    if document not in names:
+        have = ", ".join(names) if names else "none (the rule set has no templates/ folder)"
+        raise UsageError(f"{ruleset.name} has no document '{document}'; its documents: {have}")
+    context = context_for(ruleset, result, case)
+    spec = requirements(ruleset).get(document) or {}
+    missing = unmet(spec.get("requires") or [], context)
+    if missing:
+        what = text2(spec.get("title")) or document
+        raise CaseError(f"cannot render the {what}: the case does not meet {len(missing)} requirement(s) of "
+                        f"{ruleset.name}:\n" + "\n".join("  - " + describe(r) for r in missing))
+    env = environment(Path(ruleset.root) / "templates")
+    try:
+        return env.get_template(document + SUFFIX).render(**context)
+    except SecurityError as exc:
+        raise RuleSetError(f"templates/{document}{SUFFIX}: refused by the sandbox: {exc}") from None
+    except TemplateRefused as exc:
+        raise RuleSetError(f"templates/{document}{SUFFIX}: {exc.message}") from None
+    except TemplateNotFound as exc:
+        raise RuleSetError(f"templates/{document}{SUFFIX}: no template '{exc.name}' in the templates folder") from None
+    except TemplateError as exc:
+        line = getattr(exc, "lineno", None)
+        where = f"templates/{getattr(exc, 'name', None) or document + SUFFIX}" + (f":{line}" if line else "")
+        raise RuleSetError(f"{where}: {exc.message or exc}") from None
+
+
+def render_document(ruleset, result: dict, document: str, fmt: str = "html", case: dict | None = None):
+    """The document as HTML text, or as PDF bytes (printed by headless Chromium)."""
+    html = render_html(ruleset, result, document, case)
+    if fmt == "html":
+        return html
+    if fmt == "pdf":
+        return print_pdf(html)
+    raise UsageError(f"unknown format '{fmt}' (html or pdf)")
+
+
+# ---------------------------------------------------------------- printing
+
+def chromium() -> str | None:
+    """The headless browser to print with: $CERTRULES_CHROMIUM, else chromium / chromium-browser / google-chrome."""
+    given = os.environ.get("CERTRULES_CHROMIUM")
+    if given:
+        return shutil.which(given) or (given if Path(given).is_file() else None)
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def browser_args(exe: str, profile: str) -> list[str]:
+    return [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            f"--user-data-dir={profile}"]
+
+
+def print_pdf(html: str, timeout: int = 120) -> bytes:
+    exe = chromium()
+    if exe is None:
+        raise OutputError("PDF output needs Chromium, which was not found: install it "
+                          "(Debian/Ubuntu: apt-get install -y chromium) or set CERTRULES_CHROMIUM to its path; "
+                          "or render --format html and print that page from a browser")
+    with tempfile.TemporaryDirectory(prefix="certrules-pdf-") as tmp:
+        page = Path(tmp) / "page.html"
+        out = Path(tmp) / "page.pdf"
+        page.write_text(html, encoding="utf-8")
+        args = browser_args(exe, str(Path(tmp) / "profile")) + [
+            "--no-pdf-header-footer", f"--print-to-pdf={out}", page.as_uri()]
+        try:
+            proc = subprocess.run(args, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            raise OutputError(f"Chromium did not finish printing within {timeout} s") from None
+        except OSError as exc:
+            raise OutputError(f"Chromium could not be started ({exe}): {exc.strerror or exc}") from None
+        if not out.is_file() or out.stat().st_size == 0:
+            tail = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
+            raise OutputError("Chromium did not print the page to PDF" + (": " + " | ".join(tail) if tail else ""))
+        return out.read_bytes()
+
+
+# ---------------------------------------------------------------- the diff page
+
+def render_diff_html(diff: dict, impact: dict | None, old, new) -> str:
+    """The difference between two revisions (and whom it affects) as one self-contained page."""
+    from itertools import groupby
+    from .evaluation import clause_key
+    clauses = []
+    for clause, items in groupby(diff["changes"], key=lambda c: c["clause"]):
+        items = list(items)
+        texts = {}
+        for side, rs in (("old", old), ("new", new)):
+            entry = next((c for c in (rs.clause_map if rs is not None else []) if str(c["clause"]) == clause), None)
+            texts[side] = entry
+        clauses.append({"clause": clause, "changes": items, "old_entry": texts["old"], "new_entry": texts["new"],
+                        "anchor": anchor(clause)})
+    clauses.sort(key=lambda c: (c["clause"] == "—", clause_key(c["clause"]) if c["clause"] != "—" else ()))
+    return render_page("diff.html.j2", diff=diff, impact=impact, clauses=clauses, css=Markup(shared_css()),
+                       old=diff["old"], new=diff["new"])
+
