@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .errors import CaseError
 from .feel import to_feel
-from .schemas import case_problems
+from .schemas import case_problems, describe
 from .yamlio import YamlError, load_file
 
 
@@ -26,7 +26,23 @@ def read_case_file(path) -> dict:
         raise CaseError(f"{where}: {exc.message}") from None
     if not isinstance(doc.data, dict):
         raise CaseError(f"{path}: a case must be a mapping of fields (as_of, ...), not {type(doc.data).__name__}")
+    as_of = doc.data.get("as_of")
+    if as_of is not None and not _iso_date(as_of):
+        line, col = doc.mark(("as_of",))
+        where = f"{path}:{line}:{col}" if line else str(path)
+        raise CaseError(f"{where}: as_of: {describe(as_of)} is not a valid date (write YYYY-MM-DD, e.g. 2026-01-31)")
     return doc.data
+
+
+def _iso_date(value) -> bool:
+    """as_of chooses the revision, so it is checked as soon as the file is read (with its line)."""
+    if not isinstance(value, str) or len(value) != 10:
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def validate_case(ruleset, data: dict, label: str = "the case") -> None:
@@ -34,7 +50,7 @@ def validate_case(ruleset, data: dict, label: str = "the case") -> None:
     if problems:
         lines = [f"{label} does not fit the case schema of {ruleset.name}:"]
         lines += [f"  {p.path}: {p.message}" for p in problems]
-        raise CaseError("\n".join(lines), problems)
+        raise CaseError("\n".join(lines))  # the lines say it all: with problems= str() would list them twice
 
 
 def to_values(schema: dict, data):

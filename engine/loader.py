@@ -139,6 +139,8 @@ def read_ruleset_folder(root: Path) -> RuleSetSource:
     for path in sorted(root.glob("*")):
         if path.name in skip or not path.is_file() or path.suffix not in (".yaml", ".yml"):
             continue
+        if src.case_schema is None and path.name.endswith((".schema.yaml", ".schema.yml")):
+            continue  # the case schema the manifest failed to name: not a rules file (one error, not two)
         sf = _read(root, path, problems)
         if sf is None:
             continue

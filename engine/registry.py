@@ -145,7 +145,14 @@ def select_ruleset(case: dict, revision: str | None = None, dirs=(), family: str
             raise CaseError(f"as_of: '{case.get('as_of')}' is not a valid date (write YYYY-MM-DD)") from None
     if wanted is None and as_of is None:
         raise RevisionError("the case has no as_of date, so no revision can be chosen for it")
-    entry, why = choose(find_rulesets(dirs), as_of, wanted, family)
+    try:
+        entry, why = choose(find_rulesets(dirs), as_of, wanted, family)
+    except RevisionError as exc:
+        # name the case's field that led here, unless the command line chose
+        field = "revision" if wanted is not None and revision is None else "as_of" if wanted is None else None
+        if field is None or not case.get(field):
+            raise
+        raise RevisionError(f"the case's {field} ({case.get(field)}): {exc.message}") from None
     try:
         rs = load_cached(entry.folder)
     except RuleSetError:

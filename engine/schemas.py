@@ -148,6 +148,14 @@ def validate_document(source_file, kind: str) -> list[Problem]:
     problems = []
     for err in _errors(validator, source_file.doc.data):
         path = tuple(err.absolute_path)
+        if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+            # point at the unknown key itself, not at the mapping that holds it
+            extra = [k for k in err.instance if k not in err.schema.get("properties", {})]
+            if extra:
+                path += (extra[0],)
+                col = source_file.doc.key_marks.get(path, (None, None))[1]
+                problems.append(source_file.locate(path, plain(err), col=col))
+                continue
         problems.append(source_file.locate(path, plain(err)))
     return problems
 

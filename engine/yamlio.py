@@ -156,6 +156,29 @@ class _Builder:
         raise YamlError("unsupported YAML node")  # pragma: no cover
 
 
+def _check_expansion(root) -> None:
+    """Refuse an alias bomb before building anything: the composed graph shares aliased nodes, so
+    the size it expands to is counted per distinct node (depth is already bounded by MAX_DEPTH)."""
+    sizes: dict = {}
+
+    def size(node) -> int:
+        known = sizes.get(id(node))
+        if known is not None:
+            return known
+        total = 1
+        if isinstance(node, SequenceNode):
+            total += sum(size(child) for child in node.value)
+        elif isinstance(node, MappingNode):
+            total += sum(size(k) + size(v) for k, v in node.value)
+        if total > MAX_NODES:
+            raise YamlError(f"the document expands to more than {MAX_NODES:,} values "
+                            "(aliases repeated too often?)", node.start_mark.line + 1, node.start_mark.column + 1)
+        sizes[id(node)] = total
+        return total
+
+    size(root)
+
+
 def parse_yaml(text: str) -> Document:
     try:
         loader = _DepthLimitedLoader(text)
@@ -178,6 +201,7 @@ def parse_yaml(text: str) -> Document:
         raise YamlError(f"the document nests deeper than {MAX_DEPTH} levels") from None
     if node is None:
         return Document(None, {(): (1, 1)}, {})
+    _check_expansion(node)
     builder = _Builder()
     data = builder.build(node)
     return Document(data, builder.marks, builder.key_marks)
