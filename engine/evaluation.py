@@ -8,6 +8,7 @@ from __future__ import annotations
 import decimal
 from collections import ChainMap
 from datetime import date
+from decimal import Decimal
 
 from . import __version__
 from .calendar import function_notes
@@ -125,16 +126,36 @@ def _inputs(el, env, elements) -> dict:
     return out
 
 
+_PLAIN_AS_IS = frozenset({str, Decimal, bool, int, type(None)})
+
+
+def _plain(value):
+    """jsonout.plain, with the common cases (exact str, Decimal, bool, int, None, list, dict) inline."""
+    cls = value.__class__
+    if cls in _PLAIN_AS_IS:
+        return value
+    if cls is list or cls is tuple:
+        return [_plain(v) for v in value]
+    if cls is dict:
+        return {k: _plain(v) for k, v in value.items()}
+    return to_plain(value)
+
+
 def evaluate(ruleset, case: dict, *, trace: bool = True, label: str = "the case", selection: dict | None = None) -> dict:
     """Evaluate one case (a dict as read from YAML/JSON) and return the result document."""
     env = prepare(ruleset, case, label)
     run = run_elements(ruleset, env, tracing=trace)
-    shown = [eid for eid, el in ruleset.elements.items() if el.kind not in ("parameter", "check")]
-    values = {eid: to_plain(run.env[eid]) for eid in shown}
+    values = {}
     for eid, el in ruleset.elements.items():
-        if el.kind == "state_machine" and isinstance(values.get(eid), dict):
-            values[eid] = {k: v for k, v in values[eid].items() if k not in ("history", "ignored")}
-    findings = sorted(run.findings, key=lambda f: (clause_key(f["clause"]), f["id"]))
+        kind = el.kind
+        if kind == "parameter" or kind == "check":
+            continue
+        value = run.env[eid]
+        if kind == "state_machine" and isinstance(value, dict):   # history is for the trace only
+            value = {k: v for k, v in value.items() if k not in ("history", "ignored")}
+        values[eid] = _plain(value)
+    findings = sorted(run.findings, key=lambda f: (clause_key(f["clause"]), f["id"])) if len(run.findings) > 1 \
+        else run.findings
     as_of = env.get("as_of")
     result = {
         "ruleset": ruleset.identity(),

@@ -25,7 +25,7 @@ N = int(os.environ.get("CERTRULES_DIFF_N", "10000"))
 SEED = 20251201
 SHOWN = 20
 
-pytestmark = pytest.mark.skipif(not (A2 / "ruleset.yaml").is_file(), reason="the A/2 rule set is not in rulesets/ yet")
+needs_a2 = pytest.mark.skipif(not (A2 / "ruleset.yaml").is_file(), reason="the A/2 rule set is not in rulesets/ yet")
 
 
 def _reference():
@@ -109,6 +109,7 @@ def _workers():
     return max(1, min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 4))
 
 
+@needs_a2
 def test_engine_agrees_with_reference_on_generated_cases():
     workers = _workers()
     shares = [(k, workers, N) for k in range(workers)]
@@ -125,6 +126,7 @@ def test_engine_agrees_with_reference_on_generated_cases():
         pytest.fail("\n".join(lines), pytrace=False)
 
 
+@needs_a2
 def test_engine_agrees_with_reference_on_the_examples():
     from engine.ruleset import load_ruleset
     from engine.yamlio import load_file
@@ -137,3 +139,81 @@ def test_engine_agrees_with_reference_on_the_examples():
         lines = [f"{len(found)} disagreements on the example cases; the first {min(len(found), SHOWN)}:"]
         lines += [f"  {cid} {key}: engine {a}, reference {b}" for cid, key, a, b in found[:SHOWN]]
         pytest.fail("\n".join(lines), pytrace=False)
+
+
+# ------------------------------------------------------------ the case schema's fast path (case.py)
+
+_MUTANTS = (None, "x", "2026-13-45", "2026-02-28", Decimal("1.5"), Decimal("-5"), 0, 7, True, [], ["x"], {}, {"zz": 1})
+
+
+def _mutations(case):
+    """The case with one field changed (to each of _MUTANTS), removed, or an unknown key added."""
+    def walk(node, path):
+        if isinstance(node, dict):
+            yield path, node
+            for k, v in node.items():
+                yield from walk(v, path + (k,))
+        elif isinstance(node, list):
+            yield path, node
+            for i, v in enumerate(node):
+                yield from walk(v, path + (i,))
+        else:
+            yield path, node
+
+    def replaced(root, path, value, delete=False):
+        import copy
+        out = copy.deepcopy(root)
+        node = out
+        for p in path[:-1]:
+            node = node[p]
+        if delete:
+            del node[path[-1]]
+        else:
+            node[path[-1]] = value
+        return out
+
+    for n, (path, node) in enumerate(walk(case, ())):
+        if not path:
+            continue
+        for k in range(4):   # four of the mutants per field, a different four for the next field
+            yield replaced(case, path, _MUTANTS[(n * 4 + k) % len(_MUTANTS)])
+        if isinstance(path[-1], str):
+            yield replaced(case, path, None, delete=True)
+        if isinstance(node, dict):
+            yield replaced(case, path + ("unknown_key",), 1)
+
+
+def _fast_path_cases():
+    """(name, case schema, cases) for the library rule set and, when present, A/2 (only its case schema is read)."""
+    from types import SimpleNamespace
+    from engine.generate import generate_cases
+    from engine.yamlio import load_file, parse_json
+    folders = [ROOT / "tests" / "rulesets" / "LIB-LOANS-2026-R1"] + ([A2] if (A2 / "case.schema.yaml").is_file() else [])
+    for folder in folders:
+        schema = load_file(folder / "case.schema.yaml").data
+        cases = [parse_json(line).data["case"] for line in generate_cases(SimpleNamespace(case_schema=schema), 12, 3)]
+        if folder == A2:
+            cases += [load_file(p).data for p in sorted((ROOT / "examples" / "cases").glob("*.yaml"))[:4]]
+        else:
+            cases += [load_file(p).data for p in sorted((folder / "tests" / "fixtures").glob("*.yaml"))]
+        yield folder.name, schema, cases
+
+
+def test_case_fast_path_gives_jsonschemas_verdict():
+    """engine.case.fast_check must accept exactly what jsonschema accepts (it decides alone on valid cases)."""
+    from engine.case import fast_check
+    from engine.schemas import case_problems, validator_for
+    checked = 0
+    wrong = []
+    for name, schema, cases in _fast_path_cases():
+        check = fast_check(schema)
+        assert check is not None, f"{name}: the case schema has no fast check"
+        validator = validator_for(schema)
+        for case in cases:
+            for variant in [case, *_mutations(case)]:
+                fast = check(variant)
+                slow = not case_problems(validator, variant)
+                checked += 1
+                if fast != slow and len(wrong) < SHOWN:
+                    wrong.append(f"  {name}: fast {fast}, jsonschema {slow}: {variant}")
+    assert not wrong, f"the fast path disagrees with jsonschema ({checked} variants checked):\n" + "\n".join(wrong)
