@@ -4,8 +4,9 @@ A rule set may carry a `templates/` folder: `NAME.html.j2` is the document NAME,
 `documents.yaml` says, per document, what a result must hold before the document may be rendered:
 
     NAME:
-      requires:
+      earned_when:                # does the case earn the document at all? (checked first, alone)
         - {value: level, not_in: [none, null], item: "5.9.2", message: {zh: ..., en: ...}}
+      requires:                   # what the document must show
         - {field: organization.uscc, item: "8.1.1(3)", label: 统一社会信用代码}
         - {data: body.address, item: "8.1.1(9)"}
         - {findings: {tag: refusal}, min: 1, message: ...}
@@ -13,7 +14,12 @@ A rule set may carry a `templates/` folder: `NAME.html.j2` is the document NAME,
 `value` names a result value, `field` a dotted path into the case, `data` a path into the rule
 set's `data`; the test is "present" (not null, not empty) unless `in`/`not_in`/`equals` is given.
 `findings` counts the result's findings matching every given key (id, tag, severity, clause) and
-compares the count with `min`/`max`. Every unmet requirement is reported at once.
+compares the count with `min`/`max`; `any_of: [requirement, ...]` is met when one of them is.
+Every unmet requirement is reported at once.
+
+A document may also list `inputs`, grouped under a heading each (e.g. the items of a report):
+they do not stop the rendering, but the template receives the unmet ones as
+`document.missing[heading]` and can list them instead of leaving a blank.
 
 Templates see only `result`, `case`, `ruleset` (a plain dict of the manifest with its `data`, the
 elements' titles and clauses, the clause map) and the filters registered here. They run in Jinja2's
@@ -319,6 +325,13 @@ def unmet(requires: list, context: dict) -> list[dict]:
     for req in requires or []:
         if not isinstance(req, dict):
             continue
+        if "any_of" in req:
+            alternatives = [r for r in req["any_of"] if isinstance(r, dict)]
+            failed = [unmet([r], context) for r in alternatives]
+            if alternatives and all(failed):
+                found = "; ".join(f"{f[0]['path']}: {display(f[0]['found'])}" for f in failed)
+                out.append({**req, "found": found, "path": " or ".join(f[0]["path"] for f in failed)})
+            continue
         if "findings" in req:
             where = req["findings"] or {}
             hits = [f for f in context["result"].get("findings", [])
@@ -361,6 +374,8 @@ def describe(req: dict) -> str:
     found = req.get("found")
     if "findings" in req:
         tail = f" (found: {', '.join(map(str, found)) or 'none'})"
+    elif "any_of" in req:
+        tail = f" (none of: {req['path']})"
     else:
         tail = f" ({req['path']}: {display(found)})" if found not in (None, "", [], {}) else f" ({req['path']} is missing)"
     return f"{item}{words}{tail}"
@@ -377,10 +392,17 @@ def render_html(ruleset, result: dict, document: str, case: dict | None = None) 
         raise UsageError(f"{ruleset.name} has no document '{document}'; its documents: {have}")
     context = context_for(ruleset, result, case)
     spec = requirements(ruleset).get(document) or {}
+    what = text2(spec.get("title")) or document
+    not_earned = unmet(spec.get("earned_when") or [], context)
+    if not_earned:
+        raise CaseError(f"cannot render the {what}: the case does not earn it under {ruleset.name}:\n"
+                        + "\n".join("  - " + describe(r) for r in not_earned))
     missing = unmet(spec.get("requires") or [], context)
+    context["document"] = {"name": document, "title": spec.get("title"),
+                           "missing": {str(k): [{**r, "text": describe(r)} for r in unmet(v, context)]
+                                       for k, v in (spec.get("inputs") or {}).items()}}
     if missing:
-        what = text2(spec.get("title")) or document
-        raise CaseError(f"cannot render the {what}: the case does not meet {len(missing)} requirement(s) of "
+        raise CaseError(f"cannot render the {what}: the case lacks {len(missing)} item(s) it must show under "
                         f"{ruleset.name}:\n" + "\n".join("  - " + describe(r) for r in missing))
     env = environment(Path(ruleset.root) / "templates")
     try:
@@ -453,20 +475,22 @@ def print_pdf(html: str, timeout: int = 120) -> bytes:
 
 # ---------------------------------------------------------------- the diff page
 
-def render_diff_html(diff: dict, impact: dict | None, old, new) -> str:
-    """The difference between two revisions (and whom it affects) as one self-contained page."""
+def _diff_clauses(diff: dict, old, new) -> list[dict]:
+    """The changes grouped by clause, each with the clause map's entry on both sides."""
     from itertools import groupby
     from .evaluation import clause_key
-    clauses = []
+    out = []
     for clause, items in groupby(diff["changes"], key=lambda c: c["clause"]):
-        items = list(items)
-        texts = {}
+        sides = {}
         for side, rs in (("old", old), ("new", new)):
-            entry = next((c for c in (rs.clause_map if rs is not None else []) if str(c["clause"]) == clause), None)
-            texts[side] = entry
-        clauses.append({"clause": clause, "changes": items, "old_entry": texts["old"], "new_entry": texts["new"],
-                        "anchor": anchor(clause)})
-    clauses.sort(key=lambda c: (c["clause"] == "—", clause_key(c["clause"]) if c["clause"] != "—" else ()))
-    return render_page("diff.html.j2", diff=diff, impact=impact, clauses=clauses, css=Markup(shared_css()),
-                       old=diff["old"], new=diff["new"])
+            sides[side] = next((c for c in (rs.clause_map if rs is not None else []) if str(c["clause"]) == clause), None)
+        out.append({"clause": clause, "changes": list(items), "old_entry": sides["old"], "new_entry": sides["new"],
+                    "anchor": anchor(clause)})
+    out.sort(key=lambda c: (c["clause"] == "—", clause_key(c["clause"]) if c["clause"] != "—" else ()))
+    return out
 
+
+def render_diff_html(diff: dict, impact: dict | None, old, new) -> str:
+    """The difference between two revisions (and whom it affects) as one self-contained page."""
+    return render_page("diff.html.j2", diff=diff, impact=impact, clauses=_diff_clauses(diff, old, new),
+                       css=Markup(shared_css()), old=diff["old"], new=diff["new"], back=None)
