@@ -19,7 +19,7 @@ def __getattr__(name):
         from .ruleset import load_ruleset
         return load_ruleset
     if name == "evaluate":
-        from .evaluate import evaluate
+        from .evaluation import evaluate
         return evaluate
     if name in ("select_ruleset", "find_rulesets"):
         from . import registry

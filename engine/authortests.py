@@ -2,11 +2,11 @@
 
     base: fixtures/initial.yaml          # a case every test starts from (a file inside the rule set, or inline)
     tests:
-      - name: 65 people get 2 person-days for an initial audit
-        clause: 附录
-        set: {organization.service_headcount: 65}     # dotted paths into the case
+      - name: a student may borrow 5 items
+        clause: "1.1"
+        set: {member.kind: student}                   # dotted paths into the case
         expect:
-          values: {audit_days_base: 2}
+          values: {loan_limits: {max_items: 5}}
           findings: [some_check_id]                   # must be present (a subset)
           no_findings: [other_check_id]               # must be absent
 
@@ -180,7 +180,7 @@ def _fmt(value) -> str:
 
 
 def run_one(ruleset, test: AuthorTest) -> Outcome:
-    from .evaluate import evaluate
+    from .evaluation import evaluate
     if test.error:
         return Outcome(test, [f"malformed test: {test.error}"])
     try:

@@ -76,7 +76,7 @@ def _load_case(path, args):
 
 
 def cmd_eval(args) -> int:
-    from .evaluate import evaluate
+    from .evaluation import evaluate
     from .jsonout import dumps
     from .report import explain, summary
     texts = []
@@ -244,7 +244,7 @@ def cmd_cases_generate(args) -> int:
 
 
 def cmd_render(args) -> int:
-    from .evaluate import evaluate
+    from .evaluation import evaluate
     from .render import render_document
     case, rs, selection = _load_case(args.case, args)
     result = evaluate(rs, case, label=str(args.case), selection=selection)
@@ -353,8 +353,8 @@ def build_parser() -> argparse.ArgumentParser:
     common(s)
     s.set_defaults(func=cmd_new_revision)
 
-    s = sub.add_parser("render", help="render a document for a case: certificate, report or refusal")
-    s.add_argument("document", choices=["certificate", "report", "refusal"])
+    s = sub.add_parser("render", help="render one of the rule set's documents (its templates/) for a case")
+    s.add_argument("document", help="the document's name: a template DOCUMENT.html.j2 of the rule set")
     s.add_argument("case")
     s.add_argument("--format", choices=["html", "pdf"], default="html")
     s.add_argument("--revision")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .authortests import collect
-from .evaluate import clause_key
+from .evaluation import clause_key
 from .ruleset import load_ruleset
 
 

@@ -43,7 +43,10 @@ def iter_cases(source):
                     data = parse_json(line).data
                 except YamlError as exc:
                     raise CaseError(f"{source}:{n}: {exc.message}") from None
-                yield (data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), str) else f"line {n}"), data
+                if isinstance(data, dict) and isinstance(data.get("case"), dict):
+                    yield str(data.get("id") or f"line {n}"), data["case"]
+                else:
+                    yield f"line {n}", data
     elif source.is_file():
         yield source.name, load_file(source).data
     else:
@@ -60,7 +63,7 @@ def _init(old_folder, new_folder):
 
 
 def _outputs(rs, case):
-    from .evaluate import evaluate
+    from .evaluation import evaluate
     try:
         values = evaluate(rs, case, trace=False)["values"]
     except CertrulesError as exc:
@@ -76,7 +79,7 @@ def _outputs(rs, case):
 def _compare_chunk(chunk):
     results = []
     for cid, case in chunk:
-        case = {k: v for k, v in case.items() if k not in ("revision", "id")} if isinstance(case, dict) else case
+        case = {k: v for k, v in case.items() if k != "revision"} if isinstance(case, dict) else case
         a = _outputs(_STATE["old"], case)
         b = _outputs(_STATE["new"], case)
         changed = {}

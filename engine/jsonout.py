@@ -69,3 +69,15 @@ def dumps(value, indent: int = 2) -> str:
     out: list[str] = []
     _encode(value, indent, 0, out)
     return "".join(out) + "\n"
+
+
+def plain(value):
+    """A FEEL value (or the engine's own bookkeeping: ints, tuples) as JSON-ready data."""
+    from .feel import to_plain
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    return to_plain(value)

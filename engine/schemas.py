@@ -118,7 +118,8 @@ def plain(error) -> str:
         return "the list has repeated items"
     if v in ("oneOf", "anyOf"):
         if error.context:
-            return plain(best_match(error.context))
+            fitting = [e for e in error.context if e.validator != "type"]
+            return plain(best_match(fitting or error.context))
         return f"{describe(inst)} does not match any allowed form"
     if v == "not":
         return f"{describe(inst)} is not allowed here"
@@ -130,7 +131,9 @@ def _errors(validator: Draft202012Validator, data):
     out = []
     for err in validator.iter_errors(data):
         while err.validator in ("oneOf", "anyOf") and err.context:
-            sub = best_match(err.context)
+            # the branch whose type fits the value says what is really wrong with it
+            fitting = [e for e in err.context if e.validator != "type"]
+            sub = best_match(fitting or err.context)
             if sub is err:
                 break
             # keep the outer path: sub-errors carry relative paths in their own absolute_path
