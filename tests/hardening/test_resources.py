@@ -1,0 +1,162 @@
+"""Resource limits: hostile inputs fail fast with a clear error, in bounded time and memory.
+
+Each attack runs in a fresh subprocess (address space capped at 2 GB so a regression fails instead of
+swapping the machine) that reports its own wall time and peak RSS. The bounds (5 s, 500 MB) are
+correctness bounds against hangs and blow-ups, not timing targets. The limits themselves are set in
+engine/yamlio.py (file size, depth, values), engine/feel/parser.py (expression length and nesting)
+and engine/feel/compiler.py (items per evaluation); SECURITY.md lists them.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from conftest import LIBRARY, REPO, run_main
+
+SECONDS = 5.0
+MEGABYTES = 500
+
+PRELUDE = """
+import json, resource, sys, time
+resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+start = time.monotonic()
+def report(outcome):
+    print(json.dumps({"outcome": str(outcome), "seconds": time.monotonic() - start,
+                      "mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def measure(code: str, tmp_path) -> dict:
+    script = tmp_path / "attack.py"
+    script.write_text(PRELUDE + textwrap.dedent(code), encoding="utf-8")
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60, cwd=REPO)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert out["seconds"] < SECONDS, out
+    assert out["mb"] < MEGABYTES, out
+    return out
+
+
+def _yaml_attack(text_expr: str, tmp_path) -> str:
+    return measure(f"""
+        from engine.yamlio import YamlError, parse_yaml
+        text = {text_expr}
+        start = time.monotonic()
+        try:
+            parse_yaml(text)
+            report("parsed")
+        except YamlError as exc:
+            report(f"YamlError {{exc.line}}: {{exc.message}}")
+        """, tmp_path)["outcome"]
+
+
+def test_billion_laughs(tmp_path):
+    out = _yaml_attack(repr("a: &a ['lol','lol','lol','lol','lol','lol','lol','lol','lol']\n"
+                            + "".join(f"{n}: &{n} [{', '.join(['*' + p] * 9)}]\n"
+                                      for p, n in zip("abcdefgh", "bcdefghi"))), tmp_path)
+    assert out.startswith("YamlError") and "more than 100,000 values" in out
+
+
+def test_deeply_nested_yaml(tmp_path):
+    out = _yaml_attack("'a: ' + '[' * 100000 + ']' * 100000", tmp_path)
+    assert out.startswith("YamlError 1:") and "nests deeper than 64 levels" in out
+
+
+def test_deeply_nested_block_yaml(tmp_path):
+    out = _yaml_attack("''.join('  ' * i + 'k:\\n' for i in range(3000)) + '  ' * 3000 + 'v'", tmp_path)
+    assert "nests deeper than 64 levels" in out
+
+
+def test_many_values_yaml(tmp_path):
+    out = _yaml_attack("'items:\\n' + '  - {a: 1, b: 2}\\n' * 600000", tmp_path)  # ~10 MB
+    assert "more than 100,000 values" in out
+
+
+@pytest.mark.parametrize("text", ["'[' * 100000 + ']' * 100000", "'{\"a\": [' + '1,' * 2_000_000 + '1]}'"],
+                         ids=["deep", "many"])
+def test_json_bounds(text, tmp_path):
+    out = measure(f"""
+        from engine.yamlio import YamlError, parse_json
+        text = {text}
+        try:
+            parse_json(text)
+            report("parsed")
+        except YamlError as exc:
+            report("YamlError: " + exc.message)
+        """, tmp_path)["outcome"]
+    assert out.startswith("YamlError") and ("nests deeper" in out or "more than 100,000 values" in out)
+
+
+def _expr_attack(expr: str, tmp_path) -> dict:
+    return measure(f"""
+        from engine.feel import FeelError, compile_expr
+        from engine.ruleset import function_registry
+        functions = function_registry()
+        start = time.monotonic()
+        try:
+            diagnostics = []
+            value = compile_expr({expr!r}, functions=functions).evaluate({{}}, diagnostics)
+            report(f"value {{str(value)[:40]}} {{diagnostics}}")
+        except FeelError as exc:
+            report(f"{{type(exc).__name__}}: {{exc.message}}")
+        """, tmp_path)
+
+
+def test_ten_thousand_parentheses(tmp_path):
+    out = _expr_attack("(" * 10000 + "1" + ")" * 10000, tmp_path)["outcome"]
+    assert out.startswith("FeelSyntaxError") and "nests too deeply" in out
+
+
+@pytest.mark.parametrize("expr", ["for i in 1..1000000000000 return i", "sum(for i in 1..1000000000000 return i)",
+                                  "for i in 1..10000000 return i", "count(for i in 1..10000000 return [i])",
+                                  "for i in 1..100000, j in 1..100000 return 1",
+                                  "string join(for i in 1..1000000 return \"0123456789\")",
+                                  "10 ** 100000000", "\"a\" * 100000000"])
+def test_huge_evaluations(expr, tmp_path):
+    out = _expr_attack(expr, tmp_path)["outcome"]
+    assert out.startswith("value None") or out.startswith("FeelCheckError") or out.startswith("value 0123"), out
+
+
+def test_huge_case_list_through_the_cli(tmp_path, capsys):
+    """A case file just under 10 MB holding a long list: refused by the value limit, quickly."""
+    case = tmp_path / "big.yaml"
+    case.write_text("as_of: 2026-03-01\nmember: {kind: student, joined_on: 2022-09-01}\nloans:\n"
+                    + "  - {borrowed_on: 2026-01-05, returned_on: 2026-01-20}\n" * 180_000, encoding="utf-8")
+    assert case.stat().st_size < 10 * 1024 * 1024
+    out = measure(f"""
+        import contextlib, io
+        from engine.cli import main
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            code = main(["eval", {str(case)!r}, "--rulesets", {str(LIBRARY.parent)!r}, "--family", "LIB-LOANS"])
+        report(f"{{code}} {{err.getvalue().strip()}}")
+        """, tmp_path)["outcome"]
+    assert out.startswith("4 certrules: ") and "big.yaml:" in out and "more than 100,000 values" in out
+
+
+def test_deep_expression_in_a_rule_file_is_located(library, capsys):
+    policy = library / "status.yaml"
+    policy.write_text(policy.read_text(encoding="utf-8").replace(
+        "expr: card.state\n", "expr: '" + "(" * 10000 + "1" + ")" * 10000 + "'\n"), encoding="utf-8")
+    code, out, err = run_main(["check", library], capsys)
+    assert code == 1 and "status.yaml:5" in out and "nests too deeply" in out and "Traceback" not in out + err
+
+
+def test_a_loop_too_big_at_evaluation_becomes_a_finding(library, tmp_path, capsys):
+    status = library / "status.yaml"
+    status.write_text(status.read_text(encoding="utf-8")
+                      + "  - id: huge\n    clause: \"3\"\n    expr: count(for i in 1..1000000000000 return i)\n",
+                      encoding="utf-8")
+    case = tmp_path / "c.yaml"
+    case.write_text("as_of: 2026-03-01\nmember: {kind: student, joined_on: 2022-09-01}\n", encoding="utf-8")
+    code, out, err = run_main(["eval", case, "--rulesets", library.parent, "--family", "LIB-LOANS",
+                               "--format", "json"], capsys)
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["values"]["huge"] is None
+    # the evaluation goes on; the trace says why the value is null
+    assert "more than 1000000 items" in json.dumps(result["trace"]["huge"]["diagnostics"]), result["trace"]["huge"]
