@@ -6,18 +6,12 @@ committing it.
 """
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-LIBRARY = REPO / "tests" / "rulesets" / "LIB-LOANS-2026-R1"
-BAD = REPO / "tests" / "bad"
-EXAMPLES = REPO / "examples" / "cases"
+from hardening_support import LIBRARY
 
 
 def pytest_addoption(parser):
@@ -43,19 +37,3 @@ def library(tmp_path) -> Path:
     dest = tmp_path / "rulesets" / LIBRARY.name
     shutil.copytree(LIBRARY, dest)
     return dest
-
-
-def run_cli(args, env=None, timeout=120, cwd=None) -> subprocess.CompletedProcess:
-    """certrules in a subprocess, the way a user meets it."""
-    full_env = {k: v for k, v in os.environ.items() if k not in ("CERTRULES_RULESETS", "CERTRULES_DEBUG")}
-    full_env.update(env or {})
-    return subprocess.run([sys.executable, "-m", "engine", *map(str, args)], capture_output=True, text=True,
-                          env=full_env, timeout=timeout, cwd=cwd or REPO)
-
-
-def run_main(args, capsys):
-    """certrules in this process (fast): (exit code, stdout, stderr)."""
-    from engine.cli import main
-    code = main([str(a) for a in args])
-    out = capsys.readouterr()
-    return code, out.out, out.err

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import BAD, LIBRARY, run_cli, run_main
+from hardening_support import BAD, LIBRARY, run_cli, run_main
 
 CORPUS = BAD / "corpus"
 ENTRIES = sorted(p.name for p in CORPUS.iterdir() if (p / "meta.yaml").is_file())

@@ -15,7 +15,7 @@ import textwrap
 
 import pytest
 
-from conftest import LIBRARY, REPO, run_main
+from hardening_support import LIBRARY, REPO, run_main
 
 SECONDS = 5.0
 MEGABYTES = 500
