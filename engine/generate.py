@@ -76,7 +76,7 @@ class Generator:
         if t == "object" or "properties" in s:
             return self.obj(s, path)
         if t == "array":
-            lo, hi = hint.get("items", [0, 3])
+            lo, hi = hint.get("items", [s.get("minItems", 0), max(s.get("minItems", 0), min(s.get("maxItems", 3), 3))])
             n = self.rnd.randint(lo, hi)
             items = s.get("items", {})
             out, last = [], None
@@ -84,8 +84,8 @@ class Generator:
                 v = self.value(items, f"{path}[]", last)
                 out.append(v)
                 last = _first_date(v, items)
-            if items.get("type") in ("string",) and items.get("enum") and hint.get("unique", True):
-                out = list(dict.fromkeys(out))
+            if s.get("uniqueItems"):
+                out = [v for i, v in enumerate(out) if v not in out[:i]]
             return out
         if t == "integer":
             return self.number(s, hint, True)
