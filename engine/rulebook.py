@@ -88,48 +88,19 @@ def highlight(text, links: dict | None = None) -> Markup:
 
 # ---------------------------------------------------------------- state machines
 
-BOX_W, BOX_H, COL_GAP, ROW_GAP, PAD = 150, 44, 190, 70, 30
+BOX_W, BOX_H, GAP, ROW_GAP, PAD = 170, 44, 110, 190, 40
 
 
-def _layers(states: list[str], initial: str, edges: list[tuple[str, str]], finals: set) -> dict:
-    """A column per state: the longest path from the initial state (back edges ignored); final states last."""
-    col = {s: 0 for s in states}
-    order = {s: i for i, s in enumerate(states)}
-    forward = [(a, b) for a, b in edges if a != b]
-    # A DFS from the initial state marks back edges so that cycles do not push columns forever.
-    back, seen, stack = set(), set(), set()
-
-    def dfs(s):
-        seen.add(s)
-        stack.add(s)
-        for a, b in forward:
-            if a != s:
-                continue
-            if b in stack:
-                back.add((a, b))
-            elif b not in seen:
-                dfs(b)
-        stack.discard(s)
-
-    if initial in col:
-        dfs(initial)
-    for s in states:
-        if s not in seen:
-            dfs(s)
-    dag = [(a, b) for a, b in forward if (a, b) not in back]
-    for _ in range(len(states)):
-        changed = False
-        for a, b in dag:
-            if col[b] < col[a] + 1:
-                col[b] = col[a] + 1
-                changed = True
-        if not changed:
-            break
-    last = max(col.values(), default=0)
-    for s in finals:
-        if s in col and any(b == s for _, b in dag):
-            col[s] = max(last, 1)
-    return {s: col[s] for s in sorted(states, key=lambda s: (col[s], order[s]))}
+def _order(states: list[str], initial: str, edges: list[tuple[str, str]]) -> list[str]:
+    """States in breadth-first order from the initial state, the unreachable after, in declaration order."""
+    out, queue = [], [initial] if initial in states else []
+    while queue:
+        s = queue.pop(0)
+        if s in out:
+            continue
+        out.append(s)
+        queue += [b for a, b in edges if a == s and b not in out]
+    return out + [s for s in states if s not in out]
 
 
 def _clip(cx, cy, tx, ty):
@@ -147,65 +118,81 @@ def _text_width(s: str, size: float = 11) -> float:
     return sum(size if ord(ch) > 0x2e80 else size * 0.6 for ch in s)
 
 
+def _overlaps(r, rects) -> bool:
+    x, y, w, h = r
+    return any(x < x2 + w2 and x2 < x + w and y < y2 + h2 and y2 < y + h for x2, y2, w2, h2 in rects)
+
+
 def machine_svg(el) -> Markup:
-    """A state machine drawn as SVG: states as boxes, transitions as labelled arrows (no layout library)."""
+    """A state machine drawn as SVG, no layout library: the live states in a row (breadth-first from the
+    initial state), the final states in a row below; transitions as arrows labelled with their ids
+    (their triggers are in the table under the drawing)."""
     states = list(el.states)
     groups: dict[tuple, list[str]] = {}
     for tr in el.transitions:
-        if tr.on:
-            trig = " / ".join(sorted(tr.on))
-        elif tr.after is not None:
-            trig = "after " + str(el.raw["transitions"][tr.order].get("after"))
-        elif tr.at is not None:
-            trig = "at " + str(el.raw["transitions"][tr.order].get("at"))
-        else:
-            trig = ""
-        label = f"{tr.id}: {trig}" if trig else tr.id
         for src in tr.sources:
-            groups.setdefault((src, tr.to), []).append(label)
-    cols = _layers(states, el.initial, list(groups), el.finals)
-    by_col: dict[int, list[str]] = {}
-    for s, c in cols.items():
-        by_col.setdefault(c, []).append(s)
-    rows = max((len(v) for v in by_col.values()), default=1)
-    height = PAD * 2 + rows * BOX_H + (rows - 1) * ROW_GAP
-    ncols = max(by_col, default=0) + 1
-    width = PAD * 2 + ncols * BOX_W + (ncols - 1) * COL_GAP
-    pos = {}
-    for c, members in by_col.items():
-        total = len(members) * BOX_H + (len(members) - 1) * ROW_GAP
-        top = (height - total) / 2
-        for i, s in enumerate(members):
-            pos[s] = (PAD + c * (BOX_W + COL_GAP) + BOX_W / 2, top + i * (BOX_H + ROW_GAP) + BOX_H / 2)
-    parts = []
-    labels = []
-    for (a, b), lines in groups.items():
+            groups.setdefault((src, tr.to), []).append(tr.id)
+    live = [s for s in _order(states, el.initial, list(groups)) if s not in el.finals]
+    finals = [s for s in states if s in el.finals]
+    slot = BOX_W + GAP
+    pos = {s: (PAD + 30 + i * slot + BOX_W / 2, PAD + 60 + BOX_H / 2) for i, s in enumerate(live)}
+    if finals:
+        # Each final state goes under the mean position of the states that lead to it (then spread apart).
+        def mean_x(f):
+            xs = [pos[a][0] for (a, b) in groups if b == f and a in pos]
+            return sum(xs) / len(xs) if xs else 0
+        ordered = sorted(finals, key=mean_x)
+        top_width = max(len(live), 1) * slot
+        step = max(slot, top_width / len(ordered))
+        left = PAD + 30 + max(0.0, (top_width - step * len(ordered)) / 2)
+        for i, f in enumerate(ordered):
+            pos[f] = (left + i * step + step / 2 - GAP / 2 if step > slot else left + i * slot + BOX_W / 2,
+                      PAD + 60 + BOX_H + ROW_GAP + BOX_H / 2)
+    width = max(x for x, _ in pos.values()) + BOX_W / 2 + PAD
+    height = max(y for _, y in pos.values()) + BOX_H / 2 + PAD
+    box_rects = [(x - BOX_W / 2, y - BOX_H / 2, BOX_W, BOX_H) for x, y in pos.values()]
+    parts, texts, placed = [], [], []
+    for (a, b), ids in groups.items():
         (ax, ay), (bx, by) = pos[a], pos[b]
+        label = ", ".join(ids)
         if a == b:
             x, y = ax, ay - BOX_H / 2
             parts.append(f'<path class="edge" d="M{x - 20:.1f},{y:.1f} C{x - 30:.1f},{y - 45:.1f} {x + 30:.1f},{y - 45:.1f} '
                          f'{x + 20:.1f},{y:.1f}" marker-end="url(#arrow-{el.id})"/>')
-            labels.append((x, y - 42, lines))
-            continue
-        dx, dy = bx - ax, by - ay
-        dist = math.hypot(dx, dy) or 1
-        nx, ny = -dy / dist, dx / dist
-        bend = 0.0
-        if (b, a) in groups:
-            bend = 28.0
-        span = abs(cols[b] - cols[a])
-        if span > 1 or (span == 0 and abs(dy) > BOX_H + ROW_GAP):
-            # A long edge would cross the boxes between: bend it away from the middle of the drawing.
-            mid_y = (ay + by) / 2
-            side = 1 if mid_y >= height / 2 else -1
-            bend = max(bend, 40.0 * max(span, 1)) * (side if ny * side >= 0 else -side) * (1 if ny >= 0 else -1)
-        cxp, cyp = (ax + bx) / 2 + nx * bend, (ay + by) / 2 + ny * bend
-        sx, sy = _clip(ax, ay, cxp, cyp)
-        ex, ey = _clip(bx, by, cxp, cyp)
-        parts.append(f'<path class="edge" d="M{sx:.1f},{sy:.1f} Q{cxp:.1f},{cyp:.1f} {ex:.1f},{ey:.1f}" '
-                     f'marker-end="url(#arrow-{el.id})"/>')
-        lx, ly = 0.25 * sx + 0.5 * cxp + 0.25 * ex, 0.25 * sy + 0.5 * cyp + 0.25 * ey
-        labels.append((lx, ly, lines))
+            points = [(x, y - 40)]
+        else:
+            dx, dy = bx - ax, by - ay
+            dist = math.hypot(dx, dy) or 1
+            nx, ny = -dy / dist, dx / dist
+            bend = 0.0
+            if (b, a) in groups:
+                bend = 22.0  # the two directions side by side
+            if ay == by and abs(dx) > slot * 1.5:
+                # along the row past other boxes: rightwards arcs above the row, leftwards below
+                bend = -abs(dx) / slot * 28.0
+            cxp, cyp = (ax + bx) / 2 + nx * bend, (ay + by) / 2 + ny * bend
+            sx, sy = _clip(ax, ay, cxp, cyp)
+            ex, ey = _clip(bx, by, cxp, cyp)
+            parts.append(f'<path class="edge" d="M{sx:.1f},{sy:.1f} Q{cxp:.1f},{cyp:.1f} {ex:.1f},{ey:.1f}" '
+                         f'marker-end="url(#arrow-{el.id})"/>')
+            points = []
+            for t in (0.5, 0.38, 0.62, 0.28, 0.72, 0.2, 0.8):
+                u = 1 - t
+                points.append((u * u * sx + 2 * u * t * cxp + t * t * ex, u * u * sy + 2 * u * t * cyp + t * t * ey))
+        w, h = _text_width(label, 10.5) + 8, 16
+        rect = None
+        for lx, ly in points:
+            r = (lx - w / 2, ly - h / 2, w, h)
+            if not _overlaps(r, placed) and not _overlaps(r, box_rects):
+                rect = r
+                break
+        if rect is None:
+            lx, ly = points[0]
+            rect = (lx - w / 2, ly - h / 2, w, h)
+        placed.append(rect)
+        x, y, w, h = rect
+        texts.append(f'<rect class="label" x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h}" rx="3"/>'
+                     f'<text class="label" x="{x + w / 2:.1f}" y="{y + 12:.1f}" text-anchor="middle">{escape(label)}</text>')
     boxes = []
     for s, (x, y) in pos.items():
         cls = "state" + (" final" if s in el.finals else "") + (" initial" if s == el.initial else "")
@@ -214,25 +201,18 @@ def machine_svg(el) -> Markup:
         if s == el.initial:
             boxes.append(f'<path class="edge" d="M{x - BOX_W / 2 - 26:.1f},{y:.1f} L{x - BOX_W / 2:.1f},{y:.1f}" marker-end="url(#arrow-{el.id})"/>'
                          f'<circle cx="{x - BOX_W / 2 - 28:.1f}" cy="{y:.1f}" r="5" class="start"/>')
-    texts = []
-    for lx, ly, lines in labels:
-        w = max(_text_width(t, 10.5) for t in lines) + 8
-        h = 14 * len(lines) + 4
-        texts.append(f'<rect class="label" x="{lx - w / 2:.1f}" y="{ly - h / 2:.1f}" width="{w:.1f}" height="{h}" rx="3"/>')
-        for i, t in enumerate(lines):
-            texts.append(f'<text class="label" x="{lx:.1f}" y="{ly - h / 2 + 13 + 14 * i:.1f}" text-anchor="middle">{escape(t)}</text>')
     style = ("<style>.machine .state rect{fill:#eef3fb;stroke:#1f5f99;stroke-width:1.5}"
-             ".machine .state.final rect{fill:#f4f4f4;stroke:#5b6775;stroke-width:3;stroke-dasharray:none}"
+             ".machine .state.final rect{fill:#f4f4f4;stroke:#5b6775;stroke-width:3}"
              ".machine .state.initial rect{fill:#e6f4ea;stroke:#1e6b34}"
              ".machine .state text{font-size:13px;font-weight:600;fill:#1d2733}"
              ".machine .edge{fill:none;stroke:#5b6775;stroke-width:1.3}"
              ".machine .start{fill:#1d2733}"
-             ".machine rect.label{fill:#fff;fill-opacity:.9;stroke:#d5dbe3}"
-             ".machine text.label{font-size:10.5px;fill:#8a5a00}</style>")
+             ".machine rect.label{fill:#fff;fill-opacity:.92;stroke:#e3c98a}"
+             ".machine text.label{font-size:10.5px;fill:#8a5a00;font-family:monospace}</style>")
     defs = (f'<defs><marker id="arrow-{el.id}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" '
             f'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#5b6775"/></marker></defs>')
-    svg = (f'<svg class="machine" xmlns="http://www.w3.org/2000/svg" viewBox="-40 -10 {width + 50} {height + 20}" '
-           f'width="{width + 50}" role="img" aria-label="{escape(el.id)}">{style}{defs}'
+    svg = (f'<svg class="machine" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" '
+           f'width="{width:.0f}" role="img" aria-label="{escape(el.id)}">{style}{defs}'
            + "".join(parts) + "".join(boxes) + "".join(texts) + "</svg>")
     return Markup(svg)
 
