@@ -248,7 +248,7 @@ def cmd_render(args) -> int:
     from .render import render_document
     case, rs, selection = _load_case(args.case, args)
     result = evaluate(rs, case, label=str(args.case), selection=selection)
-    data = render_document(rs, result, args.document, args.format)
+    data = render_document(rs, result, args.document, args.format, case=case)
     if args.format == "pdf" and not args.output:
         raise UsageError("--format pdf needs -o FILE")
     if isinstance(data, bytes):
@@ -383,7 +383,19 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the program is so that cleanup (temporary files, the worker pool) runs."""
+
+
+def _on_sigterm(signum, frame):
+    raise _Terminated()
+
+
 def main(argv=None) -> int:
+    import signal
+    import threading
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
@@ -394,9 +406,11 @@ def main(argv=None) -> int:
     except CertrulesError as exc:
         print(f"certrules: {exc}", file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:
-        print("certrules: interrupted; nothing was written", file=sys.stderr)
-        return EXIT_INTERRUPTED
+    except KeyboardInterrupt as exc:
+        how = "terminated (SIGTERM)" if isinstance(exc, _Terminated) else "interrupted"
+        print(f"certrules: {how} before finishing; no output file was written or left half-written",
+              file=sys.stderr)
+        return 128 + signal.SIGTERM if isinstance(exc, _Terminated) else EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK
     except Exception as exc:  # a bug: never show a traceback to a user unless asked

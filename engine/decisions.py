@@ -55,7 +55,7 @@ class DecisionTable(Element):
                 compiler.problems.items.append(self.sf.locate(
                     rpath + ("then",), f"row {i + 1} has {len(row['then'])} output cells but the table has {len(self.output_names)} outputs"))
                 continue
-            tests = [compiler.unary(self.sf, rpath + ("when", j), cell, scope) for j, cell in enumerate(cells)]
+            tests = [self._unary(compiler, cell, rpath + ("when", j), scope) for j, cell in enumerate(cells)]
             outs = [self._expr(compiler, None, scope, value=cell, path=rpath + ("then", j)) for j, cell in enumerate(row["then"])]
             self.rows.append(DecisionRow(i + 1, tests, outs, str(row["clause"]) if "clause" in row else None,
                                          text2(row.get("interpretation")), [str(c) for c in cells]))

@@ -54,9 +54,20 @@ class Element:
             self.paths |= read_paths(ce)
         return ce
 
+    def _unary(self, compiler, value, path, scope):
+        """Unary tests (a band, a decision cell): the names they use are read like any expression's."""
+        ct = compiler.unary(self.sf, path, value, scope)
+        if ct is not None:
+            self.reads |= set(ct.free_names)
+            self.paths |= read_paths(ct)
+        return ct
+
     def location(self) -> str:
-        line, _ = self.sf.doc.mark(self.path)
-        return f"{self.sf.rel}:{line}" if line else self.sf.rel
+        loc = self.__dict__.get("_location")
+        if loc is None:   # asked for every traced evaluation: worked out once
+            line, _ = self.sf.doc.mark(self.path)
+            loc = self._location = f"{self.sf.rel}:{line}" if line else self.sf.rel
+        return loc
 
     @staticmethod
     def hint_of(raw):

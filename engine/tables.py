@@ -38,7 +38,7 @@ class Table(Element):
             if missing:
                 compiler.problems.items.append(self.sf.locate(rpath, f"row {i + 1} has no value for column '{missing[0]}'"))
             if self.match == "band":
-                test = compiler.unary(self.sf, rpath + ("key",), row["key"], scope)
+                test = self._unary(compiler, row["key"], rpath + ("key",), scope)
             else:
                 test = to_feel(row["key"])
             values = {}
