@@ -144,3 +144,11 @@ def test_result_and_diff_fit_their_published_schemas(library):
         schema = json.loads((REPO / "schemas" / name).read_text(encoding="utf-8"))
         errors = list(Draft202012Validator(schema, format_checker=FORMATS).iter_errors(json.loads(dumps(doc))))
         assert errors == [], [e.message for e in errors[:3]]
+
+
+def test_names_in_decision_cells_are_dependencies(library_copy):
+    # the parameter is defined in a later file than the table that uses it in a cell
+    _break(library_copy, "policy.yaml", 'when: [">= 5", "-"]', 'when: [">= gold_years", "-"]')
+    _break(library_copy, "status.yaml", "rules:\n", "parameters:\n  - {id: gold_years, clause: \"4\", value: 3}\nrules:\n")
+    rs = engine.load_ruleset(library_copy)
+    assert engine.evaluate(rs, dict(CASE, loans=[]))["values"]["member_tier"] == "gold"
