@@ -88,6 +88,8 @@ def run_elements(ruleset, env: dict, tracing: bool = True) -> Run:
     try:
         with decimal.localcontext(FEEL_CONTEXT):
             elements = ruleset.elements
+            seen: dict = {}   # trace: a dotted path's shown value (fixed once read: case fields never change,
+                              # an element's value is set before anything reads it)
             for eid in ruleset.order:
                 el = elements[eid]
                 run.current = el
@@ -101,8 +103,8 @@ def run_elements(ruleset, env: dict, tracing: bool = True) -> Run:
                     notes.clear()
                 if tracing:
                     entry = el.info()
-                    entry["value"] = to_plain(value)
-                    entry["inputs"] = _inputs(el, env, elements)
+                    entry["value"] = _plain(value)
+                    entry["inputs"] = _inputs(el, env, elements, seen)
                     entry.update(run.trace.get(eid, {}))
                     if run.diagnostics:
                         entry["diagnostics"] = list(run.diagnostics)
@@ -112,17 +114,22 @@ def run_elements(ruleset, env: dict, tracing: bool = True) -> Run:
     return run
 
 
-def _inputs(el, env, elements) -> dict:
+def _inputs(el, env, elements, seen=None) -> dict:
     """What the element read: element values by id, case fields by their dotted path."""
     out = {}
     for dotted in sorted(el.paths):
         root = dotted.split(".", 1)[0]
         if root not in el.reads:
             continue  # a name local to the element (a let, a machine's event)
+        if seen is not None and dotted in seen:
+            out[dotted] = seen[dotted]
+            continue
         value = value_at(env, dotted)
         if root not in elements and "." not in dotted and isinstance(value, (dict, list)) and len(str(value)) > 200:
             value = f"({len(value)} items)" if isinstance(value, list) else "(a group of fields)"
-        out[dotted] = to_plain(value)
+        out[dotted] = _plain(value)
+        if seen is not None:
+            seen[dotted] = out[dotted]
     return out
 
 
