@@ -19,7 +19,7 @@ Prints, in order:
 
 `--quick` uses smaller counts and finishes within about a minute. The last line is always
 `engine/reference: <ratio>` (item 1's ratio, or `n/a` when the A/2 rule set is missing).
-Generated corpora are cached under $TMPDIR/certrules-bench, keyed by rule-set digest, n and seed.
+Generated corpora are cached under $TMPDIR/certrules-bench, keyed by the case schema, n and seed.
 """
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ EXAMPLES = ROOT / "examples" / "cases"
 CACHE = Path(tempfile.gettempdir()) / "certrules-bench"
 SEED = 7
 
-QUICK = dict(generated=300, repeat=3, load_runs=3, cli_runs=5, impact_sizes=(1_000, 4_000), micro=True)
+QUICK = dict(generated=150, repeat=3, load_runs=3, cli_runs=3, impact_sizes=(400, 1_600), micro=True)
 FULL = dict(generated=3_000, repeat=7, load_runs=7, cli_runs=10, impact_sizes=(10_000, 100_000), micro=True)
 
 
@@ -84,10 +84,11 @@ def example_cases():
 
 
 def corpus_file(rs, n: int, seed: int = SEED) -> Path:
-    """A generated JSON Lines corpus of n cases, cached by rule-set digest, n and seed."""
+    """A generated JSON Lines corpus of n cases, cached by the case schema, n and seed."""
     from engine.generate import generate_cases
     CACHE.mkdir(parents=True, exist_ok=True)
-    tag = rs.digest.split(":")[-1][:16]
+    import hashlib
+    tag = hashlib.sha256(json.dumps(rs.case_schema, sort_keys=True, default=str).encode()).hexdigest()[:16]
     path = CACHE / f"{rs.code}-{rs.revision.replace('/', '')}-{tag}-n{n}-s{seed}.jsonl"
     if not path.exists():
         t = time.perf_counter()
