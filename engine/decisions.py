@@ -80,12 +80,20 @@ class DecisionTable(Element):
             run.note(self, "when", False)
             return None
         values = [run.expr(self, ce) for ce in self.inputs]
-        run.note(self, "inputs", {t: v for t, v in zip(self.input_texts, values)})
-        matched = [row for row in self.rows
-                   if all(test is not None and test.matches(v, run.env) for test, v in zip(row.tests, values))]
-        if self.hit_policy == "FIRST" and matched:
-            matched = matched[:1]
-        run.note(self, "rows", [_describe(r) for r in matched])
+        env = run.env
+        if run.tracing:
+            run.note(self, "inputs", {t: v for t, v in zip(self.input_texts, values)})
+        if self.hit_policy == "FIRST":   # the first matching row decides: the rows after it are not tested
+            matched = []
+            for row in self.rows:
+                if all(test is not None and test.matches(v, env) for test, v in zip(row.tests, values)):
+                    matched.append(row)
+                    break
+        else:
+            matched = [row for row in self.rows
+                       if all(test is not None and test.matches(v, env) for test, v in zip(row.tests, values))]
+        if run.tracing:
+            run.note(self, "rows", [_describe(r) for r in matched])
         for r in matched:
             if r.interpretation:
                 run.note(self, "row_interpretation", r.interpretation)
