@@ -72,6 +72,14 @@ def machine() -> str:
             f"{model}, Python {platform.python_version()} ({platform.python_implementation()}), {platform.system()} {platform.release()}")
 
 
+def load_average() -> str:
+    try:
+        one, five, *_ = os.getloadavg()
+        return f"load average {one:.1f} / {five:.1f} (1 / 5 min) on {os.cpu_count()} cores"
+    except OSError:
+        return "load average unknown"
+
+
 def median(values):
     return statistics.median(values)
 
@@ -255,14 +263,22 @@ print(json.dumps({"cases": r["cases"], "affected": r["affected"], "seconds": dt,
 
 def bench_impact(rs, cfg):
     new = rs.root
+    a1_problem = None
     if A1.is_dir() and rs.root.resolve() == A2.resolve():
+        from engine.errors import RuleSetError
+        from engine.ruleset import load_ruleset
+        try:
+            load_ruleset(A1)
+        except RuleSetError as exc:
+            a1_problem = exc.message.splitlines()[0]
+    if A1.is_dir() and rs.root.resolve() == A2.resolve() and a1_problem is None:
         old, what = A1, "A/1 -> A/2"
     else:
         tmp = Path(tempfile.mkdtemp(prefix="certrules-copy-"))
         old = tmp / rs.root.name
         shutil.copytree(rs.root, old)
-        what = f"{rs.name} -> a copy of itself (A/1 is not in rulesets/ yet)" if rs.code == "ZBC-SC-2025" \
-            else f"{rs.name} -> a copy of itself"
+        why = f"A/1 does not load: {a1_problem}" if a1_problem else "A/1 is not in rulesets/ yet"
+        what = f"{rs.name} -> a copy of itself ({why})" if rs.code == "ZBC-SC-2025" else f"{rs.name} -> a copy of itself"
     say(f"  {what}")
     cores = os.cpu_count() or 1
     for n in cfg["impact_sizes"]:
@@ -271,7 +287,7 @@ def bench_impact(rs, cfg):
             p = subprocess.run([sys.executable, "-c", _IMPACT, str(old), str(new), str(corpus), str(workers)],
                                capture_output=True, text=True, cwd=ROOT)
             if p.returncode:
-                say(f"  {n:>7,} cases, {workers} worker(s): failed: {p.stderr.strip().splitlines()[-1:]}")
+                say(f"  {n:>7,} cases, {workers} worker{'s' if workers > 1 else ' '}: failed: {p.stderr.strip().splitlines()[-1:]}")
                 continue
             r = json.loads(p.stdout)
             total_mb = (r["self_kb"] + r["children_kb"]) / 1024
@@ -296,6 +312,7 @@ def main(argv=None) -> int:
     from engine import __version__
     from engine.ruleset import load_ruleset
     say(machine())
+    say(f"at start: {load_average()} (other work on the machine skews every figure, most of all the multi-core ones)")
     ratio = None
     if not (args.ruleset / "ruleset.yaml").is_file():
         say(f"no rule set in {args.ruleset}: nothing to measure but the expressions")
@@ -322,7 +339,7 @@ def main(argv=None) -> int:
         section("6. impact analysis (engine/impact.py)")
         bench_impact(rs, cfg)
     say()
-    say(f"(run took {time.perf_counter() - start:.0f}s)")
+    say(f"(run took {time.perf_counter() - start:.0f}s; at the end: {load_average()})")
     say(f"engine/reference: {ratio:.2f}" if ratio is not None else "engine/reference: n/a")
     return 0
 
