@@ -159,6 +159,49 @@ def compare(old, new, path=()):
     return [] if old == new else [(path, old, new)]
 
 
+def _align_decision_table(ca: dict, cb: dict) -> tuple[dict, dict]:
+    """Decision tables compared as a reader does: input columns matched by their expression, rows
+    by their content (a row inserted at the top is one added row, not every row changed)."""
+    from difflib import SequenceMatcher
+
+    def keyed(dt):
+        inputs = dt.get("inputs") or []
+        names = [i["expr"].canon if isinstance(i.get("expr"), Expr) else str(i.get("expr")) for i in inputs]
+        rows = []
+        for r in dt.get("rules") or []:
+            r = dict(r)
+            r["when"] = {n: c for n, c in zip(names, r.get("when") or [])}
+            rows.append(r)
+        out = dict(dt)
+        out["inputs"] = {n: i for n, i in zip(names, inputs)}
+        return out, rows
+
+    a, rows_a = keyed(ca)
+    b, rows_b = keyed(cb)
+    common = set(a["inputs"]) & set(b["inputs"])
+
+    def sig(r):
+        # a '-' under a column only one side has matches anything: the row is still the same row
+        when = {n: repr(c) for n, c in r["when"].items() if n in common or str(c).strip() != "-"}
+        return repr((sorted(when.items()), repr(r.get("then"))))
+    ra, rb = {}, {}
+    sm = SequenceMatcher(a=[sig(r) for r in rows_a], b=[sig(r) for r in rows_b], autojunk=False)
+    for tag, i1, i2, j1, j2 in sm.get_opcodes():
+        if tag == "equal":
+            continue
+        pairs = min(i2 - i1, j2 - j1) if tag == "replace" else 0
+        for k in range(pairs):
+            i, j = i1 + k + 1, j1 + k + 1
+            label = f"row {i}" if i == j else f"row {i}->{j}"
+            ra[label], rb[label] = rows_a[i - 1], rows_b[j - 1]
+        for k in range(i1 + pairs, i2):
+            ra[f"row {k + 1} (old)"] = rows_a[k]
+        for k in range(j1 + pairs, j2):
+            rb[f"row {k + 1} (new)"] = rows_b[k]
+    a["rules"], b["rules"] = ra, rb
+    return a, b
+
+
 def _schema_fields(schema, prefix="") -> dict:
     """A case schema flattened to field paths and their constraints."""
     out = {}
@@ -212,6 +255,8 @@ def diff_rulesets(old, new) -> dict:
         band_a = a.raw.get("match", "band") == "band"
         ca = canonical(a.kind, _element_raw(a), band=band_a)
         cb = canonical(b.kind, _element_raw(b), band=b.raw.get("match", "band") == "band")
+        if a.kind == "decision_table":
+            ca, cb = _align_decision_table(ca, cb)
         diffs = compare(ca, cb)
         if diffs:
             for path, x, y in diffs:
@@ -219,14 +264,23 @@ def diff_rulesets(old, new) -> dict:
                                       "element", b.clause, eid, b.kind, field=_fmt_path(path), old=x, new=y))
         if a.sf.rel != b.sf.rel:
             changes.append(Change("moved", "element", b.clause, eid, b.kind, old=a.sf.rel, new=b.sf.rel))
-    # clause map
+    # clause map, field by field (the ids a clause lists, its text, or procedural)
     om = {str(c["clause"]): c for c in old.clause_map}
     nm = {str(c["clause"]): c for c in new.clause_map}
     for cl in list(om) + [c for c in nm if c not in om]:
         a, b = om.get(cl), nm.get(cl)
-        if a != b:
-            changes.append(Change("added" if a is None else "removed" if b is None else "changed",
-                                  "clause_map", cl, cl, old=a, new=b))
+        if a is None or b is None:
+            changes.append(Change("added" if a is None else "removed", "clause_map", cl, cl, old=a, new=b))
+            continue
+        for key in list(a) + [k for k in b if k not in a]:
+            x, y = a.get(key), b.get(key)
+            if x == y:
+                continue
+            detail = {}
+            if isinstance(x, list) and isinstance(y, list):
+                detail = {"added_ids": [i for i in y if i not in x], "removed_ids": [i for i in x if i not in y]}
+            changes.append(Change("added" if x is None else "removed" if y is None else "changed",
+                                  "clause_map", cl, cl, field=key, old=x, new=y, detail=detail))
     changes.sort(key=lambda c: (c.clause == "—", clause_key(c.clause) if c.clause != "—" else (), c.area, c.subject, c.field or ""))
     clauses = sorted({c.clause for c in changes if c.clause != "—"}, key=clause_key)
     return {

@@ -30,10 +30,10 @@ def as_text(diff: dict, impact: dict | None = None) -> str:
         lines.append(f"§ {clause if clause != '—' else '(metadata and case schema)'}")
         for c in items:
             lines.append("  " + _line(c))
-            if "old" in c:
-                lines.append(f"      old: {show(c['old'])}")
-            if "new" in c:
-                lines.append(f"      new: {show(c['new'])}")
+            for side in ("old", "new"):
+                if side in c:
+                    text = show(c[side]).strip().replace("\n", "\n           ")
+                    lines.append(f"      {side}: {text}")
         lines.append("")
     if impact:
         lines += impact_text(impact)

@@ -80,7 +80,7 @@ def test_decision_row_and_state_changes_are_reported_by_row_and_id(two_revisions
           "{id: lapse, clause: \"3.2\", from: blocked, to: closed, after: '@\"P60D\"'}")
     d = diff_rulesets(engine.load_ruleset(r1), engine.load_ruleset(r2))
     fields = {(c["subject"], c.get("field")) for c in d["changes"]}
-    assert ("member_tier", "rules[1].when[0]") in fields
+    assert ("member_tier", "rules.row 2.when.years_member") in fields
     assert ("card", "transitions.id='lapse'.after") in fields
     assert len(d["changes"]) == 2
 
