@@ -1,0 +1,48 @@
+"""The two ZBC-SC revisions: A/1 (reconstructed) beside A/2, chosen by date, diffed, and measured."""
+from pathlib import Path
+
+import engine
+from engine.diff import diff_rulesets
+from engine.generate import generate_cases
+from engine.impact import impact
+from engine.registry import choose, find_rulesets, load_cached
+
+REPO = Path(__file__).resolve().parents[2]
+A1, A2 = REPO / "rulesets" / "ZBC-SC-2024-A1", REPO / "rulesets" / "ZBC-SC-2025-A2"
+
+
+def test_revision_in_force_follows_the_effective_dates():
+    zbc = [e for e in find_rulesets() if e.family == "ZBC-SC"]
+    assert choose(zbc, "2025-11-30")[0].revision == "A/1"
+    assert choose(zbc, "2025-12-01")[0].revision == "A/2"
+    assert choose(zbc, "2026-03-01", "A1")[0].folder.name == "ZBC-SC-2024-A1"
+
+
+def test_a1_is_marked_as_a_reconstruction_with_its_assumptions():
+    a1 = load_cached(A1)
+    assert a1.manifest["provenance"] == "reconstructed"
+    assert {a["clause"] for a in a1.manifest["assumptions"]} == {"5.4.3", "附录注3", "5.6.4.3", "5.9.3", "9.4"}
+    assert all(a["status"] == "assumed" for a in a1.manifest["assumptions"])
+
+
+def test_diff_a1_a2_lists_every_assumed_difference_by_clause():
+    a1, a2 = load_cached(A1), load_cached(A2)
+    d = diff_rulesets(a1, a2)
+    clauses = set(d["summary"]["clauses"])
+    assert {"5.4.3", "附录注3", "5.6.4.3", "5.9.3", "9.4.1"} <= clauses
+    added = {c["subject"] for c in d["changes"] if c["kind"] == "added" and c["area"] == "element"}
+    assert {"sampling_factor", "extra_site_days", "survey_size_out_of_range", "special_deductions_refusal",
+            "notifiable_events"} <= added
+    assert diff_rulesets(a2, a2)["changes"] == []
+
+
+def test_impact_of_a2_on_a_generated_corpus(tmp_path):
+    a2 = load_cached(A2)
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text("".join(generate_cases(a2, 300, 11)), encoding="utf-8")
+    rep = impact(A1, A2, corpus, workers=2)
+    assert rep["cases"] == 300 and rep["affected"] > 0
+    assert "sites_to_sample" in rep["outputs"] and "audit_days" in rep["outputs"]
+    moves = {(m["from"], m["to"]) for m in rep["outputs"].get("level", {}).get("migrations", [])}
+    # A/2 refuses at 5 special deductions where A/1 did not: levels can only fall to none
+    assert all(to == "none" for _, to in moves)
