@@ -52,7 +52,10 @@ def summary(result: dict, ruleset) -> str:
         value = result["values"][key]
         if isinstance(value, dict) and "state" in value:
             value = value["state"] + (f" (since {value['since']})" if value.get("since") else "")
-        lines.append(f"  {key:<{width}}  {show(value)}" + (f"   {title}" if title else ""))
+        text = show(value)
+        if len(text) > 90:
+            text = text[:80] + f"…  (--explain {key})"
+        lines.append(f"  {key:<{width}}  {text}" + (f"   {title}" if title else ""))
         if key == (order[-1] if order else None) and rest:
             lines.append("")
     lines.append("")
