@@ -57,6 +57,10 @@ _STATE: dict = {}
 
 
 def _init(old_folder, new_folder):
+    import signal
+    # a worker is stopped by its pool: Ctrl-C and SIGTERM are the parent's to handle (it terminates the pool)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     from .registry import load_cached
     _STATE["old"] = load_cached(Path(old_folder))
     _STATE["new"] = load_cached(Path(new_folder))
