@@ -396,6 +396,12 @@ def main(argv=None) -> int:
     import threading
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _on_sigterm)
+    for stream in (sys.stdout, sys.stderr):
+        # rule sets speak Chinese: output is UTF-8 whatever the locale (PYTHONIOENCODING=latin-1, a cp1252
+        # console), so it never fails with UnicodeEncodeError and is the same bytes everywhere
+        if (getattr(stream, "encoding", "utf-8") or "").lower().replace("-", "") != "utf8" \
+                and hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8")
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
