@@ -20,10 +20,11 @@ from lark.lexer import Lexer, Token
 from lark.exceptions import UnexpectedInput, UnexpectedToken, UnexpectedEOF, UnexpectedCharacters
 
 from . import nodes as N
+from ..paths import data_dir
 from .errors import FeelSyntaxError
 from .values import FEEL_CONTEXT, parse_temporal
 
-GRAMMAR_PATH = _FsPath(__file__).resolve().parents[2] / "grammar" / "expr.lark"
+GRAMMAR_PATH = data_dir("grammar") / "expr.lark"
 
 MAX_TEXT = 20_000        # characters in one expression
 MAX_BRACKETS = 64        # ( [ { nested inside one another
