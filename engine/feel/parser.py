@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from pathlib import Path as _FsPath
 
 import lark
 from lark.lexer import Lexer, Token
