@@ -135,7 +135,7 @@ def read_ruleset_folder(root: Path) -> RuleSetSource:
             if src.case_schema is not None:
                 problems.extend(validate_document(src.case_schema, "case_schema"))
 
-    skip = {MANIFEST, CLAUSE_MAP, schema_name}
+    skip = {MANIFEST, CLAUSE_MAP} | ({schema_name} if isinstance(schema_name, str) else set())
     for path in sorted(root.glob("*")):
         if path.name in skip or not path.is_file() or path.suffix not in (".yaml", ".yml"):
             continue
