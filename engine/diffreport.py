@@ -77,6 +77,3 @@ def as_markdown(diff: dict, impact: dict | None = None) -> str:
         out.append("")
     return "\n".join(out)
 
-
-def title_of(rs_identity: dict) -> str:
-    return both(rs_identity.get("title"), rs_identity["code"])

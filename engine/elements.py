@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .expressions import Compiler, Scope, expr_text, read_paths
+from .expressions import Compiler, Scope, read_paths
 from .feel import to_feel, to_plain
 
 
@@ -193,6 +193,3 @@ class Check(Element):
                     {k: to_plain(v) for k, v in values.items()})
         return False
 
-
-def expr_source(value) -> str:
-    return expr_text(value)

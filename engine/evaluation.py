@@ -37,7 +37,6 @@ class Run:
         self.findings: list[dict] = []
         self.tracing = tracing
         self.trace: dict = {}
-        self.current = None
         self.diagnostics: list | None = [] if tracing else None
 
     def expr(self, el, ce, local=None):
@@ -92,7 +91,6 @@ def run_elements(ruleset, env: dict, tracing: bool = True) -> Run:
                               # an element's value is set before anything reads it)
             for eid in ruleset.order:
                 el = elements[eid]
-                run.current = el
                 if run.diagnostics:
                     run.diagnostics.clear()
                 value = el.evaluate(run)

@@ -33,19 +33,3 @@ def order(elements: dict) -> tuple[list[str], list[list[str]]]:
                 stack.append((nxt, iter(deps[nxt])))
     return done, cycles
 
-
-def dependents(elements: dict, roots: set[str]) -> set[str]:
-    """Every element that reads, directly or not, one of `roots`."""
-    readers: dict[str, set[str]] = {}
-    for eid, el in elements.items():
-        for name in el.reads:
-            readers.setdefault(name, set()).add(eid)
-    seen: set[str] = set()
-    todo = list(roots)
-    while todo:
-        n = todo.pop()
-        for r in readers.get(n, ()):
-            if r not in seen:
-                seen.add(r)
-                todo.append(r)
-    return seen

@@ -16,7 +16,6 @@ from .yamlio import Document, YamlError, load_file
 
 MANIFEST = "ruleset.yaml"
 CLAUSE_MAP = "clauses.yaml"
-RESERVED_DIRS = ("tests", "templates")
 SECTIONS = ("parameters", "tables", "rules", "decision_tables", "checks", "state_machines")
 
 
