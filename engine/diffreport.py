@@ -43,9 +43,15 @@ def as_text(diff: dict, impact: dict | None = None) -> str:
 def impact_text(impact: dict) -> list[str]:
     lines = [f"影响 Impact: {impact['affected']} of {impact['cases']} cases change"]
     for key, e in impact["outputs"].items():
-        lines.append(f"  {key}: {e['cases_changed']} case(s)")
+        trend = f" ({e['increased']} up, {e['decreased']} down)" if "increased" in e else ""
+        lines.append(f"  {key}: {e['cases_changed']} case(s){trend}")
+        if not e["categorical"] and "increased" not in e:
+            lines.append(f"      (a structured value; e.g. {', '.join(map(str, e['cases'][:5]))}; --format json has old and new)")
+            continue
         for m in e.get("migrations") or e.get("examples") or []:
             lines.append(f"      {show(m['from'])} -> {show(m['to'])}: {m['count']}  e.g. {', '.join(map(str, m['cases'][:5]))}")
+        if e.get("other_changes"):
+            lines.append(f"      … and {e['other_changes']} more change(s) of other values")
     return lines
 
 

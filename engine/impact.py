@@ -20,6 +20,7 @@ from .errors import CaseError, CertrulesError
 from .yamlio import YamlError, load_file, parse_json
 
 SAMPLE = 20          # case ids kept per change
+MAX_MOVES = 50       # distinct from -> to pairs kept per output
 CHUNK = 64
 
 
@@ -95,11 +96,62 @@ def _compare_chunk(chunk):
 
 
 def _key(v):
+    """A value as sent back to the parent: numbers stay Decimals (so they can be compared), structures become text."""
     if isinstance(v, Decimal):
-        return format(v.normalize(), "f") if v != 0 else "0"
+        return v.normalize() if v != 0 else Decimal(0)
     if isinstance(v, (dict, list)):
         return json.dumps(v, sort_keys=True, default=str, ensure_ascii=False)
     return v
+
+
+class OutputTally:
+    """What changed for one output, in bounded memory: at most MAX_MOVES distinct from -> to pairs are
+    kept with their cases; further distinct pairs are only counted."""
+
+    def __init__(self):
+        self.count = 0
+        self.categorical = True
+        self.numeric = True
+        self.up = self.down = 0
+        self.moves: dict = {}
+        self.other = 0
+        self.cases: list = []
+
+    def add(self, cid, a, b):
+        self.count += 1
+        if not all(x is None or isinstance(x, (str, bool)) for x in (a, b)):
+            self.categorical = False
+        if all(x is None or isinstance(x, Decimal) for x in (a, b)):
+            if a is not None and b is not None:
+                self.up += b > a
+                self.down += b < a
+        else:
+            self.numeric = False
+        move = (a, b)
+        m = self.moves.get(move)
+        if m is None:
+            if len(self.moves) >= MAX_MOVES:
+                self.other += 1
+                return self._sample(cid)
+            m = self.moves[move] = {"from": a, "to": b, "count": 0, "cases": []}
+        m["count"] += 1
+        if len(m["cases"]) < SAMPLE:
+            m["cases"].append(cid)
+        self._sample(cid)
+
+    def _sample(self, cid):
+        if len(self.cases) < SAMPLE:
+            self.cases.append(cid)
+
+    def report(self) -> dict:
+        moves = sorted(self.moves.values(), key=lambda m: (-m["count"], str(m["from"]), str(m["to"])))
+        out = {"cases_changed": self.count, "categorical": self.categorical, "cases": self.cases}
+        out["migrations" if self.categorical else "examples"] = moves
+        if self.numeric and not self.categorical:
+            out["increased"], out["decreased"] = self.up, self.down
+        if self.other:
+            out["other_changes"] = self.other
+        return out
 
 
 def _chunks(it, size):
@@ -135,17 +187,7 @@ def impact(old_folder, new_folder, source, workers: int | None = None, progress:
                 if changed:
                     affected += 1
                 for key, (a, b) in changed.items():
-                    entry = per_output.setdefault(key, {"count": 0, "categorical": True, "moves": {}, "cases": []})
-                    entry["count"] += 1
-                    if not all(x is None or isinstance(x, (str, bool)) for x in (a, b)):
-                        entry["categorical"] = False
-                    move = f"{a} -> {b}"
-                    m = entry["moves"].setdefault(move, {"from": a, "to": b, "count": 0, "cases": []})
-                    m["count"] += 1
-                    if len(m["cases"]) < SAMPLE:
-                        m["cases"].append(cid)
-                    if len(entry["cases"]) < SAMPLE:
-                        entry["cases"].append(cid)
+                    per_output.setdefault(key, OutputTally()).add(cid, a, b)
             if progress:
                 rate = total / max(time.monotonic() - start, 1e-9)
                 sys.stderr.write(f"\r{total:,} cases, {affected:,} affected ({rate:,.0f}/s)")
@@ -156,11 +198,5 @@ def impact(old_folder, new_folder, source, workers: int | None = None, progress:
             pool.join()
         if progress:
             sys.stderr.write("\n")
-    outputs = {}
-    for key in sorted(per_output):
-        e = per_output[key]
-        moves = sorted(e["moves"].values(), key=lambda m: (-m["count"], str(m["from"]), str(m["to"])))
-        outputs[key] = {"cases_changed": e["count"], "categorical": e["categorical"],
-                        "migrations" if e["categorical"] else "examples": moves if e["categorical"] else moves[:SAMPLE],
-                        "cases": e["cases"]}
+    outputs = {key: per_output[key].report() for key in sorted(per_output)}
     return {"cases": total, "affected": affected, "outputs": outputs}
