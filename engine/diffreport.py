@@ -42,6 +42,9 @@ def as_text(diff: dict, impact: dict | None = None) -> str:
 
 def impact_text(impact: dict) -> list[str]:
     lines = [f"影响 Impact: {impact['affected']} of {impact['cases']} cases change"]
+    for side, word in (("outputs_only_old", "only in the old revision"), ("outputs_only_new", "only in the new revision")):
+        if impact.get(side):
+            lines.append(f"  values {word} (not compared): {', '.join(impact[side])}")
     for key, e in impact["outputs"].items():
         trend = f" ({e['increased']} up, {e['decreased']} down)" if "increased" in e else ""
         lines.append(f"  {key}: {e['cases_changed']} case(s){trend}")

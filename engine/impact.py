@@ -65,6 +65,17 @@ def _init(old_folder, new_folder):
     from .registry import load_cached
     _STATE["old"] = load_cached(Path(old_folder))
     _STATE["new"] = load_cached(Path(new_folder))
+    _STATE["common"] = _common_outputs(_STATE["old"], _STATE["new"])
+
+
+def _shown(rs) -> set:
+    return {eid for eid, el in rs.elements.items() if el.kind not in ("parameter", "check")}
+
+
+def _common_outputs(old, new) -> set:
+    """Outputs both revisions have: an output only one has is a change of the rule set, listed once,
+    not a change in every case."""
+    return _shown(old) & _shown(new)
 
 
 def _outputs(rs, case):
@@ -88,7 +99,7 @@ def _compare_chunk(chunk):
         a = _outputs(_STATE["old"], case)
         b = _outputs(_STATE["new"], case)
         changed = {}
-        for key in sorted(set(a) | set(b)):
+        for key in sorted(_STATE["common"] | {"__error__"}):
             if a.get(key) != b.get(key):
                 changed[key] = (_key(a.get(key)), _key(b.get(key)))
         results.append((cid, changed))
@@ -199,4 +210,7 @@ def impact(old_folder, new_folder, source, workers: int | None = None, progress:
         if progress:
             sys.stderr.write("\n")
     outputs = {key: per_output[key].report() for key in sorted(per_output)}
-    return {"cases": total, "affected": affected, "outputs": outputs}
+    from .registry import load_cached
+    old, new = load_cached(Path(old_folder)), load_cached(Path(new_folder))
+    return {"cases": total, "affected": affected, "outputs": outputs,
+            "outputs_only_old": sorted(_shown(old) - _shown(new)), "outputs_only_new": sorted(_shown(new) - _shown(old))}
