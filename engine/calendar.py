@@ -34,22 +34,29 @@ def is_working_day(day: date) -> tuple[bool, bool]:
     return day.weekday() < 5, False
 
 
+MAX_WORKING_DAYS = 3660
+
+
 def add_working_days(start, n):
     """The n-th working day after `start` (start itself is not counted)."""
-    if not isinstance(start, date) or not isinstance(n, Decimal) or n != n.to_integral_value() or n < 0:
-        return None
+    from .feel import FeelEvalError
+    if not isinstance(start, date) or not isinstance(n, Decimal):
+        raise FeelEvalError("add working days needs a date and a number")
+    if n != n.to_integral_value() or n < 0 or n > MAX_WORKING_DAYS:
+        raise FeelEvalError(f"add working days counts 0 to {MAX_WORKING_DAYS} whole days, not {n}")
     count = int(n)
-    if count > 3660:
-        return None
     day = start
     fallback_years = set()
-    while count > 0:
-        day += timedelta(days=1)
-        working, known = is_working_day(day)
-        if not known:
-            fallback_years.add(day.year)
-        if working:
-            count -= 1
+    try:
+        while count > 0:
+            day += timedelta(days=1)
+            working, known = is_working_day(day)
+            if not known:
+                fallback_years.add(day.year)
+            if working:
+                count -= 1
+    except OverflowError:
+        raise FeelEvalError(f"{n} working days after {start.isoformat()} is past the last date (9999-12-31)") from None
     if fallback_years:
         notes = function_notes.get()
         if notes is not None:

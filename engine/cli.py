@@ -125,13 +125,20 @@ def cmd_expr(args) -> int:
         ce = compile_expr(args.expression, names={k: None for k in env}, functions=function_registry())
     except FeelError as exc:
         raise UsageError(str(exc)) from None
-    diagnostics = []
-    with decimal.localcontext(FEEL_CONTEXT):
-        value = ce.evaluate(env, diagnostics)
+    from .calendar import function_notes
+    diagnostics, notes = [], []
+    token = function_notes.set(notes)
+    try:
+        with decimal.localcontext(FEEL_CONTEXT):
+            value = ce.evaluate(env, diagnostics)
+    finally:
+        function_notes.reset(token)
     plain = to_plain(value)
     print(dumps(plain).strip() if args.json else show(plain))
     for d in diagnostics:
         print(f"note: {d}", file=sys.stderr)
+    for n in notes:
+        print(f"note: {n.get('en') or n.get('zh')}", file=sys.stderr)
     return EXIT_OK
 
 
