@@ -80,7 +80,32 @@ def clause_key(clause: str):
     return tuple(parts)
 
 
-def run_elements(ruleset, env: dict, tracing: bool = True) -> Run:
+def needed_order(ruleset, outputs) -> list:
+    """The evaluation order restricted to what `outputs` (element ids) need: the outputs and every
+    element they read, transitively. Worked out once per rule set and set of outputs."""
+    key = frozenset(outputs)
+    cache = ruleset.__dict__.get("_needed_orders")
+    if cache is None:
+        cache = ruleset.__dict__["_needed_orders"] = {}
+    hit = cache.get(key)
+    if hit is None:
+        elements = ruleset.elements
+        unknown = sorted(o for o in key if o not in elements)
+        if unknown:
+            raise ValueError(f"{ruleset.name} has no element {', '.join(repr(u) for u in unknown)}")
+        todo, seen = list(key), set()
+        while todo:
+            eid = todo.pop()
+            if eid in seen:
+                continue
+            seen.add(eid)
+            todo.extend(n for n in elements[eid].reads if n in elements and n not in seen)
+        hit = cache[key] = [eid for eid in ruleset.order if eid in seen]
+    return hit
+
+
+def run_elements(ruleset, env: dict, tracing: bool = True, order=None) -> Run:
+    """Evaluate the elements of `order` (default: all of them, in dependency order) into env."""
     run = Run(ruleset, env, tracing)
     notes: list = []
     token = function_notes.set(notes)
@@ -89,7 +114,7 @@ def run_elements(ruleset, env: dict, tracing: bool = True) -> Run:
             elements = ruleset.elements
             seen: dict = {}   # trace: a dotted path's shown value (fixed once read: case fields never change,
                               # an element's value is set before anything reads it)
-            for eid in ruleset.order:
+            for eid in (ruleset.order if order is None else order):
                 el = elements[eid]
                 if run.diagnostics:
                     run.diagnostics.clear()
@@ -146,14 +171,26 @@ def _plain(value):
     return to_plain(value)
 
 
-def evaluate(ruleset, case: dict, *, trace: bool = True, label: str = "the case", selection: dict | None = None) -> dict:
-    """Evaluate one case (a dict as read from YAML/JSON) and return the result document."""
+def evaluate(ruleset, case: dict, *, trace: bool = True, label: str = "the case", selection: dict | None = None,
+             outputs=None) -> dict:
+    """Evaluate one case (a dict as read from YAML/JSON) and return the result document.
+
+    `outputs` (element ids) limits the evaluation to those elements and what they read, transitively:
+    `values` then holds exactly the outputs asked for, `findings` only what the checks among the
+    evaluated elements found, and the trace only the evaluated elements. An unknown id is a ValueError.
+    """
+    if isinstance(outputs, str):
+        outputs = (outputs,)
+    order = None if outputs is None else needed_order(ruleset, outputs)
     env = prepare(ruleset, case, label)
-    run = run_elements(ruleset, env, tracing=trace)
+    run = run_elements(ruleset, env, tracing=trace, order=order)
     values = {}
-    for eid, el in ruleset.elements.items():
+    elements = ruleset.elements
+    wanted = None if outputs is None else frozenset(outputs)
+    for eid in (elements if wanted is None else [o for o in elements if o in wanted]):
+        el = elements[eid]
         kind = el.kind
-        if kind == "parameter" or kind == "check":
+        if outputs is None and (kind == "parameter" or kind == "check"):
             continue
         value = run.env[eid]
         if kind == "state_machine" and isinstance(value, dict):   # history is for the trace only
