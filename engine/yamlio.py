@@ -215,6 +215,10 @@ def parse_yaml(text: str) -> Document:
         raise
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if "maximum nesting depth" in str(exc.problem):
+            # newer libyaml stops deep documents itself; say it as we say it for every reader
+            raise YamlError(f"the document nests deeper than {MAX_DEPTH} levels",
+                            mark.line + 1 if mark else None, mark.column + 1 if mark else None) from None
         problem = exc.problem or exc.context or "invalid YAML"
         if exc.context and exc.problem:
             problem = f"{exc.problem} ({exc.context})"
