@@ -46,3 +46,38 @@ def test_impact_of_a2_on_a_generated_corpus(tmp_path):
     moves = {(m["from"], m["to"]) for m in rep["outputs"].get("level", {}).get("migrations", [])}
     # A/2 refuses at 5 special deductions where A/1 did not: levels can only fall to none
     assert all(to == "none" for _, to in moves)
+
+
+def test_patch_round_trip_a1_to_a2(tmp_path):
+    from engine.patch import apply_patch, make_patch
+    a1, a2 = load_cached(A1), load_cached(A2)
+    out = apply_patch(make_patch(a1, a2), A1, tmp_path / "ZBC-SC-2025-A2", "A/2", "2025-12-01")
+    rebuilt = engine.load_ruleset(out)
+    assert diff_rulesets(rebuilt, a2)["changes"] == []
+    assert rebuilt.manifest["status"] == "draft"
+
+
+def test_one_threshold_changed_in_a_copy_of_a2(tmp_path):
+    import shutil
+    copy = tmp_path / "ZBC-SC-2025-A3"
+    shutil.copytree(A2, copy)
+    p = copy / "05-9-decision.yaml"
+    text = p.read_text(encoding="utf-8")
+    assert "value: 95}" in text
+    p.write_text(text.replace("value: 95}", "value: 96}", 1), encoding="utf-8")
+    m = copy / "ruleset.yaml"
+    m.write_text(m.read_text(encoding="utf-8").replace("revision: A/2", "revision: A/3"), encoding="utf-8")
+    a3 = engine.load_ruleset(copy)
+    d = diff_rulesets(load_cached(A2), a3)
+    assert [(c["kind"], c["subject"], c.get("field"), c.get("old"), c.get("new")) for c in d["changes"]] == \
+        [("changed", "five_star_min", "value", 95, 96)]
+    corpus = tmp_path / "corpus.jsonl"
+    from engine.jsonout import dumps
+    from engine.yamlio import load_file
+    example = load_file(REPO / "examples" / "cases" / "01-initial-five-star-9-sites.yaml").data  # 95.4 points
+    lines = list(generate_cases(a3, 400, 3)) + [dumps({"id": "example-01", "case": example}, indent=0).strip() + "\n"]
+    corpus.write_text("".join(lines), encoding="utf-8")
+    rep = impact(A2, copy, corpus, workers=1)
+    assert "example-01" in rep["outputs"]["level"]["cases"]
+    moves = {(m["from"], m["to"]) for m in rep["outputs"]["level"]["migrations"]}
+    assert moves == {("five_star", "four_star")}
