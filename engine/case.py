@@ -149,7 +149,14 @@ def _compile_check(schema):
             tests.append(lambda v: not isinstance(v, list) or uniq(v))
         if "items" in s:
             item = comp(s["items"])
-            tests.append(lambda v: not isinstance(v, list) or all(item(x) for x in v))
+            def items_ok(v, item=item):
+                if not isinstance(v, list):
+                    return True
+                for x in v:
+                    if not item(x):
+                        return False
+                return True
+            tests.append(items_ok)
         if "required" in s:
             req = list(s["required"])
             tests.append(lambda v: not isinstance(v, dict) or all(r in v for r in req))
@@ -187,8 +194,17 @@ def _compile_check(schema):
             return lambda v: True
         if len(tests) == 1:
             return tests[0]
+        if len(tests) == 2:
+            t0, t1 = tests
+            return lambda v: bool(t0(v)) and bool(t1(v))
         tests = tuple(tests)
-        return lambda v: all(t(v) for t in tests)
+
+        def every(v):   # a loop, not all(genexpr): no generator per node
+            for t in tests:
+                if not t(v):
+                    return False
+            return True
+        return every
 
     return comp(schema)
 
@@ -215,10 +231,64 @@ def to_values(schema: dict, data):
     return to_feel(data)
 
 
+_CONVERTERS: dict = {}
+
+
+def converter(schema):
+    """to_values(schema, .) compiled once per schema into closures (same results, no schema walk per case)."""
+    key = id(schema)
+    hit = _CONVERTERS.get(key)
+    if hit is None or hit[0] is not schema:
+        hit = _CONVERTERS[key] = (schema, _compile_converter(schema, {}))
+    return hit[1]
+
+
+_EMPTY: dict = {}   # the schema of a field the schema does not describe (read-only)
+
+
+def _compile_converter(schema, done: dict):
+    key = id(schema)
+    if key in done:
+        return done[key][1]
+    if not isinstance(schema, dict) or not isinstance(schema.get("properties", _EMPTY), dict):
+        fn = lambda data: to_values(schema, data)   # noqa: E731 - unusual shapes: the general path
+        done[key] = (schema, fn)
+        return fn
+    props = schema.get("properties", _EMPTY)
+    extra = schema.get("additionalProperties")
+    items = schema.get("items", _EMPTY)
+    is_date = schema.get("format") == "date"
+    conv: dict = {}
+    sub: list = [None, None]    # (extra's converter, items' converter), filled below (after done[key])
+
+    def fn(data):
+        c = data.__class__
+        if c is str:
+            return date.fromisoformat(data) if is_date else data
+        if c is Decimal or c is bool or data is None:
+            return data
+        if c is int:
+            return Decimal(data)
+        if c is dict:
+            other = sub[0]
+            get = conv.get
+            return {k: get(k, other)(v) for k, v in data.items()}
+        if c is list:
+            item = sub[1]
+            return [item(v) for v in data]
+        return to_values(schema, data)   # anything else: the general path
+    done[key] = (schema, fn)
+    for name, s in props.items():
+        conv[name] = _compile_converter(s, done)
+    sub[0] = _compile_converter(extra if isinstance(extra, dict) else _EMPTY, done)
+    sub[1] = _compile_converter(items, done)
+    return fn
+
+
 def prepare(ruleset, data: dict, label: str = "the case") -> dict:
     """Validate and convert: the environment an evaluation starts from, every schema field present."""
     validate_case(ruleset, data, label)
-    env = to_values(ruleset.case_schema, data)
+    env = converter(ruleset.case_schema)(data)
     for name in ruleset.case_schema.get("properties", {}):
         env.setdefault(name, None)
     return env
