@@ -7,6 +7,7 @@ reads, and how to evaluate itself in a Run (evaluate.py); it knows nothing of an
 from __future__ import annotations
 
 import re
+from collections import ChainMap
 from dataclasses import dataclass, field
 
 from .expressions import Compiler, Scope, read_paths
@@ -128,7 +129,8 @@ class Rule(Element):
         return None if t in (None, "any") else t
 
     def evaluate(self, run):
-        if not applies(run, self, self.when):
+        when = self.when
+        if when is not None and run.expr(self, when) is not True:   # applies(), inline
             run.note(self, "when", False)
             return None
         return run.expr(self, self.expr)
@@ -189,7 +191,8 @@ class Check(Element):
             run.note(self, "undecided", True)
             return None
         values = {k: v for k, v in local.items()}
-        run.finding(self, {lang: fill(msg, {**run.env, **values}) for lang, msg in self.message.items()},
+        names = ChainMap(values, run.env)   # what {placeholders} read: the lets, then the environment
+        run.finding(self, {lang: fill(msg, names) for lang, msg in self.message.items()},
                     {k: to_plain(v) for k, v in values.items()})
         return False
 

@@ -6,7 +6,6 @@ registered function reports, e.g. a calendar fallback). Where a value is explain
 from __future__ import annotations
 
 import decimal
-from collections import ChainMap
 from datetime import date
 from decimal import Decimal
 
@@ -15,6 +14,7 @@ from .calendar import function_notes
 from .case import prepare
 from .expressions import value_at
 from .feel import FEEL_CONTEXT, compile_expr
+from .feel.compiler import new_scope
 from .jsonout import plain as to_plain
 
 _ADD = None
@@ -40,10 +40,11 @@ class Run:
         self.diagnostics: list | None = [] if tracing else None
 
     def expr(self, el, ce, local=None):
-        env = ChainMap(local, self.env) if local else self.env
         if ce is None:
             return None
-        return ce.evaluate(env, self.diagnostics)
+        if local:   # a Scope: a dict of the locals that falls back to env (cheaper than a ChainMap)
+            return ce.evaluate(new_scope(self.env, local), self.diagnostics)
+        return ce.evaluate(self.env, self.diagnostics)
 
     def add(self, el, a, b):
         return self.expr(el, _add_expr(), {"a": a, "b": b})

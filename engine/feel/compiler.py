@@ -103,6 +103,7 @@ class Compiler:
             except KeyError:
                 return fail(st, msg)
         f.name = name
+        f.fail = fail
         return f
 
     def k_InputValue(self, node):
@@ -197,6 +198,27 @@ class Compiler:
         return g
 
     def _equality(self, lf, rf, fail, negate):
+        name = getattr(lf, "name", None)
+        if name is not None and hasattr(rf, "const"):
+            # `status = "active"`: the name's lookup inlined (the same steps as k_Name's closure)
+            c = rf.const
+            kind = c.__class__ if c.__class__ in (Decimal, str, bool) else None
+            name_fail = lf.fail
+            missing = f"name '{name}' has no value"
+
+            def name_const(env, st):
+                try:
+                    a = env[name]
+                except KeyError:
+                    a = name_fail(st, missing)
+                if a.__class__ is kind:
+                    return (a != c) if negate else (a == c)
+                r = ops.feel_eq(a, c)
+                if r is None:
+                    return fail(st, f"cannot compare {type_name(a)} with {type_name(c)}")
+                return (not r) if negate else r
+            return name_const
+
         def f(env, st):
             a = lf(env, st)
             b = rf(env, st)
@@ -450,6 +472,11 @@ class Compiler:
 
         def f(env, st):
             v = bf(env, st)
+            if v.__class__ is dict:      # the common case, without the call to get
+                try:
+                    return v[name]
+                except KeyError:
+                    return fail(st, f"there is no field '{name}'")
             if v.__class__ is list:
                 _spend(st, len(v), fail)
                 return [x[name] if x.__class__ is dict and name in x else get(x, st) for x in v]
@@ -603,6 +630,37 @@ class Compiler:
         # Built-ins are ours: any slip becomes null + diagnostic. A registered function's
         # own bug (anything but FeelEvalError) propagates, so the engine sees it.
         catch = _BUILTIN_ERRORS if spec is _builtin_spec(node.name) else FeelEvalError
+
+        name = node.name
+        if len(fs) == 1:
+            g0 = fs[0]
+
+            def f1(env, st):
+                a = g0(env, st)
+                if a is None and not nulls:
+                    return None
+                try:
+                    if list_or_args:
+                        return fn(a) if a.__class__ is list else fn([a])
+                    return fn(a)
+                except catch as e:
+                    return fail(st, e.message if isinstance(e, FeelEvalError) else _error_reason(name, e))
+            return f1
+        if len(fs) == 2:
+            g0, g1 = fs
+
+            def f2(env, st):
+                a = g0(env, st)
+                b = g1(env, st)
+                if not nulls and (a is None or b is None):
+                    return None
+                try:
+                    if list_or_args:
+                        return fn([a, b])
+                    return fn(a, b)
+                except catch as e:
+                    return fail(st, e.message if isinstance(e, FeelEvalError) else _error_reason(name, e))
+            return f2
 
         def f(env, st):
             values = [g(env, st) for g in fs]
