@@ -500,6 +500,17 @@ class Compiler:
                                         and isinstance(node.cond.right, (N.Num, N.Str))) else None
         fcmp = _ORDER_OPS[node.cond.op] if field else None
         fconst = node.cond.right.value if field else None
+        # `items[item.part = "x"]` (= != < <= > >= against a number, string or boolean constant):
+        # an item's field of the constant's type is compared directly, no scope built
+        c = node.cond
+        ifield = c.left.name if (isinstance(c, N.Compare) and isinstance(c.left, N.Path)
+                                 and isinstance(c.left.base, N.Name) and c.left.base.name == "item"
+                                 and (isinstance(c.right, (N.Num, N.Str)) or (isinstance(c.right, N.Bool)
+                                                                             and c.op in ("=", "!=")))) else None
+        if ifield is not None:
+            icmp = {"=": operator.eq, "!=": operator.ne}.get(c.op) or _ORDER_OPS[c.op]
+            iconst = c.right.value
+            ikind = iconst.__class__
 
         def f(env, st):
             items = bf(env, st)
@@ -512,6 +523,12 @@ class Compiler:
             _spend(st, len(items), fail)
             out = []
             for it in items:
+                if ifield is not None and it.__class__ is dict and "item" not in it:
+                    v = it.get(ifield, _ABSENT)
+                    if v.__class__ is ikind:
+                        if icmp(v, iconst):
+                            out.append(it)
+                        continue
                 if field is not None and it.__class__ is dict:
                     # `items[score > 90]`: compare the item's field directly, no scope built
                     v = it.get(field, _ABSENT)
