@@ -11,8 +11,14 @@ MAX_TEXT characters, MAX_BRACKETS nested brackets, MAX_DEPTH levels in the tree.
 """
 from __future__ import annotations
 
+import hashlib
+import inspect
+import os
 import re
+import stat
+import sys
 from functools import lru_cache
+from pathlib import Path
 
 import lark
 from lark.lexer import Lexer, Token
@@ -47,13 +53,66 @@ class _TokenListLexer(Lexer):
         return iter(lexer_state.text)
 
 
+def _cache_dir() -> Path | None:
+    """The user's own cache folder for the parser tables ($XDG_CACHE_HOME or ~/.cache, then certrules/),
+    or None when it cannot be made, is not a folder of ours, or others may write to it."""
+    if os.environ.get("CERTRULES_NO_PARSER_CACHE"):
+        return None
+    try:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        if not os.path.isabs(base):
+            return None
+        folder = Path(base) / "certrules"
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        st = folder.lstat()
+        if not stat.S_ISDIR(st.st_mode) or (hasattr(os, "getuid") and st.st_uid != os.getuid()) \
+                or st.st_mode & 0o022:
+            return None
+        return folder
+    except (OSError, RuntimeError, KeyError):
+        return None
+
+
+def _build(grammar: str):
+    return lark.Lark(grammar, parser="lalr", lexer=_TokenListLexer, start=["start", "unary_tests"],
+                     propagate_positions=True, maybe_placeholders=False,
+                     strict=True)   # strict: a shift/reduce conflict is a grammar bug, not resolved silently
+
+
 @lru_cache(maxsize=1)
 def _lark() -> tuple[lark.Lark, dict[str, str]]:
-    """The parser (built once per process) and a map literal text -> terminal name."""
-    parser = lark.Lark(GRAMMAR_PATH.read_text(encoding="utf-8"), parser="lalr",
-                       lexer=_TokenListLexer, start=["start", "unary_tests"],
-                       propagate_positions=True, maybe_placeholders=False,
-                       strict=True)   # strict: a shift/reduce conflict is a grammar bug, not resolved silently
+    """The parser (built once per process) and a map literal text -> terminal name.
+
+    Building the LALR tables takes ~0.2 s, so they are kept (lark's save/load) in the user's cache
+    folder, in a file named by the hash of the grammar, the build options, lark's version and
+    Python's. The file is written under a temporary name and renamed, so a reader never sees half
+    of one; any problem with the folder or the file means building without the cache."""
+    grammar = GRAMMAR_PATH.read_text(encoding="utf-8")
+    parser = None
+    folder = _cache_dir()
+    if folder is not None:
+        key = hashlib.sha256("\0".join((grammar, inspect.getsource(_build), lark.__version__,
+                                         sys.version)).encode()).hexdigest()[:24]
+        path = folder / f"feel-parser-{key}.lark"
+        try:
+            with open(path, "rb") as fh:
+                parser = lark.Lark.load(fh)
+        except Exception:   # absent, unreadable or damaged: build (a cache is only an optimisation)
+            parser = None
+        if parser is None:
+            parser = _build(grammar)
+            tmp = folder / f".{path.name}.{os.getpid()}.tmp"
+            try:
+                with open(tmp, "wb") as fh:
+                    parser.save(fh)
+                os.replace(tmp, path)
+            except Exception:
+                try:
+                    tmp.unlink()
+                except OSError:
+                    pass
+    if parser is None:
+        parser = _build(grammar)
     literal = {t.pattern.value: t.name for t in parser.terminals
                if t.pattern.type == "str"}
     return parser, literal
