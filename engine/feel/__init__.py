@@ -66,17 +66,27 @@ class CompiledExpr:
 
 class CompiledTests:
     """Decision-table unary tests (`>= 95`, `[90..95)`, `"a", "b"`, `-`)."""
-    __slots__ = ("text", "ast", "free_names", "_fn")
+    __slots__ = ("text", "ast", "free_names", "_fn", "matches")
 
     def __init__(self, text, ast, free_names, fn):
         self.text, self.ast, self.free_names, self._fn = text, ast, free_names, fn
+        # `?` is only read by an InputValue node: without one, the env is used as it is (no scope
+        # per call); without loops or filters the state is never written and can be shared.
+        uses_input = any(isinstance(n, _N.InputValue) for n in _N.walk(ast))
+        shared = None if spends_budget(ast) else [None, MAX_ITEMS]
+        empty: dict = {}
 
-    def matches(self, input_value, env: Mapping[str, Any] | None = None,
-                diagnostics: list | None = None) -> bool:
-        """Whether the input value passes; null or a failed test counts as no match."""
-        scope = new_scope(env if env is not None else {})
-        scope["?"] = input_value
-        return self._fn(input_value, scope, [diagnostics, MAX_ITEMS]) is True
+        def matches(input_value, env: Mapping[str, Any] | None = None, diagnostics: list | None = None) -> bool:
+            """Whether the input value passes; null or a failed test counts as no match."""
+            if uses_input:
+                scope = new_scope(env if env is not None else {})
+                scope["?"] = input_value
+            else:
+                scope = env if env is not None else empty
+            if diagnostics is None and shared is not None:
+                return fn(input_value, scope, shared) is True
+            return fn(input_value, scope, [diagnostics, MAX_ITEMS]) is True
+        self.matches = matches   # an instance attribute, as CompiledExpr.evaluate
 
     def interval(self):
         return interval_of(self)

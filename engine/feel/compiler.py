@@ -218,6 +218,25 @@ class Compiler:
                     return fail(st, f"cannot compare {type_name(a)} with {type_name(c)}")
                 return (not r) if negate else r
             return name_const
+        if hasattr(rf, "const"):
+            c = rf.const
+            if c is None:
+                # `x.y = null`: feel_eq with a null is identity with null
+                def is_null(env, st):
+                    a = lf(env, st)
+                    return (a is not None) if negate else (a is None)
+                return is_null
+            kind = c.__class__ if c.__class__ in (Decimal, str, bool) else None
+
+            def to_const(env, st):
+                a = lf(env, st)
+                if a.__class__ is kind:
+                    return (a != c) if negate else (a == c)
+                r = ops.feel_eq(a, c)
+                if r is None:
+                    return fail(st, f"cannot compare {type_name(a)} with {type_name(c)}")
+                return (not r) if negate else r
+            return to_const
 
         def f(env, st):
             a = lf(env, st)
