@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from .expressions import Compiler, Scope, read_paths
 from .feel import to_feel, to_plain
+from .feel.compiler import new_scope
 
 
 def text2(value) -> dict | None:
@@ -129,11 +130,13 @@ class Rule(Element):
         return None if t in (None, "any") else t
 
     def evaluate(self, run):
+        # applies() and run.expr, inline
         when = self.when
-        if when is not None and run.expr(self, when) is not True:   # applies(), inline
+        if when is not None and when.evaluate(run.env, run.diagnostics) is not True:
             run.note(self, "when", False)
             return None
-        return run.expr(self, self.expr)
+        ce = self.expr
+        return None if ce is None else ce.evaluate(run.env, run.diagnostics)
 
 
 _PLACEHOLDER = re.compile(r"\{([^\W\d][\w.]*)\}")
@@ -178,13 +181,19 @@ class Check(Element):
         self.reads -= set(self.lets)
 
     def evaluate(self, run):
-        if not applies(run, self, self.when):
+        # run.expr, inline: the lets go into one Scope over the environment, each seeing those before it
+        env, diags = run.env, run.diagnostics
+        when = self.when
+        if when is not None and when.evaluate(env, diags) is not True:
             run.note(self, "when", False)
             return None
         local = {}
-        for name, ce in self.lets.items():
-            local[name] = run.expr(self, ce, local)
-        ok = run.expr(self, self.assertion, local)
+        if self.lets:
+            scope = new_scope(env)
+            for name, ce in self.lets.items():
+                local[name] = scope[name] = None if ce is None else ce.evaluate(scope, diags)
+            env = scope
+        ok = None if self.assertion is None else self.assertion.evaluate(env, diags)
         if ok is True:
             return True
         if ok is None:

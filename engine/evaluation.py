@@ -161,10 +161,12 @@ _PLAIN_AS_IS = frozenset({str, Decimal, bool, int, type(None)})
 
 
 def _plain(value):
-    """jsonout.plain, with the common cases (exact str, Decimal, bool, int, None, list, dict) inline."""
+    """jsonout.plain, with the common cases (exact str, Decimal, bool, int, None, date, list, dict) inline."""
     cls = value.__class__
     if cls in _PLAIN_AS_IS:
         return value
+    if cls is date:
+        return value.isoformat()
     if cls is list or cls is tuple:
         return [_plain(v) for v in value]
     if cls is dict:
