@@ -4,7 +4,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from conftest import run, val
+from feel_helpers import run, val
 from engine.feel import FeelCheckError, compile_expr
 
 

@@ -5,7 +5,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from conftest import run
+from feel_helpers import run
 from engine.feel import (FeelSyntaxError, compile_expr, compile_unary_tests, interval_of,
                          parse_literal_value)
 

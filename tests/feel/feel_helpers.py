@@ -1,8 +1,4 @@
-"""Helpers shared by the expression tests."""
-from decimal import Decimal
-
-import pytest
-
+"""Helpers shared by the expression tests (a plain module: a conftest imported by name would clash with other folders' conftest)."""
 from engine.feel import compile_expr, to_feel
 
 
@@ -16,7 +12,3 @@ def run(text, env=None, **kw):
 def val(text, env=None, **kw):
     return run(text, env, **kw)[0]
 
-
-@pytest.fixture
-def D():
-    return Decimal
