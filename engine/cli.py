@@ -83,7 +83,12 @@ def cmd_eval(args) -> int:
     results = []
     for path in args.case:
         case, rs, selection = _load_case(path, args)
-        result = evaluate(rs, case, trace=not args.no_trace or bool(args.explain), label=str(path), selection=selection)
+        outputs = [o.strip() for o in args.outputs.split(",") if o.strip()] if args.outputs else None
+        unknown = [o for o in outputs or [] if o not in rs.elements]
+        if unknown:
+            raise UsageError(f"--outputs: no element '{unknown[0]}' in {rs.name}")
+        result = evaluate(rs, case, trace=not args.no_trace or bool(args.explain), label=str(path), selection=selection,
+                          outputs=outputs)
         if args.explain:
             if args.explain not in rs.elements:
                 from difflib import get_close_matches
@@ -302,6 +307,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--format", choices=["text", "json"], default="text")
     s.add_argument("--explain", metavar="ID", help="explain why a value is what it is")
     s.add_argument("--no-trace", action="store_true", help="leave the trace out of the JSON result")
+    s.add_argument("--outputs", metavar="ID,ID", help="evaluate only these values (and what they need)")
     s.add_argument("-o", "--output", help="write to this file instead of the screen")
     common(s)
     s.set_defaults(func=cmd_eval)

@@ -81,3 +81,16 @@ def test_one_threshold_changed_in_a_copy_of_a2(tmp_path):
     assert "example-01" in rep["outputs"]["level"]["cases"]
     moves = {(m["from"], m["to"]) for m in rep["outputs"]["level"]["migrations"]}
     assert moves == {("five_star", "four_star")}
+
+
+def test_outputs_option_evaluates_only_what_is_asked_and_agrees_with_the_full_run():
+    from engine.yamlio import load_file
+    a2 = load_cached(A2)
+    wanted = ["level", "audit_days", "status", "acceptance_due_on"]
+    for path in sorted((REPO / "examples" / "cases").glob("*.yaml")):
+        case = load_file(path).data
+        full = engine.evaluate(a2, case, trace=False)
+        part = engine.evaluate(a2, case, trace=False, outputs=wanted)
+        assert set(part["values"]) == set(wanted), path.name
+        assert {k: full["values"][k] for k in wanted} == part["values"], path.name
+        assert {f["id"] for f in part["findings"]} <= {f["id"] for f in full["findings"]}, path.name
