@@ -94,3 +94,10 @@ def test_outputs_option_evaluates_only_what_is_asked_and_agrees_with_the_full_ru
         assert set(part["values"]) == set(wanted), path.name
         assert {k: full["values"][k] for k in wanted} == part["values"], path.name
         assert {f["id"] for f in part["findings"]} <= {f["id"] for f in full["findings"]}, path.name
+
+
+def test_every_encoded_clause_has_a_rule_author_test():
+    from engine.coverage import coverage_report
+    for folder in (A1, A2):
+        text, complete = coverage_report(folder)
+        assert complete, text.splitlines()[-1]
