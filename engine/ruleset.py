@@ -29,7 +29,7 @@ KINDS = {"parameters": Parameter, "tables": Table, "rules": Rule, "decision_tabl
 @functools.lru_cache(maxsize=1)
 def function_registry():
     """The FEEL built-ins plus the engine's extra functions (the one documented hook: registry.register)."""
-    registry = default_registry().copy() if hasattr(default_registry(), "copy") else default_registry()
+    registry = default_registry()   # a new registry each call: the engine's additions never leak into BUILTINS
     calendar.register(registry)
     return registry
 
