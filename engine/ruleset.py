@@ -144,6 +144,10 @@ def load_ruleset(folder) -> RuleSet:
                     names[eid] = KINDS[section].hint_of(raw)
 
     registry = function_registry()
+    for i, fname in enumerate(manifest.get("functions") or []):
+        if fname not in registry:
+            problems.items.append(src.manifest.locate(("functions", i),
+                                                      f"the rule set needs the function '{fname}', which this engine does not provide"))
     scope = Scope(names, registry)
     compiler = Compiler(problems)
     elements = {}

@@ -152,3 +152,9 @@ def test_names_in_decision_cells_are_dependencies(library_copy):
     _break(library_copy, "status.yaml", "rules:\n", "parameters:\n  - {id: gold_years, clause: \"4\", value: 3}\nrules:\n")
     rs = engine.load_ruleset(library_copy)
     assert engine.evaluate(rs, dict(CASE, loans=[]))["values"]["member_tier"] == "gold"
+
+
+def test_a_function_the_engine_lacks_is_named(library_copy):
+    _break(library_copy, "ruleset.yaml", "case_schema: case.schema.yaml", "case_schema: case.schema.yaml\nfunctions: [add working days, lunar phase]")
+    [p] = _problems(library_copy)
+    assert p.file == "ruleset.yaml" and "'lunar phase'" in p.message
