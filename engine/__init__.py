@@ -5,7 +5,7 @@ The Python API (the command line `certrules` does the same):
     import engine
     rs = engine.load_ruleset("rulesets/ZBC-SC-2025-A2")      # read, check, compile once
     result = engine.evaluate(rs, {"as_of": "2026-03-01", ...})  # a result document (dict)
-    rs = engine.select_ruleset(case)                          # the revision a case names or the one in force
+    rs, why = engine.select_ruleset(case)                     # the revision a case names, or the one in force
 
 Imports are lazy so that `import engine` stays cheap for the command line.
 """
