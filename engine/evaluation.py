@@ -12,6 +12,7 @@ from decimal import Decimal
 from . import __version__
 from .calendar import function_notes
 from .case import prepare
+from .errors import UsageError
 from .expressions import value_at
 from .feel import FEEL_CONTEXT, compile_expr
 from .feel.compiler import new_scope
@@ -93,7 +94,7 @@ def needed_order(ruleset, outputs) -> list:
         elements = ruleset.elements
         unknown = sorted(o for o in key if o not in elements)
         if unknown:
-            raise ValueError(f"{ruleset.name} has no element {', '.join(repr(u) for u in unknown)}")
+            raise UsageError(f"{ruleset.name} has no element {', '.join(repr(u) for u in unknown)}")
         todo, seen = list(key), set()
         while todo:
             eid = todo.pop()
@@ -180,7 +181,7 @@ def evaluate(ruleset, case: dict, *, trace: bool = True, label: str = "the case"
 
     `outputs` (element ids) limits the evaluation to those elements and what they read, transitively:
     `values` then holds exactly the outputs asked for, `findings` only what the checks among the
-    evaluated elements found, and the trace only the evaluated elements. An unknown id is a ValueError.
+    evaluated elements found, and the trace only the evaluated elements. An unknown id is a UsageError.
     """
     if isinstance(outputs, str):
         outputs = (outputs,)
