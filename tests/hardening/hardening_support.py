@@ -24,3 +24,16 @@ def run_main(args, capsys):
     code = main([str(a) for a in args])
     out = capsys.readouterr()
     return code, out.out, out.err
+
+
+def eval_with_extra_rule(library: Path, tmp_path: Path, capsys, rule_id: str, expr: str, case_yaml: str,
+                         trace: bool = True):
+    """Add one rule to a copy of the library rule set and evaluate a small case with it:
+    (exit code, stdout, stderr) of `certrules eval --format json`."""
+    status = library / "status.yaml"
+    status.write_text(status.read_text(encoding="utf-8")
+                      + f"  - id: {rule_id}\n    clause: \"3\"\n    expr: {expr}\n", encoding="utf-8")
+    case = tmp_path / "c.yaml"
+    case.write_text(case_yaml, encoding="utf-8")
+    args = ["eval", case, "--rulesets", library.parent, "--family", "LIB-LOANS", "--format", "json"]
+    return run_main(args + ([] if trace else ["--no-trace"]), capsys)

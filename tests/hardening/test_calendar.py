@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from hardening_support import run_main
+from hardening_support import eval_with_extra_rule, run_main
 
 
 def test_expr_outside_the_calendar_works(capsys):
@@ -14,14 +14,9 @@ def test_expr_outside_the_calendar_works(capsys):
 
 
 def test_evaluation_makes_a_note_finding(library, tmp_path, capsys):
-    status = library / "status.yaml"
-    status.write_text(status.read_text(encoding="utf-8")
-                      + "  - id: answer_by\n    clause: \"3\"\n    expr: add working days(as_of, 10)\n",
-                      encoding="utf-8")
-    case = tmp_path / "c.yaml"
-    case.write_text("as_of: 2030-01-01\nmember: {kind: student, joined_on: 2022-09-01}\nloans: []\n", encoding="utf-8")
-    code, out, err = run_main(["eval", case, "--rulesets", library.parent, "--family", "LIB-LOANS",
-                               "--format", "json", "--no-trace"], capsys)
+    code, out, err = eval_with_extra_rule(
+        library, tmp_path, capsys, "answer_by", "add working days(as_of, 10)",
+        "as_of: 2030-01-01\nmember: {kind: student, joined_on: 2022-09-01}\nloans: []\n", trace=False)
     assert code == 0, err
     result = json.loads(out)
     assert result["values"]["answer_by"] == "2030-01-15"

@@ -15,7 +15,7 @@ import textwrap
 
 import pytest
 
-from hardening_support import LIBRARY, REPO, run_main
+from hardening_support import LIBRARY, REPO, eval_with_extra_rule, run_main
 
 SECONDS = 5.0
 MEGABYTES = 500
@@ -147,14 +147,9 @@ def test_deep_expression_in_a_rule_file_is_located(library, capsys):
 
 
 def test_a_loop_too_big_at_evaluation_becomes_a_finding(library, tmp_path, capsys):
-    status = library / "status.yaml"
-    status.write_text(status.read_text(encoding="utf-8")
-                      + "  - id: huge\n    clause: \"3\"\n    expr: count(for i in 1..1000000000000 return i)\n",
-                      encoding="utf-8")
-    case = tmp_path / "c.yaml"
-    case.write_text("as_of: 2026-03-01\nmember: {kind: student, joined_on: 2022-09-01}\n", encoding="utf-8")
-    code, out, err = run_main(["eval", case, "--rulesets", library.parent, "--family", "LIB-LOANS",
-                               "--format", "json"], capsys)
+    code, out, err = eval_with_extra_rule(
+        library, tmp_path, capsys, "huge", "count(for i in 1..1000000000000 return i)",
+        "as_of: 2026-03-01\nmember: {kind: student, joined_on: 2022-09-01}\n")
     assert code == 0, err
     result = json.loads(out)
     assert result["values"]["huge"] is None
