@@ -1,0 +1,81 @@
+"""The `certrules` command line: one module per command, each with `register(sub)` and its `run`.
+
+Every user mistake ends as a CertrulesError: one plain message and a documented exit code
+(errors.py). Anything else is a bug: it prints one line asking for a report, and the traceback only
+with CERTRULES_DEBUG=1.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from ..errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, CertrulesError, UsageError
+
+# The commands in the order `certrules --help` lists them.
+COMMANDS = ("check", "evaluate", "testing", "expr", "revisions", "coverage", "diff", "revise", "render",
+            "rulebook", "cases")
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message):
+        raise UsageError(f"{self.prog}: {message} (see {self.prog} --help)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from importlib import import_module
+    from .. import __version__
+    p = Parser(prog="certrules", description="A rules-as-data engine: check, test and evaluate rule sets.")
+    p.add_argument("--version", action="version", version=f"certrules {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    for name in COMMANDS:
+        import_module(f".{name}", __name__).register(sub)
+    return p
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the program is so that cleanup (temporary files, the worker pool) runs."""
+
+
+def _on_sigterm(signum, frame):
+    raise _Terminated()
+
+
+def main(argv=None) -> int:
+    import signal
+    import threading
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _on_sigterm)
+    for stream in (sys.stdout, sys.stderr):
+        # rule sets speak Chinese: output is UTF-8 whatever the locale (PYTHONIOENCODING=latin-1, a cp1252
+        # console), so it never fails with UnicodeEncodeError and is the same bytes everywhere
+        if (getattr(stream, "encoding", "utf-8") or "").lower().replace("-", "") != "utf8" \
+                and hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8")
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if not getattr(args, "command", None):
+            parser.print_help()
+            return EXIT_OK
+        return args.func(args)
+    except CertrulesError as exc:
+        print(f"certrules: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt as exc:
+        how = "terminated (SIGTERM)" if isinstance(exc, _Terminated) else "interrupted"
+        print(f"certrules: {how} before finishing; no output file was written or left half-written",
+              file=sys.stderr)
+        return 128 + signal.SIGTERM if isinstance(exc, _Terminated) else EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # a bug: never show a traceback to a user unless asked
+        if os.environ.get("CERTRULES_DEBUG"):
+            raise
+        print(f"certrules: internal error ({type(exc).__name__}: {exc}); this is a bug in certrules — "
+              "please report it with the command you ran (CERTRULES_DEBUG=1 shows the traceback)", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,51 @@
+"""`certrules eval`: evaluate cases and show, explain or write their results."""
+from __future__ import annotations
+
+from ..errors import EXIT_OK, UsageError
+from .common import add_rulesets_option, load_case, out
+
+
+def register(sub) -> None:
+    s = sub.add_parser("eval", help="evaluate cases")
+    s.add_argument("case", nargs="+", help="case file (.yaml or .json)")
+    s.add_argument("--revision", help="use this revision (A/2, A2 or a folder name) instead of the one in force")
+    s.add_argument("--family", help="rule-set family, when several are available")
+    s.add_argument("--format", choices=["text", "json"], default="text")
+    s.add_argument("--explain", metavar="ID", help="explain why a value is what it is")
+    s.add_argument("--no-trace", action="store_true", help="leave the trace out of the JSON result")
+    s.add_argument("--outputs", metavar="ID,ID", help="evaluate only these values (and what they need)")
+    s.add_argument("-o", "--output", help="write to this file instead of the screen")
+    add_rulesets_option(s)
+    s.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from ..evaluation import evaluate
+    from ..jsonout import dumps
+    from ..report import explain, summary
+    texts = []
+    results = []
+    for path in args.case:
+        case, rs, selection = load_case(path, args)
+        outputs = [o.strip() for o in args.outputs.split(",") if o.strip()] if args.outputs else None
+        unknown = [o for o in outputs or [] if o not in rs.elements]
+        if unknown:
+            raise UsageError(f"--outputs: no element '{unknown[0]}' in {rs.name}")
+        result = evaluate(rs, case, trace=not args.no_trace or bool(args.explain), label=str(path), selection=selection,
+                          outputs=outputs)
+        if args.explain:
+            if args.explain not in rs.elements:
+                from difflib import get_close_matches
+                near = get_close_matches(args.explain, list(rs.elements), n=1)
+                raise UsageError(f"--explain: no element '{args.explain}' in {rs.name}"
+                                 + (f" (did you mean '{near[0]}'?)" if near else ""))
+            texts.append(explain(result, rs, args.explain))
+        elif args.format == "json":
+            results.append(result)
+        else:
+            texts.append((f"== {path}\n" if len(args.case) > 1 else "") + summary(result, rs))
+    if results:
+        out(dumps(results[0] if len(results) == 1 else results), args.output)
+    else:
+        out("\n".join(texts), args.output)
+    return EXIT_OK

@@ -1,0 +1,50 @@
+"""`certrules new-revision` and `certrules apply`: making a draft revision, by copy or from a patch."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import EXIT_OK
+from .common import add_rulesets_option, load_named
+
+
+def register(sub) -> None:
+    s = sub.add_parser("apply", help="apply a patch to a rule set, writing a new draft revision folder")
+    s.add_argument("patch")
+    s.add_argument("--to", required=True, help="the rule set to apply it to")
+    s.add_argument("--out", required=True, help="the new rule-set folder")
+    s.add_argument("--revision", required=True)
+    s.add_argument("--effective", required=True, help="YYYY-MM-DD")
+    s.add_argument("--code", help="a new code (default: keep)")
+    s.add_argument("--force", action="store_true", help="replace --out if it exists")
+    add_rulesets_option(s)
+    s.set_defaults(func=run_apply)
+
+    s = sub.add_parser("new-revision", help="scaffold a draft revision by copying a rule set")
+    s.add_argument("source", help="the revision to start from")
+    s.add_argument("--revision", required=True)
+    s.add_argument("--effective", required=True, help="YYYY-MM-DD")
+    s.add_argument("--code", help="a new code (default: keep)")
+    s.add_argument("--out", help="folder to write (default: beside the source, named CODE-REV)")
+    s.add_argument("--force", action="store_true")
+    add_rulesets_option(s)
+    s.set_defaults(func=run_new_revision)
+
+
+def run_apply(args) -> int:
+    from ..patch import apply_patch, read_patch
+    from ..ruleset import load_ruleset
+    patch = read_patch(args.patch)
+    old = load_named(args.to, args.rulesets)
+    dest = apply_patch(patch, old.root, Path(args.out), args.revision, args.effective, force=args.force, code=args.code)
+    rs = load_ruleset(dest)
+    print(f"wrote {dest}: {rs.name} (draft), {len(rs.elements)} elements; check it with `certrules check {dest}`")
+    return EXIT_OK
+
+
+def run_new_revision(args) -> int:
+    from ..patch import new_revision
+    src = load_named(args.source, args.rulesets)
+    dest = new_revision(src.root, args.revision, args.effective, Path(args.out) if args.out else None, args.force,
+                        args.code)
+    print(f"wrote {dest}: draft revision {args.revision} of {src.code}, effective {args.effective}, copied from {src.name}")
+    return EXIT_OK
