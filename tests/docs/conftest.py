@@ -5,12 +5,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from pagecheck import Browser  # noqa: E402
-from engine.render import chromium  # noqa: E402
+from pagecheck import Browser, chromium_present, require_chromium  # noqa: E402,F401
 
 
 @pytest.fixture
 def browser(tmp_path):
-    if chromium() is None:
-        pytest.skip("Chromium is not installed (apt-get install -y chromium); pages cannot be opened")
+    require_chromium()
     return Browser(tmp_path)

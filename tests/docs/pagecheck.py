@@ -1,6 +1,7 @@
 """Looking at rendered pages the way a person would: in headless Chromium (helpers for tests/docs)."""
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import struct
@@ -16,8 +17,24 @@ ROOT = Path(__file__).resolve().parents[2]
 CASES = ROOT / "examples" / "cases"
 A2 = ROOT / "rulesets" / "ZBC-SC-2025-A2"
 
-needs_chromium = pytest.mark.skipif(shutil.which("chromium") is None and chromium() is None,
-                                    reason="Chromium is not installed (apt-get install -y chromium); pages cannot be opened")
+NO_CHROMIUM = "Chromium is not installed (apt-get install -y chromium); pages cannot be opened"
+
+
+def require_chromium() -> None:
+    """Skip on a developer's machine without Chromium; fail where the browser is required (CI sets
+    CERTRULES_REQUIRE_BROWSER=1), so a missing browser never passes as a skip there."""
+    if shutil.which("chromium") is None and chromium() is None:
+        if os.environ.get("CERTRULES_REQUIRE_BROWSER"):
+            pytest.fail(NO_CHROMIUM + " and CERTRULES_REQUIRE_BROWSER is set")
+        pytest.skip(NO_CHROMIUM)
+
+
+@pytest.fixture
+def chromium_present():
+    require_chromium()
+
+
+needs_chromium = pytest.mark.usefixtures("chromium_present")
 
 
 class Browser:
