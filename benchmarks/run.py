@@ -95,7 +95,7 @@ def example_cases():
 
 def corpus_file(rs, n: int, seed: int = SEED) -> Path:
     """A generated JSON Lines corpus of n cases, cached by the case schema, n and seed."""
-    from engine.generate import generate_cases
+    from engine.corpus import generate_cases
     CACHE.mkdir(parents=True, exist_ok=True)
     import hashlib
     tag = hashlib.sha256(json.dumps(rs.case_schema, sort_keys=True, default=str).encode()).hexdigest()[:16]

@@ -1,4 +1,4 @@
-"""`certrules cases ...`: case corpora."""
+"""`certrules cases ...`: case corpora (generated from a rule set's profile, imported from a register)."""
 from __future__ import annotations
 
 import sys
@@ -8,33 +8,72 @@ from ..errors import EXIT_OK, UsageError
 from .common import add_rulesets_option, load_named
 
 
+def _workers(value: str) -> int:
+    import argparse
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a number of workers") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError("the number of workers is at least 1")
+    return n
+
+
 def register(sub) -> None:
     from . import Parser
-    s = sub.add_parser("cases", help="case corpora")
+    s = sub.add_parser("cases", help="case corpora: generate, import")
     cs = s.add_subparsers(dest="cases_command", metavar="ACTION", parser_class=Parser)
-    g = cs.add_parser("generate", help="generate realistic synthetic cases (JSON Lines)")
-    g.add_argument("--n", type=int, default=100)
-    g.add_argument("--seed", type=int, default=1)
-    g.add_argument("--ruleset", help="rule set whose case schema and generator hints to use (default: the latest)")
-    g.add_argument("-o", "--output")
+    g = cs.add_parser("generate", help="generate a register-like corpus from a rule set's profile (JSON Lines)")
+    g.add_argument("--n", type=int, default=100, help="how many cases (default 100)")
+    g.add_argument("--seed", type=int, default=1, help="the same seed gives the same corpus (default 1)")
+    g.add_argument("--ruleset", help="rule set whose case schema and generate.yaml to use (default: the latest)")
+    g.add_argument("--workers", type=_workers, default=1, help="processes to generate with (default 1)")
+    g.add_argument("-o", "--output", help="file to write (default: standard output)")
     add_rulesets_option(g)
     g.set_defaults(func=run_generate)
+
+    i = cs.add_parser("import", help="a body's register (CSV or XLSX) as cases, through a mapping file")
+    i.add_argument("register", help="REGISTER.csv or REGISTER.xlsx, one row per case")
+    i.add_argument("--map", required=True, metavar="MAP.yaml", help="how the register's columns become case fields")
+    i.add_argument("-o", "--output", required=True, help="JSON Lines file to write")
+    i.add_argument("--on-error", choices=["refuse", "skip"], default="refuse",
+                   help="a bad row: refuse the whole import (default) or skip the row; either way it is reported")
+    i.add_argument("--ruleset", help="rule set whose case schema the cases must fit (default: the mapping's, else the latest)")
+    add_rulesets_option(i)
+    i.set_defaults(func=run_import)
     s.set_defaults(func=lambda a: (s.print_help(), EXIT_OK)[1])
 
 
+def _ruleset(args):
+    if args.ruleset:
+        return load_named(args.ruleset, args.rulesets)
+    from ..registry import find_rulesets, load_cached
+    entries = find_rulesets(args.rulesets)
+    if not entries:
+        raise UsageError("no rule set found to generate cases for")
+    return load_cached(max(entries, key=lambda e: e.effective).folder)
+
+
 def run_generate(args) -> int:
-    from ..generate import generate_cases
-    rs = load_named(args.ruleset, args.rulesets) if args.ruleset else None
-    if rs is None:
-        from ..registry import find_rulesets, load_cached
-        entries = find_rulesets(args.rulesets)
-        if not entries:
-            raise UsageError("no rule set found to generate cases for")
-        rs = load_cached(max(entries, key=lambda e: e.effective).folder)
-    lines = generate_cases(rs, args.n, args.seed)
-    if args.output:
-        from ..files import write_atomic
-        write_atomic(Path(args.output), "".join(lines))
-    else:
-        sys.stdout.writelines(lines)
+    from ..corpus import write_corpus
+    from ..files import open_atomic
+    from ..progress import progress
+    if args.n < 0:
+        raise UsageError("--n is the number of cases: 0 or more")
+    rs = _ruleset(args)
+    with progress(args.n, f"generating {rs.name}") as advance:
+        if args.output:
+            with open_atomic(Path(args.output)) as fh:
+                write_corpus(rs, args.n, args.seed, fh, workers=args.workers, progress=advance)
+        else:
+            write_corpus(rs, args.n, args.seed, sys.stdout, workers=args.workers, progress=advance)
     return EXIT_OK
+
+
+def run_import(args) -> int:
+    from ..corpus.register import import_register
+    rs = load_named(args.ruleset, args.rulesets) if args.ruleset else None
+    report = import_register(Path(args.register), Path(args.map), Path(args.output), on_error=args.on_error,
+                             ruleset=rs, dirs=args.rulesets)
+    print(report.summary(), file=sys.stderr)
+    return EXIT_OK if report.ok else 4

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import engine
 from engine.diff import diff_rulesets
-from engine.generate import generate_cases
+from engine.corpus import generate_cases
 from engine.impact import impact
 from engine.registry import choose, find_rulesets, load_cached
 
