@@ -26,6 +26,8 @@ def as_text(diff: dict, impact: dict | None = None) -> str:
              + (f"; {impact['affected']} of {impact['cases']} cases affected" if impact else ""), ""]
     if n.get("provenance") == "reconstructed" or o.get("provenance") == "reconstructed":
         lines.insert(1, "注意 Note: a reconstructed rule set is compared; its assumed differences are not the authoritative text.")
+    if impact:   # the answer first: whom the revision affects; the clauses after
+        lines += impact_text(impact) + ["", "条款 Clause by clause"]
     for clause, items in _groups(diff):
         lines.append(f"§ {clause if clause != '—' else '(metadata and case schema)'}")
         for c in items:
@@ -35,27 +37,12 @@ def as_text(diff: dict, impact: dict | None = None) -> str:
                     text = show(c[side]).strip().replace("\n", "\n           ")
                     lines.append(f"      {side}: {text}")
         lines.append("")
-    if impact:
-        lines += impact_text(impact)
     return "\n".join(lines).rstrip() + "\n"
 
 
 def impact_text(impact: dict) -> list[str]:
-    lines = [f"影响 Impact: {impact['affected']} of {impact['cases']} cases change"]
-    for side, word in (("outputs_only_old", "only in the old revision"), ("outputs_only_new", "only in the new revision")):
-        if impact.get(side):
-            lines.append(f"  values {word} (not compared): {', '.join(impact[side])}")
-    for key, e in impact["outputs"].items():
-        trend = f" ({e['increased']} up, {e['decreased']} down)" if "increased" in e else ""
-        lines.append(f"  {key}: {e['cases_changed']} case(s){trend}")
-        if not e["categorical"] and "increased" not in e:
-            lines.append(f"      (a structured value; e.g. {', '.join(map(str, e['cases'][:5]))}; --format json has old and new)")
-            continue
-        for m in e.get("migrations") or e.get("examples") or []:
-            lines.append(f"      {show(m['from'])} -> {show(m['to'])}: {m['count']}  e.g. {', '.join(map(str, m['cases'][:5]))}")
-        if e.get("other_changes"):
-            lines.append(f"      … and {e['other_changes']} more change(s) of other values")
-    return lines
+    from .impact.report import text_lines
+    return text_lines(impact)
 
 
 def _md_cell(v) -> str:
@@ -71,18 +58,15 @@ def as_markdown(diff: dict, impact: dict | None = None) -> str:
     if "reconstructed" in (n.get("provenance"), o.get("provenance")):
         out += ["> A reconstructed rule set takes part in this comparison: its differences are assumptions "
                 "for the technical committee to confirm, not the authoritative text.", ""]
+    if impact:   # the answer first
+        from .impact.report import markdown_lines
+        out += markdown_lines(impact)
     for clause, items in _groups(diff):
         out += [f"## {clause if clause != '—' else 'Metadata and case schema'}", "",
                 "| change | kind | what | old | new |", "|---|---|---|---|---|"]
         for c in items:
             what = c["subject"] + (f".{c['field']}" if c.get("field") else "")
             out.append(f"| {c['kind']} | {c.get('element_kind') or c['area']} | `{what}` | {_md_cell(c.get('old'))} | {_md_cell(c.get('new'))} |")
-        out.append("")
-    if impact:
-        out += ["## Impact", "", "| output | cases | from → to | count | example cases |", "|---|---|---|---|---|"]
-        for key, e in impact["outputs"].items():
-            for m in e.get("migrations") or e.get("examples") or []:
-                out.append(f"| `{key}` | {e['cases_changed']} | {_md_cell(m['from'])} → {_md_cell(m['to'])} | {m['count']} | {', '.join(map(str, m['cases'][:5]))} |")
         out.append("")
     return "\n".join(out)
 

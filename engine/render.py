@@ -492,5 +492,7 @@ def _diff_clauses(diff: dict, old, new) -> list[dict]:
 
 def render_diff_html(diff: dict, impact: dict | None, old, new) -> str:
     """The difference between two revisions (and whom it affects) as one self-contained page."""
-    return render_page("diff.html.j2", diff=diff, impact=impact, clauses=_diff_clauses(diff, old, new),
+    from .impact.report import html_section
+    impact_html = Markup(html_section(impact)) if impact else None
+    return render_page("diff.html.j2", diff=diff, impact=impact, impact_html=impact_html, clauses=_diff_clauses(diff, old, new),
                        css=Markup(shared_css()), old=diff["old"], new=diff["new"], back=None)

@@ -5,18 +5,7 @@ import sys
 from pathlib import Path
 
 from ..errors import EXIT_OK, UsageError
-from .common import add_rulesets_option, load_named
-
-
-def _workers(value: str) -> int:
-    import argparse
-    try:
-        n = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{value}' is not a number of workers") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError("the number of workers is at least 1")
-    return n
+from .common import add_rulesets_option, load_named, positive_int
 
 
 def register(sub) -> None:
@@ -27,7 +16,7 @@ def register(sub) -> None:
     g.add_argument("--n", type=int, default=100, help="how many cases (default 100)")
     g.add_argument("--seed", type=int, default=1, help="the same seed gives the same corpus (default 1)")
     g.add_argument("--ruleset", help="rule set whose case schema and generate.yaml to use (default: the latest)")
-    g.add_argument("--workers", type=_workers, default=1, help="processes to generate with (default 1)")
+    g.add_argument("--workers", type=positive_int, default=1, help="processes to generate with (default 1)")
     g.add_argument("-o", "--output", help="file to write (default: standard output)")
     add_rulesets_option(g)
     g.set_defaults(func=run_generate)
