@@ -29,3 +29,13 @@ def progress(total: int | None, what: str, unit: str = "case", enabled: bool | N
         yield bar.update
     finally:
         bar.close()
+
+
+def track(items, what: str, unit: str = "item", total: int | None = None):
+    """Iterate over items with a progress bar (on a terminal)."""
+    if total is None and hasattr(items, "__len__"):
+        total = len(items)
+    with progress(total, what, unit) as advance:
+        for item in items:
+            yield item
+            advance(1)

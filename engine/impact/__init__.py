@@ -17,14 +17,16 @@ CHUNK = 250          # cases per message to a worker: enough to make the message
 
 
 def _chunks(records, size):
-    buf = []
+    """(place of the chunk's first case, records) for consecutive slices of the corpus."""
+    buf, start = [], 0
     for r in records:
         buf.append(r)
         if len(buf) >= size:
-            yield buf
+            yield start, buf
+            start += len(buf)
             buf = []
     if buf:
-        yield buf
+        yield start, buf
 
 
 def impact(old_folder, new_folder, source, workers: int | None = None, progress: bool | None = None,

@@ -24,14 +24,16 @@ def _start(old_folder, new_folder):
 
 
 def compare_chunk(chunk, comparer=None):
-    """A chunk of raw records (see corpus.sources) compared case by case into one Tally."""
+    """A chunk (its first case's place in the corpus, raw records: see corpus.sources) compared
+    case by case into one Tally."""
     from ..corpus.sources import parse_record
     from .tally import Tally
     comparer = comparer or _STATE["comparer"]
+    start, records = chunk
     tally = Tally()
-    for record in chunk:
+    for i, record in enumerate(records):
         cid, case = parse_record(record)
-        tally.add(cid, *comparer.compare(case))
+        tally.add(start + i, cid, *comparer.compare(case))
     return tally
 
 
@@ -88,7 +90,7 @@ def run_dask(old_folder, new_folder, chunks, scheduler: str, in_flight: int | No
         raise UsageError("--executor dask needs the dask extra: pip install 'certrules[dask]'") from None
     own = isinstance(scheduler, str)
     try:
-        client = Client(scheduler, timeout=30) if own else scheduler
+        client = Client(scheduler, timeout=10) if own else scheduler
     except (OSError, TimeoutError, ValueError) as exc:
         raise UsageError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
     try:

@@ -51,6 +51,10 @@ def distribution(entry: dict):
     if "changes" in entry:
         cells = [(c["change"], c["count"], c["examples"]) for c in entry["changes"]]
         unit = ""
+        if entry["changes"] and "width" in entry["changes"][0]:    # already in bands
+            w = entry["changes"][0]["width"]
+            if len(cells) <= 12:
+                return [(f"{signed(v)} to < {signed(v + w)}", n, ex) for v, n, ex in cells]
     elif "shifts" in entry:
         cells = [(Decimal(c["days"]), c["count"], c["examples"]) for c in entry["shifts"]]
         unit = " days"
