@@ -59,7 +59,7 @@ def test_workers_need_no_shared_disk(cluster, corpus, tmp_path):
     shutil.rmtree(old)
     shutil.rmtree(new)
     from engine.corpus.sources import iter_records
-    chunk = list(iter_records(corpus))[:60]
+    chunk = (0, list(iter_records(corpus))[:60])
     with distributed.Client(cluster.scheduler_address) as client:
         remote = client.submit(dask_compare, bundles, chunk, pure=False).result()
     from engine.impact.compare import Comparer

@@ -183,3 +183,28 @@ def test_workers_exit_quietly_when_their_parent_is_killed(scenario, tmp_path):
     assert not any(_alive(w) for w in workers), "workers outlived their parent"
     assert b"Traceback" not in stderr
     assert not (tmp_path / "out.txt").exists()
+
+
+def test_the_html_report_opens_in_chromium_with_its_charts(scenario, tmp_path):
+    sys.path.insert(0, str(REPO / "tests" / "docs"))
+    try:
+        from pagecheck import Browser, ink_share, require_chromium, visible_text
+    finally:
+        sys.path.remove(str(REPO / "tests" / "docs"))
+    require_chromium()
+    _, a3, corpus = scenario
+    small = tmp_path / "small.jsonl"
+    small.write_text("".join(corpus.read_text(encoding="utf-8").splitlines(True)[:1500]), encoding="utf-8")
+    out = tmp_path / "diff.html"
+    assert main(["diff", str(A1), str(A2), "--cases", str(small), "--format", "html", "-o", str(out), "--workers", "2"]) == 0
+    html = out.read_text(encoding="utf-8")
+    assert "http://" not in html.replace("http://www.iso9001.ltd", "").replace("http://www.cnca.gov.cn", "").replace(
+        "http://www.w3.org/2000/svg", "") and "<script" not in html       # self-contained
+    page = Browser(tmp_path).open(html, "impact")
+    dom = page["dom"]
+    assert dom.count('<svg class="chart"') >= 4 and dom.count('class="bar"') >= 10   # the charts are in the page
+    text = visible_text(dom)
+    assert "影响 Impact" in text and "audit_days" in text and "Findings newly raised" in text
+    assert text.index("影响 Impact") < text.index("§ 5.4.3")                         # the answer first
+    assert not [c for c in page["console"] if "rror" in c]
+    assert ink_share(page["png"]) > 0.02
