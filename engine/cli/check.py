@@ -26,6 +26,15 @@ def run(args) -> int:
                 print(f"  {p}")
             status = EXIT_FINDINGS
             continue
+        from ..corpus import load_profile
+        try:
+            load_profile(rs)       # generate.yaml, when there is one
+        except RuleSetError as exc:
+            print(f"✗ {folder}: the generator profile has {len(exc.problems)} error(s)")
+            for p in exc.problems:
+                print(f"  {p}")
+            status = EXIT_FINDINGS
+            continue
         print(f"✓ {folder}: {rs.name}, {len(rs.elements)} elements, {len(rs.warnings)} warning(s)")
         for p in rs.warnings:
             print(f"  {p}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from html import escape
 
+from ..report import show
 from .charts import bar_chart
 
 TOP_OUTPUTS = 8       # outputs described in detail (all are counted in the overview)
@@ -18,16 +19,6 @@ MATRIX_MAX = 7        # a categorical output with up to this many values on each
 
 
 # ---------------------------------------------------------------- shared
-
-def show(v) -> str:
-    if v is None:
-        return "—"
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, Decimal):
-        return format(v.normalize(), "f") if v else "0"
-    return str(v)
-
 
 def signed(v) -> str:
     text = show(v)

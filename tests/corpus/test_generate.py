@@ -203,6 +203,15 @@ def test_cli_reports_a_profile_mistake_with_exit_3(tmp_path, capsys):
     assert "generate.yaml:" in err and "Traceback" not in err
 
 
+def test_check_reports_a_profile_mistake(tmp_path, capsys):
+    from engine.cli import main
+    rs = _broken(tmp_path, "  quality:\n", "  qualty:\n")
+    assert main(["check", str(rs.root)]) == 1
+    out = capsys.readouterr().out
+    assert "generator profile" in out and "generate.yaml:" in out and "$quality" in out
+    assert main(["check", str(A2)]) == 0
+
+
 def test_a_broken_profile_does_not_stop_the_rule_set_loading(tmp_path):
     rs = _broken(tmp_path, "review_passed: {bool: 0.99}", "review_passed: {bool: 1.5}")
     assert evaluate(rs, {"as_of": "2026-01-01"}, trace=False)["values"]["level"] is None
