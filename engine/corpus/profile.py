@@ -174,10 +174,9 @@ class _Derive:
             env = run_elements(self.ruleset, env, tracing=False, order=self.order).env
         with decimal.localcontext(FEEL_CONTEXT):
             for parts, ce in self.fields:
-                value = _from_feel(to_plain(ce.evaluate(env)))
-                _set_path(case, parts, value)
-                top = case.get(parts[0])
-                env[parts[0]] = None if top is None else _feel(top)
+                value = ce.evaluate(env)
+                _set_path(case, parts, _from_feel(to_plain(value)))
+                _set_path(env, parts, value, create_top=True)   # later expressions see the derived value
 
 
 def _feel(v):
@@ -211,13 +210,20 @@ def _from_feel(v):
     return v
 
 
-def _set_path(case, parts, value):
-    """Set (or, for null, remove) a field; a field inside a section the case lacks is left alone."""
+def _set_path(case, parts, value, create_top=False):
+    """Set (or, for null, remove) a field; a field inside a section the case lacks is left alone.
+    (In an environment, `create_top` keeps a removed top-level name as null, and copies the
+    section it changes, which may be shared with the evaluation's own values.)"""
+    if create_top and len(parts) == 1:
+        case[parts[0]] = value
+        return
     node = case
-    for p in parts[:-1]:
+    for i, p in enumerate(parts[:-1]):
         nxt = node.get(p)
         if not isinstance(nxt, dict):
             return
+        if create_top:
+            nxt = node[p] = dict(nxt)
         node = nxt
     if value is None:
         node.pop(parts[-1], None)
