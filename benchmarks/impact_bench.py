@@ -112,7 +112,7 @@ def bench_impact(sizes, scaling_n, repeat, out):
     tmp = Path(tempfile.mkdtemp(prefix="certrules-impact-bench-"))
     try:
         a3 = five_star_at_96(tmp)
-        out(f"  impact A/2 -> A/2 with five stars from 96 (full evaluation of every case under both)")
+        out("  impact A/2 -> A/2 with five stars from 96 (full evaluation of every case under both)")
         peaks = []
         for n in sizes:
             path = corpus(tmp, n)

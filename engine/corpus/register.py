@@ -29,7 +29,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from ..errors import CaseError, Problem, UsageError
+from ..errors import CaseError, UsageError
 
 TYPES = ("text", "integer", "number", "date", "boolean")
 COLUMN_KEYS = {"type", "required", "pattern", "min", "max", "values", "as"}
@@ -341,6 +341,7 @@ def import_register(register: Path, mapping_path: Path, output: Path, on_error: 
     if not register.exists():
         raise UsageError(f"{register}: no such register file")
     report = ImportReport(str(register))
+    seen_ids: dict = {}      # case id -> the row that gave it first (a register names each case once)
     header = None
     index: dict = {}
     with open_atomic(output) as out, decimal.localcontext(FEEL_CONTEXT):
@@ -391,6 +392,10 @@ def import_register(register: Path, mapping_path: Path, output: Path, on_error: 
                         problems.append((n, "id", "the id expression gives no value"))
                     else:
                         cid = str(_json_ready(v))
+                        if cid in seen_ids:
+                            problems.append((n, "id", f"'{cid}' is already the id of row {seen_ids[cid]}"))
+                        else:
+                            seen_ids[cid] = n
             if not problems:
                 try:
                     validate_case(ruleset, case, f"row {n}")

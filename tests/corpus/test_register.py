@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -79,6 +78,13 @@ def test_bad_rows_can_be_skipped_and_are_still_reported(tmp_path, capsys):
     assert code == 0
     assert "5 row(s) read, 1 case(s) written, 4 bad row(s) skipped" in err
     assert [json.loads(x)["id"] for x in out.read_text(encoding="utf-8").splitlines()] == ["103726F3892R0S"]
+
+
+def test_a_certificate_listed_twice_is_a_bad_row(tmp_path, capsys):
+    lines = (EXAMPLE / "register.csv").read_text(encoding="utf-8").splitlines()
+    (tmp_path / "twice.csv").write_text("\n".join(lines[:3] + [lines[1]]) + "\n", encoding="utf-8")
+    code, _ = _import(tmp_path, tmp_path / "twice.csv")
+    assert code == 4 and "row 4, id: '103726F3892R0S' is already the id of row 2" in capsys.readouterr().err
 
 
 def test_a_case_that_does_not_fit_the_schema_is_a_bad_row_naming_the_field(tmp_path, capsys):
