@@ -208,3 +208,15 @@ def test_the_html_report_opens_in_chromium_with_its_charts(scenario, tmp_path):
     assert text.index("影响 Impact") < text.index("§ 5.4.3")                         # the answer first
     assert not [c for c in page["console"] if "rror" in c]
     assert ink_share(page["png"]) > 0.02
+
+
+def test_the_impact_json_fits_the_published_diff_schema(scenario, tmp_path):
+    from jsonschema import Draft202012Validator
+    _, _, corpus = scenario
+    small = tmp_path / "small.jsonl"
+    small.write_text("".join(corpus.read_text(encoding="utf-8").splitlines(True)[:400]), encoding="utf-8")
+    out = tmp_path / "diff.json"
+    assert main(["diff", str(A1), str(A2), "--cases", str(small), "--format", "json", "-o", str(out), "--workers", "1"]) == 0
+    schema = json.loads((REPO / "schemas" / "diff.schema.json").read_text(encoding="utf-8"))
+    errors = list(Draft202012Validator(schema).iter_errors(json.loads(out.read_text(encoding="utf-8"))))
+    assert errors == [], [f"{list(e.path)}: {e.message}" for e in errors[:3]]
