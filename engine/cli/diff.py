@@ -2,17 +2,18 @@
 from __future__ import annotations
 
 from ..errors import EXIT_OK
-from .common import add_rulesets_option, load_named, out
+from .common import add_family_option, add_rulesets_option, load_named, out
 
 
 def register(sub) -> None:
     s = sub.add_parser("diff", help="what changed between two revisions, clause by clause, and whom it affects")
-    s.add_argument("old", help="old revision (A/1, A1, folder name or path)")
+    s.add_argument("old", help="old revision (A/1, A1, FAMILY/REVISION, folder name or path)")
     s.add_argument("new", help="new revision")
     s.add_argument("--format", choices=["text", "md", "html", "json", "patch"], default="text")
     s.add_argument("--cases", metavar="DIR|FILE.jsonl", help="evaluate these cases under both revisions and report the changes")
     s.add_argument("--workers", type=int, default=None, help="worker processes for --cases (default: all cores)")
     s.add_argument("-o", "--output")
+    add_family_option(s)
     add_rulesets_option(s)
     s.set_defaults(func=run)
 
@@ -21,7 +22,7 @@ def run(args) -> int:
     from ..diff import diff_rulesets
     from ..diffreport import as_markdown, as_text
     from ..jsonout import dumps
-    old, new = load_named(args.old, args.rulesets), load_named(args.new, args.rulesets)
+    old, new = load_named(args.old, args.rulesets, args.family), load_named(args.new, args.rulesets, args.family)
     if args.format == "patch":
         from ..patch import make_patch, to_yaml
         out(to_yaml(make_patch(old, new), "# certrules patch: apply with `certrules apply PATCH --to OLD --out DIR --revision R --effective DATE`\n"), args.output)

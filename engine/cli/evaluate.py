@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from ..errors import EXIT_OK, UsageError
-from .common import add_rulesets_option, load_case, out
+from .common import add_family_option, add_rulesets_option, load_case, out
 
 
 def register(sub) -> None:
     s = sub.add_parser("eval", help="evaluate cases")
     s.add_argument("case", nargs="+", help="case file (.yaml or .json)")
-    s.add_argument("--revision", help="use this revision (A/2, A2 or a folder name) instead of the one in force")
-    s.add_argument("--family", help="rule-set family, when several are available")
+    s.add_argument("--revision", help="use this revision (A/2, A2, FAMILY/REVISION or a folder name) instead of the one in force")
+    add_family_option(s)
     s.add_argument("--format", choices=["text", "json"], default="text")
     s.add_argument("--explain", metavar="ID", help="explain why a value is what it is")
     s.add_argument("--no-trace", action="store_true", help="leave the trace out of the JSON result")
