@@ -17,7 +17,7 @@ from .feel import FeelError, ast_dump, compile_expr, compile_unary_tests
 # A path element "*" stands for every list index or mapping key.
 EXPR_FIELDS = {
     "parameter": {("expr",): "expr"},
-    "table": {("key",): "expr", ("when",): "expr", ("rows", "*", "key"): "unary?"},
+    "table": {("key",): "expr", ("when",): "expr", ("rows", "*", "key"): "unary?", ("rows", "*", "*", "expr"): "expr"},
     "rule": {("expr",): "expr", ("when",): "expr"},
     "decision_table": {("when",): "expr", ("inputs", "*", "expr"): "expr", ("rules", "*", "when", "*"): "unary",
                        ("rules", "*", "then", "*"): "expr", ("default", "*"): "expr"},

@@ -20,6 +20,7 @@ from .errors import CertrulesError, OutputError
 from .evaluation import clause_key
 from .files import replace_dir_atomic, staging_dir, write_atomic
 from .render import anchor, as_yaml, render_page, shared_css, _diff_clauses
+from .tables import is_cell_expr
 
 MARKER = ".certrules-rulebook"
 KIND_WORDS = {"parameter": "参数 parameter", "table": "表 table", "rule": "规则 rule",
@@ -245,7 +246,8 @@ def _element_view(el, links: dict, used_by: dict) -> dict:
         view.update(key=hl(raw["key"]), match=raw.get("match", "band"), columns=list(raw["columns"]),
                     when=hl(raw["when"]) if "when" in raw else None,
                     rows=[{"key": hl(r.get("key")) if raw.get("match", "band") == "band" else as_yaml(r.get("key")),
-                           "cells": [as_yaml(r.get(c)) for c in raw["columns"]],
+                           "cells": [hl(r[c]["expr"]) if is_cell_expr(r.get(c)) else as_yaml(r.get(c))
+                                     for c in raw["columns"]],
                            "note": r.get("note"), "interpretation": r.get("interpretation"), "clause": r.get("clause")}
                           for r in raw["rows"] if isinstance(r, dict)])
     elif el.kind == "decision_table":
