@@ -312,7 +312,50 @@ def lint_clause_map(elements, src, problems):
                                                severity="warning"))
 
 
+# ---------------------------------------------------------------- texts and the declared languages
+
+TEXT_KEYS = ("title", "interpretation", "message", "label", "text")
+
+
+def _texts(node, path=()):
+    """(path, mapping) for every text given by language (a title, message, ... written as a mapping)."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k in TEXT_KEYS and isinstance(v, dict) and v and all(isinstance(x, str) for x in v.values()):
+                yield path + (k,), v
+            else:
+                yield from _texts(v, path + (k,))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _texts(v, path + (i,))
+
+
+def lint_languages(elements, src, problems):
+    """A text in a language the rule set does not declare, or without its primary language, is shown
+    to nobody or shown in another language: both are worth a warning."""
+    from .i18n import declared, match
+    if src.manifest is None:
+        return
+    languages = declared(src.manifest.doc.data)
+    sources = [(src.manifest, (), src.manifest.doc.data)]
+    if src.clause_map is not None:
+        sources.append((src.clause_map, (), src.clause_map.doc.data))
+    sources += [(el.sf, el.path, el.raw) for el in elements.values()]
+    for sf, base, node in sources:
+        for path, text in _texts(node):
+            where = path[-1]
+            undeclared = [k for k in text if match(k, languages) is None]
+            if undeclared:
+                problems.items.append(sf.locate(base + path, (
+                    f"{where} has a text in {', '.join(repr(k) for k in undeclared)}, which the rule set does not "
+                    f"declare (languages: [{', '.join(languages)}] in ruleset.yaml)"), severity="warning"))
+            elif match(languages[0], list(text)) is None:
+                problems.items.append(sf.locate(base + path, (
+                    f"{where} has no text in '{languages[0]}', the rule set's primary language"), severity="warning"))
+
+
 def lint_ruleset(elements, src, problems):
+    lint_languages(elements, src, problems)
     case_schema = src.case_schema.doc.data if src.case_schema is not None else None
     for el in elements.values():
         if el.kind == "table":

@@ -272,4 +272,4 @@ def select_ruleset(case: dict, revision: str | None = None, dirs=(), family: str
         raise RevisionError(f"the case's {field} ({case.get(field)}): {exc.message}") from None
     rs = load_cached(entry.folder)
     return rs, {"revision": entry.revision, "family": entry.family, "code": entry.code, "folder": entry.folder.name,
-                "reason": why}
+                "by": "name" if wanted is not None else "date", "reason": why}

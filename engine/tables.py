@@ -93,7 +93,7 @@ class Table(Element):
             values["row"] = row_id(row, i + 1)
             values["row_index"] = to_feel(i + 1)
             self.rows.append(TableRow(i + 1, values["row"], row["key"], test, values, exprs,
-                                      text2(row.get("interpretation")), row.get("note")))
+                                      text2(row.get("interpretation"), compiler.language), row.get("note")))
         self._exact = {r.test: r for r in self.rows} if self.match == "exact" else None
 
     @staticmethod

@@ -10,6 +10,11 @@ def add_rulesets_option(sp) -> None:
                     help="also look for rule sets in DIR (repeatable; env CERTRULES_RULESETS too)")
 
 
+def add_lang_option(sp) -> None:
+    sp.add_argument("--lang", metavar="LANG", help="the language to show (one of the rule set's languages; "
+                                                   "default: the locale's if the rule set has it, else its primary one)")
+
+
 def add_family_option(sp) -> None:
     sp.add_argument("--family", help="the rule-set family that revisions are named in, when several are found "
                                      "(or write FAMILY/REVISION, e.g. QMS-AT/A/1)")

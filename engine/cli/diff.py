@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..errors import EXIT_OK
-from .common import add_family_option, add_rulesets_option, load_named, out
+from .common import add_family_option, add_lang_option, add_rulesets_option, load_named, out
 
 
 def register(sub) -> None:
@@ -13,6 +13,7 @@ def register(sub) -> None:
     s.add_argument("--cases", metavar="DIR|FILE.jsonl", help="evaluate these cases under both revisions and report the changes")
     s.add_argument("--workers", type=int, default=None, help="worker processes for --cases (default: all cores)")
     s.add_argument("-o", "--output")
+    add_lang_option(s)
     add_family_option(s)
     add_rulesets_option(s)
     s.set_defaults(func=run)
@@ -33,13 +34,15 @@ def run(args) -> int:
         from ..impact import impact as run_impact
         impact = run_impact(old.root, new.root, args.cases, workers=args.workers)
         diff["impact"] = impact
+    from ..i18n import texts_for
+    t = texts_for(new.manifest, args.lang)
     if args.format == "json":
         out(dumps(diff), args.output)
     elif args.format == "md":
-        out(as_markdown(diff, impact), args.output)
+        out(as_markdown(diff, impact, t), args.output)
     elif args.format == "html":
         from ..render import render_diff_html
-        out(render_diff_html(diff, impact, old, new), args.output)
+        out(render_diff_html(diff, impact, old, new, t), args.output)
     else:
-        out(as_text(diff, impact), args.output)
+        out(as_text(diff, impact, t), args.output)
     return EXIT_OK

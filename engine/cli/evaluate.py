@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..errors import EXIT_OK, UsageError
-from .common import add_family_option, add_rulesets_option, load_case, out
+from .common import add_family_option, add_lang_option, add_rulesets_option, load_case, out
 
 
 def register(sub) -> None:
@@ -15,12 +15,14 @@ def register(sub) -> None:
     s.add_argument("--no-trace", action="store_true", help="leave the trace out of the JSON result")
     s.add_argument("--outputs", metavar="ID,ID", help="evaluate only these values (and what they need)")
     s.add_argument("-o", "--output", help="write to this file instead of the screen")
+    add_lang_option(s)
     add_rulesets_option(s)
     s.set_defaults(func=run)
 
 
 def run(args) -> int:
     from ..evaluation import evaluate
+    from ..i18n import texts_for
     from ..jsonout import dumps
     from ..report import explain, summary
     texts = []
@@ -39,11 +41,11 @@ def run(args) -> int:
                 near = get_close_matches(args.explain, list(rs.elements), n=1)
                 raise UsageError(f"--explain: no element '{args.explain}' in {rs.name}"
                                  + (f" (did you mean '{near[0]}'?)" if near else ""))
-            texts.append(explain(result, rs, args.explain))
+            texts.append(explain(result, rs, args.explain, texts_for(rs.manifest, args.lang)))
         elif args.format == "json":
             results.append(result)
         else:
-            texts.append((f"== {path}\n" if len(args.case) > 1 else "") + summary(result, rs))
+            texts.append((f"== {path}\n" if len(args.case) > 1 else "") + summary(result, rs, texts_for(rs.manifest, args.lang)))
     if results:
         out(dumps(results[0] if len(results) == 1 else results), args.output)
     else:

@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 from ..errors import EXIT_OK, UsageError
-from .common import add_family_option, add_rulesets_option, load_case, out
+from .common import add_family_option, add_lang_option, add_rulesets_option, load_case, out
 
 
 def register(sub) -> None:
@@ -14,6 +14,7 @@ def register(sub) -> None:
     s.add_argument("case")
     s.add_argument("--format", choices=["html", "pdf"], default="html")
     s.add_argument("--revision", help="use this revision (A/2, FAMILY/REVISION, ...) instead of the one in force")
+    add_lang_option(s)
     add_family_option(s)
     s.add_argument("-o", "--output")
     add_rulesets_option(s)
@@ -25,7 +26,7 @@ def run(args) -> int:
     from ..render import render_document
     case, rs, selection = load_case(args.case, args)
     result = evaluate(rs, case, label=str(args.case), selection=selection)
-    data = render_document(rs, result, args.document, args.format, case=case)
+    data = render_document(rs, result, args.document, args.format, case=case, lang=args.lang)
     if args.format == "pdf" and not args.output:
         raise UsageError("--format pdf needs -o FILE")
     if isinstance(data, bytes):
