@@ -116,9 +116,8 @@ def resolve(entries: list[Entry], name: str) -> tuple[list[Entry], bool]:
 
 
 def _near(word: str, choices) -> str:
-    from difflib import get_close_matches
-    near = get_close_matches(word, sorted(set(choices)), n=1, cutoff=0.6)
-    return f" (did you mean '{near[0]}'?)" if near else ""
+    from .suggest import did_you_mean
+    return did_you_mean(word, choices)
 
 
 class FamilyNeeded(RevisionError):

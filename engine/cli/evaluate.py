@@ -25,6 +25,7 @@ def run(args) -> int:
     from ..i18n import texts_for
     from ..jsonout import dumps
     from ..report import explain, summary
+    from ..suggest import unknown_element
     texts = []
     results = []
     for path in args.case:
@@ -32,15 +33,12 @@ def run(args) -> int:
         outputs = [o.strip() for o in args.outputs.split(",") if o.strip()] if args.outputs else None
         unknown = [o for o in outputs or [] if o not in rs.elements]
         if unknown:
-            raise UsageError(f"--outputs: no element '{unknown[0]}' in {rs.name}")
+            raise UsageError(unknown_element("--outputs", unknown[0], rs))
+        if args.explain and args.explain not in rs.elements:
+            raise UsageError(unknown_element("--explain", args.explain, rs))
         result = evaluate(rs, case, trace=not args.no_trace or bool(args.explain), label=str(path), selection=selection,
                           outputs=outputs)
         if args.explain:
-            if args.explain not in rs.elements:
-                from difflib import get_close_matches
-                near = get_close_matches(args.explain, list(rs.elements), n=1)
-                raise UsageError(f"--explain: no element '{args.explain}' in {rs.name}"
-                                 + (f" (did you mean '{near[0]}'?)" if near else ""))
             texts.append(explain(result, rs, args.explain, texts_for(rs.manifest, args.lang)))
         elif args.format == "json":
             results.append(result)
