@@ -221,7 +221,8 @@ def revised_manifest(manifest: dict, patch: dict, revision: str, effective: str,
     for k in (patch.get("manifest") or {}).get("unset") or []:
         m.pop(k, None)
     new_code = code or old_code
-    m.update({"code": new_code, "revision": revision, "effective": effective, "supersedes": old_rev, "status": "draft"})
+    m.update({"code": new_code, "revision": revision, "effective": effective, "status": "draft"})
+    m = _put_after(m, "supersedes", old_rev, "effective")
     m.pop("superseded_by", None)
     source = m.get("source")
     if isinstance(source, dict) and isinstance(source.get("document"), str):
@@ -232,6 +233,18 @@ def revised_manifest(manifest: dict, patch: dict, revision: str, effective: str,
     if added:
         m["changes"] = changes + added
     return m
+
+
+def _put_after(m: dict, key: str, value, after: str) -> dict:
+    """m with key set to value: where it is, or (new) right after `after`, as a person would write it."""
+    if key in m or after not in m:
+        return {**m, key: value}
+    out = {}
+    for k, v in m.items():
+        out[k] = v
+        if k == after:
+            out[key] = value
+    return out
 
 
 def _renamed(text: str, old: str, new: str) -> str:

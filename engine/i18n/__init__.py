@@ -110,7 +110,7 @@ class Texts:
         self.languages = list(languages) or list(DEFAULT_LANGUAGES)
         self.messages = messages(lang)
 
-    def __call__(self, key: str, **values) -> str:
+    def __call__(self, key: str, /, **values) -> str:
         text = self.messages[key]
         return text.format(**values) if values else text
 
