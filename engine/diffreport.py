@@ -8,10 +8,16 @@ from .i18n import Texts
 from .report import show
 
 
+def what(c: dict) -> str:
+    """What changed: ELEMENT.field, or for a test (whose name is a sentence) 'file: name — field'."""
+    if not c.get("field"):
+        return c["subject"]
+    return c["subject"] + (" — " if c["area"] == "tests" else ".") + c["field"]
+
+
 def _line(c: dict, t: Texts) -> str:
-    what = c["subject"] + (f".{c['field']}" if c.get("field") else "")
     kind = c.get("element_kind") or c["area"]
-    return f"{t.change(c['kind']):<12} {kind:<15} {what}"
+    return f"{t.change(c['kind']):<12} {kind:<15} {what(c)}"
 
 
 def _groups(diff):
@@ -81,8 +87,7 @@ def as_markdown(diff: dict, impact: dict | None, t: Texts) -> str:
         out += [f"## {clause if clause != '—' else t('metadata_and_schema')}", "",
                 f"| {t('change')} | {t('kind')} | {t('what')} | {t('old')} | {t('new')} |", "|---|---|---|---|---|"]
         for c in items:
-            what = c["subject"] + (f".{c['field']}" if c.get("field") else "")
-            out.append(f"| {t.change(c['kind'])} | {c.get('element_kind') or c['area']} | `{what}` | "
+            out.append(f"| {t.change(c['kind'])} | {c.get('element_kind') or c['area']} | `{what(c)}` | "
                        f"{_md_cell(c.get('old'))} | {_md_cell(c.get('new'))} |")
         out.append("")
     if impact:
