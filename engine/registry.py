@@ -138,16 +138,23 @@ class AmbiguousRevision(RevisionError):
         self.candidates = candidates
 
 
-def choose(entries: list[Entry], as_of, revision: str | None = None, family: str | None = None) -> tuple[Entry, str]:
-    """The entry to use and, in words, why."""
+def of_family(entries: list[Entry], family: str | None) -> list[Entry]:
+    """The entries of `family` (all when None); none found, or none of that family, is an error."""
     if not entries:
         raise RevisionError("no rule sets found (looked in: " + ", ".join(str(d) for d in search_dirs()) + ")")
-    if family:
-        known = families(entries)
-        entries = [e for e in entries if same_family(e, family)]
-        if not entries:
-            raise RevisionError(f"no rule set of family '{family}'{_near(family, known)}; the families found: "
-                                + ", ".join(known))
+    if not family:
+        return entries
+    known = families(entries)
+    entries = [e for e in entries if same_family(e, family)]
+    if not entries:
+        raise RevisionError(f"no rule set of family '{family}'{_near(family, known)}; the families found: "
+                            + ", ".join(known))
+    return entries
+
+
+def choose(entries: list[Entry], as_of, revision: str | None = None, family: str | None = None) -> tuple[Entry, str]:
+    """The entry to use and, in words, why."""
+    entries = of_family(entries, family)
     if revision:
         hits, _ = resolve(entries, revision)
         if not hits:
@@ -175,15 +182,8 @@ def choose(entries: list[Entry], as_of, revision: str | None = None, family: str
 
 def latest(entries: list[Entry], family: str | None = None) -> Entry:
     """The latest revision (by effective date, drafts included) of `family`, or of the one family found."""
-    if not entries:
-        raise RevisionError("no rule sets found (looked in: " + ", ".join(str(d) for d in search_dirs()) + ")")
-    if family:
-        known = families(entries)
-        entries = [e for e in entries if same_family(e, family)]
-        if not entries:
-            raise RevisionError(f"no rule set of family '{family}'{_near(family, known)}; the families found: "
-                                + ", ".join(known))
-    elif len(families(entries)) > 1:
+    entries = of_family(entries, family)
+    if len(families(entries)) > 1:
         raise _family_needed(entries)
     return max(entries, key=lambda x: (x.effective, x.revision))
 
@@ -238,7 +238,7 @@ def select_ruleset(case: dict, revision: str | None = None, dirs=(), family: str
         raise RevisionError("the case has no as_of date, so no revision can be chosen for it")
     if fam is not None and entries and not any(same_family(e, fam) for e in entries):
         try:
-            latest(entries, fam)
+            of_family(entries, fam)
         except RevisionError as exc:
             if family is not None:
                 raise

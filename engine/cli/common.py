@@ -30,14 +30,12 @@ def out(text: str, output: str | None = None) -> None:
 
 def rulesets_for(paths, dirs, family=None):
     """Rule-set folders named on the command line (folders or revisions), or every one found (of `family`)."""
-    from ..registry import choose, find_rulesets, latest, same_family
+    from ..registry import choose, find_rulesets, of_family
     if paths:
         return [Path(p) if Path(p).is_dir() else choose(find_rulesets(dirs), None, p, family)[0].folder for p in paths]
     entries = find_rulesets(dirs)
-    if family:
-        latest(entries, family)   # a family with no rule set is an error, not an empty run
-        entries = [e for e in entries if same_family(e, family)]
-    return [e.folder for e in entries]
+    # a family with no rule set is an error, not an empty run
+    return [e.folder for e in (of_family(entries, family) if family else entries)]
 
 
 def load_named(name, dirs, family=None):
