@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 from ..errors import EXIT_OK, UsageError
-from .common import add_rulesets_option, load_named, positive_int
+from .common import add_family_option, add_rulesets_option, load_latest, load_named, positive_int
 
 
 def register(sub) -> None:
@@ -16,6 +16,7 @@ def register(sub) -> None:
     g.add_argument("--n", type=int, default=100, help="how many cases (default 100)")
     g.add_argument("--seed", type=int, default=1, help="the same seed gives the same corpus (default 1)")
     g.add_argument("--ruleset", help="rule set whose case schema and generate.yaml to use (default: the latest)")
+    add_family_option(g)
     g.add_argument("--workers", type=positive_int, default=1, help="processes to generate with (default 1)")
     g.add_argument("-o", "--output", help="file to write (default: standard output)")
     add_rulesets_option(g)
@@ -28,19 +29,10 @@ def register(sub) -> None:
     i.add_argument("--on-error", choices=["refuse", "skip"], default="refuse",
                    help="a bad row: refuse the whole import (default) or skip the row; either way it is reported")
     i.add_argument("--ruleset", help="rule set whose case schema the cases must fit (default: the mapping's, else the latest)")
+    add_family_option(i)
     add_rulesets_option(i)
     i.set_defaults(func=run_import)
     s.set_defaults(func=lambda a: (s.print_help(), EXIT_OK)[1])
-
-
-def _ruleset(args):
-    if args.ruleset:
-        return load_named(args.ruleset, args.rulesets)
-    from ..registry import find_rulesets, load_cached
-    entries = find_rulesets(args.rulesets)
-    if not entries:
-        raise UsageError("no rule set found to generate cases for")
-    return load_cached(max(entries, key=lambda e: e.effective).folder)
 
 
 def run_generate(args) -> int:
@@ -49,7 +41,7 @@ def run_generate(args) -> int:
     from ..progress import progress
     if args.n < 0:
         raise UsageError("--n is the number of cases: 0 or more")
-    rs = _ruleset(args)
+    rs = load_named(args.ruleset, args.rulesets, args.family) if args.ruleset else load_latest(args.rulesets, args.family)
     with progress(args.n, f"generating {rs.name}") as advance:
         if args.output:
             with open_atomic(Path(args.output)) as fh:
@@ -62,7 +54,7 @@ def run_generate(args) -> int:
 def run_import(args) -> int:
     from ..corpus.register import count_rows, import_register
     from ..progress import progress
-    rs = load_named(args.ruleset, args.rulesets) if args.ruleset else None
+    rs = load_named(args.ruleset, args.rulesets, args.family) if args.ruleset else None
     with progress(count_rows(Path(args.register)), f"importing {Path(args.register).name}", unit="row") as advance:
         report = import_register(Path(args.register), Path(args.map), Path(args.output), on_error=args.on_error,
                                  ruleset=rs, dirs=args.rulesets, progress=advance)
