@@ -13,7 +13,8 @@ from pathlib import Path
 
 from .compare import shown_outputs
 
-CHUNK = 250          # cases per message to a worker: enough to make the message cost nothing
+CHUNK = 100          # cases per message to a worker: enough to make the message cost nothing, small
+                     # enough that the parent's memory stays flat
 
 
 def _chunks(records, size):
