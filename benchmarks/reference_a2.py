@@ -115,6 +115,11 @@ def round_half(v: Decimal) -> Decimal:
     return (v * _TWO + _HALF).to_integral_value(rounding=ROUND_FLOOR) / _TWO
 
 
+def ceil_half(v: Decimal) -> Decimal:
+    """The least multiple of 0.5 not below v: a floor of 附录注1 put on 注2's half-day grid."""
+    return (v * _TWO).to_integral_value(rounding=ROUND_CEILING) / _TWO
+
+
 def _mean(values) -> Decimal:
     if not values:
         return _D0
@@ -319,13 +324,13 @@ def evaluate(case: dict) -> dict:
             adjustment = audit.get("time_adjustment") or _D0
             if adjustment < _MIN_ADJUSTMENT:
                 adjustment = _MIN_ADJUSTMENT
-            adjusted = round_half(base * (_D1 + adjustment))
-            if adjusted < _D1:
-                adjusted = _D1
+            # 注2 rounds to the nearest half day; 注1's 30 % cap must still hold afterwards, so the
+            # rounded time is never below the least half day at or above 70 % of the base.
+            adjusted = max(round_half(base * (_D1 + adjustment)), ceil_half(base * (_D1 + _MIN_ADJUSTMENT)), _D1)
             days = adjusted + _HALF * (sample - _D1 if sample > _D1 else _D0)
-            onsite_min = round_half(_ONSITE_SHARE * days)
-            if onsite_min < _D1:
-                onsite_min = _D1
+            # 注1: on-site >= 80 % of the (adjusted) audit time and >= 1 day, on 注2's grid: rounding a
+            # floor to the nearest half day may not take it below the floor.
+            onsite_min = max(ceil_half(_ONSITE_SHARE * days), _D1)
 
         # 5.9: score and level
         score = score_total(evaluation)

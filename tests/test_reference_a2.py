@@ -275,12 +275,41 @@ def test_appendix_note1_reduction_capped_at_30_percent(adjustment, expected):
     assert out["audit_days"] == D(expected)
 
 
-def test_appendix_note1_onsite_at_least_80_percent_rounded_to_half_days():
+def test_appendix_note1_onsite_at_least_80_percent_on_the_half_day_grid():
     # 3.5 days (base 3.5) -> 0.8 * 3.5 = 2.8 -> 3.0
     assert ref.evaluate(audit_case(1000))["onsite_days_min"] == D(3)
-    # 4 days -> 3.2 -> 3.0 ; 2.5 days -> 2.0
-    assert ref.evaluate(audit_case(2000))["onsite_days_min"] == D(3)
+    # 4 days -> 3.2: the nearest half day 3.0 would be 75 %, so 3.5; 2.5 days -> 2.0 exactly
+    assert ref.evaluate(audit_case(2000))["onsite_days_min"] == D("3.5")
     assert ref.evaluate(audit_case(100))["onsite_days_min"] == D(2)
+    # 2 days -> 1.6 -> 2 (1.5 would be 75 %)
+    assert ref.evaluate(audit_case(50))["onsite_days_min"] == D(2)
+
+
+def test_appendix_note1_onsite_of_a_six_and_a_half_day_audit():
+    # base 5 (6801-10700, initial) + 16 self-built listed sites: 4 sampled, + 1.5 -> 6.5; 80 % = 5.2 -> 5.5
+    out = ref.evaluate(audit_case(8000, sites={"count": 16, **SELF_LISTED}))
+    assert out["audit_days"] == D("6.5")
+    assert out["onsite_days_min"] == D("5.5")
+
+
+@pytest.mark.parametrize("headcount, kind, base, expected", [
+    (40, "recertification", "1.5", "1.5"),   # 1.05 -> 1.0 would cut 33 %: 1.5
+    (500, "initial", "3", "2.5"),            # 2.1 -> 2.0 would cut 33 %: 2.5
+    (5000, "initial", "4.5", "3.5"),         # 3.15 -> 3.0 would cut 33 %: 3.5
+    (8000, "initial", "5", "3.5"),           # 3.5 exactly
+    (50, "initial", "2", "1.5"),             # 1.4 -> 1.5 (nearest, above 70 %)
+    (100, "initial", "2.5", "2"),            # 1.75 -> 2.0 (a tie goes up)
+])
+def test_appendix_note1_the_30_percent_cap_holds_after_rounding(headcount, kind, base, expected):
+    out = ref.evaluate(audit_case(headcount, kind, time_adjustment=D("-0.3")))
+    assert out["audit_days_base"] == D(base)
+    assert out["audit_days"] == D(expected)
+    assert out["audit_days"] >= D("0.7") * D(base)
+
+
+def test_appendix_note1_base_3_at_minus_28_percent():
+    # 2.16 rounds to 2.0, a 33 % cut: 2.5
+    assert ref.evaluate(audit_case(500, time_adjustment=D("-0.28")))["audit_days"] == D("2.5")
 
 
 def test_appendix_note1_at_least_one_day():
