@@ -167,7 +167,11 @@ def sites_to_sample(sites, kind):
 
 
 def score_total(evaluation):
-    """(100 * S) / M + mean(mystery_customer) + mean(customer_survey) - special_deductions."""
+    """(100 * S) / M + mean(mystery_customer) + mean(customer_survey) - special_deductions + special bonus.
+
+    GB/T 27922-2011 4.2 (the basis, clause 3): 1 point off per special deduction item and 1 point for
+    the special bonus item, outside the item scores; there is at most one bonus item (more count as one).
+    """
     if not evaluation:
         return None
     items = evaluation.get("items")
@@ -190,6 +194,7 @@ def score_total(evaluation):
     total += _mean(evaluation.get("mystery_customer"))
     total += _mean(evaluation.get("customer_survey"))
     total -= evaluation.get("special_deductions") or 0
+    total += min(evaluation.get("special_bonus") or 0, 1)
     return total
 
 

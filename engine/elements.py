@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import ChainMap
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
 from .expressions import Compiler, Scope, read_paths
 from .feel import to_feel, to_plain
@@ -37,12 +38,14 @@ class Element:
     interpretation: dict | None = None
     reads: set = field(default_factory=set)     # names this element reads (element ids and case fields)
     paths: set = field(default_factory=set)     # the dotted paths it reads, for the trace
+    places: int | None = None                   # `display: {places: N}`: how people read the value
 
     @classmethod
     def build(cls, sf, path, raw, compiler: Compiler, scope: Scope):
         el = cls(id=raw["id"], clause=str(raw["clause"]), sf=sf, path=path, raw=raw,
                  title=text2(raw.get("title")), text=raw.get("text"),
-                 interpretation=text2(raw.get("interpretation")))
+                 interpretation=text2(raw.get("interpretation")),
+                 places=(raw.get("display") or {}).get("places"))
         el.compile(compiler, scope)
         return el
 
@@ -140,19 +143,29 @@ class Rule(Element):
 
 
 _PLACEHOLDER = re.compile(r"\{([^\W\d][\w.]*)\}")
+_BARE_NAME = re.compile(r"\s*([^\W\d]\w*)\s*")
 
 
-def fill(template: str, values: dict) -> str:
-    """Put values into a message: {name} is replaced by the value's text; nothing else is interpreted."""
+def fill(template: str, values: dict, places: dict | None = None) -> str:
+    """Put values into a message: {name} is replaced by the value's text (a number to `places[name]`
+    decimals when given); nothing else is interpreted."""
     def sub(m):
         name = m.group(1)
         if name not in values:
             return m.group(0)
-        return display(values[name])
+        return display(values[name], (places or {}).get(name))
     return _PLACEHOLDER.sub(sub, template)
 
 
-def display(value) -> str:
+def shown_number(value: Decimal, places: int) -> str:
+    """A number as people write it: `places` decimals, rounded half up (95.25 -> 95.3, 95 -> 95.0)."""
+    return format(value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP), "f")
+
+
+def display(value, places: int | None = None) -> str:
+    if places is not None and isinstance(value, (int, Decimal)) and not isinstance(value, bool) \
+            and Decimal(value).is_finite():
+        return shown_number(Decimal(value), places)
     plain = to_plain(value)
     if isinstance(plain, list):
         return "、".join(display(v) for v in plain) if plain else "—"
@@ -179,6 +192,22 @@ class Check(Element):
             inner = inner.extended(**{name: None})
         self.assertion = self._expr(compiler, "assert", inner)
         self.reads -= set(self.lets)
+        # a let that only names another element ({score: score_total}) is shown as that element is
+        self.aliases = {name: m.group(1) for name, text in (self.raw.get("let") or {}).items()
+                        if isinstance(text, str) and (m := _BARE_NAME.fullmatch(text))}
+        self._places = None
+
+    def places_of(self, elements) -> dict:
+        """Placeholder name -> decimal places, for the placeholders naming an element with `display`."""
+        if self._places is None:
+            names = {n for msg in self.message.values() for n in _PLACEHOLDER.findall(msg)}
+            out = {}
+            for name in names:
+                el = elements.get(self.aliases.get(name, name))
+                if el is not None and el.places is not None:
+                    out[name] = el.places
+            self._places = out
+        return self._places
 
     def evaluate(self, run):
         # run.expr, inline: the lets go into one Scope over the environment, each seeing those before it
@@ -201,7 +230,8 @@ class Check(Element):
             return None
         values = {k: v for k, v in local.items()}
         names = ChainMap(values, run.env)   # what {placeholders} read: the lets, then the environment
-        run.finding(self, {lang: fill(msg, names) for lang, msg in self.message.items()},
+        places = self.places_of(run.ruleset.elements)
+        run.finding(self, {lang: fill(msg, names, places) for lang, msg in self.message.items()},
                     {k: to_plain(v) for k, v in values.items()})
         return False
 

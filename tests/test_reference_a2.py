@@ -207,6 +207,17 @@ def test_5_6_4_2_and_5_6_4_3_sample_means_are_added():
     assert out["level"] == "four_star"
 
 
+@pytest.mark.parametrize("bonus, expected", [(None, "90"), (0, "90"), (1, "91"), (2, "91"), (5, "91")])
+def test_gb_t_27922_special_bonus_is_one_point_at_most(bonus, expected):
+    extra = {} if bonus is None else {"special_bonus": bonus}
+    assert ref.evaluate(score_case(D(90), **extra))["score_total"] == D(expected)
+
+
+def test_gb_t_27922_a_bonus_can_reach_a_threshold():
+    out = ref.evaluate(score_case(D(94), special_bonus=1))
+    assert out["score_total"] == 95 and out["level"] == "five_star"
+
+
 def test_score_is_decimal_division_at_34_digits():
     case = score_case(D(0))
     case["evaluation"]["items"] = [{"id": "M1.1", "part": "management", "max": 3, "score": 2}]
