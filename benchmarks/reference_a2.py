@@ -145,25 +145,50 @@ def audit_days_base(headcount, kind):
     return _TIME_BEYOND[column]
 
 
+def _site_kind(self_built, listed):
+    """5.4.3: "certificate" for (1) self-built and shown on the certificate, "other" for (2), None unknown."""
+    if self_built is False or listed is False:
+        return "other"
+    if self_built is True and listed is True:
+        return "certificate"
+    return None
+
+
 def sites_to_sample(sites, kind):
-    """5.4.3: 0 without sites; ceil(k*sqrt(x)) for self-built listed sites; otherwise 1."""
+    """5.4.3: 0 without sites; ceil(k*sqrt(x)) for the x self-built sites shown on the certificate,
+    plus at least 1 (i.e. 1) when other (franchised or unlisted) sites exist; None when unknown.
+
+    A `list` of sites replaces `count`; a site that does not say self_built/listed_on_certificate
+    takes the setting of the same name on `sites`.
+    """
     if not sites:
         return _D0
-    count = sites.get("count")
-    if count is None:
-        return None
-    if count == 0:
-        return _D0
-    self_built = sites.get("self_built")
-    listed = sites.get("listed_on_certificate")
-    if self_built is False or listed is False:
-        return _D1
-    if self_built is None or listed is None:   # undetermined: (null and true) is null
-        return None
+    listing = sites.get("list")
+    if listing is not None:
+        def own(site, key):
+            return site[key] if site.get(key) is not None else sites.get(key)
+        kinds = [_site_kind(own(s, "self_built"), own(s, "listed_on_certificate")) for s in listing]
+        if not kinds:
+            return _D0
+        if None in kinds:
+            return None
+        x = kinds.count("certificate")
+        others = len(kinds) - x
+    else:
+        count = sites.get("count")
+        if count is None:
+            return None
+        if count == 0:
+            return _D0
+        k_all = _site_kind(sites.get("self_built"), sites.get("listed_on_certificate"))
+        if k_all is None:
+            return None
+        x, others = (count, 0) if k_all == "certificate" else (0, count)
     k = _SAMPLE_FACTOR.get(kind)
-    if k is None:
+    if x and k is None:
         return None
-    return (k * Decimal(count).sqrt()).to_integral_value(rounding=ROUND_CEILING)
+    sample = (k * Decimal(x).sqrt()).to_integral_value(rounding=ROUND_CEILING) if x else _D0
+    return sample + (_D1 if others else _D0)
 
 
 def score_total(evaluation):

@@ -263,6 +263,36 @@ def test_5_4_3_central_office_only_samples_no_site():
     assert ref.evaluate(audit_case(100))["sites_to_sample"] == 0
 
 
+def _site(name, self_built=None, listed=None):
+    s = {"name": name}
+    if self_built is not None:
+        s["self_built"] = self_built
+    if listed is not None:
+        s["listed_on_certificate"] = listed
+    return s
+
+
+def test_5_4_3_a_list_replaces_the_count():
+    sites = {"count": 30, **SELF_LISTED, "list": [_site(f"S{i}") for i in range(4)]}
+    assert ref.evaluate(audit_case(100, sites=sites))["sites_to_sample"] == 2   # sqrt(4), not sqrt(30)
+
+
+def test_5_4_3_a_mixed_network_samples_both_kinds():
+    listing = [_site(f"own{i}", True, True) for i in range(9)] + [_site(f"fr{i}", False, False) for i in range(5)]
+    for kind, expected in (("initial", 4), ("surveillance", 3), ("recertification", 4)):
+        out = ref.evaluate(audit_case(500, kind, sites={"list": listing}))
+        assert out["sites_to_sample"] == expected, kind     # ceil(k*3) + 1
+
+
+def test_5_4_3_a_franchised_site_shown_on_the_certificate_is_case_2():
+    assert ref.evaluate(audit_case(100, sites={"list": [_site("f", False, True)]}))["sites_to_sample"] == 1
+
+
+def test_5_4_3_an_undetermined_site_leaves_the_sample_unknown():
+    assert ref.evaluate(audit_case(100, sites={"list": [_site("a", True, True), _site("b")]}))["sites_to_sample"] is None
+    assert ref.evaluate(audit_case(100, sites={"list": []}))["sites_to_sample"] == 0
+
+
 def test_5_4_3_perfect_squares_are_exact():
     # 0.6 * sqrt(25) = 3.0 exactly -> 3 (no spurious ceiling to 4)
     out = ref.evaluate(audit_case(100, "surveillance", sites={"count": 25, **SELF_LISTED}))
