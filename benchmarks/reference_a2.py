@@ -248,25 +248,38 @@ def acceptance_due_on(application):
     return add_working_days(complete_on, 10)
 
 
-def next_surveillance_due(issued_on, first_due, surveillances, extended):
-    """Due date of the next surveillance in the current certificate cycle (5.4.1.3, 6.2)."""
-    count = 0
-    last = None
-    for s in surveillances or ():
-        on = _date(s.get("on"))
-        if on is None or on < issued_on:
-            continue
-        count += 1
-        if last is None or on > last:
-            last = on
-    if count == 0:
-        due = first_due
-    elif count == 1:
-        due = add_months(last, 12)
+def next_surveillance_due(issued_on, first_due, recert_opens, surveillances, events, as_of):
+    """Due date of the next surveillance of the current certificate cycle (5.4.1.3, 6.2, 7.1).
+
+    The first is due 12 months after issue, each later one 12 months after the surveillance before
+    it (6.2). The surveillances counted are those held in this cycle, on or before as_of. An
+    extension (6.2(1)) is the body's decision for one deadline: it counts when dated after the
+    surveillance before the deadline (or on/after issue for the first) and on or before the deadline
+    itself, and moves that deadline to its `until` (3 months without one), never more than 3 months.
+    Once the deadline reaches the recertification window (7.1) none is due: the recertification
+    takes its place.
+    """
+    held = sorted(on for on in (_date(s.get("on")) for s in surveillances or ())
+                  if on is not None and issued_on <= on and (as_of is None or on <= as_of))
+    if held:
+        after, due, first = held[-1], add_months(held[-1], 12), False
     else:
-        return None      # the third year's audit is the recertification
-    if extended:
-        due = add_months(due, 3)   # 6.2 (1): at most 3 months' extension
+        after, due, first = issued_on, first_due, True
+    if due >= recert_opens:
+        return None
+    latest = None
+    for e in events or ():
+        if e.get("type") != "surveillance_extended":
+            continue
+        on = _date(e.get("on"))
+        if on is None or (as_of is not None and on > as_of) or on < issued_on:
+            continue
+        if not (on > after or (first and on == after)) or on > due:
+            continue      # another deadline's, or decided after this one passed (void)
+        until = _date(e.get("until")) or add_months(due, 3)
+        latest = until if latest is None or until > latest else latest
+    if latest is not None and latest > due:
+        due = min(latest, add_months(due, 3))
     return due
 
 
@@ -374,9 +387,9 @@ def evaluate(case: dict) -> dict:
         if issued_on is not None:
             expires_on = add_months(issued_on, 36) - _ONE_DAY
             first_due = add_months(issued_on, 12)
-            next_due = next_surveillance_due(issued_on, first_due, case.get("surveillances"),
-                                             cert.get("surveillance_extended"))
             recert_opens = add_months(expires_on, -3)
+            next_due = next_surveillance_due(issued_on, first_due, recert_opens, case.get("surveillances"),
+                                             case.get("events"), as_of)
             status, susp_ends = certificate_status(issued_on, expires_on, case.get("events"), as_of)
         else:
             expires_on = first_due = next_due = recert_opens = status = susp_ends = None

@@ -71,10 +71,8 @@ def score_case(score, special_deductions=0, **extra):
     return {"as_of": "2026-03-01", "evaluation": ev}
 
 
-def cert_case(issued_on, as_of, events=(), surveillances=(), extended=None):
+def cert_case(issued_on, as_of, events=(), surveillances=()):
     cert = {"number": "103726F0001R0S", "issued_on": issued_on, "level": "five_star"}
-    if extended is not None:
-        cert["surveillance_extended"] = extended
     return {"as_of": as_of, "certificate": cert, "events": list(events), "surveillances": list(surveillances)}
 
 
@@ -395,7 +393,13 @@ def test_6_2_next_surveillance_after_one_and_two():
     assert one["next_surveillance_due"] == "2027-11-20"
     two = ref.evaluate(cert_case("2025-12-15", "2027-12-20", surveillances=[
         {"on": "2026-11-20", "passed": True}, {"on": "2027-11-02", "passed": True}]))
-    assert two["next_surveillance_due"] is None   # 5.4.1.3: the third year is the recertification
+    assert two["next_surveillance_due"] is None   # 2028-11-02 is past the recertification window (2028-09-14)
+
+
+def test_5_4_1_3_an_early_second_surveillance_leaves_one_more_before_the_window():
+    out = ref.evaluate(cert_case("2025-12-15", "2027-02-01", surveillances=[
+        {"on": "2026-01-20", "passed": True}, {"on": "2027-01-10", "passed": True}]))
+    assert out["next_surveillance_due"] == "2028-01-10"      # before the window opens on 2028-09-14
 
 
 def test_6_2_surveillances_of_an_earlier_cycle_do_not_count():
@@ -403,9 +407,39 @@ def test_6_2_surveillances_of_an_earlier_cycle_do_not_count():
     assert out["next_surveillance_due"] == "2026-12-15"
 
 
-def test_6_2_1_extension_by_three_months():
-    out = ref.evaluate(cert_case("2025-12-15", "2026-03-01", extended=True))
+def test_5_4_1_3_a_surveillance_after_as_of_has_not_been_held():
+    out = ref.evaluate(cert_case("2025-12-15", "2026-03-01", surveillances=[{"on": "2026-11-20", "passed": True}]))
+    assert out["next_surveillance_due"] == "2026-12-15"
+
+
+def test_6_2_1_an_extension_decided_before_the_deadline_adds_three_months():
+    out = ref.evaluate(cert_case("2025-12-15", "2027-01-10", events=[ev("2026-12-01", "surveillance_extended")]))
     assert out["next_surveillance_due"] == "2027-03-15"
+
+
+def test_6_2_1_an_extension_on_the_deadline_day_counts_one_after_it_does_not():
+    on_day = ref.evaluate(cert_case("2025-12-15", "2027-01-10", events=[ev("2026-12-15", "surveillance_extended")]))
+    assert on_day["next_surveillance_due"] == "2027-03-15"
+    late = ref.evaluate(cert_case("2025-12-15", "2027-01-10", events=[ev("2026-12-16", "surveillance_extended")]))
+    assert late["next_surveillance_due"] == "2026-12-15"
+
+
+def test_6_2_1_an_extension_until_a_date_and_at_most_three_months():
+    short = dict(ev("2026-12-01", "surveillance_extended"), until="2027-01-31")
+    assert ref.evaluate(cert_case("2025-12-15", "2027-01-10", events=[short]))["next_surveillance_due"] == "2027-01-31"
+    long = dict(ev("2026-12-01", "surveillance_extended"), until="2027-05-31")
+    assert ref.evaluate(cert_case("2025-12-15", "2027-01-10", events=[long]))["next_surveillance_due"] == "2027-03-15"
+
+
+def test_6_2_1_an_extension_does_not_carry_to_the_next_deadline():
+    out = ref.evaluate(cert_case("2025-12-15", "2027-06-01", events=[ev("2026-12-01", "surveillance_extended")],
+                                 surveillances=[{"on": "2027-03-01", "passed": True}]))
+    assert out["next_surveillance_due"] == "2028-03-01"
+
+
+def test_6_2_1_an_extension_not_yet_decided_on_as_of_does_not_count():
+    out = ref.evaluate(cert_case("2025-12-15", "2026-11-30", events=[ev("2026-12-01", "surveillance_extended")]))
+    assert out["next_surveillance_due"] == "2026-12-15"
 
 
 # ----------------------------------------------------------------------- 5.3.1: 10 working days
