@@ -324,3 +324,26 @@ def test_documents_in_chromium(browser, doc, name, keys):
     assert ink_share(page["png"]) > 0.01, "the screenshot is blank"
     pdf = render(doc, case(name), fmt="pdf")
     assert pdf_pages(pdf) >= 1
+
+
+# ---------------------------------------------------------------- clause texts as the document prints them
+
+def test_clause_texts_are_plain_chinese_not_latex():
+    for folder in (A2, A2.parent / "ZBC-SC-2024-A1"):
+        rs = load_cached(folder)
+        texts = [str(e.get("text") or "") for e in rs.clause_map] + [el.text or "" for el in rs.elements.values()]
+        for text in texts:
+            assert "\\sqrt" not in text and "$" not in text, text
+        sites = next(e for e in rs.clause_map if str(e["clause"]) == "5.4.3")
+        assert "√x" in sites["text"] and "0.6√x" in sites["text"] and "0.8√x" in sites["text"]
+
+
+def test_the_appendix_table_is_a_table_in_the_rulebook(tmp_path):
+    from engine.rulebook import build_rulebook
+    site = build_rulebook(load_cached(A2), tmp_path / "rulebook")
+    page = (site / "clause-附录.html").read_text(encoding="utf-8")
+    table = re.search(r'<table class="wide" id="clause-table">.*?</table>', page, re.S).group()
+    rows = re.findall(r"<tr>(.*?)</tr>", table, re.S)
+    assert len(rows) == 9                                             # the header and 8 bands
+    assert re.findall(r"<td>(.*?)</td>", rows[3]) == ["276-875", "3", "1", "2"]
+    assert "遵循上述规律" in rows[-1]
