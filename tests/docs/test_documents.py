@@ -347,3 +347,12 @@ def test_the_appendix_table_is_a_table_in_the_rulebook(tmp_path):
     assert len(rows) == 9                                             # the header and 8 bands
     assert re.findall(r"<td>(.*?)</td>", rows[3]) == ["276-875", "3", "1", "2"]
     assert "遵循上述规律" in rows[-1]
+
+
+def test_no_certification_document_rests_on_a_reconstructed_revision():
+    a1 = A2.parent / "ZBC-SC-2024-A1"
+    for doc, name in [("certificate", "01"), ("report", "01"), ("refusal", "03")]:
+        c = copy.deepcopy(case(name))
+        c["revision"] = "A/1"
+        msg = refusal_of(doc, c, folder=a1)
+        assert "revision_reconstructed" in msg and "（更改记录）" in msg and "假设" in msg, doc
