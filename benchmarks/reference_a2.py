@@ -1,8 +1,10 @@
 """ZBC-SC-2025 A/2 determinations, hand-written in Python.
 
 This module is the differential oracle and the speed limit for the certrules engine: it computes the
-same outputs as the A/2 rule set, from the same working spec (a2-spec.md), without reading any rule
-file and without importing any engine code.
+same outputs as the A/2 rule set, written from the clause text of 《商品售后服务认证实施规则》 ZBC-SC-2025
+A/2 (and GB/T 27922-2011 4.2 for the special items), without reading any rule file and without
+importing any engine code. Where a clause is ambiguous it takes the reading the rule set states in its
+`interpretation` (the two must agree, or the differential test fails).
 
     evaluate(case: dict) -> dict
 

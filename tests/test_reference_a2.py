@@ -1,7 +1,7 @@
 """Tests of the hand-written A/2 reference (benchmarks/reference_a2.py) against the rule's own text.
 
 Each test names the clause of 《商品售后服务认证实施规则》 ZBC-SC-2025 A/2 it checks; where the test
-pins down an interpretation of the working spec (/work/a2-spec.md) rather than the text, it says so.
+pins down an interpretation (the reading the rule set states for an ambiguous clause) rather than the text, it says so.
 """
 from __future__ import annotations
 
