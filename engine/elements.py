@@ -14,15 +14,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from .expressions import Compiler, Scope, read_paths
 from .feel import to_feel, to_plain
 from .feel.compiler import new_scope
+from .i18n import file_text, messages
 
 
-def text2(value) -> dict | None:
-    """A title/interpretation/message given as one string or as {zh, en}."""
-    if value is None:
-        return None
-    if isinstance(value, dict):
-        return {k: v for k, v in value.items() if v}
-    return {"zh": str(value)}
+def text2(value, language: str = "en") -> dict | None:
+    """A title/interpretation/message given as one string (in the rule set's primary `language`) or as
+    a mapping from language to text."""
+    return file_text(value, language)
 
 
 @dataclass
@@ -43,8 +41,8 @@ class Element:
     @classmethod
     def build(cls, sf, path, raw, compiler: Compiler, scope: Scope):
         el = cls(id=raw["id"], clause=str(raw["clause"]), sf=sf, path=path, raw=raw,
-                 title=text2(raw.get("title")), text=raw.get("text"),
-                 interpretation=text2(raw.get("interpretation")),
+                 title=text2(raw.get("title"), compiler.language), text=raw.get("text"),
+                 interpretation=text2(raw.get("interpretation"), compiler.language),
                  places=(raw.get("display") or {}).get("places"))
         el.compile(compiler, scope)
         return el
@@ -146,14 +144,17 @@ _PLACEHOLDER = re.compile(r"\{([^\W\d][\w.]*)\}")
 _BARE_NAME = re.compile(r"\s*([^\W\d]\w*)\s*")
 
 
-def fill(template: str, values: dict, places: dict | None = None) -> str:
+def fill(template: str, values: dict, language: str = "en", places: dict | None = None) -> str:
     """Put values into a message: {name} is replaced by the value's text (a number to `places[name]`
-    decimals when given); nothing else is interpreted."""
+    decimals when given); nothing else is interpreted. A list is joined the way the message's language
+    writes one."""
+    sep = messages(language)["list_separator"]
+
     def sub(m):
         name = m.group(1)
         if name not in values:
             return m.group(0)
-        return display(values[name], (places or {}).get(name))
+        return display(values[name], sep, (places or {}).get(name))
     return _PLACEHOLDER.sub(sub, template)
 
 
@@ -162,13 +163,13 @@ def shown_number(value: Decimal, places: int) -> str:
     return format(value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP), "f")
 
 
-def display(value, places: int | None = None) -> str:
+def display(value, sep: str = ", ", places: int | None = None) -> str:
     if places is not None and isinstance(value, (int, Decimal)) and not isinstance(value, bool) \
             and Decimal(value).is_finite():
         return shown_number(Decimal(value), places)
     plain = to_plain(value)
     if isinstance(plain, list):
-        return "、".join(display(v) for v in plain) if plain else "—"
+        return sep.join(display(v, sep) for v in plain) if plain else "—"
     if plain is None:
         return "—"
     if isinstance(plain, bool):
@@ -181,7 +182,7 @@ class Check(Element):
 
     def compile(self, compiler, scope):
         self.severity = self.raw.get("severity", "error")
-        self.message = text2(self.raw["message"])
+        self.message = text2(self.raw["message"], compiler.language)
         self.tags = list(self.raw.get("tags", []))
         self.when = self._expr(compiler, "when", scope) if "when" in self.raw else None
         self.lets = {}
@@ -231,7 +232,7 @@ class Check(Element):
         values = {k: v for k, v in local.items()}
         names = ChainMap(values, run.env)   # what {placeholders} read: the lets, then the environment
         places = self.places_of(run.ruleset.elements)
-        run.finding(self, {lang: fill(msg, names, places) for lang, msg in self.message.items()},
+        run.finding(self, {lang: fill(msg, names, lang, places) for lang, msg in self.message.items()},
                     {k: to_plain(v) for k, v in values.items()})
         return False
 
