@@ -19,17 +19,21 @@ from typing import Any
 from . import nodes as _N
 from .builtins import BUILTINS
 from .checker import check as _check
-from .compiler import MAX_ITEMS, compile_node, new_scope, spends_budget
-from .errors import FeelCheckError, FeelError, FeelEvalError, FeelSyntaxError
+from .budget import Budget, size_within
+from .compiler import compile_node, new_scope
+from .errors import FeelCheckError, FeelError, FeelEvalError, FeelLimitError, FeelSyntaxError
 from .nodes import ast_equal, dump as ast_dump
 from .parser import parse as _parse
 from .registry import FunctionRegistry
-from .values import (FEEL_CONTEXT, DaysDuration, Range, YearsMonthsDuration, parse_date,
+from .temporal import DateTime, Time
+from .types import conform
+from .values import (FEEL_CONTEXT, DaysDuration, Function, Range, YearsMonthsDuration, parse_date,
                      to_feel, to_plain)
 
 __all__ = ["compile_expr", "compile_unary_tests", "FunctionRegistry", "default_registry", "BUILTINS",
-           "FeelError", "FeelSyntaxError", "FeelCheckError", "FeelEvalError", "to_feel", "to_plain",
-           "FEEL_CONTEXT", "YearsMonthsDuration", "DaysDuration", "Range", "ast_equal", "ast_dump",
+           "FeelError", "FeelSyntaxError", "FeelCheckError", "FeelEvalError", "FeelLimitError", "to_feel",
+           "to_plain", "FEEL_CONTEXT", "YearsMonthsDuration", "DaysDuration", "Range", "Time", "DateTime",
+           "Function", "Budget", "size_within", "conform", "ast_equal", "ast_dump",
            "interval_of", "parse_literal_value", "CompiledExpr", "CompiledTests"]
 
 
@@ -44,19 +48,16 @@ class CompiledExpr:
 
     def __init__(self, text, ast, free_names, type_, fn):
         self.text, self.ast, self.free_names, self.type, self._fn = text, ast, free_names, type_, fn
-        # Without loops or filters the state is never written, so calls without
-        # diagnostics can share one instead of allocating a list each time.
-        shared = None if spends_budget(ast) else [None, MAX_ITEMS]
 
-        def evaluate(env: Mapping[str, Any], diagnostics: list | None = None):
+        def evaluate(env: Mapping[str, Any], diagnostics: list | None = None, budget: Budget | None = None):
             """The value of the expression for `env` (FEEL values by name).
 
             Never raises for data problems: a failed operation gives null, and when
             `diagnostics` is a list, a sentence saying what failed and where is appended.
+            `budget` is the evaluation's (one Budget shared by every expression of one
+            evaluation); without one, this call has a budget of its own.
             """
-            if diagnostics is None and shared is not None:
-                return fn(env, shared)
-            return fn(env, [diagnostics, MAX_ITEMS])
+            return fn(env, [diagnostics, budget if budget is not None else Budget()])
         # An instance attribute, not a method: saves the bound-method step on every call.
         self.evaluate = evaluate
 
@@ -70,22 +71,19 @@ class CompiledTests:
 
     def __init__(self, text, ast, free_names, fn):
         self.text, self.ast, self.free_names, self._fn = text, ast, free_names, fn
-        # `?` is only read by an InputValue node: without one, the env is used as it is (no scope
-        # per call); without loops or filters the state is never written and can be shared.
+        # `?` is only read by an InputValue node: without one, the env is used as it is (no scope per call).
         uses_input = any(isinstance(n, _N.InputValue) for n in _N.walk(ast))
-        shared = None if spends_budget(ast) else [None, MAX_ITEMS]
         empty: dict = {}
 
-        def matches(input_value, env: Mapping[str, Any] | None = None, diagnostics: list | None = None) -> bool:
+        def matches(input_value, env: Mapping[str, Any] | None = None, diagnostics: list | None = None,
+                    budget: Budget | None = None) -> bool:
             """Whether the input value passes; null or a failed test counts as no match."""
             if uses_input:
                 scope = new_scope(env if env is not None else {})
                 scope["?"] = input_value
             else:
                 scope = env if env is not None else empty
-            if diagnostics is None and shared is not None:
-                return fn(input_value, scope, shared) is True
-            return fn(input_value, scope, [diagnostics, MAX_ITEMS]) is True
+            return fn(input_value, scope, [diagnostics, budget if budget is not None else Budget()]) is True
         self.matches = matches   # an instance attribute, as CompiledExpr.evaluate
 
     def interval(self):
@@ -107,8 +105,9 @@ def _freeze(hint):
 CACHE_SIZE = 4096
 _cache: OrderedDict = OrderedDict()
 _cache_lock = threading.Lock()
-# Multi-word type names usable after `instance of`.
-_TYPE_WORDS = frozenset({"days and time duration", "date and time"})
+# Multi-word type names usable after `instance of`, and property names with spaces.
+_TYPE_WORDS = frozenset({"days and time duration", "date and time", "years and months duration",
+                         "time offset", "start included", "end included"})
 
 
 _frozen_memo: OrderedDict = OrderedDict()   # id(names) -> (names, len(names), frozen form)
