@@ -124,7 +124,7 @@ def arith_type(op: str, a, b):
         if _is_dur(a) and _is_dur(b):
             return a if a == b else None
     if op == "-":
-        if a == b and a in moments:
+        if a == b and a in moments or {a, b} == {"date", "date and time"}:
             return DT
         if a in moments and _is_dur(b):
             return a if not (a == "time" and b == YM) else False
@@ -155,16 +155,23 @@ _VERB = {"+": "add", "-": "subtract", "*": "multiply", "/": "divide", "**": "rai
 
 
 def bind_call(spec: FunctionSpec, node: N.Call, text: str) -> list:
-    """The call's argument nodes in parameter order (named arguments placed by name).
+    """The call's argument nodes in parameter order (named arguments placed by name)."""
+    return bind_signature(spec, node, text)[1]
+
+
+def bind_signature(spec: FunctionSpec, node: N.Call, text: str) -> tuple[int, list]:
+    """Which of the function's signatures the call uses, and its argument nodes in parameter order
+    (named arguments placed by name; for a function that takes nulls, a parameter left out of a
+    call by name is null).
 
     Raises FeelCheckError for a wrong count or an unknown / missing parameter name.
     """
     p = node.pos
     if not node.named:
         n = len(node.args)
-        for sig in spec.signatures:
+        for i, sig in enumerate(spec.signatures):
             if sig.accepts(n):
-                return list(node.args)
+                return i, list(node.args)
         word = "argument" if n == 1 else "arguments"
         raise FeelCheckError(f"'{spec.name}' cannot take {n} {word} at {p.line}:{p.col} "
                              f"(it takes {spec.arity_text()})", p.line, p.col, text)
@@ -173,16 +180,18 @@ def bind_call(spec: FunctionSpec, node: N.Call, text: str) -> list:
     if len(values) != len(given):
         raise FeelCheckError(f"a parameter of '{spec.name}' is named twice at {p.line}:{p.col}",
                              p.line, p.col, text)
-    for sig in spec.signatures:
-        if set(given) <= set(sig.params) and all(q in values for q in sig.params[:sig.required]):
+    for i, sig in enumerate(spec.signatures):
+        if set(given) <= set(sig.params) and (spec.nulls or all(q in values for q in sig.params[:sig.required])):
             ordered = [values.get(q) for q in sig.params]
-            while ordered and ordered[-1] is None:
+            while ordered and ordered[-1] is None and len(ordered) > sig.required:
                 ordered.pop()
             if None in ordered:
+                if spec.nulls:
+                    return i, [x if x is not None else N.Null(pos=node.pos) for x in ordered]
                 missing = sig.params[ordered.index(None)]
                 raise FeelCheckError(f"'{spec.name}' needs '{missing}' when later parameters are named "
                                      f"at {p.line}:{p.col}", p.line, p.col, text)
-            return ordered
+            return i, ordered
     known = sorted({q for sig in spec.signatures for q in sig.params})
     bad = [g for g in given if g not in known]
     if bad:

@@ -21,7 +21,7 @@ from decimal import Decimal
 from . import nodes as N
 from . import ops
 from .budget import MAX_ITEMS
-from .checker import bind_call
+from .checker import bind_signature
 from .errors import FeelEvalError, FeelLimitError
 from .functions import apply, invoke
 from .registry import FunctionRegistry
@@ -735,7 +735,7 @@ class Compiler:
         spec = self.functions.get(node.name)
         if spec is None or self.bound_here(node.name):
             return self._invoke(node, self.k_Name(N.Name(node.name, pos=node.pos)))
-        args = bind_call(spec, node, self.text)
+        signature, args = bind_signature(spec, node, self.text)
         fail = self.failer(node)
         if node.name == "is defined" and len(args) == 1 and isinstance(args[0], N.Name):
             name = args[0].name
@@ -747,7 +747,7 @@ class Compiler:
                     return False
             return defined
         fs = [self.compile(a) for a in args]
-        fn, nulls, list_or_args = spec.fn, spec.nulls, spec.list_or_args
+        fn, nulls, list_or_args = spec.function_for(signature), spec.nulls, spec.list_or_args
         # Built-ins are ours: any slip becomes null + diagnostic. A registered function's
         # own bug (anything but FeelEvalError) propagates, so the engine sees it.
         catch = _BUILTIN_ERRORS if spec is _builtin_spec(node.name) else FeelEvalError
@@ -758,7 +758,7 @@ class Compiler:
             def general(env, st):
                 values = [g(env, st) for g in fs]
                 try:
-                    return apply(spec, values, st)
+                    return apply(spec, values, st, signature)
                 except catch as e:
                     return fail(st, e.message if isinstance(e, FeelEvalError) else _error_reason(name, e))
             return general

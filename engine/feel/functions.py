@@ -17,15 +17,15 @@ from .types import conform
 from .values import Function, type_name
 
 
-def apply(spec, values: list, st):
-    """A built-in call with its arguments already evaluated (in parameter order)."""
+def apply(spec, values: list, st, signature: int = 0):
+    """A built-in call with its arguments already evaluated (in parameter order of `signature`)."""
     if not spec.nulls and None in values:
         return None
     budget = st[1]
     for v in values:
         if v.__class__ is list:
             budget.spend(len(v))
-    fn = spec.fn
+    fn = spec.function_for(signature)
     if spec.list_or_args:
         if not values:
             raise FeelEvalError(f"'{spec.name}' needs a list or at least one value")

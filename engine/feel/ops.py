@@ -299,6 +299,11 @@ def sub(a, b, budget=None):
     ca, cb = a.__class__, b.__class__
     if ca is Decimal and cb is Decimal:
         return _C.subtract(a, b)
+    if ca is _DATE and cb is DateTime or ca is DateTime and cb is _DATE:
+        # a date stands for its midnight UTC (DMN 1.5, 10.3.2.3.6): beside a local date and time, null
+        def as_dt(d):
+            return DateTime(d, 0, 0, Decimal(0), 0)
+        return sub(as_dt(a) if ca is _DATE else a, as_dt(b) if cb is _DATE else b)
     if ca is _DATE:
         if cb is _DATE:
             return DaysDuration(Decimal((a - b).days * _DAY))

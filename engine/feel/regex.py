@@ -32,8 +32,8 @@ def _strip_whitespace(pattern: str) -> str:
     out, depth, i = [], 0, 0
     while i < len(pattern):
         c = pattern[i]
-        if c == "\\" and i + 1 < len(pattern):
-            out.append(pattern[i:i + 2])
+        if c == "\\" and i + 1 < len(pattern) and pattern[i + 1] not in " \t\n\r":
+            out.append(pattern[i:i + 2])       # an escaped bracket opens or closes nothing
             i += 2
             continue
         if c == "[":
@@ -68,7 +68,7 @@ def compiled(pattern: str, flags: str = ""):
                                "not supported")
         py_flags = (re.S if "s" in flags else 0) | (re.M if "m" in flags else 0) | (re.I if "i" in flags else 0)
         try:
-            translated = translate_pattern(pattern, flags=py_flags, back_references=False)
+            translated = translate_pattern(pattern, flags=py_flags)
         except RegexError as e:
             raise PatternError(f"is not a valid regular expression ({str(e).split(' at position')[0]})") from None
         except Exception as e:   # the translator's own limits: a reason, never a crash

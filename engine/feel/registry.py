@@ -69,13 +69,16 @@ class Signature:
 @dataclass(frozen=True)
 class FunctionSpec:
     name: str
-    fn: Callable
+    fn: Callable                     # or, for a function whose signatures differ in meaning, one per signature
     signatures: tuple[Signature, ...]
     doc: str = ""
     returns: object = None           # static type of the result (see checker.py), None = any
     nulls: bool = False              # receives null arguments instead of propagating null
     list_or_args: bool = False       # min(list) or min(a, b, c): one list argument is the list
     spends: bool = False             # builds lists or strings: receives the evaluation's Budget as `budget=`
+
+    def function_for(self, signature: int) -> Callable:
+        return self.fn[signature] if isinstance(self.fn, (list, tuple)) else self.fn
 
     def arity_text(self) -> str:
         return " or ".join(f"{self.name}({s.describe()})" for s in self.signatures)

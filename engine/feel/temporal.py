@@ -93,7 +93,7 @@ class Time:
     def instant(self) -> Decimal:
         """Seconds since midnight UTC (for a local time: since local midnight), within a day."""
         off = self.effective_offset()
-        return (self.seconds() - (off or 0)) % _DAY
+        return _mod_day(self.seconds() - (off or 0))
 
     def __str__(self) -> str:
         out = f"{self.hour:02d}:{self.minute:02d}:{_second_text(self.second)}"
@@ -238,8 +238,13 @@ def shift(value: DateTime, seconds: Decimal) -> DateTime | None:
     return from_local_seconds(value.local_seconds() + seconds, value.offset, value.zone)
 
 
+def _mod_day(x: Decimal) -> Decimal:
+    """x modulo one day, in 0 <= r < 86400 (Decimal's % keeps the dividend's sign)."""
+    return x - _DAY * (x / _DAY).to_integral_value(rounding="ROUND_FLOOR")
+
+
 def time_shift(value: Time, seconds: Decimal) -> Time:
-    total = (value.seconds() + seconds) % _DAY
+    total = _mod_day(value.seconds() + seconds)
     whole = int(total)
     h, rest = divmod(whole, 3600)
     mi, s = divmod(rest, 60)

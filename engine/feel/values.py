@@ -213,11 +213,14 @@ def parse_duration(text: str) -> YearsMonthsDuration | DaysDuration | None:
     return DaysDuration(sign * secs if secs else Decimal(0))
 
 
+_DATE_TIME_START = re.compile(r"-?\d{4,}-\d\d-\d\dT")
+
+
 def parse_temporal(text: str):
     """The value of an @"..." literal: a date, time, date and time or duration; None if none."""
     if text.startswith(("P", "-P")):
         return parse_duration(text)
-    if "T" in text:
+    if _DATE_TIME_START.match(text):
         return parse_date_time(text)
     if ":" in text:
         return parse_time(text)
