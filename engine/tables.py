@@ -61,7 +61,7 @@ class Table(Element):
         if self._exact is not None:
             return self._exact.get(key)
         for row in self.rows:
-            if row.test is not None and row.test.matches(key, run.env):
+            if row.test is not None and row.test.matches(key, run.env, None, run.budget):
                 return row
         return None
 

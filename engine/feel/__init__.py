@@ -61,6 +61,10 @@ class CompiledExpr:
         # An instance attribute, not a method: saves the bound-method step on every call.
         self.evaluate = evaluate
 
+    def as_function(self, params, env, types=None, result=None, name=None) -> Function:
+        """The expression as the body of a function value over `env` (a rule set's named function)."""
+        return Function(params, self._fn, env, types, name, result)
+
     def __repr__(self):
         return f"CompiledExpr({self.text!r})"
 
