@@ -28,11 +28,11 @@ _C = FEEL_CONTEXT
 BUILTINS = FunctionRegistry()
 
 
-def builtin(name, params, returns=None, nulls=False, list_or_args=False, spends=False):
+def builtin(name, params, returns=None, nulls=False, list_or_args=False, spends=False, walks=True):
     """Register the decorated function in BUILTINS under its FEEL name."""
     def deco(fn):
         BUILTINS.register(name, fn, params=params, doc=(fn.__doc__ or "").strip(),
-                          returns=returns, nulls=nulls, list_or_args=list_or_args, spends=spends)
+                          returns=returns, nulls=nulls, list_or_args=list_or_args, spends=spends, walks=walks)
         return fn
     return deco
 
@@ -68,7 +68,7 @@ def _trunc(value, what: str) -> int:
 
 def _scale(value) -> int:
     value = _need(value, Decimal, "the scale")
-    if abs(value) > 6176:
+    if value.copy_abs() > 6176:
         raise FeelEvalError("the scale must be between -6111 and 6176")
     s = int(value.to_integral_value(rounding=ROUND_DOWN))
     if not -6111 <= s <= 6176:
@@ -116,7 +116,7 @@ def _offset_of(offset) -> int | None:
     if offset.__class__ is not DaysDuration:
         raise FeelEvalError(f"the offset must be a days and time duration, not {type_name(offset)}")
     secs = offset.seconds
-    if secs != secs.to_integral_value() or abs(secs) > MAX_OFFSET:
+    if secs != secs.to_integral_value() or secs.copy_abs() > MAX_OFFSET:
         raise FeelEvalError("the offset must be whole seconds between -18 and +18 hours")
     return int(secs)
 
@@ -375,7 +375,7 @@ def _pos_slice(length: int, start, size=None, what="start position") -> tuple[in
     """FEEL's 1-based (negative: from the end) start plus optional length -> a slice.
     Positions and lengths are compared with the length before becoming ints."""
     start = _need(start, Decimal, what)
-    if abs(start) > length + 1:
+    if start.copy_abs() > length + 1:
         raise FeelEvalError(f"{what} {_plain_decimal(start)[:30]} is outside the {length} items")
     s = int(start.to_integral_value(rounding=ROUND_HALF_EVEN))
     if s == 0 or (s < 0 and -s > length):
@@ -600,7 +600,7 @@ def f_mode(items):
     return sorted(x for x, c in counts.items() if c == top)
 
 
-@builtin("count", ["list"], returns="number")
+@builtin("count", ["list"], returns="number", walks=False)
 def f_count(items):
     """The number of items."""
     return Decimal(len(_l(items)))
@@ -672,7 +672,7 @@ def f_concatenate(*lists, budget=None):
 def _position(items, pos, extra=0) -> int:
     n = len(items)
     pos = _need(pos, Decimal, "position")
-    if abs(pos) > n + extra:
+    if pos.copy_abs() > n + extra:
         raise FeelEvalError(f"position {_plain_decimal(pos)[:30]} is outside the list of {n} items")
     p = _int(pos, "position")
     if p == 0:

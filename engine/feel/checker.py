@@ -307,6 +307,8 @@ class Checker:
                 self._reserved(key, node)
                 if key in fields:
                     self.fail(f"the context repeats the key '{key}' at {{at}}", node)
+                if isinstance(value, N.FunctionDef):     # a function entry may call itself
+                    fields[key] = FuncT(tuple(p for p, _ in value.params))
                 fields[key] = self.check(value)
         finally:
             self.frames.pop()

@@ -139,12 +139,14 @@ class Compiler:
 
         def f(env, st):
             v = of(env, st)
-            if v.__class__ is Decimal:
-                return minus(v)
             try:
+                if v.__class__ is Decimal:
+                    return minus(v)
                 return neg(v)
             except FeelEvalError as e:
                 return fail(st, e.message)
+            except ArithmeticError:
+                return fail(st, "the number is beyond the range of FEEL numbers")
         return f
 
     def k_Arith(self, node):
@@ -177,6 +179,8 @@ class Compiler:
                 return slow(a, b, st[1])
             except FeelEvalError as e:
                 return fail(st, e.message)
+            except ArithmeticError:
+                return fail(st, _arith_reason(node.op, a, b))
         return f
 
     def k_Compare(self, node):
@@ -565,7 +569,7 @@ class Compiler:
         def index(items, i, st):
             if i != i.to_integral_value():
                 return fail(st, f"index {i} is not a whole number")
-            if abs(i) > len(items):
+            if i.copy_abs() > len(items):
                 return fail(st, f"index {i} is outside the list of {len(items)} items")
             n = int(i)
             if n == 0 or abs(n) > len(items):
@@ -651,8 +655,8 @@ class Compiler:
                     raise _Stop(fail(st, "a range 'a..b' to iterate over needs numbers or dates at both ends"))
                 if v != v.to_integral_value() or end != end.to_integral_value():
                     raise _Stop(fail(st, "a numeric range 'a..b' needs whole numbers"))
-                size = abs(_C.subtract(end, v)) + 1
-                if size > MAX_ITEMS:                  # before converting anything: 1..1e999999999 stops here
+                # before converting anything to int: 1..1e999999999 stops here
+                if v.adjusted() > 15 or end.adjusted() > 15 or _C.subtract(end, v).copy_abs() >= MAX_ITEMS:
                     _spend(st, MAX_ITEMS + 1, fail)
                 a, b = int(v), int(end)
                 step = 1 if b >= a else -1
@@ -703,12 +707,11 @@ class Compiler:
                     if reads_partial:
                         _spend(st, len(out), fail)
                         scope["partial"] = list(out)
-                    budget.spend(1)
                     out.append(bf(scope, st))
+                    if budget.reached is not None:     # spent inside the body: the loop has no value
+                        return None
             except _Stop:
                 return None
-            except FeelLimitError as e:
-                return fail(st, e.message)
             return out
         return f
 

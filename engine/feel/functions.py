@@ -3,7 +3,7 @@
 
 `apply(spec, values, st)` calls a built-in with FEEL's conventions: null arguments give null
 unless the function takes them, `min(list)` or `min(a, b, c)`, the list arguments walked count
-against the evaluation's budget, and a built-in that builds lists or strings receives the
+against the evaluation's budget (count() does not walk its list), and a built-in that builds lists or strings receives the
 budget itself. `invoke(fn, args, named, st)` calls a function value: it binds the arguments to
 the parameters (positional or by name; a missing one is null), converts each to its declared
 type (10.3.2.9.4; one that does not conform makes the call null), and evaluates the body in a
@@ -22,9 +22,10 @@ def apply(spec, values: list, st, signature: int = 0):
     if not spec.nulls and None in values:
         return None
     budget = st[1]
-    for v in values:
-        if v.__class__ is list:
-            budget.spend(len(v))
+    if spec.walks:
+        for v in values:
+            if v.__class__ is list:
+                budget.spend(len(v))
     fn = spec.function_for(signature)
     if spec.list_or_args:
         if not values:

@@ -371,7 +371,7 @@ def power(a, b, budget=None):
     if a.__class__ is Decimal and b.__class__ is Decimal:
         if not a and b < 0:
             raise FeelEvalError("division by zero (zero to a negative power)")
-        if abs(b) > 999_999_999:
+        if b.copy_abs() > 999_999_999:
             raise FeelEvalError("the exponent is too large")
         return _C.power(a, b)
     return _mismatch("**", a, b)

@@ -76,6 +76,7 @@ class FunctionSpec:
     nulls: bool = False              # receives null arguments instead of propagating null
     list_or_args: bool = False       # min(list) or min(a, b, c): one list argument is the list
     spends: bool = False             # builds lists or strings: receives the evaluation's Budget as `budget=`
+    walks: bool = True               # walks its list arguments (each item is paid for); count() does not
 
     def function_for(self, signature: int) -> Callable:
         return self.fn[signature] if isinstance(self.fn, (list, tuple)) else self.fn
@@ -95,7 +96,8 @@ class FunctionRegistry:
         self._frozen = frozen
 
     def register(self, name: str, fn: Callable, params: Sequence = (), doc: str = "",
-                 returns=None, nulls: bool = False, list_or_args: bool = False, spends: bool = False) -> None:
+                 returns=None, nulls: bool = False, list_or_args: bool = False, spends: bool = False,
+                 walks: bool = True) -> None:
         if self._frozen:
             raise RuntimeError("BUILTINS is frozen: register on default_registry() instead")
         name = " ".join(name.split())
@@ -103,7 +105,7 @@ class FunctionRegistry:
             raise ValueError(f"bad function name {name!r}: words of letters, digits and _")
         specs = params if params and not isinstance(params[0], str) else [params]
         sigs = tuple(Signature.parse(list(s)) for s in specs)
-        self._fns[name] = FunctionSpec(name, fn, sigs, doc, returns, nulls, list_or_args, spends)
+        self._fns[name] = FunctionSpec(name, fn, sigs, doc, returns, nulls, list_or_args, spends, walks)
         self.version = (self.version[0], self.version[1] + 1)
 
     def get(self, name: str) -> FunctionSpec | None:

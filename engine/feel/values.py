@@ -60,7 +60,7 @@ def check_months(months: int) -> int:
 
 
 def check_seconds(seconds: Decimal) -> Decimal:
-    if not seconds.is_finite() or abs(seconds) > MAX_DURATION_SECONDS:
+    if not seconds.is_finite() or seconds.copy_abs() > MAX_DURATION_SECONDS:
         raise FeelEvalError("the duration is too long")
     return seconds
 
@@ -94,7 +94,7 @@ class DaysDuration:
 
     def parts(self) -> tuple[int, int, int, Decimal]:
         """(days, hours, minutes, seconds) of the absolute value."""
-        s = abs(self.seconds)
+        s = self.seconds.copy_abs()
         whole = int(s)
         frac = s - whole
         d, rest = divmod(whole, _SECONDS_PER_DAY)
@@ -161,8 +161,15 @@ def _trunc_div(a: int, b: int) -> int:
     return q if (a >= 0) == (b > 0) else -q
 
 
+MAX_PLAIN_DIGITS = 6200      # positional text of any decimal128 number fits (exponents -6143..6144)
+
+
 def _plain_decimal(d: Decimal) -> str:
-    """A Decimal as positional text (no exponent): 1E+2 -> '100', 2.50 stays '2.50'."""
+    """A Decimal as positional text, every digit it holds (no exponent): 1E+2 -> '100', 2.50 stays
+    '2.50', 1/3*3 -> '0.9999999999999999999999999999999999'. A number beyond the FEEL range (it can
+    only come from outside an expression) is refused rather than written out in a billion digits."""
+    if d.is_finite() and d and not -MAX_PLAIN_DIGITS < d.adjusted() < MAX_PLAIN_DIGITS:
+        raise FeelEvalError("the number is beyond the range of FEEL numbers")
     if d == d.to_integral_value() and d.as_tuple().exponent > 0:
         return str(d.quantize(Decimal(1), context=FEEL_CONTEXT))
     s = format(d, "f")
@@ -277,7 +284,10 @@ def feel_repr(value: Any) -> str:
     if value is False:
         return "false"
     if isinstance(value, Decimal):
-        return _plain_decimal(value)
+        try:
+            return _plain_decimal(value)
+        except FeelEvalError:
+            return str(value)
     if isinstance(value, str):
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if isinstance(value, _dt.date):
