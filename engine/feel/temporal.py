@@ -224,17 +224,17 @@ def from_local_seconds(total: Decimal, offset, zone) -> DateTime | None:
 
 def shift(value: DateTime, seconds: Decimal) -> DateTime | None:
     """value plus a days-and-time duration. A zoned value moves on the UTC line and is shown
-    again in its zone; an offset or local value keeps its offset."""
+    again in its zone (so an hour after 01:30 on the night clocks go forward is 03:30); an offset
+    or local value keeps its offset."""
     if value.zone is not None:
         instant = value.instant() + seconds
-        off0 = value.effective_offset() or 0
-        guess = from_local_seconds(instant + off0, None, value.zone)
-        if guess is None:
+        whole = int(instant.to_integral_value(rounding="ROUND_FLOOR"))
+        try:
+            utc = _dt.datetime(1, 1, 1, tzinfo=_dt.timezone.utc) + _dt.timedelta(seconds=whole)
+            local = utc.astimezone(zone_info(value.zone))
+        except (OverflowError, ValueError):
             return None
-        off = guess.effective_offset()
-        if off is not None and off != off0:
-            guess = from_local_seconds(instant + off, None, value.zone)
-        return guess
+        return DateTime(local.date(), local.hour, local.minute, local.second + (instant - whole), None, value.zone)
     return from_local_seconds(value.local_seconds() + seconds, value.offset, value.zone)
 
 
