@@ -472,6 +472,10 @@ class Checker:
         t = self.check(node.target)
         if t is not None and t != "null" and not isinstance(t, FuncT):
             self.fail(f"{describe(t)} at {{at}} is not a function and cannot be called", node)
+        return self._arguments(t, node)
+
+    def _arguments(self, t, node):
+        """The arguments of a call of a function value of type t."""
         for a in node.args:
             self.check(a)
         for _, a in node.named:
@@ -606,12 +610,7 @@ class Checker:
         t = self.c_Name(N.Name(node.name, pos=node.pos))
         if t is not None and t != "null" and not isinstance(t, FuncT):
             self.fail(f"'{node.name}' at {{at}} is {describe(t)}, not a function", node)
-        for a in node.args:
-            self.check(a)
-        for _, a in node.named:
-            self.check(a)
-        self._arity(t, node)
-        return None
+        return self._arguments(t, node)
 
     # -- decision-table tests
 

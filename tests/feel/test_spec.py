@@ -94,6 +94,8 @@ def test_scientific_notation(text, expected):
 
 
 def test_a_number_shows_every_digit_it_holds():
+    from engine.jsonout import number_text
+    assert number_text(val("1/3*3")) == "0." + "9" * 34          # what eval, expr and the JSON show
     assert val("string(1/3*3)") == "0." + "9" * 34
     assert val("1/3*3 = 1") is False
     assert val("string(1e3)") == "1000" and val("string(2.50)") == "2.50"
