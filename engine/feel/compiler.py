@@ -756,8 +756,9 @@ class Compiler:
         catch = _BUILTIN_ERRORS if spec is _builtin_spec(node.name) else FeelEvalError
 
         name = node.name
-        if spec.spends or any(_may_be_list(a) for a in args):
-            # the general path: functions.apply spends for the lists walked and passes the budget
+        walks = spec.walks and any(_may_be_list(a) for a in args)
+        if spec.spends:
+            # builds lists or strings: functions.apply passes the budget (and pays for the lists walked)
             def general(env, st):
                 values = [g(env, st) for g in fs]
                 try:
@@ -765,6 +766,8 @@ class Compiler:
                 except catch as e:
                     return fail(st, e.message if isinstance(e, FeelEvalError) else _error_reason(name, e))
             return general
+        # The same steps as functions.apply, written out for one and two arguments: a list argument
+        # the function walks is paid for from the budget first.
         if len(fs) == 1:
             g0 = fs[0]
 
@@ -773,9 +776,11 @@ class Compiler:
                 if a is None and not nulls:
                     return None
                 try:
-                    if list_or_args:
-                        return fn(a) if a.__class__ is list else fn([a])
-                    return fn(a)
+                    if a.__class__ is list:
+                        if walks:
+                            st[1].spend(len(a))
+                        return fn(a)
+                    return fn([a]) if list_or_args else fn(a)
                 except catch as e:
                     return fail(st, e.message if isinstance(e, FeelEvalError) else _error_reason(name, e))
             return f1
@@ -788,6 +793,11 @@ class Compiler:
                 if not nulls and (a is None or b is None):
                     return None
                 try:
+                    if walks:
+                        if a.__class__ is list:
+                            st[1].spend(len(a))
+                        if b.__class__ is list:
+                            st[1].spend(len(b))
                     if list_or_args:
                         return fn([a, b])
                     return fn(a, b)
@@ -797,16 +807,8 @@ class Compiler:
 
         def f(env, st):
             values = [g(env, st) for g in fs]
-            if not nulls and None in values:
-                return None
             try:
-                if list_or_args:
-                    if not values:
-                        return fail(st, f"'{node.name}' needs a list or at least one value")
-                    if len(values) == 1 and values[0].__class__ is list:
-                        return fn(values[0])
-                    return fn(values)
-                return fn(*values)
+                return apply(spec, values, st, signature)
             except catch as e:
                 return fail(st, e.message if isinstance(e, FeelEvalError) else _error_reason(node.name, e))
         return f
