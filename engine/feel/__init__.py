@@ -132,19 +132,22 @@ def _frozen_names(names):
     return frozen
 
 
-def _compile(text, mode, names, functions, multiword_names):
+def _compile(text, mode, names, functions, multiword_names, types=None):
     reg = functions if functions is not None else BUILTINS
     mw = frozenset(" ".join(m.split()) for m in (multiword_names or ()))
     # registry.version is unique per registry and changes on every register()
     with _cache_lock:
         frozen = None if names is None else _frozen_names(names)
-    key = (text, mode, frozen, reg.version, mw)
+    key = (text, mode, frozen, reg.version, mw, tuple(sorted((types or {}).items())))
     with _cache_lock:
         hit = _cache.get(key)
         if hit is not None:
             _cache.move_to_end(key)
             return hit
-    ast = _parse(text, mode, mw | reg.multiword_names() | _TYPE_WORDS)
+    ast = _parse(text, mode, mw | reg.multiword_names() | _TYPE_WORDS | frozenset(t for t in (types or ()) if " " in t))
+    if types:
+        ast = _N.transform(ast, lambda n: types.get(n.name, n) if isinstance(n, _N.TypeRef) and not
+                           (n.params or n.fields or n.result) else n)
     type_, free = _check(ast, text, names, reg, mode)
     fn = compile_node(ast, text, reg)
     out = CompiledTests(text, ast, free, fn) if mode == "unary" else CompiledExpr(text, ast, free, type_, fn)
@@ -156,7 +159,7 @@ def _compile(text, mode, names, functions, multiword_names):
 
 
 def compile_expr(text: str, names: Mapping | None = None, functions: FunctionRegistry | None = None,
-                 multiword_names=()) -> CompiledExpr:
+                 multiword_names=(), types: Mapping | None = None) -> CompiledExpr:
     """Parse, check and compile an expression (cached: the same arguments give the same object).
 
     names: None (any name allowed) or the names the expression may read, each with a
@@ -164,9 +167,11 @@ def compile_expr(text: str, names: Mapping | None = None, functions: FunctionReg
       "context", "range", "any"/None; a Mapping for a context's fields; ["list", hint]).
     functions: a FunctionRegistry (default: the built-ins).
     multiword_names: names with spaces the expression may use (e.g. DMN input names).
+    types: named types the expression may use after `instance of` or in a parameter's type
+      (name -> nodes.TypeRef), as DMN's item definitions.
     Raises FeelSyntaxError / FeelCheckError.
     """
-    return _compile(text, "expr", names, functions, multiword_names)
+    return _compile(text, "expr", names, functions, multiword_names, types)
 
 
 def compile_unary_tests(text: str, names: Mapping | None = None, functions: FunctionRegistry | None = None,

@@ -6,7 +6,7 @@ ignoring positions and whitespace: `ast_equal`. `dump` prints the canonical text
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal
 from typing import Any
 
@@ -249,6 +249,25 @@ def children(node: Node):
                     yield item
                 elif isinstance(item, tuple):
                     yield from (x for x in item if isinstance(x, Node))
+
+
+def transform(node, fn):
+    """The tree rebuilt bottom-up with fn applied to every node (fn returns the node or a replacement)."""
+    if isinstance(node, tuple):
+        return tuple(transform(x, fn) for x in node)
+    if not isinstance(node, Node):
+        return node
+    changes = {}
+    for f in fields(node):
+        if f.name == "pos":
+            continue
+        v = getattr(node, f.name)
+        nv = transform(v, fn)
+        if nv is not v and nv != v:
+            changes[f.name] = nv
+    if changes:
+        node = replace(node, **changes)
+    return fn(node)
 
 
 def walk(node: Node):
