@@ -298,11 +298,8 @@ class Compiler:
                               self.failer(node))
 
         def f(env, st):
-            v, lo, hi = vf(env, st), lof(env, st), hif(env, st)
-            if v is None or lo is None or hi is None:
-                return None
             try:
-                return ops.compare(">=", v, lo) and ops.compare("<=", v, hi)
+                return ops.between(vf(env, st), lof(env, st), hif(env, st))
             except FeelEvalError as e:
                 return fail(st, e.message)
         return f

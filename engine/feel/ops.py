@@ -119,6 +119,22 @@ def compare(op: str, a, b):
     return a >= b
 
 
+def between(v, low, high):
+    """`v between low and high` is `v >= low and v <= high` (DMN 1.5, 10.3.2.6), with FEEL's
+    three-valued `and`: 1 between 2 and null is false. Raises when a side compares different types."""
+    def side(op, a, b):
+        if a is None or b is None:
+            return None
+        return compare(op, a, b)
+    lo = side(">=", v, low)
+    if lo is False:
+        return False
+    hi = side("<=", v, high)
+    if hi is False:
+        return False
+    return None if lo is None or hi is None else True
+
+
 def in_range(v, r: Range):
     """Is v inside the range? None when v cannot be compared with its ends."""
     if v is None:

@@ -40,6 +40,14 @@ def test_a_test_that_is_not_a_value_is_a_load_error_saying_why():
         compile_expr("(!= 10)")
 
 
+@pytest.mark.parametrize("text,expected", [
+    ("1 between 2 and null", False), ("5 between null and 3", False), ("2 between null and 3", None),
+    ('"b" between "a" and "c"', True), ('@"10:00:00" between @"09:00:00" and @"11:00:00"', True),
+])
+def test_between_is_two_comparisons_joined_by_and(text, expected):
+    assert val(text) is expected
+
+
 # ------------------------------------------------------------------ 2. ranges in every written form
 
 @pytest.mark.parametrize("text,low,lc,high,hc", [
