@@ -471,10 +471,10 @@ def f_replace(s, pattern, replacement, flags="", budget=None):
                          budget, MAX_STRING)
 
 
-@builtin("split", ["string", "delimiter", "flags?"], returns=("list", "string"), spends=True)
-def f_split(s, delim, flags="", budget=None):
+@builtin("split", ["string", "delimiter"], returns=("list", "string"), spends=True)
+def f_split(s, delim, budget=None):
     """The parts of the string between matches of the delimiter pattern."""
-    return regex.split(_s(s), _s(delim, "delimiter"), _flags(flags), budget)
+    return regex.split(_s(s), _s(delim, "delimiter"), "", budget)
 
 
 @builtin("string join", ["list", "delimiter?"], returns="string", nulls=True, spends=True)
@@ -770,20 +770,6 @@ def f_union(*lists, budget=None):
 def f_distinct(items, budget=None):
     """The items, each once, in first-seen order."""
     return _distinct(_need(items, list, "list"), budget)
-
-
-@builtin("duplicate values", ["list"], returns="list", spends=True)
-def f_duplicate_values(items, budget=None):
-    """The items that occur more than once, each once, in first-seen order."""
-    items = _need(items, list, "list")
-    out = []
-    for i, x in enumerate(items):
-        if budget is not None:
-            budget.spend(len(items) - i)
-        if any(feel_eq(x, y, budget) is True for y in items[i + 1:]) and \
-                not any(feel_eq(x, y, budget) is True for y in out):
-            out.append(x)
-    return out
 
 
 @builtin("flatten", ["list"], returns="list", spends=True)
