@@ -15,6 +15,17 @@ from .expressions import Compiler, Scope, read_paths
 from .feel import to_feel, to_plain
 from .feel.compiler import new_scope
 from .i18n import file_text, messages
+from .feel.nodes import TypeRef
+
+# An element's declared `type` (the schema's names) as a FEEL type; "any" declares nothing.
+_TYPES = {"number": "number", "string": "string", "boolean": "boolean", "date": "date", "time": "time",
+          "date and time": "date and time", "duration": "duration", "list": "list", "context": "context",
+          "range": "range"}
+
+
+def declared_type(raw) -> TypeRef | None:
+    name = _TYPES.get(raw.get("type"))
+    return TypeRef(name) if name else None
 
 
 def text2(value, language: str = "en") -> dict | None:
@@ -124,6 +135,7 @@ class Rule(Element):
     def compile(self, compiler, scope):
         self.when = self._expr(compiler, "when", scope) if "when" in self.raw else None
         self.expr = self._expr(compiler, "expr", scope)
+        self.declared = declared_type(self.raw)
 
     @staticmethod
     def hint_of(raw):
@@ -133,11 +145,48 @@ class Rule(Element):
     def evaluate(self, run):
         # applies() and run.expr, inline
         when = self.when
-        if when is not None and when.evaluate(run.env, run.diagnostics) is not True:
+        if when is not None and when.evaluate(run.env, run.diagnostics, run.budget) is not True:
             run.note(self, "when", False)
             return None
         ce = self.expr
-        return None if ce is None else ce.evaluate(run.env, run.diagnostics)
+        value = None if ce is None else ce.evaluate(run.env, run.diagnostics, run.budget)
+        return value if self.declared is None else run.typed(self, value, self.declared)
+
+
+class Function(Element):
+    """A named function the rule set declares once and its elements call, as a DMN business
+    knowledge model: `params` (names, or {name, type}), `expr` the body, `type` the result's type.
+    Its value is a FEEL function over the evaluation's values: `half_days(x)` in any expression."""
+    kind = "function"
+
+    @staticmethod
+    def _params(raw):
+        out = []
+        for p in raw.get("params") or []:
+            out.append((p, None) if isinstance(p, str) else (p["name"], p.get("type")))
+        return out
+
+    @staticmethod
+    def hint_of(raw):
+        return ("function", tuple(name for name, _ in Function._params(raw)))
+
+    def compile(self, compiler, scope):
+        self.params = self._params(self.raw)
+        names = [n for n, _ in self.params]
+        dup = {n for n in names if names.count(n) > 1}
+        if dup:
+            compiler.problems.items.append(self.sf.locate(self.path + ("params",),
+                                                          f"the parameter '{sorted(dup)[0]}' is named twice"))
+        hints = {n: (t if t in _TYPES else None) for n, t in self.params}
+        self.types = [TypeRef(_TYPES[t]) if t in _TYPES else None for _, t in self.params]
+        self.declared = declared_type(self.raw)
+        self.body = self._expr(compiler, "expr", scope.extended(**hints))
+        self.reads -= set(names)
+
+    def evaluate(self, run):
+        if self.body is None:
+            return None
+        return self.body.as_function([n for n, _ in self.params], run.env, self.types, self.declared, self.id)
 
 
 _PLACEHOLDER = re.compile(r"\{([^\W\d][\w.]*)\}")
@@ -214,16 +263,17 @@ class Check(Element):
         # run.expr, inline: the lets go into one Scope over the environment, each seeing those before it
         env, diags = run.env, run.diagnostics
         when = self.when
-        if when is not None and when.evaluate(env, diags) is not True:
+        budget = run.budget
+        if when is not None and when.evaluate(env, diags, budget) is not True:
             run.note(self, "when", False)
             return None
         local = {}
         if self.lets:
             scope = new_scope(env)
             for name, ce in self.lets.items():
-                local[name] = scope[name] = None if ce is None else ce.evaluate(scope, diags)
+                local[name] = scope[name] = None if ce is None else ce.evaluate(scope, diags, budget)
             env = scope
-        ok = None if self.assertion is None else self.assertion.evaluate(env, diags)
+        ok = None if self.assertion is None else self.assertion.evaluate(env, diags, budget)
         if ok is True:
             return True
         if ok is None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from . import calendar
 from .decisions import DecisionTable
-from .elements import Check, Parameter, Rule
+from .elements import Check, Function, Parameter, Rule
 from .errors import ProblemList, RuleSetError
 from .expressions import Compiler, Scope
 from .feel import default_registry
@@ -23,7 +23,7 @@ from .machines import StateMachine
 from .schemas import validator_for
 from .tables import Table
 
-KINDS = {"parameters": Parameter, "tables": Table, "rules": Rule, "decision_tables": DecisionTable,
+KINDS = {"parameters": Parameter, "functions": Function, "tables": Table, "rules": Rule, "decision_tables": DecisionTable,
          "checks": Check, "state_machines": StateMachine}
 
 
