@@ -172,7 +172,8 @@ async def evaluate(request):
         if isinstance(value, BaseException):
             if not isinstance(value, Exception):
                 raise value
-            raise problem_of(value, prefix=f"cases[{i}]" if batch else "")
+            problem = problem_of(value, prefix=f"cases[{i}]" if batch else "")
+            raise value if problem.code == "internal" else problem
     if not batch:
         return json_response(done[0])
     return json_response(batch_text(done))
