@@ -195,7 +195,14 @@ class FormErrors(Exception):
         self.fields = fields
 
 
-_ISO_DATE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
+def _is_date(text: str) -> bool:
+    from datetime import date
+    try:
+        return len(text) == 10 and bool(date.fromisoformat(text))
+    except ValueError:
+        return False
+
+
 _INTEGER = re.compile(r"^[-+]?\d+$")
 _DECIMAL = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
 
@@ -324,7 +331,7 @@ def view(f: Field, state, errors: dict, parts=(), pointer="", row=None) -> dict:
     else:
         node["value"] = state if isinstance(state, str) else ""
         if f.kind == "date":    # a browser empties a date input it cannot read: show such a value as text
-            node["input"] = "date" if node["value"] == "" or _ISO_DATE.match(node["value"]) else "text"
+            node["input"] = "date" if node["value"] == "" or _is_date(node["value"]) else "text"
         if f.kind == "enum":
             node["options"] = [(str(i), _text(o)) for i, o in enumerate(f.options)]
             if node["value"].startswith("?"):

@@ -138,12 +138,12 @@ def field_tree(item, rs) -> forms.Field:
     return tree
 
 
-def _problems(rs, case) -> tuple[str | None, dict]:
+def _problems(rs, case, label: str) -> tuple[str | None, dict]:
     """The command line's message for a case that does not fit the schema, and its problems by field path."""
     from ..case import validate_case
     from ..schemas import case_problems
     try:
-        validate_case(rs, case)
+        validate_case(rs, case, label)
     except CaseError as exc:
         by_path: dict = {}
         for p in case_problems(rs.case_validator, case):
@@ -210,7 +210,7 @@ async def case_form_post(request):
 async def evaluate_case(request, item, rs, case, label, revision=None, family=None):
     """Check the case at its fields (the form again if it does not fit), evaluate it, show the result."""
     s = server(request)
-    message, errors = _problems(rs, case)
+    message, errors = _problems(rs, case, label)
     root = field_tree(item, rs)
     if message:
         return form_page(request, item, rs, forms.from_case(root, case), errors, message, 422)

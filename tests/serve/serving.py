@@ -72,3 +72,56 @@ def cli_output(capsys, *argv) -> str:
     out = capsys.readouterr().out
     assert rc == 0, out
     return out
+
+
+class _Form:
+    """The fields a browser would send from one form of a page: inputs, selects, textareas (not buttons)."""
+
+    def __init__(self, html: str, form_id: str):
+        from html.parser import HTMLParser
+        fields: list = []
+        state = {"in": False, "select": None, "textarea": None, "options": []}
+
+        class P(HTMLParser):
+            def handle_starttag(self, tag, attrs):
+                a = dict(attrs)
+                if tag == "form":
+                    state["in"] = a.get("id") == form_id
+                if not state["in"]:
+                    return
+                if tag == "input" and a.get("type", "text") not in ("submit", "button", "file") and a.get("name"):
+                    fields.append([a["name"], a.get("value") or ""])
+                elif tag == "select":
+                    state["select"] = [a.get("name"), None, None]
+                elif tag == "option" and state["select"] is not None:
+                    if state["select"][2] is None:
+                        state["select"][2] = a.get("value", "")
+                    if "selected" in a:
+                        state["select"][1] = a.get("value", "")
+                elif tag == "textarea":
+                    state["textarea"] = [a.get("name"), ""]
+
+            def handle_endtag(self, tag):
+                if tag == "select" and state["select"] is not None:
+                    name, chosen, first = state["select"]
+                    fields.append([name, chosen if chosen is not None else first])
+                    state["select"] = None
+                elif tag == "textarea" and state["textarea"] is not None:
+                    fields.append(state["textarea"])
+                    state["textarea"] = None
+                elif tag == "form":
+                    state["in"] = False
+
+            def handle_data(self, data):
+                if state["textarea"] is not None:
+                    state["textarea"][1] += data
+        P(convert_charrefs=True).feed(html)
+        self.fields = dict(fields)
+
+    def __setitem__(self, name, value):
+        assert name in self.fields, f"the form has no field {name!r}"
+        self.fields[name] = value
+
+
+def form_of(html: str, form_id: str = "case-form") -> _Form:
+    return _Form(html, form_id)
