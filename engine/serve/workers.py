@@ -27,9 +27,10 @@ class TimeLimit(Exception):
 class WorkerFailed(Exception):
     """A worker process died or raised something that is not a user's mistake: a bug."""
 
-    def __init__(self, kind: str, where: str = ""):
+    def __init__(self, kind: str, where: str = "", alive: bool = False):
         super().__init__(f"{kind} {where}".strip())
         self.kind, self.where = kind, where
+        self.alive = alive          # the worker answered (a bug in a task): it goes on serving
 
 
 class Busy(Exception):
@@ -172,7 +173,7 @@ class Pool:
             return reply[1]
         if reply[0] == "error":
             raise rebuild(*reply[1:])
-        raise WorkerFailed(reply[1], reply[2])
+        raise WorkerFailed(reply[1], reply[2], alive=True)
 
     async def call(self, task: str, *args, time_limit: float | None = None):
         if self._idle is None or (self.broken and not self._all):
@@ -189,6 +190,10 @@ class Pool:
             value = await self._exchange(w, task, args, limit)
         except CertrulesError:
             self._idle.put_nowait(w)
+            raise
+        except WorkerFailed as exc:
+            if exc.alive:
+                self._idle.put_nowait(w)
             raise
         self._idle.put_nowait(w)
         return value

@@ -38,8 +38,8 @@ def local_client(settings, client=("127.0.0.1", 50000), lifespan=True, **kw):
         yield c
 
 
-def post_json(client, path, data, **kw):
-    return client.post(path, content=as_json(data), headers={"content-type": "application/json"}, **kw)
+def post_json(client, path, data, headers=None, **kw):
+    return client.post(path, content=as_json(data), headers={"content-type": "application/json", **(headers or {})}, **kw)
 
 
 class LogLines(logging.Handler):
