@@ -520,8 +520,13 @@ async def stylesheet(request):
     return Response(css, media_type="text/css; charset=utf-8", headers={"cache-control": "max-age=3600"})
 
 
+async def favicon(request):
+    return Response(status_code=204)     # pages that are not the workbench's (the rulebook) ask for one
+
+
 ROUTES = [
     Route("/", home, name="home"),
+    Route("/favicon.ico", favicon, name="favicon"),
     Route("/rulesets", timeline, name="rulesets"),
     Route("/rulesets/{ruleset}/coverage", coverage, name="coverage"),
     Route("/rulesets/{ruleset}/case", case_form, methods=["GET"], name="case_form"),

@@ -125,3 +125,75 @@ class _Form:
 
 def form_of(html: str, form_id: str = "case-form") -> _Form:
     return _Form(html, form_id)
+
+
+def free_port() -> int:
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Running:
+    """A real `certrules serve` process on a free local port."""
+
+    def __init__(self, proc, port, stderr_path):
+        self.proc, self.port, self.stderr_path = proc, port, stderr_path
+        self.url = f"http://127.0.0.1:{port}"
+
+    @property
+    def stderr(self) -> str:
+        return Path(self.stderr_path).read_text(encoding="utf-8", errors="replace")
+
+    def children(self) -> list[int]:
+        out = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == self.proc.pid:
+                out.append(int(stat.parent.name))
+        return out
+
+
+@contextlib.contextmanager
+def running_server(tmp_path, *args, token=None, ready=True, timeout=90):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+    port = free_port()
+    err = tmp_path / f"serve-{port}.log"
+    cmd = [sys.executable, "-m", "engine", "serve", "--port", str(port), "--workers", "1", *args]
+    with open(err, "w") as fh:
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=fh, stdin=subprocess.DEVNULL,
+                                env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    running = Running(proc, port, err)
+    try:
+        deadline = time.monotonic() + timeout
+        while ready:
+            if proc.poll() is not None:
+                raise AssertionError(f"certrules serve stopped (exit {proc.returncode}): {running.stderr}")
+            try:
+                req = urllib.request.Request(running.url + "/api/v1/health",
+                                             headers={"Authorization": f"Bearer {token}"} if token else {})
+                with urllib.request.urlopen(req, timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise AssertionError("certrules serve did not answer in time: " + running.stderr)
+            time.sleep(0.2)
+        yield running
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(5)
