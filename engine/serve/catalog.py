@@ -7,6 +7,7 @@ ZBC-SC-2025-A2) or as the command line does (A2, A/2); never by a path.
 """
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import tempfile
@@ -44,6 +45,23 @@ class Item:
         return out
 
 
+def _stamp(folder: Path) -> tuple:
+    out, todo = [], [str(folder)]
+    while todo:
+        d = todo.pop()
+        try:
+            with os.scandir(d) as it:
+                for e in it:
+                    st = e.stat(follow_symlinks=True)
+                    if e.is_dir():
+                        todo.append(e.path)
+                    else:
+                        out.append((e.path, st.st_size, st.st_mtime_ns))
+        except OSError:
+            out.append((d, -1, -1))
+    return tuple(sorted(out))
+
+
 def slug(entry: Entry) -> str:
     return re.sub(r"[^0-9A-Za-z._-]+", "", f"{entry.code}-{entry.revision}") or "ruleset"
 
@@ -76,6 +94,7 @@ class Catalog:
         self._loaded: dict = {}          # digest -> RuleSet or the CertrulesError its load raised
         self._built: dict = {}           # (kind, digest) -> rulebook / coverage rows
         self._locks: dict = {}
+        self._stamps: dict = {}          # folder -> (name, size, mtime) of its files, to see a change cheaply
 
     # ------------------------------------------------------------ what is on offer
     def items(self) -> list[Item]:
@@ -87,11 +106,17 @@ class Catalog:
         from ..loader import digest_of
         with self._lock:
             items, used = [], set()
+            known = {it.folder: it for it in self._items}
             for e in find_rulesets(self.dirs):
+                stamp = _stamp(e.folder)
                 try:
-                    digest = digest_of(e.folder)
+                    old = known.get(e.folder)
+                    # the digest reads every file: only when a file's size or time changed
+                    digest = old.digest if old is not None and self._stamps.get(e.folder) == stamp \
+                        else digest_of(e.folder)
                 except OSError:
                     continue
+                self._stamps[e.folder] = stamp
                 ident, n = slug(e), 2
                 while ident in used:
                     ident, n = f"{slug(e)}-{n}", n + 1

@@ -22,7 +22,7 @@ class Settings:
     max_batch: int = 1000           # cases in one POST evaluate
     max_corpus: int = 100_000       # cases in one impact run
     results_kept: int = 200         # workbench results kept in memory (the oldest go first)
-    refresh_seconds: float = 2.0    # how often the rule-set folders are looked at again for changes
+    refresh_seconds: float = 5.0    # how often the rule-set folders are looked at again for changes
     chromium_jobs: int = 2          # PDFs printed at once
     extra_hosts: tuple = field(default=())   # Host header names accepted besides the loopback ones
 
