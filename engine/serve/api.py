@@ -136,7 +136,7 @@ async def case_schema(request):
 def _options(doc) -> dict:
     outputs = doc.get("outputs")
     if outputs is not None and (not isinstance(outputs, list) or not all(isinstance(o, str) for o in outputs)):
-        raise bad_request("'outputs' must be a list of element ids, e.g. [\"level\", \"audit_days\"]", "outputs")
+        raise bad_request("'outputs' must be a list of element ids, e.g. [\"a\", \"b\"]", "outputs")
     trace = doc.get("trace", True)
     if not isinstance(trace, bool):
         raise bad_request("'trace' must be true or false", "trace")

@@ -9,7 +9,7 @@ What the browser sends is first read into a *form state* that keeps exactly what
 row, empty ones too), so that "add a row" and "remove a row" work by posting the form, without
 JavaScript. The state becomes a case only when it is evaluated: empty inputs are left out, numbers
 become exact, enums their members. A case becomes a state to prefill the form (an example, a pasted
-case). Form input names are JSON Pointers into the case (`/audit/team/0/name`).
+case). Form input names are JSON Pointers into the case (`/organization/contacts/0/name`).
 """
 from __future__ import annotations
 
@@ -100,7 +100,7 @@ def pointer_parts(pointer: str) -> list[str]:
 
 
 def path_text(parts) -> str:
-    """A field path as the command line's messages write it: audit.team[0].name."""
+    """A field path as the command line's messages write it: organization.contacts[0].name."""
     out = ""
     for i, p in enumerate(parts):
         out += f"[{p}]" if isinstance(p, int) else (f".{p}" if i else str(p))

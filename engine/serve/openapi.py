@@ -66,7 +66,7 @@ def document() -> dict:
                     "type": "object", "required": ["status", "code", "message"],
                     "properties": {"status": {"type": "integer"}, "code": {"type": "string"},
                                    "message": {"type": "string", "description": "the command line's message"},
-                                   "path": {"type": "string", "description": "the field path, e.g. audit.kind or "
+                                   "path": {"type": "string", "description": "the field path, e.g. organization.name or "
                                                                              "cases[2].as_of"},
                                    "problems": {"type": "array", "items": {"type": "object", "properties": {
                                        "path": {"type": "string"}, "message": {"type": "string"}}}}}}}},
@@ -115,7 +115,7 @@ def document() -> dict:
                                "they need; `trace: false` leaves the trace out (as --no-trace). One result for "
                                "`case`, a list for `cases`, exactly as `certrules eval --format json` prints them. "
                                "A batch fails as a whole on the first case that cannot be evaluated; the error's "
-                               "path names it (cases[3].audit.kind).",
+                               "path names it (cases[3].organization.name).",
                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
                     "type": "object", "additionalProperties": False,
                     "properties": {"case": {"type": "object", "description": "a case, as in a case file"},
@@ -140,7 +140,7 @@ def document() -> dict:
             "/api/v1/render/{document}": {"post": {
                 "summary": "one of the rule set's documents for a case (as `certrules render`)",
                 "parameters": [{"name": "document", "in": "path", "required": True, "schema": {"type": "string"},
-                                "description": "a document of the rule set, e.g. certificate, report, refusal"}],
+                                "description": "a document of the rule set, as named by its templates/ folder"}],
                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
                     "type": "object", "required": ["case"], "additionalProperties": False,
                     "properties": {"case": {"type": "object"}, "format": {"enum": ["html", "pdf"], "default": "html"},

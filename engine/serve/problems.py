@@ -52,7 +52,7 @@ _STATUS = [(DocumentUnknown, 404, "not_found"), (UsageError, 400, "request"), (C
 
 
 def _within(prefix: str, path: str) -> str:
-    """A field path inside one case of a batch: cases[3].audit.kind."""
+    """A field path inside one case of a batch: cases[3].organization.name."""
     if not prefix:
         return path
     return prefix if path == "(the case)" else f"{prefix}.{path}"

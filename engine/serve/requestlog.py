@@ -1,7 +1,7 @@
 """One log line per request: method, path, status, time taken, and the digest of the rule set used.
 
 Never the query string, a body or anything else of a case: what an organisation told its
-certification body stays out of the server's log. Handlers name the rule set they used with
+body stays out of the server's log. Handlers name the rule set they used with
 `used(request, digest)`.
 """
 from __future__ import annotations
