@@ -189,7 +189,7 @@ def batch_text(docs: list) -> str:
 
 async def render(request):
     s = server(request)
-    doc = await read_body(request, ("case", "revision", "family", "format"))
+    doc = await read_body(request, ("case", "revision", "family", "format", "lang"))
     opts = _options({k: doc.get(k) for k in ("revision", "family")})
     fmt = doc.get("format", "html")
     if fmt not in ("html", "pdf"):
@@ -198,7 +198,8 @@ async def render(request):
         raise bad_request("send the case to render as 'case'", "case")
     item, selection = s.select(doc["case"], opts["revision"], opts["family"])
     used(request, item.digest)
-    html = await s.render_html(item, doc["case"], selection, request.path_params["document"])
+    html = await s.render_html(item, doc["case"], selection, request.path_params["document"],
+                               lang=_text_option(doc, "lang"))
     if fmt == "pdf":
         return Response(await s.print_pdf(html), media_type="application/pdf")
     from .security import csp, style_hashes
@@ -208,7 +209,7 @@ async def render(request):
 
 async def diff(request):
     s = server(request)
-    doc = await read_body(request, ("old", "new", "format"))
+    doc = await read_body(request, ("old", "new", "format", "lang"))
     for key in ("old", "new"):
         if not isinstance(doc.get(key), str):
             raise bad_request(f"'{key}' must name a revision, e.g. \"A/1\"", key)
@@ -217,13 +218,15 @@ async def diff(request):
         raise bad_request("'format' must be one of json, text, md, html, patch", "format")
     old, new = s.find(doc["old"]), s.find(doc["new"])
     used(request, f"{old.digest},{new.digest}")
-    text, media = await diff_text(s, old, new, fmt)
+    text, media = await diff_text(s, old, new, fmt, _text_option(doc, "lang"))
     return Response(text, media_type=media)
 
 
-async def diff_text(s, old, new, fmt: str) -> tuple[str, str]:
-    """The diff in one of the command line's formats (`certrules diff OLD NEW --format FMT`)."""
+async def diff_text(s, old, new, fmt: str, lang: str | None = None) -> tuple[str, str]:
+    """The diff in one of the command line's formats (`certrules diff OLD NEW --format FMT [--lang L]`)."""
+    from ..i18n import texts_for
     a, b = await s.ruleset(old), await s.ruleset(new)
+    t = texts_for(b.manifest, lang)
     if fmt == "patch":
         from ..patch import make_patch, to_yaml
         text = await asyncio.to_thread(lambda: to_yaml(make_patch(a, b), "# certrules patch: apply with `certrules apply "
@@ -234,9 +237,9 @@ async def diff_text(s, old, new, fmt: str) -> tuple[str, str]:
         return dumps(d), JSON
     if fmt == "html":
         from ..render import render_diff_html
-        return await asyncio.to_thread(render_diff_html, d, None, a, b), "text/html; charset=utf-8"
+        return await asyncio.to_thread(render_diff_html, d, None, a, b, t), "text/html; charset=utf-8"
     from ..diffreport import as_markdown, as_text
-    return (as_markdown(d) if fmt == "md" else as_text(d)), ("text/markdown; charset=utf-8" if fmt == "md"
+    return (as_markdown(d, None, t) if fmt == "md" else as_text(d, None, t)), ("text/markdown; charset=utf-8" if fmt == "md"
                                                              else "text/plain; charset=utf-8")
 
 

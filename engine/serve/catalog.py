@@ -14,10 +14,9 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
-from ..errors import CaseError, CertrulesError, RevisionError
+from ..errors import CertrulesError
 from ..registry import Entry, choose, find_rulesets, load_cached, matches
 
 
@@ -146,37 +145,22 @@ class Catalog:
         return self._item_of(entry)
 
     def select(self, case: dict, revision: str | None = None, family: str | None = None) -> tuple[Item, dict]:
-        """The rule set for a case and the `selection` of its result, as registry.select_ruleset makes them,
-        from the folders already scanned (so a request reads no file)."""
-        wanted = revision or case.get("revision")
-        if wanted is not None and not isinstance(wanted, str):
-            wanted = str(wanted)
-        as_of = case.get("as_of")
-        if as_of is not None and not isinstance(as_of, date):
-            try:
-                as_of = date.fromisoformat(str(as_of))
-            except ValueError:
-                err = CaseError(f"as_of: '{case.get('as_of')}' is not a valid date (write YYYY-MM-DD)")
-                err.fields = [("as_of", err.message)]
-                raise err from None
-        if wanted is None and as_of is None:
-            raise RevisionError("the case has no as_of date, so no revision can be chosen for it")
+        """The rule set for a case and the `selection` of its result, exactly as select_ruleset makes them,
+        among the folders already scanned (so a request reads no file). A request may also name a rule
+        set by its id. A mistake in the case's `revision`, `family` or `as_of` names that field."""
+        from ..registry import select_entry, spelling
         items = self.items()
-        by_id = next((it for it in items if wanted is not None and it.id == wanted), None)
+        by_id = next((it for it in items if revision is not None and it.id == revision), None)
+        if by_id is not None:
+            revision = spelling(by_id.entry)        # FAMILY/REVISION: the one name that always picks it out
         try:
-            if by_id is not None:
-                entry, why = by_id.entry, f"revision {by_id.revision} named by the case or the command line"
-            else:
-                entry, why = choose([it.entry for it in items], as_of, wanted, family)
-        except RevisionError as exc:
-            field = "revision" if wanted is not None and revision is None else "as_of" if wanted is None else None
-            if field is None or not case.get(field):
-                raise
-            err = RevisionError(f"the case's {field} ({case.get(field)}): {exc.message}")
-            err.fields = [(field, err.message)]
-            raise err from None
-        item = self._item_of(entry)
-        return item, {"revision": entry.revision, "code": entry.code, "folder": entry.folder.name, "reason": why}
+            entry, selection = select_entry(case, [it.entry for it in items], revision, family)
+        except CertrulesError as exc:
+            m = re.match(r"(?:as_of: |the case's (revision|family|as_of) )", exc.message)
+            if m:
+                exc.fields = [(m.group(1) or "as_of", exc.message)]
+            raise
+        return self._item_of(entry), selection
 
     # ------------------------------------------------------------ loaded once per digest
     def _once(self, key, make):

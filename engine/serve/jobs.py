@@ -151,8 +151,9 @@ class Jobs:
                 s = self.server
                 a, b = await s.ruleset(job.old), await s.ruleset(job.new)
                 diff = dict(await s.diff(job.old, job.new), impact=impact)
+                from ..i18n import texts_for
                 from ..render import render_diff_html
-                job.report = await asyncio.to_thread(render_diff_html, diff, impact, a, b)
+                job.report = await asyncio.to_thread(render_diff_html, diff, impact, a, b, texts_for(b.manifest))
                 job.summary = {"cases": impact["cases"], "affected": impact["affected"],
                                "outputs": sorted(impact["outputs"])}
                 job.state = "done"

@@ -36,6 +36,8 @@ RULESET_PARAM = {"name": "ruleset", "in": "path", "required": True, "schema": {"
                  "description": "the rule set's id (e.g. ZBC-SC-2025-A2) or its revision as the command line takes it "
                                 "(A2, a2); never a path"}
 
+LANG = {"type": "string", "description": "the language to show, one of the rule set's languages (as --lang)"}
+
 CASE_OPTIONS = {
     "revision": {"type": "string", "description": "evaluate by this revision instead of the one the case names or the "
                                                   "one in force on its as_of (as --revision)"},
@@ -132,7 +134,8 @@ def document() -> dict:
                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
                     "type": "object", "required": ["old", "new"], "additionalProperties": False,
                     "properties": {"old": {"type": "string"}, "new": {"type": "string"},
-                                   "format": {"enum": ["json", "text", "md", "html", "patch"], "default": "json"}}}}}},
+                                   "format": {"enum": ["json", "text", "md", "html", "patch"], "default": "json"},
+                                   "lang": LANG}}}}},
                 "responses": {"200": {"description": "the diff in the format asked for", "content": {
                     "application/json": {"schema": {"$ref": "#/components/schemas/Diff"}},
                     "text/plain": {}, "text/markdown": {}, "text/html": {}, "application/yaml": {}}},
@@ -144,7 +147,7 @@ def document() -> dict:
                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
                     "type": "object", "required": ["case"], "additionalProperties": False,
                     "properties": {"case": {"type": "object"}, "format": {"enum": ["html", "pdf"], "default": "html"},
-                                   **CASE_OPTIONS}}}}},
+                                   "lang": LANG, **CASE_OPTIONS}}}}},
                 "responses": {"200": {"description": "the document", "content": {"text/html": {},
                                                                                  "application/pdf": {}}},
                               **_error_responses("400", "404", "413", "415", "422", "503", "500")}}},

@@ -46,13 +46,14 @@ class Server:
         return await self.pool.call("evaluate", str(item.folder), item.digest, case, selection, trace, outputs,
                                     label, as_json)
 
-    async def render_html(self, item: Item, case: dict, selection: dict, document: str, label="the case") -> str:
+    async def render_html(self, item: Item, case: dict, selection: dict, document: str, label="the case",
+                          lang: str | None = None) -> str:
         rs = await self.ruleset(item)
         from ..render import documents
         if document not in documents(rs):
             names = ", ".join(documents(rs)) or "none"
             raise DocumentUnknown(f"{rs.name} has no document '{document}'; its documents: {names}")
-        return await self.pool.call("render", str(item.folder), item.digest, case, selection, document, label)
+        return await self.pool.call("render", str(item.folder), item.digest, case, selection, document, label, lang)
 
     async def print_pdf(self, html: str) -> bytes:
         from ..render import print_pdf

@@ -53,12 +53,12 @@ def evaluate(folder, digest, case, selection, trace=True, outputs=None, label="t
     return dumps(result) if as_json else result
 
 
-def render(folder, digest, case, selection, document, label="the case") -> str:
+def render(folder, digest, case, selection, document, label="the case", lang=None) -> str:
     """The document as HTML, as `certrules render` writes it (a case that does not earn it: CaseError)."""
     from ..render import render_html
     rs = ruleset(folder, digest)
     result = _evaluate(rs, case, selection, True, None, label)
-    return render_html(rs, result, document, case)
+    return render_html(rs, result, document, case, lang)
 
 
 TASKS = {"warm": warm, "evaluate": evaluate, "render": render}

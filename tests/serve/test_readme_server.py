@@ -25,7 +25,7 @@ def blocks(lang: str) -> list[str]:
 def test_the_readme_curl_examples_work(tmp_path):
     if shutil.which("curl") is None:
         pytest.fail("curl is not installed (apt-get install -y curl): the README's examples cannot be checked")
-    api = next(b for b in blocks("sh") if "curl -s -X POST" in b)
+    api = next(b for b in blocks("console") if "curl -s -X POST" in b)
     for target in ("/tmp/cert.html", "/tmp/openapi.json"):
         api = api.replace(target, str(tmp_path / target.rsplit("/", 1)[1]))
     with running_server(tmp_path) as s:
