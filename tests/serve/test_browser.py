@@ -67,7 +67,7 @@ def test_a_person_evaluates_an_initial_five_star_audit_with_9_self_built_sites(p
     looked_at(pg, tmp_path, "form")
 
     for pointer, times in (("/application/documents", 3), ("/audit/methods", 2), ("/audit/team", 1),
-                           ("/evaluation/items", 2)):
+                           ("/evaluation/items", 2), ("/audit/sites/list", 9)):
         for _ in range(times):
             with pg.expect_navigation():
                 pg.click(f'button[value="add:{pointer}"]')
@@ -80,6 +80,8 @@ def test_a_person_evaluates_an_initial_five_star_audit_with_9_self_built_sites(p
             "/evaluation/items/1/max": "10", "/evaluation/items/1/score": "9.5",
             "/evaluation/special_deductions": "0", "/certificate/number": "103725F2153R0S",
             "/certificate/issued_on": "2025-12-15", "/certificate/scope": "家用电器的售后服务"}
+    # 5.4.3(1): the self-built sites to be shown on the certificate, one by one
+    text.update({f"/audit/sites/list/{i}/name": f"第 {i + 1} 网点" for i in range(9)})
     for name, value in text.items():
         pg.fill(f'[name="{name}"]', value)
     choices = {"/organization/business_license": "是 yes", "/organization/commitment_signed": "是 yes",

@@ -92,7 +92,7 @@ def test_the_form_is_made_from_the_case_schema(client):
     assert 'name="/audit/team#rows" value=""' in html
     assert 'value="add:/audit/team"' in html
     text = text_of(html)
-    for words in ("审查类型 Kind of audit", "网点数 x Number of sites", "审查组（5.4.4） Audit team",
+    for words in ("审查类型 Kind of audit", "网点数（给出清单时以清单为准） Number of sites", "审查组（5.4.4） Audit team",
                   "评价基准日 As of as_of *"):
         assert words in text, words
     assert 'inputmode="numeric"' in html and 'inputmode="decimal"' in html
