@@ -295,6 +295,9 @@ def prepare(ruleset, data: dict, label: str = "the case") -> dict:
     """Validate and convert: the environment an evaluation starts from, every schema field present."""
     validate_case(ruleset, data, label)
     env = converter(ruleset.case_schema)(data)
-    for name in ruleset.case_schema.get("properties", {}):
+    props = ruleset.case_schema.get("properties", {})
+    for name in props:
         env.setdefault(name, None)
+    if "ruleset" not in props:   # the rule set's own identity (ruleset.RULESET_NAME)
+        env["ruleset"] = ruleset.own_identity
     return env

@@ -86,12 +86,12 @@ class DecisionTable(Element):
         if self.hit_policy == "FIRST":   # the first matching row decides: the rows after it are not tested
             matched = []
             for row in self.rows:
-                if all(test is not None and test.matches(v, env) for test, v in zip(row.tests, values)):
+                if all(test is not None and test.matches(v, env, None, run.budget) for test, v in zip(row.tests, values)):
                     matched.append(row)
                     break
         else:
             matched = [row for row in self.rows
-                       if all(test is not None and test.matches(v, env) for test, v in zip(row.tests, values))]
+                       if all(test is not None and test.matches(v, env, None, run.budget) for test, v in zip(row.tests, values))]
         if run.tracing:
             run.note(self, "rows", [_describe(r) for r in matched])
         for r in matched:

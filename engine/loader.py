@@ -18,7 +18,7 @@ from .yamlio import Document, YamlError, load_file
 MANIFEST = "ruleset.yaml"
 CLAUSE_MAP = "clauses.yaml"
 GENERATOR_PROFILE = "generate.yaml"   # how cases are generated (engine/corpus): not a rules file
-SECTIONS = ("parameters", "tables", "rules", "decision_tables", "checks", "state_machines")
+SECTIONS = ("parameters", "functions", "tables", "rules", "decision_tables", "checks", "state_machines")
 
 
 @dataclass

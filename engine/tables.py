@@ -31,12 +31,12 @@ def is_cell_expr(value) -> bool:
     return isinstance(value, dict) and list(value) == ["expr"]
 
 
-def choose_row(table, key, env):
+def choose_row(table, key, env, budget=None):
     """The row a key selects: by equality in an exact table, else the first band whose test accepts it."""
     if table._exact is not None:
         return table._exact.get(key)
     for row in table.rows:
-        if row.test is not None and row.test.matches(key, env):
+        if row.test is not None and row.test.matches(key, env, None, budget):
             return row
     return None
 
@@ -103,7 +103,7 @@ class Table(Element):
         return hint
 
     def lookup(self, key, run):
-        return choose_row(self, key, run.env)
+        return choose_row(self, key, run.env, run.budget)
 
     def evaluate(self, run):
         if not applies(run, self, self.when):
@@ -112,7 +112,7 @@ class Table(Element):
         key = run.expr(self, self.key)
         if key is None:
             return None
-        row = choose_row(self, key, run.env)
+        row = self.lookup(key, run)
         if row is None:
             run.diagnostic(self, f"no row of table '{self.id}' matches the key {key}")
             return None

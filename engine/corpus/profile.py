@@ -9,8 +9,9 @@
       fields: {path: FEEL}       an expression over the case and those outputs; null removes the
                                  field (a field inside a section the case lacks is not created)
 
-Without a profile, every field of the case schema is drawn from its type. A field the schema
-requires and the profile does not name is drawn from its type too.
+Without a profile, every field of the case schema is drawn from its type, refined by `x-generate`
+hints in the schema where there are any (see _hinted). A field the schema requires and the profile
+does not name is drawn from its type too.
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from . import spec as S
 
 PROFILE = "generate.yaml"
 TOP_KEYS = {"description", "vars", "fields", "derive"}
+SELECTORS = ("revision", "family")     # a case's choice of rule set (registry.select_ruleset)
 _CACHE: dict = {}
 
 
@@ -251,9 +253,14 @@ def _schema_has(schema, dotted: str) -> bool:
 
 
 def _type_spec(schema: dict, depth: int = 0):
-    """A spec that draws a plausible value from a schema node's type alone."""
+    """A spec that draws a plausible value from a schema node's type, refined by an `x-generate`
+    hint on the node (a rule set without a generate.yaml may annotate its case schema so)."""
     if not isinstance(schema, dict) or depth > 8:
         return {"value": None}
+    hint = schema.get("x-generate")
+    base = _type_spec({k: v for k, v in schema.items() if k != "x-generate"}, depth) if isinstance(hint, dict) else None
+    if base is not None:
+        return _hinted(schema, hint, base, depth)
     if "const" in schema:
         return {"value": schema["const"]}
     if "enum" in schema:
@@ -265,6 +272,8 @@ def _type_spec(schema: dict, depth: int = 0):
         required = set(schema.get("required") or [])
         fields = {}
         for name, sub in (schema.get("properties") or {}).items():
+            if depth == 0 and name in SELECTORS and name not in required:
+                continue      # which revision judges a case is not a fact to make up
             s = _type_spec(sub, depth + 1)
             if name not in required and isinstance(s, dict):
                 s = dict(s, p=0.8)
@@ -285,6 +294,37 @@ def _type_spec(schema: dict, depth: int = 0):
     if schema.get("format") == "date":
         return {"date": ["2025-01-01", "2027-12-31"]}
     return {"template": "{n}", "parts": {"n": {"digits": 4}}}
+
+
+def _hinted(schema, hint, base, depth):
+    """A schema hint in the spec language: `samples` (options), `weights` (of the enum's values),
+    `true` (the chance of true), `items: [lo, hi]` (a list's length), `range`/`step`/`log`, `from`/`to`
+    (a date between), `after`/`days` (a date after another field), `const`, `p`, `skip`."""
+    if hint.get("skip"):
+        return {"value": None, "p": 0}
+    spec = dict(base)
+    if "const" in hint:
+        spec = {"value": hint["const"]}
+    elif "samples" in hint or "choice" in hint:
+        spec = {"choice": list(hint.get("samples") or hint.get("choice"))}
+    elif "weights" in hint and "choice" in base:
+        spec = {"choice": base["choice"], "weights": list(hint["weights"])}
+    elif "true" in hint:
+        spec = {"bool": hint["true"]}
+    elif "items" in hint and "list" in base:
+        spec = {"list": dict(base["list"], count=list(hint["items"]))}
+    elif "range" in hint:
+        spec = {"range": list(hint["range"])}
+        spec.update({k: hint[k] for k in ("step", "log") if k in hint})
+        if "step" not in spec and "step" in base and not all(isinstance(v, int) for v in hint["range"]):
+            spec["step"] = base["step"]
+    elif "after" in hint:
+        spec = {"after": hint["after"], "days": list(hint.get("days", [1, 60]))}
+    elif "from" in hint or "to" in hint:
+        spec = {"date": [str(hint.get("from", "2025-01-01")), str(hint.get("to", "2027-12-31"))]}
+    if "p" in hint:
+        spec["p"] = hint["p"]
+    return spec
 
 
 def _schema_fields(schema):
