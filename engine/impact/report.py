@@ -171,7 +171,7 @@ def text_lines(impact: dict) -> list[str]:
             more = len(rows) - TOP_CELLS if len(rows) > TOP_CELLS else 0
             lines.append(f"    … {more + (e.get('other_changes') or 0):,} more change(s) (--format json has them)")
     if len(outputs) > TOP_OUTPUTS:
-        lines += ["", f"  … {len(outputs) - TOP_OUTPUTS} more output(s) change: {', '.join(list(outputs)[TOP_OUTPUTS:])}"]
+        lines += ["", f"  … {len(outputs) - TOP_OUTPUTS} more output(s) change (counted above; --format json or md for each)"]
     return lines
 
 
@@ -214,7 +214,8 @@ def markdown_lines(impact: dict) -> list[str]:
             out += [f"| {_md(label)} | {count:,} | {', '.join(ex[:SHOWN_EXAMPLES])} |" for label, count, ex in rows[:TOP_CELLS * 2]]
             out.append("")
     if len(outputs) > TOP_OUTPUTS:
-        out += [f"{len(outputs) - TOP_OUTPUTS} more output(s) change: " + ", ".join(f"`{k}`" for k in list(outputs)[TOP_OUTPUTS:]), ""]
+        more = list(outputs)[TOP_OUTPUTS:]
+        out += [f"{len(more)} more output(s) change (counted in the table above):", ""] + [f"- `{k}`" for k in more] + [""]
     return out
 
 
