@@ -15,10 +15,11 @@ from pathlib import Path
 
 import yaml
 
-from .errors import UsageError
+from .errors import RuleSetError, UsageError
 from .files import replace_dir_atomic, staging_dir, write_atomic
-from .loader import SECTIONS, safe_join
-from .yamlio import YamlError, load_file
+from .folder import RefusedPath, check_name, copy_folder, listed
+from .loader import SECTIONS
+from .yamlio import YamlError, load_file, load_member
 
 PATCH_VERSION = 1
 IDENTITY = ("code", "revision", "effective", "status", "supersedes", "superseded_by", "provenance", "changes", "assumptions")
@@ -84,12 +85,12 @@ def read_patch(path) -> dict:
 
 def _module_docs(root: Path) -> dict:
     docs = {}
-    for p in sorted(root.glob("*.y*ml")):
-        if p.name in ("ruleset.yaml", "clauses.yaml"):
+    for rel in listed(root, recursive=False, suffixes=(".yaml", ".yml"))[0]:
+        if rel in ("ruleset.yaml", "clauses.yaml"):
             continue
-        data = load_file(p).data
+        data = load_member(root, rel).data
         if isinstance(data, dict) and any(s in data for s in SECTIONS):
-            docs[p.name] = data
+            docs[rel] = data
     return docs
 
 
@@ -104,8 +105,11 @@ def apply_patch(patch: dict, old_folder: Path, out: Path, revision: str, effecti
         raise UsageError(f"{out} already exists; use --force to replace it")
     stage = staging_dir(out)
     try:
-        shutil.copytree(old_folder, stage, dirs_exist_ok=True, symlinks=False)
-        manifest = load_file(stage / "ruleset.yaml").data
+        try:
+            copy_folder(old_folder, stage)
+        except RefusedPath as exc:
+            raise RuleSetError(f"{old_folder} cannot be copied: {exc.message}") from None
+        manifest = load_member(stage, "ruleset.yaml").data
         old_rev = manifest["revision"]
         for k, v in ((patch.get("manifest") or {}).get("set") or {}).items():
             manifest[k] = v
@@ -117,9 +121,10 @@ def apply_patch(patch: dict, old_folder: Path, out: Path, revision: str, effecti
         manifest.pop("superseded_by", None)
         touched = {"ruleset.yaml"}
         if "case_schema" in patch:
-            target = safe_join(stage, manifest["case_schema"])
-            if target is None:
-                raise UsageError("the case_schema path leaves the rule set")
+            try:
+                target = stage / check_name(manifest["case_schema"])
+            except RefusedPath as exc:
+                raise UsageError(f"case_schema {exc.message}") from None
             write_atomic(target, to_yaml(patch["case_schema"]))
         docs = _module_docs(stage)
         for op in patch.get("elements") or []:
@@ -155,7 +160,7 @@ def new_revision(from_folder: Path, revision: str, effective: str, out: Path | N
                  code: str | None = None) -> Path:
     """Copy a rule set into a draft of its next revision."""
     from_folder = Path(from_folder)
-    manifest = load_file(from_folder / "ruleset.yaml").data
+    manifest = load_member(from_folder, "ruleset.yaml").data
     code = code or manifest["code"]
     out = Path(out) if out else from_folder.parent / f"{code}-{revision.replace('/', '')}"
     return apply_patch({"certrules_patch": PATCH_VERSION}, from_folder, out, revision, effective, force, code)

@@ -38,6 +38,14 @@ class YamlError(Exception):
         self.col = col
 
 
+class RefusedFile(YamlError):
+    """A file of a rule set that is not read (see folder.member); `reason` completes "the file ..."."""
+
+    def __init__(self, reason: str):
+        super().__init__(f"the file {reason}")
+        self.reason = reason
+
+
 @dataclass
 class Document:
     data: object
@@ -282,33 +290,64 @@ def _check_json_size(data) -> None:
             stack.extend((v, depth + 1) for v in value)
 
 
-def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
-    """Read a UTF-8 text file, refusing binary and oversized files with a plain message."""
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise YamlError(f"cannot read the file ({exc.strerror or exc})") from None
-    if size > max_bytes:
-        raise YamlError(f"the file is {size / 1048576:.1f} MB, more than the {max_bytes // 1048576} MB "
-                        "a rule or case file may have")
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise YamlError(f"cannot read the file ({exc.strerror or exc})") from None
+def decode(raw: bytes) -> str:
+    """The text of a file's bytes: UTF-8 (with or without a BOM); binary files are refused."""
     if b"\x00" in raw:
         raise YamlError("the file is binary, not a YAML or JSON text file")
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise YamlError(f"the file is not UTF-8 text (bad byte at offset {exc.start})") from None
-    return text
+
+
+def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
+    """Read a UTF-8 text file named by the user (a case, a patch), refusing binary, oversized and
+    special files (a folder, a FIFO) with a plain message."""
+    import os
+    import stat
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except IsADirectoryError:
+        raise YamlError("this is a folder, not a file") from None
+    except OSError as exc:
+        raise YamlError(f"cannot read the file ({exc.strerror or exc})") from None
+    with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fh.fileno())
+        if stat.S_ISDIR(info.st_mode):
+            raise YamlError("this is a folder, not a file")
+        if not stat.S_ISREG(info.st_mode):
+            raise YamlError("this is not a regular file (a device, a pipe or a socket)")
+        if info.st_size > max_bytes:
+            raise YamlError(f"the file is {info.st_size / 1048576:.1f} MB, more than the {max_bytes // 1048576} MB "
+                            "a rule or case file may have")
+        try:
+            raw = fh.read(max_bytes + 1)
+        except OSError as exc:
+            raise YamlError(f"cannot read the file ({exc.strerror or exc})") from None
+    if len(raw) > max_bytes:
+        raise YamlError(f"the file grew beyond {max_bytes // 1048576} MB while it was read")
+    return decode(raw)
+
+
+def parse(text: str, suffix: str) -> Document:
+    if not text.strip():
+        raise YamlError("the file is empty")
+    if suffix.lower() == ".json":
+        return parse_json(text)
+    return parse_yaml(text)
 
 
 def load_file(path: Path) -> Document:
     """Read a .yaml/.yml/.json file into a Document (JSON is parsed as JSON for exact numbers)."""
-    text = read_text(path)
-    if not text.strip():
-        raise YamlError("the file is empty")
-    if path.suffix.lower() == ".json":
-        return parse_json(text)
-    return parse_yaml(text)
+    path = Path(path)
+    return parse(read_text(path), path.suffix)
+
+
+def load_member(root: Path, rel: str) -> Document:
+    """A file of a rule set (see folder.member: nothing outside the folder is read) as a Document."""
+    from .folder import RefusedPath, read_member
+    try:
+        raw = read_member(root, rel, MAX_FILE_BYTES)
+    except RefusedPath as exc:
+        raise RefusedFile(exc.reason if exc.rel == rel else f"is refused: {exc.message}") from None
+    return parse(decode(raw), Path(rel).suffix)
