@@ -77,7 +77,7 @@ def _read(root: Path, rel: str, problems: ProblemList) -> SourceFile | None:
     try:
         doc = load_member(root, rel)
     except YamlError as exc:
-        problems.add(exc.message, file=rel, line=exc.line, col=exc.col)
+        problems.add(exc.message, file=rel, line=exc.line, col=exc.col, path=format_path(exc.path) or None)
         return None
     return SourceFile(rel, doc)
 

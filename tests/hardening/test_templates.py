@@ -51,7 +51,7 @@ ATTACKS = {
     "long-page": ("{% for i in range(100000) %}{% for j in range(9) %}" + "x" * 200 + "{% endfor %}{% endfor %}",
                   "the page would be longer than 10,000,000 characters"),
     "loop-over-data": ("{% for a in big %}{% for b in big %}{% for c in big %}{% endfor %}{% endfor %}{% endfor %}",
-                       "took more than 2 s of CPU time"),
+                       "took more than 1 s of CPU time"),
     "macro-recursion": ("{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}", "call themselves too deeply"),
     "self-include": ("{% include 'evil.html.j2' %}", "call themselves too deeply"),
     "decimal-overflow": ("{{ d ** 1000000000 }}", "a calculation fails (Overflow)"),
@@ -109,6 +109,9 @@ def test_render_through_the_cli_names_the_template_line(library, tmp_path, capsy
                    "at most 100,000 at once\n")
 
 
+# The watchdog's exception may land in a garbage-collector callback (hypothesis installs one in this
+# process), where Python ignores it and says so; it is raised again 50 ms later, which is the point.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_the_watchdog_never_fires_after_the_page(tmp_path):
     """A page that finishes just before its CPU budget leaves no exception pending in the thread."""
     import time
