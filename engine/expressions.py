@@ -25,14 +25,16 @@ def expr_text(value) -> str:
 
 @dataclass
 class Scope:
-    """What an expression may name: type hints by name, and the function registry."""
+    """What an expression may name: type hints by name, and the function registry. `inferred`: the
+    names whose hint is only the type of their value (a parameter without a declared `type`)."""
     names: dict
     functions: object
+    inferred: frozenset = frozenset()
 
     def extended(self, **extra) -> "Scope":
         names = dict(self.names)
         names.update(extra)
-        return Scope(names, self.functions)
+        return Scope(names, self.functions, self.inferred - set(extra))
 
 
 class Compiler:
@@ -56,8 +58,38 @@ class Compiler:
         try:
             return compile_fn(text, names=scope.names, functions=scope.functions)
         except FeelError as exc:
+            if any(name in text for name in scope.inferred):
+                return self._without_inferred(compile_fn, sf, path, text, scope, exc)
             self._fail(sf, path, exc, text)
             return None
+
+    @staticmethod
+    def _compiles(compile_fn, text, names, scope) -> bool:
+        try:
+            compile_fn(text, names=names, functions=scope.functions)
+            return True
+        except FeelError:
+            return False
+
+    def _without_inferred(self, compile_fn, sf, path, text, scope: Scope, first: FeelError):
+        """An expression that is wrong only for the types the parameters' values have: compiled
+        without those types, with a warning (check --strict makes it an error). None if it is wrong anyway."""
+        loose = {k: (None if k in scope.inferred else v) for k, v in scope.names.items()}
+        try:
+            ce = compile_fn(text, names=loose, functions=scope.functions)
+        except FeelError as exc:   # wrong whatever the parameters hold: its own error
+            self._fail(sf, path, exc, text)
+            return None
+        used = sorted(set(ce.free_names) & scope.inferred)
+        culprits = [n for n in used if self._compiles(compile_fn, text, {**scope.names, n: None}, scope)] or used
+        line, _ = sf.doc.mark(path)
+        which = " and ".join(f"'{n}' holds {_hint_words(scope.names[n])}" for n in culprits)
+        detail = str(first)[len(first.message):].strip("\n") or None
+        self.problems.items.append(Problem(
+            f"in the expression: {first.message}; the parameter {which}, which does not fit how it is used here",
+            file=sf.rel, line=(line + (first.line or 1) - 1) if line else None, path=_fmt(path),
+            severity="warning", detail=detail))
+        return ce
 
     def expr(self, sf, path, value, scope: Scope):
         """An expression (a rule's `expr`, a check's `assert`, ...), or None after recording the problem."""
@@ -66,6 +98,15 @@ class Compiler:
     def unary(self, sf, path, value, scope: Scope):
         """Unary tests (a decision-table cell, a band), or None after recording the problem."""
         return self._compile(compile_unary_tests, sf, path, value, scope)
+
+
+def _hint_words(hint) -> str:
+    """A type hint in words: text, a number, a list, ..."""
+    if isinstance(hint, dict):
+        return "a context"
+    if isinstance(hint, (list, tuple)):
+        return "a list"
+    return {"string": "text", "number": "a number", "boolean": "true or false"}.get(hint, str(hint))
 
 
 def _fmt(path) -> str:

@@ -40,7 +40,7 @@ MAX_RANGE_TOTAL = 1_000_000    # items of all range(...) calls of one page
 MAX_WIDTH = 1_000              # a width, a count of columns or of slices given to a filter
 MAX_INT_DIGITS = 6_145         # whole numbers up to 10**6145, the range of FEEL's decimal128 numbers
 MAX_OUTPUT = 10_000_000        # characters of one rendered page
-MAX_SECONDS = 1.0              # CPU time of one page (a certificate takes a few milliseconds)
+MAX_SECONDS = 1.0              # CPU time of one page (a real document takes a few milliseconds)
 MAX_TEMPLATE_BYTES = 1 << 20   # one template file (Python compiles its code in one step no watchdog stops)
 
 
