@@ -35,9 +35,9 @@ def iter_cases(source):
                 except YamlError as exc:
                     raise CaseError(f"{p}:{exc.line or ''}: {exc.message}") from None
                 yield p.name, data
-    elif source.suffix == ".jsonl":
-        with open(source, encoding="utf-8") as fh:
-            for n, line in enumerate(fh, 1):
+    elif source.suffix == ".jsonl" and source.is_file():
+        with open(source, "rb") as fh:
+            for n, line in _lines(fh, source):
                 if not line.strip():
                     continue
                 try:
@@ -49,9 +49,21 @@ def iter_cases(source):
                 else:
                     yield f"line {n}", data
     elif source.is_file():
-        yield source.name, load_file(source).data
+        try:
+            yield source.name, load_file(source).data
+        except YamlError as exc:
+            raise CaseError(f"{source}:{exc.line or ''}: {exc.message}") from None
     else:
         raise CaseError(f"{source}: no such case file or folder")
+
+
+def _lines(fh, source):
+    """Numbered lines of a JSON Lines file (opened binary); a line that is not UTF-8 is named."""
+    for n, raw in enumerate(fh, 1):
+        try:
+            yield n, raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise CaseError(f"{source}:{n}: the line is not UTF-8 text (bad byte at column {exc.start + 1})") from None
 
 
 _STATE: dict = {}

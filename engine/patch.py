@@ -74,13 +74,51 @@ def make_patch(old, new) -> dict:
 
 
 def read_patch(path) -> dict:
+    """A patch file, checked against schemas/patch.schema.json: every problem with its line, exit 2."""
+    from .loader import SourceFile
     try:
-        data = load_file(Path(path)).data
+        doc = load_file(Path(path))
     except YamlError as exc:
-        raise UsageError(f"{path}:{exc.line or ''}: {exc.message}") from None
-    if not isinstance(data, dict) or data.get("certrules_patch") != PATCH_VERSION:
+        where = f"{path}:{exc.line}" if exc.line else str(path)
+        raise UsageError(f"{where}: {exc.message}") from None
+    if not isinstance(doc.data, dict) or "certrules_patch" not in doc.data:
         raise UsageError(f"{path}: not a certrules patch (written by `certrules diff OLD NEW --format patch`)")
-    return data
+    problems = patch_problems(SourceFile(str(path), doc))
+    if problems:
+        raise UsageError(f"{path} is not a patch certrules can apply:\n"
+                         + "\n".join(f"  {p}" for p in problems))
+    return doc.data
+
+
+def patch_problems(source_file) -> list:
+    """What is wrong with a patch (a loader.SourceFile): its form (schemas/patch.schema.json), then
+    what the form cannot say (an element put under another id, into the manifest or the clause map)."""
+    from .schemas import validate_against
+    problems = validate_against(source_file, "patch.schema.json")
+    if problems:
+        return problems
+    for i, op in enumerate(source_file.doc.data.get("elements") or []):
+        if op["op"] != "put":
+            continue
+        if op["element"]["id"] != op["id"]:
+            problems.append(source_file.locate(("elements", i, "element", "id"),
+                                               f"the element's id '{op['element']['id']}' is not the id '{op['id']}' "
+                                               "the operation puts"))
+        if op["file"] in ("ruleset.yaml", "clauses.yaml"):
+            problems.append(source_file.locate(("elements", i, "file"),
+                                               f"elements cannot be put into {op['file']}: name a rules file"))
+    return problems
+
+
+def check_patch(patch) -> None:
+    """The same checks for a patch given as data (the Python API), with field paths instead of lines."""
+    from .loader import SourceFile
+    from .yamlio import Document
+    if not isinstance(patch, dict) or patch.get("certrules_patch") is None:
+        raise UsageError("not a certrules patch (written by `certrules diff OLD NEW --format patch`)")
+    problems = patch_problems(SourceFile("the patch", Document(patch, {}, {})))
+    if problems:
+        raise UsageError("the patch cannot be applied:\n" + "\n".join(f"  {p}" for p in problems))
 
 
 def _module_docs(root: Path) -> dict:
@@ -97,6 +135,7 @@ def _module_docs(root: Path) -> dict:
 def apply_patch(patch: dict, old_folder: Path, out: Path, revision: str, effective: str, force: bool = False,
                 code: str | None = None) -> Path:
     old_folder, out = Path(old_folder), Path(out)
+    check_patch(patch)
     try:
         date.fromisoformat(effective)
     except ValueError:
@@ -149,11 +188,22 @@ def apply_patch(patch: dict, old_folder: Path, out: Path, revision: str, effecti
             write_atomic(stage / "clauses.yaml", to_yaml({"clauses": patch["clauses"]},
                                                          "# yaml-language-server: $schema=../../schemas/ruleset.schema.json\n"))
         write_atomic(stage / "ruleset.yaml", to_yaml(manifest, "# yaml-language-server: $schema=../../schemas/ruleset.schema.json\n"))
+        _verify(stage, out)
         replace_dir_atomic(stage, out, overwrite=force)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
     return out
+
+
+def _verify(stage: Path, out: Path) -> None:
+    """The new revision must load before it takes its place: a failed apply leaves nothing behind."""
+    from .ruleset import load_ruleset
+    try:
+        load_ruleset(stage)
+    except RuleSetError as exc:
+        raise RuleSetError(f"the patch does not give a rule set that loads, so {out} was not written:",
+                           exc.problems) from None
 
 
 def new_revision(from_folder: Path, revision: str, effective: str, out: Path | None = None, force: bool = False,

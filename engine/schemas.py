@@ -321,6 +321,17 @@ def validate_document(source_file, kind: str) -> list[Problem]:
     return problems
 
 
+@functools.lru_cache(maxsize=None)
+def _file_validator(name: str) -> Draft202012Validator:
+    return Draft202012Validator(schema_file(name), format_checker=FORMATS, registry=registry())
+
+
+def validate_against(source_file, schema_name: str) -> list[Problem]:
+    """Validate a whole document (a loader.SourceFile) against one of the project's schema files."""
+    return [source_file.locate(tuple(err.absolute_path), plain(err))
+            for err in _errors(_file_validator(schema_name), source_file.doc.data)]
+
+
 def validate_case_schema(source_file) -> list[Problem]:
     data = source_file.doc.data
     try:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..errors import EXIT_OK
-from .common import add_rulesets_option, load_named, out
+from .common import add_rulesets_option, load_named, out, positive_int
 
 
 def register(sub) -> None:
@@ -11,7 +11,7 @@ def register(sub) -> None:
     s.add_argument("new", help="new revision")
     s.add_argument("--format", choices=["text", "md", "html", "json", "patch"], default="text")
     s.add_argument("--cases", metavar="DIR|FILE.jsonl", help="evaluate these cases under both revisions and report the changes")
-    s.add_argument("--workers", type=int, default=None, help="worker processes for --cases (default: all cores)")
+    s.add_argument("--workers", type=positive_int, default=None, help="worker processes for --cases (default: all cores)")
     s.add_argument("-o", "--output")
     add_rulesets_option(s)
     s.set_defaults(func=run)
