@@ -56,6 +56,12 @@ def _iso_date(value) -> bool:
 
 
 def validate_case(ruleset, data: dict, label: str = "the case") -> None:
+    from .registry import SELECTION_FIELDS
+    props = ruleset.case_schema.get("properties") or {}
+    if any(k in data and k not in props for k in SELECTION_FIELDS):
+        # `revision` and `family` choose the rule set (registry.py): the engine's, not the rule set's,
+        # so a case may name them whether or not its schema declares them
+        data = {k: v for k, v in data.items() if k in props or k not in SELECTION_FIELDS}
     check = fast_check(ruleset.case_schema)
     if check is not None and check(data):
         return   # valid: jsonschema (below) only runs to say what is wrong with an invalid case
@@ -304,6 +310,9 @@ def prepare(ruleset, data: dict, label: str = "the case") -> dict:
     """Validate and convert: the environment an evaluation starts from, every schema field present."""
     validate_case(ruleset, data, label)
     env = converter(ruleset.case_schema)(data)
-    for name in ruleset.case_schema.get("properties", {}):
+    props = ruleset.case_schema.get("properties", {})
+    for name in props:
         env.setdefault(name, None)
+    if "ruleset" not in props:   # the rule set's own identity (ruleset.RULESET_NAME)
+        env["ruleset"] = ruleset.own_identity
     return env

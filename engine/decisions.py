@@ -58,7 +58,7 @@ class DecisionTable(Element):
             tests = [self._unary(compiler, cell, rpath + ("when", j), scope) for j, cell in enumerate(cells)]
             outs = [self._expr(compiler, None, scope, value=cell, path=rpath + ("then", j)) for j, cell in enumerate(row["then"])]
             self.rows.append(DecisionRow(i + 1, tests, outs, str(row["clause"]) if "clause" in row else None,
-                                         text2(row.get("interpretation")), [str(c) for c in cells]))
+                                         text2(row.get("interpretation"), compiler.language), [str(c) for c in cells]))
         self.default = None
         if "default" in raw:
             self.default = [self._expr(compiler, None, scope, value=cell, path=self.path + ("default", j))
@@ -86,12 +86,12 @@ class DecisionTable(Element):
         if self.hit_policy == "FIRST":   # the first matching row decides: the rows after it are not tested
             matched = []
             for row in self.rows:
-                if all(test is not None and test.matches(v, env) for test, v in zip(row.tests, values)):
+                if all(test is not None and test.matches(v, env, None, run.budget) for test, v in zip(row.tests, values)):
                     matched.append(row)
                     break
         else:
             matched = [row for row in self.rows
-                       if all(test is not None and test.matches(v, env) for test, v in zip(row.tests, values))]
+                       if all(test is not None and test.matches(v, env, None, run.budget) for test, v in zip(row.tests, values))]
         if run.tracing:
             run.note(self, "rows", [_describe(r) for r in matched])
         for r in matched:

@@ -10,20 +10,29 @@ import re
 from collections import ChainMap
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from .expressions import Compiler, Scope, read_paths
 from .feel import to_feel, to_plain
 from .feel.compiler import new_scope
+from .i18n import file_text, messages
+from .feel.nodes import TypeRef
+
+# An element's declared `type` (the schema's names) as a FEEL type; "any" declares nothing.
+_TYPES = {"number": "number", "string": "string", "boolean": "boolean", "date": "date", "time": "time",
+          "date and time": "date and time", "duration": "duration", "list": "list", "context": "context",
+          "range": "range"}
 
 
-def text2(value) -> dict | None:
-    """A title/interpretation/message given as one string or as {zh, en}."""
-    if value is None:
-        return None
-    if isinstance(value, dict):
-        return {k: v for k, v in value.items() if v}
-    return {"zh": str(value)}
+def declared_type(raw) -> TypeRef | None:
+    name = _TYPES.get(raw.get("type"))
+    return TypeRef(name) if name else None
+
+
+def text2(value, language: str = "en") -> dict | None:
+    """A title/interpretation/message given as one string (in the rule set's primary `language`) or as
+    a mapping from language to text."""
+    return file_text(value, language)
 
 
 @dataclass
@@ -39,12 +48,14 @@ class Element:
     interpretation: dict | None = None
     reads: set = field(default_factory=set)     # names this element reads (element ids and case fields)
     paths: set = field(default_factory=set)     # the dotted paths it reads, for the trace
+    places: int | None = None                   # `display: {places: N}`: how people read the value
 
     @classmethod
     def build(cls, sf, path, raw, compiler: Compiler, scope: Scope):
         el = cls(id=raw["id"], clause=str(raw["clause"]), sf=sf, path=path, raw=raw,
-                 title=text2(raw.get("title")), text=raw.get("text"),
-                 interpretation=text2(raw.get("interpretation")))
+                 title=text2(raw.get("title"), compiler.language), text=raw.get("text"),
+                 interpretation=text2(raw.get("interpretation"), compiler.language),
+                 places=(raw.get("display") or {}).get("places"))
         el.compile(compiler, scope)
         return el
 
@@ -168,6 +179,7 @@ class Rule(Element):
     def compile(self, compiler, scope):
         self.when = self._expr(compiler, "when", scope) if "when" in self.raw else None
         self.expr = self._expr(compiler, "expr", scope)
+        self.declared = declared_type(self.raw)
 
     @staticmethod
     def hint_of(raw):
@@ -177,11 +189,48 @@ class Rule(Element):
     def evaluate(self, run):
         # applies() and run.expr, inline
         when = self.when
-        if when is not None and when.evaluate(run.env, run.diagnostics) is not True:
+        if when is not None and when.evaluate(run.env, run.diagnostics, run.budget) is not True:
             run.note(self, "when", False)
             return None
         ce = self.expr
-        return None if ce is None else ce.evaluate(run.env, run.diagnostics)
+        value = None if ce is None else ce.evaluate(run.env, run.diagnostics, run.budget)
+        return value if self.declared is None else run.typed(self, value, self.declared)
+
+
+class Function(Element):
+    """A named function the rule set declares once and its elements call, as a DMN business
+    knowledge model: `params` (names, or {name, type}), `expr` the body, `type` the result's type.
+    Its value is a FEEL function over the evaluation's values: `half_days(x)` in any expression."""
+    kind = "function"
+
+    @staticmethod
+    def _params(raw):
+        out = []
+        for p in raw.get("params") or []:
+            out.append((p, None) if isinstance(p, str) else (p["name"], p.get("type")))
+        return out
+
+    @staticmethod
+    def hint_of(raw):
+        return ("function", tuple(name for name, _ in Function._params(raw)))
+
+    def compile(self, compiler, scope):
+        self.params = self._params(self.raw)
+        names = [n for n, _ in self.params]
+        dup = {n for n in names if names.count(n) > 1}
+        if dup:
+            compiler.problems.items.append(self.sf.locate(self.path + ("params",),
+                                                          f"the parameter '{sorted(dup)[0]}' is named twice"))
+        hints = {n: (t if t in _TYPES else None) for n, t in self.params}
+        self.types = [TypeRef(_TYPES[t]) if t in _TYPES else None for _, t in self.params]
+        self.declared = declared_type(self.raw)
+        self.body = self._expr(compiler, "expr", scope.extended(**hints))
+        self.reads -= set(names)
+
+    def evaluate(self, run):
+        if self.body is None:
+            return None
+        return self.body.as_function([n for n, _ in self.params], run.env, self.types, self.declared, self.id)
 
 
 def _is_iso_date(value) -> bool:
@@ -198,22 +247,35 @@ def _shown(value) -> str:
 
 
 _PLACEHOLDER = re.compile(r"\{([^\W\d][\w.]*)\}")
+_BARE_NAME = re.compile(r"\s*([^\W\d]\w*)\s*")
 
 
-def fill(template: str, values: dict) -> str:
-    """Put values into a message: {name} is replaced by the value's text; nothing else is interpreted."""
+def fill(template: str, values: dict, language: str = "en", places: dict | None = None) -> str:
+    """Put values into a message: {name} is replaced by the value's text (a number to `places[name]`
+    decimals when given); nothing else is interpreted. A list is joined the way the message's language
+    writes one."""
+    sep = messages(language)["list_separator"]
+
     def sub(m):
         name = m.group(1)
         if name not in values:
             return m.group(0)
-        return display(values[name])
+        return display(values[name], sep, (places or {}).get(name))
     return _PLACEHOLDER.sub(sub, template)
 
 
-def display(value) -> str:
+def shown_number(value: Decimal, places: int) -> str:
+    """A number as people write it: `places` decimals, rounded half up (95.25 -> 95.3, 95 -> 95.0)."""
+    return format(value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP), "f")
+
+
+def display(value, sep: str = ", ", places: int | None = None) -> str:
+    if places is not None and isinstance(value, (int, Decimal)) and not isinstance(value, bool) \
+            and Decimal(value).is_finite():
+        return shown_number(Decimal(value), places)
     plain = to_plain(value)
     if isinstance(plain, list):
-        return "、".join(display(v) for v in plain) if plain else "—"
+        return sep.join(display(v, sep) for v in plain) if plain else "—"
     if plain is None:
         return "—"
     if isinstance(plain, bool):
@@ -226,7 +288,7 @@ class Check(Element):
 
     def compile(self, compiler, scope):
         self.severity = self.raw.get("severity", "error")
-        self.message = text2(self.raw["message"])
+        self.message = text2(self.raw["message"], compiler.language)
         self.tags = list(self.raw.get("tags", []))
         self.when = self._expr(compiler, "when", scope) if "when" in self.raw else None
         self.lets = {}
@@ -237,21 +299,38 @@ class Check(Element):
             inner = inner.extended(**{name: None})
         self.assertion = self._expr(compiler, "assert", inner)
         self.reads -= set(self.lets)
+        # a let that only names another element ({score: score_total}) is shown as that element is
+        self.aliases = {name: m.group(1) for name, text in (self.raw.get("let") or {}).items()
+                        if isinstance(text, str) and (m := _BARE_NAME.fullmatch(text))}
+        self._places = None
+
+    def places_of(self, elements) -> dict:
+        """Placeholder name -> decimal places, for the placeholders naming an element with `display`."""
+        if self._places is None:
+            names = {n for msg in self.message.values() for n in _PLACEHOLDER.findall(msg)}
+            out = {}
+            for name in names:
+                el = elements.get(self.aliases.get(name, name))
+                if el is not None and el.places is not None:
+                    out[name] = el.places
+            self._places = out
+        return self._places
 
     def evaluate(self, run):
         # run.expr, inline: the lets go into one Scope over the environment, each seeing those before it
         env, diags = run.env, run.diagnostics
         when = self.when
-        if when is not None and when.evaluate(env, diags) is not True:
+        budget = run.budget
+        if when is not None and when.evaluate(env, diags, budget) is not True:
             run.note(self, "when", False)
             return None
         local = {}
         if self.lets:
             scope = new_scope(env)
             for name, ce in self.lets.items():
-                local[name] = scope[name] = None if ce is None else ce.evaluate(scope, diags)
+                local[name] = scope[name] = None if ce is None else ce.evaluate(scope, diags, budget)
             env = scope
-        ok = None if self.assertion is None else self.assertion.evaluate(env, diags)
+        ok = None if self.assertion is None else self.assertion.evaluate(env, diags, budget)
         if ok is True:
             return True
         if ok is None:
@@ -259,7 +338,8 @@ class Check(Element):
             return None
         values = {k: v for k, v in local.items()}
         names = ChainMap(values, run.env)   # what {placeholders} read: the lets, then the environment
-        run.finding(self, {lang: fill(msg, names) for lang, msg in self.message.items()},
+        places = self.places_of(run.ruleset.elements)
+        run.finding(self, {lang: fill(msg, names, lang, places) for lang, msg in self.message.items()},
                     {k: to_plain(v) for k, v in values.items()})
         return False
 

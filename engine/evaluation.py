@@ -14,7 +14,7 @@ from .calendar import function_notes
 from .case import prepare
 from .errors import UsageError
 from .expressions import value_at
-from .feel import FEEL_CONTEXT, compile_expr
+from .feel import FEEL_CONTEXT, Budget, FeelLimitError, compile_expr, conform, size_within
 from .feel.compiler import new_scope
 from .jsonout import plain as to_plain
 
@@ -39,13 +39,30 @@ class Run:
         self.tracing = tracing
         self.trace: dict = {}
         self.diagnostics: list | None = [] if tracing else None
+        # One budget for the whole evaluation: every expression of every element spends from it.
+        self.budget = Budget()
+        self.limit_reported = False
 
     def expr(self, el, ce, local=None):
         if ce is None:
             return None
         if local:   # a Scope: a dict of the locals that falls back to env (cheaper than a ChainMap)
-            return ce.evaluate(new_scope(self.env, local), self.diagnostics)
-        return ce.evaluate(self.env, self.diagnostics)
+            return ce.evaluate(new_scope(self.env, local), self.diagnostics, self.budget)
+        return ce.evaluate(self.env, self.diagnostics, self.budget)
+
+    def typed(self, el, value, declared):
+        """An element's value checked against its declared type (DMN 1.5, 10.3.2.9.4): a value of
+        another type becomes null, with a diagnostic saying why."""
+        if declared is None or value is None:
+            return value
+        try:
+            return conform(value, declared, self.budget)
+        except TypeError as exc:
+            self.diagnostic(el, f"the value is not of the declared type ({exc}), so it is null")
+            return None
+        except FeelLimitError as exc:
+            self.diagnostic(el, exc.message)
+            return None
 
     def add(self, el, a, b):
         return self.expr(el, _add_expr(), {"a": a, "b": b})
@@ -116,11 +133,25 @@ def run_elements(ruleset, env: dict, tracing: bool = True, order=None) -> Run:
             elements = ruleset.elements
             seen: dict = {}   # trace: a dotted path's shown value (fixed once read: case fields never change,
                               # an element's value is set before anything reads it)
+            budget = run.budget
             for eid in (ruleset.order if order is None else order):
                 el = elements[eid]
                 if run.diagnostics:
                     run.diagnostics.clear()
                 value = el.evaluate(run)
+                if value.__class__ is list or value.__class__ is dict:
+                    # a value is as big as its items, shared ones counted each time they occur
+                    try:
+                        size_within(value, budget)
+                    except FeelLimitError as exc:
+                        run.diagnostic(el, exc.message)
+                        value = None
+                if budget.reached is not None and not run.limit_reported:
+                    run.limit_reported = True
+                    run.finding(el, {"zh": f"本次评估已达资源上限（{budget.reached}），其后的值为空",
+                                     "en": f"The evaluation reached its limit ({budget.reached}); values "
+                                           f"from here on that needed more are null"},
+                                {}, fid=f"{eid}.limit_reached", severity="error")
                 env[eid] = value
                 if notes:
                     for n, msg in enumerate(notes):
@@ -194,7 +225,7 @@ def evaluate(ruleset, case: dict, *, trace: bool = True, label: str = "the case"
     for eid in (elements if wanted is None else [o for o in elements if o in wanted]):
         el = elements[eid]
         kind = el.kind
-        if outputs is None and (kind == "parameter" or kind == "check"):
+        if outputs is None and (kind == "parameter" or kind == "check" or kind == "function"):
             continue
         value = run.env[eid]
         if kind == "state_machine" and isinstance(value, dict):   # history is for the trace only

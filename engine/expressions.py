@@ -45,9 +45,10 @@ MAX_RULESET_TEXT = 100_000
 class Compiler:
     """Compiles the expressions of one rule set, collecting problems instead of stopping at the first."""
 
-    def __init__(self, problems):
+    def __init__(self, problems, language: str = "en"):
         self.problems = problems
         self.spent = 0        # characters of expression text compiled so far
+        self.language = language      # the rule set's primary language: where a plain-string title is filed
 
     def _fail(self, sf, path, exc: FeelError, text: str) -> None:
         line, col = sf.doc.mark(path)

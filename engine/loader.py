@@ -18,7 +18,7 @@ from .yamlio import MAX_FILE_BYTES, Document, YamlError, load_member
 
 MANIFEST = "ruleset.yaml"
 CLAUSE_MAP = "clauses.yaml"
-SECTIONS = ("parameters", "tables", "rules", "decision_tables", "checks", "state_machines")
+SECTIONS = ("parameters", "functions", "tables", "rules", "decision_tables", "checks", "state_machines")
 
 
 @dataclass

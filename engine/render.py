@@ -14,16 +14,22 @@ A rule set may carry a `templates/` folder: `NAME.html.j2` is the document NAME,
 `value` names a result value, `field` a dotted path into the case, `data` a path into the rule
 set's `data`; the test is "present" (not null, not empty) unless `in`/`not_in`/`equals` is given.
 `findings` counts the result's findings matching every given key (id, tag, severity, clause) and
-compares the count with `min`/`max`; `any_of: [requirement, ...]` is met when one of them is.
-Every unmet requirement is reported at once.
+compares the count with `min`/`max`; a refusal for findings names each of them with its clause and
+message, so the reasons travel with the refusal. `any_of: [requirement, ...]` is met when one of them
+is. Every unmet requirement is reported at once.
+
+So that a document states only what was decided, a rule set tags its checks (e.g. the preconditions
+of a decision, or a case's claims that contradict the evaluation) and lists the tags here with `max: 0`.
 
 A document may also list `inputs`, grouped under a heading each (e.g. the items of a report):
 they do not stop the rendering, but the template receives the unmet ones as
 `document.missing[heading]` and can list them instead of leaving a blank.
 
 Templates see only `result`, `case`, `ruleset` (a plain dict of the manifest with its `data`, the
-elements' titles and clauses, the clause map) and the filters registered here. They run in the
-bounded sandbox of sandbox.py with autoescaping, and may only load files from their own templates folder.
+elements' titles and clauses, the clause map), `document` (its missing inputs, and `shown`: every value
+whose element declares `display: {places: N}`, as the text people read, identical wherever it is
+printed) and the filters registered here. They run in the bounded
+sandbox of sandbox.py with autoescaping, and may only load files from their own templates folder.
 The engine's own generic pages (the diff report, the rulebook) use the same environment over
 `engine/templates/`.
 """
@@ -38,7 +44,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from jinja2 import ChainableUndefined, Undefined
+from jinja2 import ChainableUndefined, Undefined, pass_context
 from markupsafe import Markup
 
 from .errors import CaseError, OutputError, RuleSetError, UsageError
@@ -176,7 +182,16 @@ def anchor(text) -> str:
     return "c-" + (s or "x")
 
 
-FILTERS = {"date_zh": date_zh, "date_en": date_en, "text2": text2, "qr_svg": qr_svg, "repeat": repeat,
+@pass_context
+def text_in(context, value, lang: str | None = None) -> str:
+    """A rule set's text (a string, or a mapping by language) in `lang`, else in the page's language
+    (`lang` in the template's context), else in the rule set's primary language or whichever it has."""
+    from .i18n import DEFAULT_LANGUAGES, Texts
+    languages = context.get("languages") or list(DEFAULT_LANGUAGES)
+    return Texts(lang or context.get("lang") or languages[0], languages).text(value)
+
+
+FILTERS = {"date_zh": date_zh, "date_en": date_en, "text2": text2, "text": text_in, "qr_svg": qr_svg, "repeat": repeat,
            "show": display, "pick": pick, "as_yaml": as_yaml, "anchor": anchor}
 
 
@@ -285,7 +300,7 @@ def unmet(requires: list, context: dict) -> list[dict]:
                     if all(_matches(f, k, v) for k, v in where.items())]
             lo, hi = req.get("min"), req.get("max")
             if (lo is not None and len(hits) < lo) or (hi is not None and len(hits) > hi):
-                out.append({**req, "found": [f.get("id") for f in hits], "path": "findings"})
+                out.append({**req, "found": [f.get("id") for f in hits], "reasons": hits, "path": "findings"})
             continue
         for key, root in (("value", context["result"].get("values", {})), ("field", context["case"]),
                           ("data", context["ruleset"].get("data", {})), ("path", context)):
@@ -320,7 +335,11 @@ def describe(req: dict) -> str:
     item = f"{req['item']} " if req.get("item") else ""
     found = req.get("found")
     if "findings" in req:
-        tail = f" (found: {', '.join(map(str, found)) or 'none'})"
+        reasons = req.get("reasons") or []
+        if not reasons:
+            return f"{item}{words} (found: none)"
+        lines = [f"      （{f.get('clause')}）{text2(f.get('message'))} [{f.get('id')}]" for f in reasons]
+        return f"{item}{words}:\n" + "\n".join(lines)
     elif "any_of" in req:
         tail = f" (none of: {req['path']})"
     else:
@@ -328,16 +347,32 @@ def describe(req: dict) -> str:
     return f"{item}{words}{tail}"
 
 
-def context_for(ruleset, result: dict, case: dict | None) -> dict:
-    return {"result": result, "case": case or {}, "ruleset": ruleset_view(ruleset)}
+def context_for(ruleset, result: dict, case: dict | None, lang: str | None = None) -> dict:
+    """What a document template sees; `lang` is the language to show (the `text` filter picks it from
+    a rule set's text), `languages` the rule set's, primary first."""
+    from .i18n import choose, declared
+    languages = declared(ruleset.manifest)
+    return {"result": result, "case": case or {}, "ruleset": ruleset_view(ruleset),
+            "lang": choose(languages, lang), "languages": languages}
 
 
-def render_html(ruleset, result: dict, document: str, case: dict | None = None) -> str:
+def shown_values(ruleset, result: dict) -> dict:
+    """Each result value whose element declares `display: {places: N}`, as the text a person reads."""
+    from .elements import shown_number
+    out = {}
+    for eid, value in (result.get("values") or {}).items():
+        el = ruleset.elements.get(eid)
+        if el is not None and el.places is not None and isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+            out[eid] = shown_number(Decimal(value), el.places)
+    return out
+
+
+def render_html(ruleset, result: dict, document: str, case: dict | None = None, lang: str | None = None) -> str:
     names = documents(ruleset)
     if document not in names:
         have = ", ".join(names) if names else "none (the rule set has no templates/ folder)"
         raise UsageError(f"{ruleset.name} has no document '{document}'; its documents: {have}")
-    context = context_for(ruleset, result, case)
+    context = context_for(ruleset, result, case, lang)
     spec = requirements(ruleset).get(document) or {}
     what = text2(spec.get("title")) or document
     not_earned = unmet(spec.get("earned_when") or [], context)
@@ -345,7 +380,7 @@ def render_html(ruleset, result: dict, document: str, case: dict | None = None) 
         raise CaseError(f"cannot render the {what}: the case does not earn it under {ruleset.name}:\n"
                         + "\n".join("  - " + describe(r) for r in not_earned))
     missing = unmet(spec.get("requires") or [], context)
-    context["document"] = {"name": document, "title": spec.get("title"),
+    context["document"] = {"name": document, "title": spec.get("title"), "shown": shown_values(ruleset, result),
                            "missing": {str(k): [{**r, "text": describe(r)} for r in unmet(v, context)]
                                        for k, v in (spec.get("inputs") or {}).items()}}
     if missing:
@@ -357,9 +392,10 @@ def render_html(ruleset, result: dict, document: str, case: dict | None = None) 
         raise RuleSetError(str(exc)) from None
 
 
-def render_document(ruleset, result: dict, document: str, fmt: str = "html", case: dict | None = None):
+def render_document(ruleset, result: dict, document: str, fmt: str = "html", case: dict | None = None,
+                    lang: str | None = None):
     """The document as HTML text, or as PDF bytes (printed by headless Chromium)."""
-    html = render_html(ruleset, result, document, case)
+    html = render_html(ruleset, result, document, case, lang)
     if fmt == "html":
         return html
     if fmt == "pdf":
@@ -428,7 +464,11 @@ def _diff_clauses(diff: dict, old, new) -> list[dict]:
     return out
 
 
-def render_diff_html(diff: dict, impact: dict | None, old, new) -> str:
-    """The difference between two revisions (and whom it affects) as one self-contained page."""
+def render_diff_html(diff: dict, impact: dict | None, old, new, t=None) -> str:
+    """The difference between two revisions (and whom it affects) as one self-contained page, in the
+    language of `t` (an i18n.Texts; default: the new revision's primary language)."""
+    if t is None:
+        from .i18n import texts_for
+        t = texts_for(new.manifest)
     return render_page("diff.html.j2", diff=diff, impact=impact, clauses=_diff_clauses(diff, old, new),
-                       css=Markup(shared_css()), old=diff["old"], new=diff["new"], back=None)
+                       css=Markup(shared_css()), old=diff["old"], new=diff["new"], back=None, t=t)

@@ -19,17 +19,21 @@ from typing import Any
 from . import nodes as _N
 from .builtins import BUILTINS
 from .checker import check as _check
-from .compiler import MAX_ITEMS, compile_node, new_scope, spends_budget
-from .errors import FeelCheckError, FeelError, FeelEvalError, FeelSyntaxError
+from .budget import Budget, size_within
+from .compiler import compile_node, new_scope
+from .errors import FeelCheckError, FeelError, FeelEvalError, FeelLimitError, FeelSyntaxError
 from .nodes import ast_equal, dump as ast_dump
 from .parser import parse as _parse
 from .registry import FunctionRegistry
-from .values import (FEEL_CONTEXT, DaysDuration, Range, YearsMonthsDuration, parse_date,
+from .temporal import DateTime, Time
+from .types import conform
+from .values import (FEEL_CONTEXT, DaysDuration, Function, Range, YearsMonthsDuration, parse_date,
                      to_feel, to_plain)
 
 __all__ = ["compile_expr", "compile_unary_tests", "FunctionRegistry", "default_registry", "BUILTINS",
-           "FeelError", "FeelSyntaxError", "FeelCheckError", "FeelEvalError", "to_feel", "to_plain",
-           "FEEL_CONTEXT", "YearsMonthsDuration", "DaysDuration", "Range", "ast_equal", "ast_dump",
+           "FeelError", "FeelSyntaxError", "FeelCheckError", "FeelEvalError", "FeelLimitError", "to_feel",
+           "to_plain", "FEEL_CONTEXT", "YearsMonthsDuration", "DaysDuration", "Range", "Time", "DateTime",
+           "Function", "Budget", "size_within", "conform", "ast_equal", "ast_dump",
            "interval_of", "parse_literal_value", "CompiledExpr", "CompiledTests"]
 
 
@@ -44,21 +48,22 @@ class CompiledExpr:
 
     def __init__(self, text, ast, free_names, type_, fn):
         self.text, self.ast, self.free_names, self.type, self._fn = text, ast, free_names, type_, fn
-        # Without loops or filters the state is never written, so calls without
-        # diagnostics can share one instead of allocating a list each time.
-        shared = None if spends_budget(ast) else [None, MAX_ITEMS]
 
-        def evaluate(env: Mapping[str, Any], diagnostics: list | None = None):
+        def evaluate(env: Mapping[str, Any], diagnostics: list | None = None, budget: Budget | None = None):
             """The value of the expression for `env` (FEEL values by name).
 
             Never raises for data problems: a failed operation gives null, and when
             `diagnostics` is a list, a sentence saying what failed and where is appended.
+            `budget` is the evaluation's (one Budget shared by every expression of one
+            evaluation); without one, this call has a budget of its own.
             """
-            if diagnostics is None and shared is not None:
-                return fn(env, shared)
-            return fn(env, [diagnostics, MAX_ITEMS])
+            return fn(env, [diagnostics, budget if budget is not None else Budget()])
         # An instance attribute, not a method: saves the bound-method step on every call.
         self.evaluate = evaluate
+
+    def as_function(self, params, env, types=None, result=None, name=None) -> Function:
+        """The expression as the body of a function value over `env` (a rule set's named function)."""
+        return Function(params, self._fn, env, types, name, result)
 
     def __repr__(self):
         return f"CompiledExpr({self.text!r})"
@@ -70,22 +75,19 @@ class CompiledTests:
 
     def __init__(self, text, ast, free_names, fn):
         self.text, self.ast, self.free_names, self._fn = text, ast, free_names, fn
-        # `?` is only read by an InputValue node: without one, the env is used as it is (no scope
-        # per call); without loops or filters the state is never written and can be shared.
+        # `?` is only read by an InputValue node: without one, the env is used as it is (no scope per call).
         uses_input = any(isinstance(n, _N.InputValue) for n in _N.walk(ast))
-        shared = None if spends_budget(ast) else [None, MAX_ITEMS]
         empty: dict = {}
 
-        def matches(input_value, env: Mapping[str, Any] | None = None, diagnostics: list | None = None) -> bool:
+        def matches(input_value, env: Mapping[str, Any] | None = None, diagnostics: list | None = None,
+                    budget: Budget | None = None) -> bool:
             """Whether the input value passes; null or a failed test counts as no match."""
             if uses_input:
                 scope = new_scope(env if env is not None else {})
                 scope["?"] = input_value
             else:
                 scope = env if env is not None else empty
-            if diagnostics is None and shared is not None:
-                return fn(input_value, scope, shared) is True
-            return fn(input_value, scope, [diagnostics, MAX_ITEMS]) is True
+            return fn(input_value, scope, [diagnostics, budget if budget is not None else Budget()]) is True
         self.matches = matches   # an instance attribute, as CompiledExpr.evaluate
 
     def interval(self):
@@ -107,8 +109,9 @@ def _freeze(hint):
 CACHE_SIZE = 4096
 _cache: OrderedDict = OrderedDict()
 _cache_lock = threading.Lock()
-# Multi-word type names usable after `instance of`.
-_TYPE_WORDS = frozenset({"days and time duration", "date and time"})
+# Multi-word type names usable after `instance of`, and property names with spaces.
+_TYPE_WORDS = frozenset({"days and time duration", "date and time", "years and months duration",
+                         "time offset", "start included", "end included"})
 
 
 _frozen_memo: OrderedDict = OrderedDict()   # id(names) -> (names, len(names), frozen form)
@@ -129,19 +132,22 @@ def _frozen_names(names):
     return frozen
 
 
-def _compile(text, mode, names, functions, multiword_names):
+def _compile(text, mode, names, functions, multiword_names, types=None):
     reg = functions if functions is not None else BUILTINS
     mw = frozenset(" ".join(m.split()) for m in (multiword_names or ()))
     # registry.version is unique per registry and changes on every register()
     with _cache_lock:
         frozen = None if names is None else _frozen_names(names)
-    key = (text, mode, frozen, reg.version, mw)
+    key = (text, mode, frozen, reg.version, mw, tuple(sorted((types or {}).items())))
     with _cache_lock:
         hit = _cache.get(key)
         if hit is not None:
             _cache.move_to_end(key)
             return hit
-    ast = _parse(text, mode, mw | reg.multiword_names() | _TYPE_WORDS)
+    ast = _parse(text, mode, mw | reg.multiword_names() | _TYPE_WORDS | frozenset(t for t in (types or ()) if " " in t))
+    if types:
+        ast = _N.transform(ast, lambda n: types.get(n.name, n) if isinstance(n, _N.TypeRef) and not
+                           (n.params or n.fields or n.result) else n)
     type_, free = _check(ast, text, names, reg, mode)
     fn = compile_node(ast, text, reg)
     out = CompiledTests(text, ast, free, fn) if mode == "unary" else CompiledExpr(text, ast, free, type_, fn)
@@ -153,7 +159,7 @@ def _compile(text, mode, names, functions, multiword_names):
 
 
 def compile_expr(text: str, names: Mapping | None = None, functions: FunctionRegistry | None = None,
-                 multiword_names=()) -> CompiledExpr:
+                 multiword_names=(), types: Mapping | None = None) -> CompiledExpr:
     """Parse, check and compile an expression (cached: the same arguments give the same object).
 
     names: None (any name allowed) or the names the expression may read, each with a
@@ -161,9 +167,11 @@ def compile_expr(text: str, names: Mapping | None = None, functions: FunctionReg
       "context", "range", "any"/None; a Mapping for a context's fields; ["list", hint]).
     functions: a FunctionRegistry (default: the built-ins).
     multiword_names: names with spaces the expression may use (e.g. DMN input names).
+    types: named types the expression may use after `instance of` or in a parameter's type
+      (name -> nodes.TypeRef), as DMN's item definitions.
     Raises FeelSyntaxError / FeelCheckError.
     """
-    return _compile(text, "expr", names, functions, multiword_names)
+    return _compile(text, "expr", names, functions, multiword_names, types)
 
 
 def compile_unary_tests(text: str, names: Mapping | None = None, functions: FunctionRegistry | None = None,

@@ -2,8 +2,10 @@
 
 No source is generated and nothing is eval'd: every node becomes a small closure
 over its children's closures. `env` is the name -> value mapping (a `Scope` inside
-filters and loops); `st` is a two-item list made once per evaluation:
-st[0] the caller's diagnostics list (or None), st[1] the remaining item budget.
+filters, loops and function bodies); `st` is a two-item list made once per evaluation:
+st[0] the caller's diagnostics list (or None), st[1] the evaluation's Budget (budget.py).
+The semantics live in ops.py, builtins.py, functions.py and types.py; closures only
+choose which of them to call.
 
 Common shapes get their own closures (a name compared with a constant, number
 arithmetic), because a rule set evaluates the same expressions millions of times.
@@ -18,12 +20,14 @@ from decimal import Decimal
 
 from . import nodes as N
 from . import ops
-from .checker import bind_call
+from .budget import MAX_ITEMS
+from .checker import bind_signature
 from .errors import FeelEvalError, FeelLimitError
+from .functions import apply, invoke
 from .registry import FunctionRegistry
-from .values import FEEL_CONTEXT, DaysDuration, Range, YearsMonthsDuration, type_name
-
-MAX_ITEMS = 1_000_000    # items built or visited by loops, filters and ranges, per evaluation
+from .temporal import DateTime, Time
+from .types import instance_of
+from .values import FEEL_CONTEXT, DaysDuration, Function, Range, YearsMonthsDuration, to_int, type_name
 
 _C = FEEL_CONTEXT
 _ORDER_OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
@@ -50,6 +54,22 @@ class Compiler:
     def __init__(self, text: str, functions: FunctionRegistry):
         self.text = text
         self.functions = functions
+        self.bound: list[set] = []     # names bound by the expression itself, innermost last
+
+    def bound_here(self, name: str) -> bool:
+        return any(name in b for b in self.bound)
+
+    def binding(self, names):
+        """Compile a sub-tree in which `names` are bound (parameters, entries, loop variables)."""
+        compiler = self
+
+        class _Bind:
+            def __enter__(self):
+                compiler.bound.append(set(names))
+
+            def __exit__(self, *exc):
+                compiler.bound.pop()
+        return _Bind()
 
     # -- diagnostics
 
@@ -119,12 +139,14 @@ class Compiler:
 
         def f(env, st):
             v = of(env, st)
-            if v.__class__ is Decimal:
-                return minus(v)
             try:
+                if v.__class__ is Decimal:
+                    return minus(v)
                 return neg(v)
             except FeelEvalError as e:
                 return fail(st, e.message)
+            except ArithmeticError:
+                return fail(st, "the number is beyond the range of FEEL numbers")
         return f
 
     def k_Arith(self, node):
@@ -136,7 +158,7 @@ class Compiler:
             a = lf(env, st)
             b = rf(env, st)
             try:
-                return slow(a, b)
+                return slow(a, b, st[1])
             except FeelEvalError as e:
                 return fail(st, e.message)
             except ArithmeticError:
@@ -154,9 +176,11 @@ class Compiler:
                 except ArithmeticError:
                     return fail(st, _arith_reason(node.op, a, b))
             try:
-                return slow(a, b)
+                return slow(a, b, st[1])
             except FeelEvalError as e:
                 return fail(st, e.message)
+            except ArithmeticError:
+                return fail(st, _arith_reason(node.op, a, b))
         return f
 
     def k_Compare(self, node):
@@ -213,10 +237,8 @@ class Compiler:
                     a = name_fail(st, missing)
                 if a.__class__ is kind:
                     return (a != c) if negate else (a == c)
-                r = ops.feel_eq(a, c)
-                if r is None:
-                    return fail(st, f"cannot compare {type_name(a)} with {type_name(c)}")
-                return (not r) if negate else r
+                r = _eq(a, c, st, fail)
+                return r if r is None else ((not r) if negate else r)
             return name_const
         if hasattr(rf, "const"):
             c = rf.const
@@ -232,10 +254,8 @@ class Compiler:
                 a = lf(env, st)
                 if a.__class__ is kind:
                     return (a != c) if negate else (a == c)
-                r = ops.feel_eq(a, c)
-                if r is None:
-                    return fail(st, f"cannot compare {type_name(a)} with {type_name(c)}")
-                return (not r) if negate else r
+                r = _eq(a, c, st, fail)
+                return r if r is None else ((not r) if negate else r)
             return to_const
 
         def f(env, st):
@@ -243,10 +263,8 @@ class Compiler:
             b = rf(env, st)
             if a.__class__ is b.__class__ and a.__class__ in (Decimal, str, bool):
                 return (a != b) if negate else (a == b)
-            r = ops.feel_eq(a, b)
-            if r is None:
-                return fail(st, f"cannot compare {type_name(a)} with {type_name(b)}")
-            return (not r) if negate else r
+            r = _eq(a, b, st, fail)
+            return r if r is None else ((not r) if negate else r)
         return f
 
     def _logic(self, node, short: bool):
@@ -280,11 +298,8 @@ class Compiler:
                               self.failer(node))
 
         def f(env, st):
-            v, lo, hi = vf(env, st), lof(env, st), hif(env, st)
-            if v is None or lo is None or hi is None:
-                return None
             try:
-                return ops.compare(">=", v, lo) and ops.compare("<=", v, hi)
+                return ops.between(vf(env, st), lof(env, st), hif(env, st))
             except FeelEvalError as e:
                 return fail(st, e.message)
         return f
@@ -299,6 +314,9 @@ class Compiler:
 
             def m(v, env, st):
                 b = of(env, st)
+                if op == "=" or op == "!=":
+                    r = ops.test_value(v, b, st[1])
+                    return r if r is None or op == "=" else not r
                 try:
                     return ops.compare(op, v, b)
                 except FeelEvalError as e:
@@ -317,16 +335,11 @@ class Compiler:
 
         def m(v, env, st):
             t = ef(env, st)
-            if t.__class__ is Range:
-                return ops.in_range(v, t)
-            if t.__class__ is list:
-                if any(ops.feel_eq(v, x) is True for x in t):
-                    return True
-                return ops.feel_eq(v, t) or False
-            if v is None or t is None:
-                return v is t
-            r = ops.feel_eq(v, t)
-            if r is None:
+            try:
+                r = ops.test_value(v, t, st[1])
+            except FeelEvalError as e:
+                return fail(st, e.message)
+            if r is None and t.__class__ is not Range:
                 return fail(st, f"cannot compare {type_name(v)} with {type_name(t)}")
             return r
         return m
@@ -386,9 +399,9 @@ class Compiler:
             hi = hif(env, st)
             if v.__class__ is Decimal and lo.__class__ is Decimal and hi.__class__ is Decimal:
                 return lo_ok(v, lo) and hi_ok(v, hi)
-            if lo is None or hi is None:
-                return fail(st, "a range end is null")
-            r_ = ops.in_range(v, Range(lo, lc, hi, hc))
+            if lo is None and hi is None:
+                return fail(st, "both ends of the range are null")
+            r_ = ops.in_range(v, Range(lo, lc and lo is not None, hi, hc and hi is not None))
             if r_ is None and v is not None:
                 return fail(st, f"cannot compare {type_name(v)} with the range's {type_name(lo)}")
             return r_
@@ -409,9 +422,51 @@ class Compiler:
         return lambda v, env, st: True
 
     def k_InstanceOf(self, node):
-        vf = self.compile(node.value)
-        check = _INSTANCE_CHECKS.get(node.type_name, lambda v: False)
-        return lambda env, st: check(vf(env, st))
+        vf, t, fail = self.compile(node.value), node.type, self.failer(node)
+
+        def f(env, st):
+            try:
+                return instance_of(vf(env, st), t, st[1])
+            except FeelEvalError as e:
+                return fail(st, e.message)
+        return f
+
+    def k_UnaryCmp(self, node):
+        """(< 10) as an expression: the range it describes."""
+        of, op, fail = self.compile(node.operand), node.op, self.failer(node)
+
+        def f(env, st):
+            v = of(env, st)
+            if v is None:
+                return fail(st, "the end point of the range is null")
+            return ops.range_of_test(op, v)
+        return f
+
+    def k_FunctionDef(self, node: N.FunctionDef):
+        names = [p for p, _ in node.params]
+        types = [t for _, t in node.params]
+        with self.binding(names):
+            body = self.compile(node.body)
+        return lambda env, st: Function(names, body, env, types)
+
+    def _invoke(self, node, target):
+        """Calls of a function value: target(env, st) gives the function."""
+        afs = [self.compile(a) for a in node.args]
+        nfs = [(k, self.compile(v)) for k, v in node.named]
+        fail = self.failer(node)
+
+        def f(env, st):
+            fn = target(env, st)
+            args = [a(env, st) for a in afs]
+            named = {k: g(env, st) for k, g in nfs} if nfs else None
+            try:
+                return invoke(fn, args, named, st)
+            except FeelEvalError as e:
+                return fail(st, e.message)
+        return f
+
+    def k_Invoke(self, node: N.Invoke):
+        return self._invoke(node, self.compile(node.target))
 
     # -- structure
 
@@ -452,15 +507,16 @@ class Compiler:
         lc, hc = node.low_closed, node.high_closed
 
         def f(env, st):
-            lo, hi = lof(env, st), hif(env, st)
-            if lo is None or hi is None:
-                return fail(st, "a range end is null")
-            return Range(lo, lc, hi, hc)
+            try:
+                return ops.make_range(lof(env, st), lc, hif(env, st), hc)
+            except FeelEvalError as e:
+                return fail(st, e.message)
         return f
 
     def k_ContextLit(self, node):
         keys = [k for k, _ in node.entries]
-        fs = [self.compile(v) for _, v in node.entries]
+        with self.binding(keys):
+            fs = [self.compile(v) for _, v in node.entries]
 
         def f(env, st):
             # later entries may refer to earlier ones by name, as in FEEL
@@ -472,7 +528,9 @@ class Compiler:
         return f
 
     def k_Path(self, node):
-        bf, fail, name = self.compile(node.base), self.failer(node), node.name
+        # a missing field is reported where it was looked for: in the base ('evaluation'), not in the
+        # whole path ('evaluation.customer_survey')
+        bf, fail, name = self.compile(node.base), self.failer(node.base), node.name
 
         def get(v, st):
             if v.__class__ is dict:
@@ -483,8 +541,6 @@ class Compiler:
             if v is None:
                 return None
             prop = _PROPERTIES.get((v.__class__, name))
-            if prop is None and isinstance(v, _dt.date) and not isinstance(v, _dt.datetime):
-                prop = _PROPERTIES.get((_dt.date, name))
             if prop is not None:
                 return prop(v)
             return fail(st, f"a {type_name(v)} has no field '{name}'")
@@ -497,7 +553,10 @@ class Compiler:
                 except KeyError:
                     return fail(st, f"there is no field '{name}'")
             if v.__class__ is list:
-                _spend(st, len(v), fail)
+                try:
+                    _spend(st, len(v), fail)
+                except _Stop:
+                    return None
                 return [x[name] if x.__class__ is dict and name in x else get(x, st) for x in v]
             return get(v, st)
         return f
@@ -509,6 +568,8 @@ class Compiler:
         def index(items, i, st):
             if i != i.to_integral_value():
                 return fail(st, f"index {i} is not a whole number")
+            if i.copy_abs() > len(items):
+                return fail(st, f"index {i} is outside the list of {len(items)} items")
             n = int(i)
             if n == 0 or abs(n) > len(items):
                 return fail(st, f"index {n} is outside the list of {len(items)} items")
@@ -539,7 +600,10 @@ class Compiler:
                 items = [items]          # FEEL: a single value filters like a one-item list
             if const.__class__ is Decimal:
                 return index(items, const, st)
-            _spend(st, len(items), fail)
+            try:
+                _spend(st, len(items), fail)
+            except _Stop:
+                return None
             out = []
             for it in items:
                 if ifield is not None and it.__class__ is dict and "item" not in it:
@@ -569,10 +633,13 @@ class Compiler:
     def _iterate(self, iterations):
         """Compile `x in a, y in b` into gen(env, st) yielding the scope of each combination."""
         compiled = []
+        names = []
         for it in iterations:
-            df = self.compile(it.domain)
-            ef = self.compile(it.end) if it.end is not None else None
+            with self.binding(names):
+                df = self.compile(it.domain)
+                ef = self.compile(it.end) if it.end is not None else None
             compiled.append((it.name, df, ef, self.failer(it)))
+            names.append(it.name)
 
         def domain(df, ef, fail, env, st):
             v = df(env, st)
@@ -587,21 +654,26 @@ class Compiler:
                     raise _Stop(fail(st, "a range 'a..b' to iterate over needs numbers or dates at both ends"))
                 if v != v.to_integral_value() or end != end.to_integral_value():
                     raise _Stop(fail(st, "a numeric range 'a..b' needs whole numbers"))
+                # before converting anything to int: 1..1e999999999 stops here
+                if v.adjusted() > 15 or end.adjusted() > 15 or _C.subtract(end, v).copy_abs() >= MAX_ITEMS:
+                    _spend(st, MAX_ITEMS + 1, fail)
                 a, b = int(v), int(end)
                 step = 1 if b >= a else -1
-                _spend(st, abs(b - a) + 1, fail)     # before iterating: 1..10**12 stops here
+                _spend(st, abs(b - a) + 1, fail)
                 return (Decimal(i) for i in range(a, b + step, step))
             if v is None:
                 raise _Stop(fail(st, "the list to iterate over is null"))
             if v.__class__ is Range:
                 lo, hi = v.low, v.high
-                if lo.__class__ is Decimal and hi.__class__ is Decimal and lo <= hi:
+                if lo.__class__ is Decimal and hi.__class__ is Decimal and lo <= hi \
+                        and lo == lo.to_integral_value() and hi == hi.to_integral_value():
                     lo = lo if v.low_closed else lo + 1
                     hi = hi if v.high_closed else hi - 1
                     if lo > hi:
                         return ()
                     return domain(lambda e, s: lo, lambda e, s: hi, fail, env, st)
-                raise _Stop(fail(st, "only ascending ranges of numbers can be iterated over"))
+                raise _Stop(fail(st, "only ranges of whole numbers, from the smaller to the larger, can be "
+                                     "iterated over"))
             items = v if v.__class__ is list else [v]
             _spend(st, len(items), fail)
             return items
@@ -618,21 +690,34 @@ class Compiler:
         return gen
 
     def k_For(self, node):
-        gen, bf = self._iterate(node.iterations), self.compile(node.body)
+        gen = self._iterate(node.iterations)
+        with self.binding([it.name for it in node.iterations] + ["partial"]):
+            bf = self.compile(node.body)
+        # `partial` (the results so far) is a copy each time it is read, so no result can hold
+        # the list being built; each copy is paid for from the budget.
+        reads_partial = any(isinstance(n, N.Name) and n.name == "partial" for n in N.walk(node.body))
+        fail = self.failer(node)
 
         def f(env, st):
             out = []
+            budget = st[1]
             try:
                 for scope in gen(env, st):
-                    scope["partial"] = out        # FEEL: the results so far
+                    if reads_partial:
+                        _spend(st, len(out), fail)
+                        scope["partial"] = list(out)
                     out.append(bf(scope, st))
+                    if budget.reached is not None:     # spent inside the body: the loop has no value
+                        return None
             except _Stop:
                 return None
             return out
         return f
 
     def k_Quantified(self, node):
-        gen, cf = self._iterate(node.iterations), self.compile(node.cond)
+        gen = self._iterate(node.iterations)
+        with self.binding([it.name for it in node.iterations]):
+            cf = self.compile(node.cond)
         some = node.kind == "some"
 
         def f(env, st):
@@ -650,7 +735,9 @@ class Compiler:
 
     def k_Call(self, node: N.Call):
         spec = self.functions.get(node.name)
-        args = bind_call(spec, node, self.text)
+        if spec is None or self.bound_here(node.name):
+            return self._invoke(node, self.k_Name(N.Name(node.name, pos=node.pos)))
+        signature, args = bind_signature(spec, node, self.text)
         fail = self.failer(node)
         if node.name == "is defined" and len(args) == 1 and isinstance(args[0], N.Name):
             name = args[0].name
@@ -662,12 +749,24 @@ class Compiler:
                     return False
             return defined
         fs = [self.compile(a) for a in args]
-        fn, nulls, list_or_args = spec.fn, spec.nulls, spec.list_or_args
+        fn, nulls, list_or_args = spec.function_for(signature), spec.nulls, spec.list_or_args
         # Built-ins are ours: any slip becomes null + diagnostic. A registered function's
         # own bug (anything but FeelEvalError) propagates, so the engine sees it.
         catch = _BUILTIN_ERRORS if spec is _builtin_spec(node.name) else FeelEvalError
 
         name = node.name
+        walks = spec.walks and any(_may_be_list(a) for a in args)
+        if spec.spends:
+            # builds lists or strings: functions.apply passes the budget (and pays for the lists walked)
+            def general(env, st):
+                values = [g(env, st) for g in fs]
+                try:
+                    return apply(spec, values, st, signature)
+                except catch as e:
+                    return fail(st, e.message if isinstance(e, FeelEvalError) else _error_reason(name, e))
+            return general
+        # The same steps as functions.apply, written out for one and two arguments: a list argument
+        # the function walks is paid for from the budget first.
         if len(fs) == 1:
             g0 = fs[0]
 
@@ -676,9 +775,11 @@ class Compiler:
                 if a is None and not nulls:
                     return None
                 try:
-                    if list_or_args:
-                        return fn(a) if a.__class__ is list else fn([a])
-                    return fn(a)
+                    if a.__class__ is list:
+                        if walks:
+                            st[1].spend(len(a))
+                        return fn(a)
+                    return fn([a]) if list_or_args else fn(a)
                 except catch as e:
                     return fail(st, e.message if isinstance(e, FeelEvalError) else _error_reason(name, e))
             return f1
@@ -691,6 +792,11 @@ class Compiler:
                 if not nulls and (a is None or b is None):
                     return None
                 try:
+                    if walks:
+                        if a.__class__ is list:
+                            st[1].spend(len(a))
+                        if b.__class__ is list:
+                            st[1].spend(len(b))
                     if list_or_args:
                         return fn([a, b])
                     return fn(a, b)
@@ -700,16 +806,8 @@ class Compiler:
 
         def f(env, st):
             values = [g(env, st) for g in fs]
-            if not nulls and None in values:
-                return None
             try:
-                if list_or_args:
-                    if not values:
-                        return fail(st, f"'{node.name}' needs a list or at least one value")
-                    if len(values) == 1 and values[0].__class__ is list:
-                        return fn(values[0])
-                    return fn(values)
-                return fn(*values)
+                return apply(spec, values, st, signature)
             except catch as e:
                 return fail(st, e.message if isinstance(e, FeelEvalError) else _error_reason(node.name, e))
         return f
@@ -724,11 +822,33 @@ class _Stop(Exception):
 
 def _spend(st, n, fail):
     """Take n items from the evaluation's budget, or stop the evaluation's loop."""
-    left = st[1] - n
-    if left < 0:
-        fail(st, f"the expression would handle more than {MAX_ITEMS} items")
-        raise _Stop()
-    st[1] = left
+    try:
+        st[1].spend(n)
+    except FeelLimitError as e:
+        fail(st, e.message)
+        raise _Stop() from None
+
+
+def _eq(a, b, st, fail):
+    """feel_eq with the budget; None (with a diagnostic) when the types differ or it is spent."""
+    try:
+        r = ops.feel_eq(a, b, st[1])
+    except FeelLimitError as e:
+        return fail(st, e.message)
+    if r is None and not (a.__class__ in (Time, DateTime) and a.__class__ is b.__class__):
+        return fail(st, f"cannot compare {type_name(a)} with {type_name(b)}")
+    if r is None:
+        return fail(st, f"cannot compare a {type_name(a)} with a time zone and one without")
+    return r
+
+
+_SCALARS = (N.Num, N.Str, N.Bool, N.Null, N.Temporal, N.Compare, N.Between, N.In, N.InstanceOf, N.And,
+            N.Or, N.Arith, N.Neg, N.ContextLit, N.RangeLit, N.UnaryCmp, N.FunctionDef)
+
+
+def _may_be_list(node) -> bool:
+    """Whether an argument could evaluate to a list (then the call walks it, and pays for that)."""
+    return not isinstance(node, _SCALARS)
 
 
 def _builtin_spec(name):
@@ -752,7 +872,23 @@ def _arith_reason(op, a, b) -> str:
 
 
 def _date_props():
-    return {
+    def offset(v):
+        o = v.effective_offset()
+        return None if o is None else DaysDuration(Decimal(o))
+    moments = {
+        "hour": lambda v: Decimal(v.hour), "minute": lambda v: Decimal(v.minute),
+        "second": lambda v: v.second, "time offset": offset,
+        "timezone": lambda v: v.zone,
+    }
+    props = {(Time, k): f for k, f in moments.items()}
+    props.update({(DateTime, k): f for k, f in moments.items()})
+    props.update({
+        (DateTime, "year"): lambda d: Decimal(d.date.year),
+        (DateTime, "month"): lambda d: Decimal(d.date.month),
+        (DateTime, "day"): lambda d: Decimal(d.date.day),
+        (DateTime, "weekday"): lambda d: Decimal(d.date.isoweekday()),
+    })
+    return props | {
         (_dt.date, "year"): lambda d: Decimal(d.year),
         (_dt.date, "month"): lambda d: Decimal(d.month),
         (_dt.date, "day"): lambda d: Decimal(d.day),
@@ -773,30 +909,10 @@ def _date_props():
 # The only properties a path can read besides context keys: never getattr.
 _PROPERTIES = _date_props()
 
-_INSTANCE_CHECKS = {
-    "number": lambda v: v.__class__ is Decimal,
-    "string": lambda v: v.__class__ is str,
-    "boolean": lambda v: v.__class__ is bool,
-    "date": lambda v: v.__class__ is _dt.date,
-    "years and months duration": lambda v: v.__class__ is YearsMonthsDuration,
-    "days and time duration": lambda v: v.__class__ is DaysDuration,
-    "list": lambda v: v.__class__ is list,
-    "context": lambda v: v.__class__ is dict,
-    "range": lambda v: v.__class__ is Range,
-    "Any": lambda v: v is not None,
-}
 
 
 def compile_node(node: N.Node, text: str, functions: FunctionRegistry):
     return Compiler(text, functions).compile(node)
-
-
-_SPENDS = (N.For, N.Quantified, N.Filter, N.Path)
-
-
-def spends_budget(node: N.Node) -> bool:
-    """Whether evaluating `node` may take from the item budget (st[1])."""
-    return any(isinstance(n, _SPENDS) for n in N.walk(node))
 
 
 __all__ = ["compile_node", "Scope", "new_scope", "MAX_ITEMS", "FeelLimitError"]
