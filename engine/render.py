@@ -423,6 +423,22 @@ def browser_args(exe: str, profile: str) -> list[str]:
             f"--user-data-dir={profile}"]
 
 
+# A page printed to PDF is opened from a file: without this, a template's <iframe src="file:///etc/passwd">
+# or <img src="http://..."> would put another file, or a request, into the document. A policy given
+# first cannot be loosened by one the page adds: only inline styles and data: images and fonts load.
+PRINT_POLICY = ('<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+                'style-src \'unsafe-inline\'; img-src data:; font-src data:">\n')
+
+
+def _with_policy(html: str) -> str:
+    """The page with PRINT_POLICY first, after its doctype (before one, the page would render in quirks mode)."""
+    head = html.lstrip()
+    if head[:9].lower() == "<!doctype" and ">" in head:
+        end = head.index(">") + 1
+        return head[:end] + "\n" + PRINT_POLICY + head[end:]
+    return PRINT_POLICY + html
+
+
 def print_pdf(html: str, timeout: int = 120) -> bytes:
     exe = chromium()
     if exe is None:
@@ -432,7 +448,7 @@ def print_pdf(html: str, timeout: int = 120) -> bytes:
     with tempfile.TemporaryDirectory(prefix="certrules-pdf-") as tmp:
         page = Path(tmp) / "page.html"
         out = Path(tmp) / "page.pdf"
-        page.write_text(html, encoding="utf-8")
+        page.write_text(_with_policy(html), encoding="utf-8")
         args = browser_args(exe, str(Path(tmp) / "profile")) + [
             "--no-pdf-header-footer", f"--print-to-pdf={out}", page.as_uri()]
         try:

@@ -177,3 +177,24 @@ def test_member_is_the_one_rule(tmp_path):
                      ("", "not a relative path")]:
         with pytest.raises(RefusedPath, match=why):
             member(root, bad)
+
+
+def test_a_pdf_never_shows_a_file_from_outside(tmp_path):
+    """Chromium prints a page opened from a file: a template's iframe, object or embed of
+    file:///etc/passwd put that file into the PDF until the print policy (engine/render.py PRINT_POLICY)."""
+    import shutil as sh
+    from engine.render import chromium, print_pdf
+    if chromium() is None or sh.which("pdftotext") is None:
+        if os.environ.get("CERTRULES_REQUIRE_BROWSER"):
+            pytest.fail("Chromium and pdftotext are needed for this test")
+        pytest.skip("needs Chromium and pdftotext")
+    secret = tmp_path / "secret.txt"
+    secret.write_text(SECRET, encoding="utf-8")
+    html = ('<!doctype html><html><head><meta http-equiv="Content-Security-Policy" content="default-src *">'
+            f'</head><body><p>visible</p><iframe src="{secret.as_uri()}"></iframe><object data="{secret.as_uri()}">'
+            f'</object><embed src="{secret.as_uri()}"><img src="{secret.as_uri()}"></body></html>')
+    pdf = tmp_path / "page.pdf"
+    pdf.write_bytes(print_pdf(html))
+    import subprocess as sp
+    text = sp.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "visible" in text and SECRET not in text, text
