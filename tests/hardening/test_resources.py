@@ -9,6 +9,7 @@ and engine/feel/compiler.py (items per evaluation); SECURITY.md lists them.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -36,6 +37,10 @@ def measure(code: str, tmp_path) -> dict:
     proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60, cwd=REPO)
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout.strip().splitlines()[-1])
+    log = os.environ.get("CERTRULES_MEASURE_LOG")   # figures for a report: one JSON line per attack
+    if log:
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps({"test": os.environ.get("PYTEST_CURRENT_TEST", "").split(" ")[0], **out}) + "\n")
     assert out["seconds"] < SECONDS, out
     assert out["mb"] < MEGABYTES, out
     return out
