@@ -16,22 +16,32 @@ from .yamlio import YamlError, load_file
 
 
 def read_case_file(path) -> dict:
+    """A case file named by the user: one sentence naming the file (and line, and field path) if it
+    cannot be read, exit code 4."""
     path = Path(path)
-    if not path.is_file():
+    if path.is_dir():
+        raise CaseError(f"{path}: this is a folder, not a case file (give a .yaml or .json file)")
+    if not path.exists():
         raise CaseError(f"{path}: no such case file")
     try:
         doc = load_file(path)
     except YamlError as exc:
         where = f"{path}:{exc.line}" + (f":{exc.col}" if exc.col else "") if exc.line else str(path)
-        raise CaseError(f"{where}: {exc.message}") from None
+        field = exc.where_in_document()
+        raise CaseError(f"{where}: {field + ': ' if field else ''}{exc.message}") from None
     if not isinstance(doc.data, dict):
-        raise CaseError(f"{path}: a case must be a mapping of fields (as_of, ...), not {type(doc.data).__name__}")
+        raise CaseError(f"{path}: a case must be a mapping of fields (as_of, ...), not {_kind(doc.data)}")
     as_of = doc.data.get("as_of")
     if as_of is not None and not _iso_date(as_of):
         line, col = doc.mark(("as_of",))
         where = f"{path}:{line}:{col}" if line else str(path)
         raise CaseError(f"{where}: as_of: {describe(as_of)} is not a valid date (write YYYY-MM-DD, e.g. 2026-01-31)")
     return doc.data
+
+
+def _kind(value) -> str:
+    return {list: "a list", str: "a text", int: "a number", Decimal: "a number", bool: "true or false",
+            type(None): "nothing"}.get(type(value), type(value).__name__)
 
 
 def _iso_date(value) -> bool:
@@ -91,10 +101,9 @@ def fast_check(schema):
 
 def _compile_check(schema):
     import numbers
-    import re
     from jsonschema import Draft202012Validator
-    from jsonschema._utils import equal, uniq
-    from .schemas import FORMATS
+    from jsonschema._utils import equal
+    from .schemas import FORMATS, canonical, regex, unique
     known = Draft202012Validator.VALIDATORS
 
     type_tests = {
@@ -130,8 +139,11 @@ def _compile_check(schema):
             if all(isinstance(m, str) for m in members):
                 strs = frozenset(members)
                 tests.append(lambda v: isinstance(v, str) and v in strs)
-            else:
+            elif len(members) <= 8:
                 tests.append(lambda v: any(equal(m, v) for m in members))
+            else:   # hashed: a long enum is not compared member by member for every value
+                keys = frozenset(canonical(m) for m in members)
+                tests.append(lambda v: canonical(v) in keys)
         if "const" in s:
             c = s["const"]
             tests.append(lambda v: equal(c, v))
@@ -146,13 +158,16 @@ def _compile_check(schema):
             if kw in s:
                 tests.append(lambda v, b=s[kw], ok=ok: not isinstance(v, str) or ok(len(v), b))
         if "pattern" in s:
-            rx = re.compile(s["pattern"])
+            try:
+                rx = regex(s["pattern"])   # RE2: linear time whatever the pattern
+            except ValueError:
+                raise _Unsupported from None
             tests.append(lambda v: not isinstance(v, str) or rx.search(v) is not None)
         for kw, ok in (("minItems", lambda n, b: n >= b), ("maxItems", lambda n, b: n <= b)):
             if kw in s:
                 tests.append(lambda v, b=s[kw], ok=ok: not isinstance(v, list) or ok(len(v), b))
         if s.get("uniqueItems") is True:
-            tests.append(lambda v: not isinstance(v, list) or uniq(v))
+            tests.append(lambda v: not isinstance(v, list) or unique(v))
         if "items" in s:
             item = comp(s["items"])
             def items_ok(v, item=item):

@@ -5,6 +5,18 @@ import sys
 from pathlib import Path
 
 
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1 (argparse words the error)."""
+    import argparse
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is less than 1")
+    return value
+
+
 def add_rulesets_option(sp) -> None:
     sp.add_argument("--rulesets", action="append", default=[], metavar="DIR",
                     help="also look for rule sets in DIR (repeatable; env CERTRULES_RULESETS too)")

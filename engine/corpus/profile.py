@@ -15,6 +15,8 @@ does not name is drawn from its type too.
 """
 from __future__ import annotations
 
+import os
+
 import json
 import random
 from datetime import date
@@ -349,12 +351,12 @@ def load_profile(ruleset) -> Profile:
     key = (str(root), getattr(ruleset, "digest", None)) if root is not None else None
     prof = _CACHE.get(key) if key else None
     if prof is None:
-        from ..yamlio import YamlError, load_file
-        path = Path(root) / PROFILE if root is not None else None
+        from ..yamlio import YamlError, load_member
         doc = None
-        if path is not None and path.is_file():
+        # read through folder.member like every file a rule set contributes: a link out is refused
+        if root is not None and os.path.lexists(Path(root) / PROFILE):
             try:
-                doc = load_file(path)
+                doc = load_member(Path(root), PROFILE)
             except YamlError as exc:
                 raise RuleSetError(f"the generator profile of {ruleset.name} cannot be read:",
                                    [Problem(exc.message, file=PROFILE, line=exc.line, col=exc.col)]) from None

@@ -25,12 +25,15 @@ def iter_records(source):
                     raise CaseError(f"{p}: cannot read it ({exc.strerror or exc})") from None
     elif source.suffix == ".jsonl" and source.is_file():
         try:
-            with open(source, encoding="utf-8") as fh:
-                for n, line in enumerate(fh, 1):
+            with open(source, "rb") as fh:
+                for n, raw in enumerate(fh, 1):
+                    try:
+                        line = raw.decode("utf-8")
+                    except UnicodeDecodeError as exc:
+                        raise CaseError(f"{source}:{n}: the line is not UTF-8 text (bad byte at column "
+                                        f"{exc.start + 1})") from None
                     if line.strip():
                         yield ("line", str(source), n, line)
-        except UnicodeDecodeError:
-            raise CaseError(f"{source}: not UTF-8 text (a corpus is JSON Lines in UTF-8)") from None
         except OSError as exc:
             raise CaseError(f"{source}: cannot read it ({exc.strerror or exc})") from None
     elif source.is_file():

@@ -49,9 +49,11 @@ def run_local(old_folder, new_folder, chunks, workers: int):
 
 def bundle(folder) -> dict:
     """A rule set as data: its files' bytes by relative path, and its digest."""
+    from ..folder import read_member
     from ..loader import digest_of, rule_files
+    from ..yamlio import MAX_FILE_BYTES
     root = Path(folder)
-    files = {p.relative_to(root).as_posix(): p.read_bytes() for p in rule_files(root)}
+    files = {rel: read_member(root, rel, MAX_FILE_BYTES) for rel in rule_files(root)}
     return {"name": root.name, "digest": digest_of(root), "files": files}
 
 
