@@ -148,7 +148,8 @@ def comparable(a, b) -> bool:
         return False
     if _is_dur(a) and _is_dur(b):
         return a == b or "duration" in (a, b)
-    return a == b
+    # a date beside a date and time stands for its midnight UTC (10.3.2.3.6)
+    return a == b or {a, b} == {"date", "date and time"}
 
 
 _VERB = {"+": "add", "-": "subtract", "*": "multiply", "/": "divide", "**": "raise"}

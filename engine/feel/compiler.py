@@ -401,7 +401,7 @@ class Compiler:
                 return lo_ok(v, lo) and hi_ok(v, hi)
             if lo is None and hi is None:
                 return fail(st, "both ends of the range are null")
-            r_ = ops.in_range(v, Range(lo, lc and lo is not None, hi, hc and hi is not None))
+            r_ = ops.in_range(v, Range(lo, lc, hi, hc))
             if r_ is None and v is not None:
                 return fail(st, f"cannot compare {type_name(v)} with the range's {type_name(lo)}")
             return r_
