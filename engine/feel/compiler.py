@@ -23,7 +23,7 @@ from . import ops
 from .budget import MAX_ITEMS
 from .checker import bind_signature
 from .errors import FeelEvalError, FeelLimitError
-from .functions import apply, invoke
+from .functions import apply, builtin_value, invoke
 from .registry import FunctionRegistry
 from .temporal import DateTime, Time
 from .types import instance_of
@@ -116,6 +116,17 @@ class Compiler:
     def k_Name(self, node):
         name, fail = node.name, self.failer(node)
         msg = f"name '{name}' has no value"
+        spec = None if self.bound_here(name) else self.functions.get(name)
+        if spec is not None:
+            # the name of a function, where no value has it, is the function (functions.builtin_value)
+            def f(env, st):
+                try:
+                    return env[name]
+                except KeyError:
+                    return builtin_value(spec)
+            f.name = name
+            f.fail = fail
+            return f
 
         def f(env, st):
             try:

@@ -168,7 +168,7 @@ def test_singleton_lists_convert_where_a_single_value_is_expected():
     assert val("(function(x: number) x + 1)([4])") == D(5)
     assert val("(function(x: list<number>) count(x))(4)") == D(1)
     v, diags = run('(function(x: number) x + 1)("4")')
-    assert v is None and "declared type" in diags[0]
+    assert v is None and "declared type" in diags[0]           # x is null in the body
 
 
 # ------------------------------------------------------------------ 5. regular expressions
@@ -258,6 +258,30 @@ def test_date_and_time_without_a_zone_never_takes_the_machine_zone():
 ])
 def test_user_defined_functions_and_lambdas(text, expected):
     assert val(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("{apply: function(f, x) f(x), r: apply(floor, 2.7)}.r", D(2)),
+    ("{twice: function(f, a, b) f(f(a, b), b), r: twice(max, 3, 8)}.r", D(8)),
+    ("for f in [min, max] return f([4, 9, 1])", [D(1), D(9)]),
+    ("{k: function(f) f(string: \"abc\", start position: 2), r: k(substring)}.r", "bc"),
+    ("sort([\"b\", \"a\"], function(x, y) x < y)[1]", "a"), ("abs instance of function<Any> -> Any", True),
+])
+def test_a_built_in_function_name_is_a_function_value(text, expected):
+    # 10.3.2.13: functions are values; a built-in's name where a value is wanted is that function
+    assert val(text) == expected
+
+
+def test_a_function_picks_the_signature_its_call_fits_when_passed_as_a_value():
+    assert val("{f: function(g) [g(2.567), g(2.567, 1)], r: f(floor)}.r") == [D(2), D("2.5")]
+    v, diags = run("{f: function(g) g(1, 2, 3), r: f(abs)}.r")
+    assert v is None and "cannot take 3 arguments" in diags[0]
+
+
+def test_an_argument_that_does_not_conform_is_null_in_the_body():
+    # 10.3.2.9.4: the parameter, not the call, becomes null
+    v, diags = run('(function(x: number) if x = null then "no number" else "number")("4")')
+    assert v == "no number" and "so it is null" in diags[0]
 
 
 def test_function_errors_are_named():
