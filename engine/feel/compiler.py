@@ -339,8 +339,7 @@ class Compiler:
             ef = self.compile(node)
 
             def m(v, env, st):
-                r = ef(env, st)
-                return r if r.__class__ is bool else None
+                return ops.test_with_input(v, ef(env, st), st[1])
             return m
         ef = self.compile(node)
 

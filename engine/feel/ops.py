@@ -236,6 +236,15 @@ def test_value(v, t, budget=None):
     return feel_eq(v, t, budget)
 
 
+def test_with_input(v, r, budget=None):
+    """A positive unary test that reads the input as `?`, whose value (with `?` bound to `v`) is `r`:
+    a boolean decides (`? > 3`); any other value is a test of `v` as a written value is (10.3.2.9:
+    `?` alone tests equality with itself, `[?, 5]` membership)."""
+    if r.__class__ is bool:
+        return r
+    return None if r is None else test_value(v, r, budget)
+
+
 # ------------------------------------------------------------------ dates
 
 def add_months(d: _dt.date, months: int) -> _dt.date:

@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from engine.feel import (FeelError, Function, compile_expr, compile_unary_tests, conform,  # noqa: E402
                          to_plain)
 from engine.feel.budget import Budget  # noqa: E402
-from engine.feel.nodes import TypeRef  # noqa: E402
+from engine.feel.nodes import TypeRef, dump  # noqa: E402
 from engine.feel.ops import ARITH, compare, feel_eq  # noqa: E402
 from engine.feel.temporal import parse_date_time, parse_time  # noqa: E402
 from engine.feel.values import parse_date, parse_duration  # noqa: E402
@@ -393,19 +393,18 @@ class Evaluator:
     # -- decision tables (DMN 1.5, 8.2 and 8.3)
 
     def table(self, node, scope):
-        names = _names(scope)
-        mw = [n for n in names if " " in n]
-        hint = {n: None for n in names}
-        inputs = [self.expr(text_of(child(i, "inputExpression")) or "null", scope) for i in children(node, "input")]
+        inputs = [self.allowed(self.expr(text_of(child(i, "inputExpression")) or "null", scope),
+                               child(i, "inputValues"), scope) for i in children(node, "input")]
         outputs = children(node, "output")
         out_types = [type_of(o.get("typeRef"), self.model.item_defs) for o in outputs]
         matched = []
         for rule in children(node, "rule"):
             cells = children(rule, "inputEntry")
-            if all(compile_unary_tests((text_of(c) or "-").strip() or "-", names=hint, multiword_names=mw)
-                   .matches(v, scope, self.diags, self.budget) for c, v in zip(cells, inputs)):
-                matched.append([conform_result(self.expr(text_of(e) or "null", scope), t)
-                                for e, t in zip(children(rule, "outputEntry"), out_types)])
+            if all(self.tests(text_of(c), scope).matches(v, scope, self.diags, self.budget)
+                   for c, v in zip(cells, inputs)):
+                matched.append([self.allowed(conform_result(self.expr(text_of(e) or "null", scope), t),
+                                             child(o, "outputValues"), scope)
+                                for e, t, o in zip(children(rule, "outputEntry"), out_types, outputs)])
         policy = (node.get("hitPolicy") or "UNIQUE").upper()
         aggregation = (node.get("aggregation") or "").upper()
         shape = (lambda row: row[0]) if len(outputs) == 1 else \
@@ -452,21 +451,37 @@ class Evaluator:
                 return self.fail(f"the {aggregation} of the outputs cannot be made ({e})")
         return self.fail(f"unknown hit policy {policy}")
 
+    def tests(self, text, scope):
+        names = _names(scope)
+        return compile_unary_tests((text or "-").strip() or "-", names={n: None for n in names},
+                                   multiword_names=[n for n in names if " " in n])
+
+    def allowed(self, value, values_el, scope):
+        """A column's input or output values are the values it allows (unary tests, DMN 1.5 8.3.2): a
+        value outside them is null, as a value outside a type's allowed values does not conform."""
+        text = text_of(values_el)
+        if value is None or not text or not text.strip():
+            return value
+        return value if self.tests(text, scope).matches(value, scope, self.diags, self.budget) else None
+
     def output_values(self, output, scope) -> list:
-        """An output's allowed values, in priority order (8.2.11: the first is the highest)."""
+        """An output's values as separate tests, in priority order (8.2.11: the first is the highest)."""
         text = text_of(child(output, "outputValues"))
-        return self.expr(f"[{text}]", scope) if text else []
+        if not text or not text.strip():
+            return []
+        ast = self.tests(text, scope).ast
+        return [self.tests(dump(t), scope) for t in getattr(ast, "tests", ())]
 
     def fail(self, reason: str):
         self.diags.append(reason)
         return None
 
 
-def _rank(v, values) -> int:
-    for i, w in enumerate(values):
-        if feel_eq(v, w) is True:
+def _rank(v, tests) -> int:
+    for i, t in enumerate(tests):
+        if t.matches(v):
             return i
-    return len(values)
+    return len(tests)
 
 
 def _names(scope) -> list:

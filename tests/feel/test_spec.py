@@ -35,6 +35,16 @@ def test_decision_table_cells_take_the_same_tests(cell, value, expected):
     assert compile_unary_tests(cell).matches(value) is expected
 
 
+@pytest.mark.parametrize("cell,value,expected", [
+    ("? > 3", D(4), True), ("? > 3", D(2), False), ("?", "abc", True), ("?", "abd", True),
+    ("upper case(?)", "ABC", True), ("upper case(?)", "abc", False), ("[?, 5]", D(7), True),
+    ("? = true", False, False), ("string length(?) = 3", "abc", True), ("[1..?]", D(3), True),
+])
+def test_a_cell_reading_the_input_decides_by_its_value(cell, value, expected):
+    # a boolean value decides; any other value is a test of the input, as a written value is
+    assert compile_unary_tests(cell).matches(value) is expected
+
+
 def test_a_test_that_is_not_a_value_is_a_load_error_saying_why():
     with pytest.raises(FeelCheckError, match=r"is a test, not a value"):
         compile_expr("(!= 10)")
