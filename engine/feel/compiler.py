@@ -23,7 +23,7 @@ from . import ops
 from .budget import MAX_ITEMS
 from .checker import bind_signature
 from .errors import FeelEvalError, FeelLimitError
-from .functions import apply, invoke
+from .functions import apply, builtin_value, invoke
 from .registry import FunctionRegistry
 from .temporal import DateTime, Time
 from .types import instance_of
@@ -116,6 +116,17 @@ class Compiler:
     def k_Name(self, node):
         name, fail = node.name, self.failer(node)
         msg = f"name '{name}' has no value"
+        spec = None if self.bound_here(name) else self.functions.get(name)
+        if spec is not None:
+            # the name of a function, where no value has it, is the function (functions.builtin_value)
+            def f(env, st):
+                try:
+                    return env[name]
+                except KeyError:
+                    return builtin_value(spec)
+            f.name = name
+            f.fail = fail
+            return f
 
         def f(env, st):
             try:
@@ -328,8 +339,7 @@ class Compiler:
             ef = self.compile(node)
 
             def m(v, env, st):
-                r = ef(env, st)
-                return r if r.__class__ is bool else None
+                return ops.test_with_input(v, ef(env, st), st[1])
             return m
         ef = self.compile(node)
 
@@ -401,7 +411,7 @@ class Compiler:
                 return lo_ok(v, lo) and hi_ok(v, hi)
             if lo is None and hi is None:
                 return fail(st, "both ends of the range are null")
-            r_ = ops.in_range(v, Range(lo, lc and lo is not None, hi, hc and hi is not None))
+            r_ = ops.in_range(v, Range(lo, lc, hi, hc))
             if r_ is None and v is not None:
                 return fail(st, f"cannot compare {type_name(v)} with the range's {type_name(lo)}")
             return r_
