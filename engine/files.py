@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import OutputError
@@ -11,6 +12,14 @@ from .errors import OutputError
 
 def write_atomic(path: Path, data, mode: str = "w") -> None:
     """Write text (or bytes with mode='wb') to path atomically."""
+    with open_atomic(path, mode) as fh:
+        fh.write(data)
+
+
+@contextmanager
+def open_atomic(path: Path, mode: str = "w"):
+    """A file written as a stream (text, or bytes with mode='wb') that appears at `path` complete or
+    not at all: a temporary file beside the target, renamed at the end."""
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -19,7 +28,7 @@ def write_atomic(path: Path, data, mode: str = "w") -> None:
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, mode, **({"encoding": "utf-8", "newline": "\n"} if "b" not in mode else {})) as fh:
-            fh.write(data)
+            yield fh
         os.replace(tmp, path)
     except BaseException as exc:
         try:

@@ -1,7 +1,8 @@
 """Reading a rule-set folder: its files, validated against the schemas, with every node located.
 
 The folder holds `ruleset.yaml` (identity), the case schema it names, rule modules (any other
-`*.yaml` at the top level), `clauses.yaml` (the clause map), `tests/` and `templates/`.
+`*.yaml` at the top level), `clauses.yaml` (the clause map), `generate.yaml` (the generator
+profile, read by engine/corpus), `tests/` and `templates/`.
 Nothing outside the folder is read: a path that leaves it, or a symbolic link pointing out, is refused.
 """
 from __future__ import annotations
@@ -16,6 +17,7 @@ from .yamlio import Document, YamlError, load_file
 
 MANIFEST = "ruleset.yaml"
 CLAUSE_MAP = "clauses.yaml"
+GENERATOR_PROFILE = "generate.yaml"   # how cases are generated (engine/corpus): not a rules file
 SECTIONS = ("parameters", "functions", "tables", "rules", "decision_tables", "checks", "state_machines")
 
 
@@ -134,7 +136,7 @@ def read_ruleset_folder(root: Path) -> RuleSetSource:
             if src.case_schema is not None:
                 problems.extend(validate_document(src.case_schema, "case_schema"))
 
-    skip = {MANIFEST, CLAUSE_MAP} | ({schema_name} if isinstance(schema_name, str) else set())
+    skip = {MANIFEST, CLAUSE_MAP, GENERATOR_PROFILE} | ({schema_name} if isinstance(schema_name, str) else set())
     for path in sorted(root.glob("*")):
         if path.name in skip or not path.is_file() or path.suffix not in (".yaml", ".yml"):
             continue
