@@ -197,13 +197,17 @@ class _Derive:
                 _set_path(env, parts, value, create_top=True)   # later expressions see the derived value
 
 
+_AS_IS = frozenset({str, bool, date, type(None)})     # values FEEL takes as they are
+
+
 def _feel(v):
-    """A drawn value as a FEEL value: exact decimals from the numbers' text, dates as they are."""
+    """A drawn value as a FEEL value: exact decimals from the numbers' text, dates as they are.
+    (Leaves are tested inline: a case has a few hundred values, converted for every derive.)"""
     t = type(v)
     if t is dict:
-        return {k: _feel(x) for k, x in v.items()}
+        return {k: x if type(x) in _AS_IS else _feel(x) for k, x in v.items()}
     if t is list:
-        return [_feel(x) for x in v]
+        return [x if type(x) in _AS_IS else _feel(x) for x in v]
     if t is float:
         return Decimal(repr(v))
     if t is int:
