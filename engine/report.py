@@ -37,14 +37,15 @@ def summary(result: dict, ruleset, t: Texts | None = None) -> str:
     t = t or texts_for(ruleset.manifest)
     rs = result["ruleset"]
     lines = [t.text(rs.get("title"), rs["code"]),
-             t("identity_line", code=rs["code"], revision=rs["revision"], status=rs["status"],
-               provenance=rs["provenance"], effective=rs["effective"]) + f"  {rs['digest'][:19]}…",
+             t("identity_line", code=rs["code"], revision=rs["revision"], status=t.word("status", rs["status"]),
+               provenance=t.word("provenance", rs["provenance"]), effective=rs["effective"]) + f"  {rs['digest'][:19]}…",
              f"{t('selection')}: {selection_text(result, t)}",
              f"{t('as_of')}: {result['as_of']}", ""]
     order = list(ruleset.manifest.get("outputs") or [])
     rest = [k for k in result["values"] if k not in order]
     width = max((len(k) for k in result["values"]), default=10)
     lines.append(t("values"))
+    rows = []
     for key in order + rest:
         if key not in result["values"]:
             continue
@@ -52,11 +53,15 @@ def summary(result: dict, ruleset, t: Texts | None = None) -> str:
         title = t.text(el.title) if el is not None and el.title else ""
         value = result["values"][key]
         if isinstance(value, dict) and "state" in value:
-            value = value["state"] + (f" (since {value['since']})" if value.get("since") else "")
+            value = value["state"] + (f" ({t('since', date=value['since'])})" if value.get("since") else "")
         text = show(value)
         if len(text) > 90:
             text = text[:80] + "…  " + t("more_in_explain", id=key)
-        lines.append(f"  {key:<{width}}  {text}" + (f"   {title}" if title else ""))
+        rows.append((key, text, title))
+    # titles line up after the short values; a long value (a record) pushes its own title only
+    shown = max((len(text) for _, text, _ in rows if len(text) <= 24), default=0)
+    for key, text, title in rows:
+        lines.append(f"  {key:<{width}}  {text:<{shown}}   {title}" if title else f"  {key:<{width}}  {text}")
         if key == (order[-1] if order else None) and rest:
             lines.append("")
     lines.append("")
