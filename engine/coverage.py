@@ -33,7 +33,7 @@ def coverage_report(folder, lang: str | None = None) -> tuple[str, bool]:
     """The clause map as a table, in --lang, the locale's or the rule set's primary language; and
     whether every encoded clause has a test citing it."""
     from .i18n import texts_for
-    from .impact.report import ljust, width as columns
+    from .report import columns, pad
     rs, rows = clause_rows(folder)
     t = texts_for(rs.manifest, lang)
     if not rows:
@@ -44,7 +44,7 @@ def coverage_report(folder, lang: str | None = None) -> tuple[str, bool]:
     w_status = max(columns(heads[1]), *(columns(s) for s in statuses.values()))
     w_tests = max(columns(heads[2]), 5)
     def line(clause, status, tests, what):
-        return f"{ljust(clause, w_clause)}  {ljust(status, w_status)}  {' ' * (w_tests - columns(tests))}{tests}  {what}"
+        return f"{pad(clause, w_clause)}  {pad(status, w_status)}  {' ' * (w_tests - columns(tests))}{tests}  {what}"
     lines = [t("coverage_head", name=rs.name), line(*heads).rstrip()]
     encoded = 0
     untested = []

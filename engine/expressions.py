@@ -24,13 +24,19 @@ def expr_text(value) -> str:
     return str(value)
 
 
+_VERBS = {"add": "verb_add", "subtract": "verb_subtract", "multiply": "verb_multiply", "divide": "verb_divide",
+          "raise": "verb_raise"}
+_TYPES = {"number": "type_number", "string": "type_string", "boolean": "type_boolean", "date": "type_date",
+          "range": "type_range", "null": "type_null"}
+
+
 def feel_message(exc: FeelError):
     """A FEEL error's message, as a catalogue Msg when the checker named one (so it reads in any language)."""
     if not exc.key:
         return exc.message
     values = dict(exc.values)
     if "verb" in values:
-        values["verb"] = Msg(f"verb_{values['verb']}")
+        values["verb"] = Msg(_VERBS[values["verb"]])
     for side in ("a", "b"):
         if side in values:
             values[side] = _type_msg(values[side])
@@ -41,9 +47,7 @@ def _type_msg(t):
     from .feel.checker import CtxT, FuncT, ListT
     if isinstance(t, (ListT, CtxT, FuncT)):
         return Msg({ListT: "type_list", CtxT: "type_context", FuncT: "type_function"}[type(t)])
-    if t in ("number", "string", "boolean", "date", "range", "null"):
-        return Msg(f"type_{t}")
-    return Msg("type_other", name=str(t))
+    return Msg(_TYPES[t]) if t in _TYPES else Msg("type_other", name=str(t))
 
 
 @dataclass

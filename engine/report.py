@@ -33,6 +33,17 @@ def selection_text(result: dict, t: Texts) -> str:
     return sel["reason"]
 
 
+def columns(text: str) -> int:
+    """The columns a text takes on a terminal: CJK characters take two."""
+    import unicodedata
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def pad(text: str, n: int) -> str:
+    """The text padded to n terminal columns (never cut)."""
+    return text + " " * max(n - columns(text), 0)
+
+
 def summary(result: dict, ruleset, t: Texts | None = None) -> str:
     t = t or texts_for(ruleset.manifest)
     rs = result["ruleset"]

@@ -22,14 +22,15 @@ def run(args) -> int:
     from ..ruleset import load_ruleset
     status = EXIT_OK
     for folder in rulesets_for(args.ruleset, args.rulesets, args.family):
-        head = "check_failed"
+        rs = None
         try:
             rs = load_ruleset(folder)
-            head = "check_profile_failed"
             load_profile(rs)       # generate.yaml, when there is one
         except RuleSetError as exc:
-            t = texts_for(rs.manifest if head == "check_profile_failed" else {"languages": list(exc.languages)}, args.lang)
-            print(t(head, folder=folder, errors=len([p for p in exc.problems if p.severity == "error"])))
+            t = texts_for(rs.manifest if rs else {"languages": list(exc.languages)}, args.lang)
+            errors = len([p for p in exc.problems if p.severity == "error"])
+            print(t("check_profile_failed", folder=folder, errors=errors) if rs else
+                  t("check_failed", folder=folder, errors=errors))
             for p in exc.problems:
                 print(f"  {t.problem(p)}")
             status = EXIT_FINDINGS

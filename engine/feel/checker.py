@@ -272,10 +272,11 @@ class Checker:
             words = name.split(" ")
             extra = (f" (a name cannot contain spaces; is an operator missing between "
                      f"'{words[0]}' and '{words[1]}'?)")
-        if " " in name or not hint:
-            self.fail(f"unknown name '{name}' at {{at}}{extra}", node, None if " " in name else "feel_unknown_name",
-                      name=name)
-        self.fail(f"unknown name '{name}' at {{at}}{extra}", node, "feel_unknown_name_hint", name=name, hint=hint[0])
+        if " " in name:
+            self.fail(f"unknown name '{name}' at {{at}}{extra}", node)
+        if hint:
+            self.fail(f"unknown name '{name}' at {{at}}{extra}", node, key="feel_unknown_name_hint", name=name, hint=hint[0])
+        self.fail(f"unknown name '{name}' at {{at}}{extra}", node, key="feel_unknown_name", name=name)
 
     def c_InputValue(self, node):
         if self.mode != "unary":
@@ -346,7 +347,7 @@ class Checker:
             r = arith_type(node.op, a, b)
         if r is False:
             self.fail(f"cannot {_VERB[node.op]} {describe(a)} and {describe(b)} with '{node.op}' at {{at}}",
-                      node, "feel_cannot_combine", verb=_VERB[node.op], a=a, b=b, op=node.op)
+                      node, key="feel_cannot_combine", verb=_VERB[node.op], a=a, b=b, op=node.op)
         return r
 
     def c_Compare(self, node):
