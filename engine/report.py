@@ -90,6 +90,12 @@ def summary(result: dict, ruleset, t: Texts | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
+# What an explanation shows of an element's definition and of its trace entry, in this order; each is
+# labelled by the catalogue's field_NAME / trace_NAME.
+EXPLAINED_FIELDS = ("when", "expr", "key", "assert")
+TRACE_PARTS = ("rows", "history", "ignored_events", "diagnostics", "undecided")
+
+
 def explain(result: dict, ruleset, eid: str, t: Texts | None = None) -> str:
     t = t or texts_for(ruleset.manifest)
     el = ruleset.elements[eid]
@@ -101,9 +107,9 @@ def explain(result: dict, ruleset, eid: str, t: Texts | None = None) -> str:
         lines.append(f"  {t('clause_text')}: {el.text.strip()}")
     if el.interpretation:
         lines.append(f"  {t('interpretation')}: {t.text(el.interpretation)}")
-    for key in ("when", "expr", "key", "assert"):
+    for key in EXPLAINED_FIELDS:
         if key in el.raw:
-            lines.append(f"  {key}: {el.raw[key]}")
+            lines.append(f"  {t.word('field', key)}: {el.raw[key]}")
     lines.append(f"  = {show(result['values'].get(eid, entry.get('value')))}")
     inputs = entry.get("inputs") or {}
     if inputs:
@@ -111,14 +117,11 @@ def explain(result: dict, ruleset, eid: str, t: Texts | None = None) -> str:
         for name, value in inputs.items():
             hint = "  (--explain " + name + ")" if name in ruleset.elements else ""
             lines.append(f"    {name} = {show(value)}{hint}")
-    for key in ("inputs", "rows", "row_interpretation", "history", "ignored_events", "diagnostics", "undecided"):
-        if key == "inputs" or key not in entry:
-            continue
-        value = entry[key]
-        if key == "row_interpretation":
-            lines.append(f"  {t('interpretation')} ({t('row_id')}): {t.text(value)}")
-            continue
-        lines.append(f"  {key}: {show(value)}")
+    for key in TRACE_PARTS:
+        if key in entry:
+            lines.append(f"  {t.word('trace', key)}: {show(entry[key])}")
+        if key == "rows" and "row_interpretation" in entry:    # why the chosen row says what it says
+            lines.append(f"  {t('interpretation')} ({t('row_id')}): {t.text(entry['row_interpretation'])}")
     related = [f for f in result["findings"] if f["id"] == eid or f["id"].startswith(eid + ".")]
     for f in related:
         lines.append(f"  {t('finding')} [{t.severity(f['severity'])}] {f['clause']}: {t.text(f['message'])}")

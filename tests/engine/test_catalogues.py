@@ -54,7 +54,8 @@ def _enums(schema, prop, found=None):
 
 def _words_shown():
     """The catalogue keys the engine reaches through Texts.word(group, value) (severity, change, kind,
-    area, status, provenance): each group's values taken from where the engine defines them."""
+    area, status, provenance, field, trace): each group's values taken from where the engine defines them."""
+    from engine import report
     from engine.ruleset import KINDS
     schema = json.loads((REPO / "schemas" / "ruleset.schema.json").read_text(encoding="utf-8"))
     diff = (REPO / "engine" / "diff.py").read_text(encoding="utf-8")
@@ -67,7 +68,7 @@ def _words_shown():
     manifest = schema["$defs"]["manifest"]["properties"]
     groups = {"severity": _enums(schema, "severity"), "status": set(manifest["status"]["enum"]),
               "provenance": set(manifest["provenance"]["enum"]), "change": changes, "kind": kinds,
-              "area": areas | kinds}
+              "area": areas | kinds, "field": set(report.EXPLAINED_FIELDS), "trace": set(report.TRACE_PARTS)}
     assert all(groups.values()), groups
     return {f"{group}_{value}" for group, values in groups.items() for value in values}
 
