@@ -132,6 +132,15 @@ def broken(tmp_path):
     return rs
 
 
+def _mend_the_form(broken):
+    """Mistakes of form stop a load before any expression is compiled: mend them to see the rest."""
+    (broken / "syntax.yaml").unlink()
+    (broken / "list.yaml").unlink()
+    extra = broken / "extra.yaml"
+    extra.write_text(extra.read_text(encoding="utf-8").replace("  - {id: no_clause, expr: '1'}\n", "")
+                     .replace(", colour: red", ""), encoding="utf-8")
+
+
 def test_check_says_the_common_load_errors_in_english_as_before(broken, capsys):
     assert main(["check", str(broken)]) == 1
     out = capsys.readouterr().out
@@ -140,12 +149,7 @@ def test_check_says_the_common_load_errors_in_english_as_before(broken, capsys):
     assert "list.yaml:1: error: a rules file must be a mapping of sections (parameters, rules, ...)" in out
     assert re.search(r"extra\.yaml:5:\d+: rules\[3\]: error: 'clause' is required here but missing", out), out
     assert re.search(r"extra\.yaml:6:\d+: rules\[4\]\.colour: error: unknown key 'colour'; allowed here: ", out), out
-    # the schema errors stop the load; without them, the rest
-    (broken / "syntax.yaml").unlink()
-    (broken / "list.yaml").unlink()
-    extra = broken / "extra.yaml"
-    extra.write_text(extra.read_text(encoding="utf-8").replace("  - {id: no_clause, expr: '1'}\n", "")
-                     .replace(", colour: red", ""), encoding="utf-8")
+    _mend_the_form(broken)
     assert main(["check", str(broken)]) == 1
     out = capsys.readouterr().out
     assert "extra.yaml:2: rules[0].expr: error: in the expression: unknown name 'itms_out' at 1:1 (did you mean 'items_out'?)" in out
@@ -163,11 +167,7 @@ def test_check_says_them_in_chinese(broken, capsys):
     assert "list.yaml:1: 错误: 规则文件必须是由各部分组成的映射（parameters、rules 等）" in out
     assert "rules[3]: 错误: 此处必须有 'clause'，但缺少" in out
     assert "rules[4].colour: 错误: 未知的键 'colour'；此处允许：" in out
-    (broken / "syntax.yaml").unlink()
-    (broken / "list.yaml").unlink()
-    extra = broken / "extra.yaml"
-    extra.write_text(extra.read_text(encoding="utf-8").replace("  - {id: no_clause, expr: '1'}\n", "")
-                     .replace(", colour: red", ""), encoding="utf-8")
+    _mend_the_form(broken)
     assert main(["check", str(broken), "--lang", "zh"]) == 1
     out = capsys.readouterr().out
     assert "rules[0].expr: 错误: 表达式中：未知的名称 'itms_out'，位于 1:1（是否指 'items_out'？）" in out
