@@ -2,9 +2,11 @@
 
 A rule set declares its languages in `ruleset.yaml` (`languages: [zh, en]`, the primary first;
 `[en]` when it says nothing). Its titles, messages and interpretations are a plain string (in the
-primary language) or a mapping from language to text. The engine's own interface texts (the
-summary's headings, the diff report's and the rulebook's labels) come from one catalogue per
-language beside this file (`en.yaml`, `zh.yaml`): the same keys in each, English filling any gap.
+primary language) or a mapping from language to text. The engine's own interface texts (every
+command's text output: summaries, explanations, diff and impact reports, check, test, coverage,
+revisions, rulebook pages; and the load errors a rule author meets) come from one catalogue per
+language beside this file (`en.yaml`, `zh.yaml`): the same keys and placeholders in each (a test
+checks), English filling any gap.
 
 A message the engine makes before it knows the language of its output (a load error, a failed
 rule-author test) is a `Msg`: a str holding the English text, which also remembers its key and values
@@ -129,6 +131,14 @@ class Msg(str):
 
 def _msg(key, values):
     return Msg(key, **values)
+
+
+def either(items: list[str]):
+    """'a or b or c', said in the language of the output (a Msg)."""
+    out = items[-1]
+    for item in reversed(items[:-1]):
+        out = Msg("either_or", first=item, rest=out)
+    return out
 
 
 class Texts:
