@@ -227,3 +227,13 @@ def test_a_failing_rule_author_test_reads_in_chinese(tmp_path, capsys):
     assert "    值 'days_base'：应为 3，实际为 2\n      追踪：{" in zh
     assert "    应有发现 'beyond_the_table'，但没有产生；已产生的发现：" in zh
     assert re.search(r"QMS-AT A/1：\d+ 个通过，1 个失败", zh)
+
+
+def test_a_revision_two_families_have_is_refused_in_the_language_asked_for(tmp_path, capsys):
+    shutil.copytree(QMS, tmp_path / "QMS-AT-A1")
+    assert main(["check", "A/1", "--rulesets", str(tmp_path)]) == 5
+    assert capsys.readouterr().err.strip() == ("certrules: revision 'A/1' exists in several families (QMS-AT, ZBC-SC); "
+                                               "name one as QMS-AT/A/1 or ZBC-SC/A/1 (or give --family FAMILY)")
+    assert main(["check", "A/1", "--rulesets", str(tmp_path), "--lang", "zh"]) == 5
+    assert capsys.readouterr().err.strip() == ("certrules: 修订 'A/1' 存在于多个系列（QMS-AT, ZBC-SC）中；"
+                                               "请写作 QMS-AT/A/1 或 ZBC-SC/A/1（或用 --family FAMILY）")
