@@ -174,7 +174,7 @@ def text_lines(impact: dict, t: Texts | None = None) -> list[str]:
         m = _matrix(e)
         if m:
             froms, tos, grid = m
-            w = max(10, *(width(show(v)) + 2 for v in froms + tos))
+            w = max(10, width(t("impact_from_to")) + 2, *(width(show(v)) + 2 for v in froms + tos))
             lines.append("    " + ljust(t("impact_from_to"), w) + "".join(" " * (w - width(show(t_))) + show(t_) for t_ in tos))
             for f in froms:
                 lines.append("    " + ljust(show(f), w) + "".join((f"{grid[(f, t_)]:,}" if (f, t_) in grid else "·").rjust(w) for t_ in tos))
@@ -243,7 +243,8 @@ def html_section(impact: dict, t: Texts | None = None) -> str:
     """The impact as one HTML section (the diff page embeds it): tables and inline SVG charts."""
     t = t or Texts(BASE)
     n, k = impact.get("cases", 0), impact.get("affected", 0)
-    cases, eg = escape(t("impact_cases_column")), escape(t("impact_eg"))
+    unit = t("impact_cases_column")
+    cases, eg = escape(unit), escape(t("impact_eg"))
     h = ['<section id="impact">',
          f'<h2>{escape(t("impact"))} <span class="en">— {escape(t("impact_line", affected=f"{k:,}", cases=f"{n:,}"))} '
          f'({pct(k, n)})</span></h2>']
@@ -251,7 +252,7 @@ def html_section(impact: dict, t: Texts | None = None) -> str:
         h.append(f'<p class="interp">{escape(_refused(r, t))}</p>')
     outputs = impact.get("outputs") or {}
     if outputs:
-        h.append(bar_chart([(key, e["cases_changed"]) for key, e in list(outputs.items())[:20]], t("impact_chart_outputs")))
+        h.append(bar_chart([(key, e["cases_changed"]) for key, e in list(outputs.items())[:20]], t("impact_chart_outputs"), unit=unit))
         h.append(f'<table class="wide"><tr><th>{escape(t("output"))}</th><th></th><th>{cases}</th></tr>')
         for key, e in outputs.items():
             h.append(f'<tr><td><a href="#impact-{escape(key)}"><code>{escape(key)}</code></a></td>'
@@ -264,7 +265,7 @@ def html_section(impact: dict, t: Texts | None = None) -> str:
             continue
         word = t(key)
         h.append(f"<h3>{escape(word)}</h3>")
-        h.append(bar_chart([(f"§{f['clause']} {f['id']}", f["count"]) for f in items[:20]], word,
+        h.append(bar_chart([(f"§{f['clause']} {f['id']}", f["count"]) for f in items[:20]], word, unit=unit,
                            colour="#b0533c" if side == "raised" else "#3c8b5a"))
         h.append(f'<table class="wide"><tr><th>{escape(t("clause"))}</th><th>{escape(t("finding"))}</th>'
                  f'<th>{escape(t("severity"))}</th><th>{cases}</th><th>{eg}</th></tr>')
@@ -287,7 +288,7 @@ def html_section(impact: dict, t: Texts | None = None) -> str:
             h.append("</table>")
         rows = cells_of(e, t)
         if rows:
-            h.append(bar_chart([(label, count) for label, count, _ in rows[:20]], f"{key}: {_what(e, t)}"))
+            h.append(bar_chart([(label, count) for label, count, _ in rows[:20]], f"{key}: {_what(e, t)}", unit=unit))
             h.append(f'<table class="wide"><tr><th>{escape(t("change"))}</th><th>{cases}</th><th>{eg}</th></tr>')
             for label, count, ex in rows[:40]:
                 h.append(f'<tr><td>{escape(label)}</td><td class="num">{count:,}</td><td class="small">{escape(", ".join(ex))}</td></tr>')

@@ -237,3 +237,24 @@ def test_a_revision_two_families_have_is_refused_in_the_language_asked_for(tmp_p
     assert main(["check", "A/1", "--rulesets", str(tmp_path), "--lang", "zh"]) == 5
     assert capsys.readouterr().err.strip() == ("certrules: 修订 'A/1' 存在于多个系列（QMS-AT, ZBC-SC）中；"
                                                "请写作 QMS-AT/A/1 或 ZBC-SC/A/1（或用 --family FAMILY）")
+
+
+def test_the_impact_summary_is_in_one_language():
+    from engine.impact.report import html_section, markdown_lines, text_lines
+    impact = {"cases": 3, "affected": 1, "examples": ["c1"], "old": {"code": "X", "revision": "A/1"},
+              "new": {"code": "X", "revision": "A/2"},
+              "refused": [{"by": "new", "count": 1, "reason": "no as_of", "examples": ["c3"]}],
+              "outputs": {"level": {"cases_changed": 1, "migrations": [{"from": "a", "to": "b", "count": 1, "examples": ["c1"]}]},
+                          "days": {"cases_changed": 1, "increased": 1, "decreased": 0,
+                                   "changes": [{"change": 1, "count": 1, "examples": ["c1"]}]}},
+              "findings": {"raised": [{"clause": "1", "id": "late", "severity": "error", "count": 1, "examples": ["c1"]}]},
+              "titles": {"level": {"en": "Level", "zh": "等级"}, "late": "Late"}}
+    en = "\n".join(text_lines(impact, Texts("en")) + markdown_lines(impact, Texts("en"))) + html_section(impact, Texts("en"))
+    zh = "\n".join(text_lines(impact, Texts("zh")) + markdown_lines(impact, Texts("zh"))) + html_section(impact, Texts("zh"))
+    assert "Impact on 3 cases: X A/1 → X A/2" in en and "1 case change (33.3%), 2 do not; e.g. c1" in en
+    assert "1 case refused by the new revision: no as_of (e.g. c3)" in en and "Findings newly raised" in en
+    assert "level — Level: 1 case" in en and "(1 up, 0 down)" in en and "from \\ to" in en and "(error)" in en
+    assert "对 3 个案例的影响：X A/1 → X A/2" in zh and "1 个案例被新修订拒绝：no as_of" in zh
+    assert "新出现的发现" in zh and "level — 等级: 1 个案例" in zh and "（1 个增加，0 个减少）" in zh and "（错误）" not in zh
+    assert not re.search(r"[\u4e00-\u9fff]", en)
+    assert not re.search(r"\b(?:cases?|Impact|Findings|refused|from|change|e\.g\.)\b", zh), zh
