@@ -227,7 +227,8 @@ class Checker:
 
     def fail(self, msg: str, node: N.Node):
         p = node.pos
-        raise FeelCheckError(msg.format(at=f"{p.line}:{p.col}"), p.line, p.col, self.text)
+        # replace, not str.format: the message quotes rule text, which may hold braces
+        raise FeelCheckError(msg.replace("{at}", f"{p.line}:{p.col}"), p.line, p.col, self.text)
 
     def check(self, node: N.Node):
         return getattr(self, "c_" + type(node).__name__)(node)
