@@ -70,3 +70,86 @@ def test_function_calls_share_one_budget_per_evaluation(text, tmp_path):
         """, tmp_path)
     assert outcome[0] is None
     assert "function calls" in outcome[1][0]
+
+
+# ------------------------------------------------------------------ files: what the rule set may read
+
+GOOD_CASE = "as_of: 2026-03-01\nmember: {kind: student, joined_on: 2022-09-01}\nloans: []\n"
+
+
+def _digest(library, tmp_path, capsys):
+    case = tmp_path / "c.yaml"
+    case.write_text(GOOD_CASE, encoding="utf-8")
+    code, out, err = run_main(["eval", case, "--rulesets", library.parent, "--family", "LIB-LOANS",
+                               "--format", "json"], capsys)
+    return code, (json.loads(out)["ruleset"]["digest"] if code == 0 else None), out + err
+
+
+@pytest.mark.parametrize("how", ["named", "linked"])
+def test_a_hidden_file_the_digest_leaves_out_is_never_read(how, library, tmp_path, capsys):
+    """The digest covers what `listed` lists (no names starting with '.'); a case schema read from a
+    hidden file could then change while the results kept the same digest."""
+    (library / ".schema.yaml").write_text((library / "case.schema.yaml").read_text(encoding="utf-8"),
+                                          encoding="utf-8")
+    manifest = library / "ruleset.yaml"
+    if how == "named":
+        manifest.write_text(manifest.read_text(encoding="utf-8").replace("case_schema: case.schema.yaml",
+                                                                         "case_schema: .schema.yaml"), encoding="utf-8")
+    else:
+        (library / "case.schema.yaml").unlink()
+        (library / "case.schema.yaml").symlink_to(".schema.yaml")
+    code, out, err = run_main(["check", library], capsys)
+    assert code == 1 and "is hidden" in out and "not read" in out, out + err
+
+
+def test_copying_leaves_out_what_is_not_part_of_the_rule_set(library, tmp_path, capsys):
+    (library / ".git").mkdir()
+    (library / ".git" / "config").write_text("x", encoding="utf-8")
+    (library / "__pycache__").mkdir()
+    out_dir = tmp_path / "LIB-LOANS-2026-R2"
+    code, out, err = run_main(["new-revision", library, "--revision", "R2", "--effective", "2026-06-01",
+                               "--out", out_dir], capsys)
+    assert code == 0, err
+    assert not (out_dir / ".git").exists() and not (out_dir / "__pycache__").exists()
+
+
+@pytest.mark.parametrize("where", ["itself", "inside", "around", "root"])
+def test_a_new_revision_is_never_written_over_inside_or_around_its_source(where, library, tmp_path, capsys):
+    """--force replaces the output folder: over or around the source that deleted the source (and
+    everything beside it); inside it, the copy copied itself until the names were too long."""
+    (library.parent / "precious.txt").write_text("keep", encoding="utf-8")
+    out_dir = {"itself": library, "inside": library / "sub", "around": library.parent, "root": "/"}[where]
+    before = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*"))
+    code, out, err = run_main(["new-revision", library, "--revision", "R2", "--effective", "2026-06-01",
+                               "--out", out_dir, "--force"], capsys)
+    assert code == 2 and "beside" in err and "internal error" not in err, err
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == before
+
+
+def test_an_output_at_the_root_is_a_plain_error(library, tmp_path, capsys):
+    case = tmp_path / "c.yaml"
+    case.write_text(GOOD_CASE, encoding="utf-8")
+    code, out, err = run_main(["eval", case, "--rulesets", library.parent, "--family", "LIB-LOANS", "-o", "/"], capsys)
+    assert code == 6 and "root of the file system" in err, err
+
+
+PATCH_HEAD = "certrules_patch: 1\nfrom: {code: LIB-LOANS-2026, revision: R1}\nto: {code: LIB-LOANS-2026, revision: R2}\n"
+
+
+@pytest.mark.parametrize("item, code, says", [
+    ('{path: x.bin, base64: "!!!notbase64"}', 2, "files[0].base64: error: is not valid base64"),
+    ('{path: x.bin, base64: "QQ"}', 2, "is not valid base64"),
+    ('{path: "C:/x.yaml", text: "a: 1"}', 2, "points outside the rule set"),
+    ('{path: "x\\0y.yaml", text: "a: 1"}', 2, "holds a control character"),
+    ('{path: ".git/config", text: "x"}', 2, "is hidden"),
+    ('{path: "./ruleset.yaml", text: "family: X"}', 2, "writes 'ruleset.yaml' over one of its rule files"),
+    ('{path: "tests", remove: true}', 2, "'tests' is a folder of the rule set, not a file"),
+])
+def test_a_patch_file_entry_is_checked_like_a_name_in_a_rule_file(item, code, says, library, tmp_path, capsys):
+    patch = tmp_path / "p.yaml"
+    patch.write_text(PATCH_HEAD + f"files:\n- {item}\n", encoding="utf-8")
+    out_dir = tmp_path / "R2"
+    got, out, err = run_main(["apply", patch, "--to", library, "--out", out_dir, "--revision", "R2",
+                              "--effective", "2026-06-01"], capsys)
+    assert got == code and says in err and "internal error" not in err, err
+    assert not out_dir.exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".R2")]
