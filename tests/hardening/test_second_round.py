@@ -153,3 +153,29 @@ def test_a_patch_file_entry_is_checked_like_a_name_in_a_rule_file(item, code, sa
                               "--effective", "2026-06-01"], capsys)
     assert got == code and says in err and "internal error" not in err, err
     assert not out_dir.exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".R2")]
+
+
+# ------------------------------------------------------------------ the server
+
+def test_a_body_that_trickles_in_is_answered_408_not_waited_for(monkeypatch):
+    """A client that sends its headers and then a byte now and then (slowloris) held a connection
+    and a request for ever; now the body must arrive within BODY_SECONDS (+1 s per BODY_RATE bytes)."""
+    import asyncio
+    from engine.serve import security
+    from engine.serve.problems import HTTPProblem
+    monkeypatch.setattr(security, "BODY_SECONDS", 1)
+
+    async def app(scope, receive, send):
+        while (await receive()).get("more_body"):
+            pass
+
+    async def receive():
+        await asyncio.sleep(0.3)
+        return {"type": "http.request", "body": b"x", "more_body": True}
+
+    scope = {"type": "http", "path": "/api/v1/evaluate", "headers": []}
+    started = time.monotonic()
+    with pytest.raises(HTTPProblem) as exc:
+        asyncio.run(security.BodyLimit(app, [("/", 100_000)])(scope, receive, None))
+    assert exc.value.status == 408 and "did not arrive within 2 s" in exc.value.message
+    assert time.monotonic() - started < 5
