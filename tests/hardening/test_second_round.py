@@ -179,3 +179,26 @@ def test_a_body_that_trickles_in_is_answered_408_not_waited_for(monkeypatch):
         asyncio.run(security.BodyLimit(app, [("/", 100_000)])(scope, receive, None))
     assert exc.value.status == 408 and "did not arrive within 2 s" in exc.value.message
     assert time.monotonic() - started < 5
+
+
+# ------------------------------------------------------------------ registers
+
+def test_a_workbook_with_one_far_cell_imports_at_the_cost_of_its_cells(tmp_path):
+    """openpyxl pads every row, and every missing row, to the sheet's width: one cell at XFD1048576
+    made an 8 kB workbook cost 17 billion cells (no end in sight after 30 s). The reader now reads
+    the mapping's columns only and skips empty rows."""
+    openpyxl = pytest.importorskip("openpyxl")
+    register = REPO / "examples" / "register"
+    wb = openpyxl.load_workbook(register / "register.xlsx")
+    wb.worksheets[0].cell(row=1048576, column=16384, value="x")
+    far = tmp_path / "far.xlsx"
+    wb.save(far)
+    assert far.stat().st_size < 50_000
+    started = time.monotonic()
+    proc = run_cli(["cases", "import", far, "--map", register / "map.yaml", "-o", tmp_path / "far.jsonl"], timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert time.monotonic() - started < 60
+    plain = run_cli(["cases", "import", register / "register.csv", "--map", register / "map.yaml",
+                     "-o", tmp_path / "plain.jsonl"])
+    assert plain.returncode == 0, plain.stderr
+    assert (tmp_path / "far.jsonl").read_bytes() == (tmp_path / "plain.jsonl").read_bytes()
