@@ -202,3 +202,21 @@ def test_a_workbook_with_one_far_cell_imports_at_the_cost_of_its_cells(tmp_path)
                      "-o", tmp_path / "plain.jsonl"])
     assert plain.returncode == 0, plain.stderr
     assert (tmp_path / "far.jsonl").read_bytes() == (tmp_path / "plain.jsonl").read_bytes()
+
+
+# ------------------------------------------------------------------ a rule set's size as a whole
+
+def test_many_files_each_under_the_limit_share_one_budget(library, tmp_path):
+    """Twenty table files of ~96,000 values each: every one under (or just at) the per-file limit,
+    together more than 30 s to check. The files of one rule set share MAX_RULESET_NODES values."""
+    rows = "\n".join(f"      - {{key: k{i}, max_items: {i}, loan_days: {i}}}" for i in range(23000))
+    for f in range(20):
+        (library / f"t{f:02d}.yaml").write_text(
+            f"tables:\n  - id: t{f}\n    clause: \"1.1\"\n    key: member.kind\n    match: exact\n"
+            f"    columns: [max_items, loan_days]\n    rows:\n{rows}\n", encoding="utf-8")
+    started = time.monotonic()
+    proc = run_cli(["check", library], timeout=120)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "the rule set's files hold more than 200,000 values together" in proc.stdout
+    assert "t19.yaml:1:1:" in proc.stdout
+    assert time.monotonic() - started < 20
