@@ -19,7 +19,7 @@ from .errors import FeelLimitError
 MAX_ITEMS = 1_000_000        # list items built or visited, per evaluation
 MAX_CHARS = 20_000_000       # characters of the strings built, per evaluation
 MAX_CALL_DEPTH = 64          # user-defined function calls inside one another
-MAX_CALLS = 250_000          # user-defined function calls, per evaluation
+MAX_CALLS = 100_000          # user-defined function calls, per evaluation
 
 
 class Budget:
@@ -38,7 +38,6 @@ class Budget:
             self.reached = what
         self.items = 0          # the evaluation is over its budget: nothing more is built
         self.chars = 0
-        self.calls = 0
         raise FeelLimitError(f"the evaluation would handle {what}: its limit was reached")
 
     def spend(self, n: int) -> None:
