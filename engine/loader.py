@@ -16,7 +16,7 @@ from .errors import Problem, ProblemList
 from .i18n import Msg
 from .schemas import validate_document
 from .folder import RefusedPath, is_member, listed, member, read_member
-from .yamlio import MAX_FILE_BYTES, Document, YamlError, load_member
+from .yamlio import MAX_FILE_BYTES, Document, YamlError, load_member, shared_values
 
 MANIFEST = "ruleset.yaml"
 CLAUSE_MAP = "clauses.yaml"
@@ -86,7 +86,11 @@ def _read(root: Path, rel: str, problems: ProblemList) -> SourceFile | None:
 
 
 def read_ruleset_folder(root: Path) -> RuleSetSource:
-    root = Path(root)
+    with shared_values():      # all the files of the rule set together: yamlio.MAX_RULESET_NODES
+        return _read_ruleset_folder(Path(root))
+
+
+def _read_ruleset_folder(root: Path) -> RuleSetSource:
     src = RuleSetSource(root=root)
     problems = src.problems
     if not root.is_dir():

@@ -228,7 +228,8 @@ class Checker:
     def fail(self, msg: str, node: N.Node, key: str | None = None, **values):
         p = node.pos
         at = f"{p.line}:{p.col}"
-        exc = FeelCheckError(msg.format(at=at), p.line, p.col, self.text)
+        # replace, not str.format: the message quotes rule text, which may hold braces
+        exc = FeelCheckError(msg.replace("{at}", at), p.line, p.col, self.text)
         if key:
             exc.key, exc.values = key, {**values, "at": at}
         raise exc
