@@ -54,6 +54,31 @@ print(json.dumps({"cases": r["cases"], "affected": r["affected"], "seconds": dt,
 """
 
 
+_CPU_SPLIT = r"""
+import json, sys, time
+from engine.corpus.generate import case_seed
+from engine.corpus.profile import case_json, load_profile, new_context
+from engine.registry import load_cached
+profile = load_profile(load_cached(sys.argv[1]))
+n, derive = int(sys.argv[2]), profile.derive
+ctx = new_context(0)
+parts = {"draw": 0.0, "derive": 0.0, "json": 0.0}
+for i in range(n):
+    ctx.rnd.seed(case_seed(3, i)); ctx.index = i + 1; ctx.items, ctx.prev, ctx.pos = [], [], []
+    t0 = time.process_time()
+    profile.derive = None
+    case = profile.draw(ctx)
+    t1 = time.process_time()
+    if derive is not None:
+        derive.apply(ctx, case)
+    t2 = time.process_time()
+    case_json("gen-3-%06d" % (i + 1), case)
+    t3 = time.process_time()
+    parts["draw"] += t1 - t0; parts["derive"] += t2 - t1; parts["json"] += t3 - t2
+print(json.dumps({k: v / n * 1e6 for k, v in parts.items()}))
+"""
+
+
 def load() -> str:
     try:
         one, five, _ = os.getloadavg()
@@ -92,6 +117,11 @@ def corpus(tmp: Path, n: int) -> Path:
 
 
 def bench_generation(sizes, out):
+    # CPU time (not wall): what one core spends per case, by part, hardly moved by other work's load
+    split = _run(_CPU_SPLIT, A2, 2000)
+    out(f"  one process, CPU per case: drawing {split['draw']:.0f} us, derive (the rule set deciding the level) "
+        f"{split['derive']:.0f} us, JSON {split['json']:.0f} us; total {sum(split.values()):.0f} us, so 1M cases on 2 "
+        f"cores take at least {sum(split.values()) * 1e6 / 2 / 1e6:.0f} s  ({load()})")
     out(f"  generation with 2 workers, A/2's profile, to /dev/null ({load()} at start)")
     peaks = []
     for n in sizes:

@@ -24,10 +24,20 @@ def generate_cases(ruleset, n: int, seed: int, start: int = 0):
         yield case_json(f"gen-{seed}-{i + 1:06d}", profile.draw(ctx))
 
 
+_RULESETS: dict = {}   # (folder, digest) -> rule set, per process
+
+
 def _chunk(task):
-    folder, seed, start, n = task
-    from ..registry import load_cached
-    return "".join(generate_cases(load_cached(folder), n, seed, start))
+    folder, digest, seed, start, n = task
+    # The task names the rule set's digest, taken once by the parent: hashing the folder again for
+    # every chunk (registry.load_cached does, to notice edits) cost more than drawing its cases.
+    rs = _RULESETS.get((folder, digest))
+    if rs is None:
+        from ..registry import load_cached
+        rs = load_cached(folder)
+        _RULESETS.clear()
+        _RULESETS[(folder, digest)] = rs
+    return "".join(generate_cases(rs, n, seed, start))
 
 
 def write_corpus(ruleset, n: int, seed: int, out, workers: int = 1, progress=None) -> int:
@@ -37,7 +47,8 @@ def write_corpus(ruleset, n: int, seed: int, out, workers: int = 1, progress=Non
     most a few chunks are in flight, so memory does not grow with n."""
     from ..parallel import ordered_map
     load_profile(ruleset)   # a profile error is reported here, once, not by every worker
-    tasks = ((str(ruleset.root), seed, start, min(CHUNK, n - start)) for start in range(0, n, CHUNK))
+    folder, digest = str(ruleset.root), getattr(ruleset, "digest", None)
+    tasks = ((folder, digest, seed, start, min(CHUNK, n - start)) for start in range(0, n, CHUNK))
     done = 0
     for text in ordered_map(_chunk, tasks, workers):
         out.write(text)

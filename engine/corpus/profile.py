@@ -6,7 +6,9 @@
     derive:                      optional: fields set from the rule set's own evaluation of the case
       when: {reference: values}  only for cases that match
       outputs: [id, ...]         the rule set's values computed (and what they need, nothing more)
-      fields: {path: FEEL}       an expression over the case and those outputs; null removes the
+      vars: [name, ...]          profile variables the expressions may name (a value drawn for a
+                                 field that only the evaluation decides, e.g. a date of a decision)
+      fields: {path: FEEL}       an expression over the case, those outputs and variables; null removes the
                                  field (a field inside a section the case lacks is not created)
 
 Without a profile, every field of the case schema is drawn from its type, refined by `x-generate`
@@ -131,8 +133,8 @@ class _Derive:
         from ..ruleset import case_names, function_registry
         self.ruleset = rs = profile.ruleset
         path = ("derive",)
-        if not isinstance(data, dict) or set(data) - {"when", "outputs", "fields"} or "fields" not in data:
-            raise S.SpecError("'derive' takes fields (and optionally when, outputs)", path)
+        if not isinstance(data, dict) or set(data) - {"when", "outputs", "vars", "fields"} or "fields" not in data:
+            raise S.SpecError("'derive' takes fields (and optionally when, outputs, vars)", path)
         self.when = S.compile_when(data["when"], path + ("when",)) if "when" in data else None
         outputs = data.get("outputs") or []
         unknown = [o for o in outputs if o not in rs.elements]
@@ -141,6 +143,15 @@ class _Derive:
         self.outputs = [str(o) for o in outputs]
         names = case_names(rs.case_schema)
         names.update({o: None for o in self.outputs})
+        if not isinstance(data.get("vars") or [], list):
+            raise S.SpecError("'vars' is a list of the profile's variable names", path + ("vars",))
+        self.vars = [str(v) for v in data.get("vars") or []]
+        for v in self.vars:
+            if v not in profile._declared:
+                raise S.SpecError(f"'{v}' names no variable of the profile", path + ("vars",))
+            if v in names:
+                raise S.SpecError(f"the variable '{v}' has the name of a case field or an output: rename it", path + ("vars",))
+            names[v] = None
         scope = Scope(names, function_registry())
         compiler = Compiler(_Sink(problems))
         sf = SourceFile(PROFILE, profile.doc)
@@ -176,6 +187,9 @@ class _Derive:
                 env[name] = _feel(v)
         if self.order:
             env = run_elements(self.ruleset, env, tracing=False, order=self.order).env
+        for name in self.vars:
+            v = ctx.vars.get(name)
+            env[name] = None if v is None else _feel(v)
         with decimal.localcontext(FEEL_CONTEXT):
             for parts, ce in self.fields:
                 value = ce.evaluate(env)
@@ -183,13 +197,17 @@ class _Derive:
                 _set_path(env, parts, value, create_top=True)   # later expressions see the derived value
 
 
+_AS_IS = frozenset({str, bool, date, type(None)})     # values FEEL takes as they are
+
+
 def _feel(v):
-    """A drawn value as a FEEL value: exact decimals from the numbers' text, dates as they are."""
+    """A drawn value as a FEEL value: exact decimals from the numbers' text, dates as they are.
+    (Leaves are tested inline: a case has a few hundred values, converted for every derive.)"""
     t = type(v)
     if t is dict:
-        return {k: _feel(x) for k, x in v.items()}
+        return {k: x if type(x) in _AS_IS else _feel(x) for k, x in v.items()}
     if t is list:
-        return [_feel(x) for x in v]
+        return [x if type(x) in _AS_IS else _feel(x) for x in v]
     if t is float:
         return Decimal(repr(v))
     if t is int:

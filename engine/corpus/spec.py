@@ -475,21 +475,22 @@ def _template(spec, path):
     if unused:
         raise SpecError(f"'parts' has entries the template does not use: {', '.join(sorted(unused))}", path + ("parts",))
     check = _check(spec, path)
+    # each piece as a function of the context giving text (or MISSING), so drawing is one loop
+    pieces_fns = []
+    for f in fns:
+        if f == "index":
+            pieces_fns.append(lambda ctx: str(ctx.index))
+        elif f == "seed":
+            pieces_fns.append(lambda ctx: str(ctx.seed))
+        elif isinstance(f, str):
+            pieces_fns.append(lambda ctx, t=f: t)
+        else:
+            pieces_fns.append(lambda ctx, d=f: _piece(d(ctx)))
 
     def fn(ctx):
-        out = []
-        for f in fns:
-            if f == "index":
-                out.append(str(ctx.index))
-            elif f == "seed":
-                out.append(str(ctx.seed))
-            elif isinstance(f, str):
-                out.append(f)
-            else:
-                v = f(ctx)
-                if v is MISSING or v is None:
-                    return MISSING
-                out.append(v if isinstance(v, str) else _text(v))
+        out = [f(ctx) for f in pieces_fns]
+        if MISSING in out:
+            return MISSING
         s = "".join(out)
         if check is not None:
             c = check(s)
@@ -498,6 +499,12 @@ def _template(spec, path):
             s += c
         return s
     return fn
+
+
+def _piece(v):
+    if type(v) is str:
+        return v
+    return MISSING if v is MISSING or v is None else _text(v)
 
 
 def _text(v) -> str:
@@ -756,11 +763,16 @@ def compile_spec(spec, path=(), schema=None):
     return _presence(fill, spec, path)
 
 
+_IMMUTABLE = frozenset({str, int, float, bool, date, type(None)})
+
+
 def _copy(v):
-    if isinstance(v, dict):
-        return {k: _copy(x) for k, x in v.items()}
-    if isinstance(v, list):
-        return [_copy(x) for x in v]
+    """A drawn value that may be shared (an option, a variable) copied where it is mutable."""
+    t = type(v)
+    if t is dict:
+        return {k: x if type(x) in _IMMUTABLE else _copy(x) for k, x in v.items()}
+    if t is list:
+        return [x if type(x) in _IMMUTABLE else _copy(x) for x in v]
     return v
 
 
