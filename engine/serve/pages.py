@@ -461,7 +461,7 @@ async def compare_diff(request):
 
 async def impact_post(request):
     s = server(request)
-    form = await request.form(max_fields=100, max_files=1, max_part_size=s.settings.max_body)
+    form = await request.form(max_fields=100, max_files=3, max_part_size=s.settings.max_body)
     a, b = s.find(str(form.get("old") or "")), s.find(str(form.get("new") or ""))
     used(request, f"{a.digest},{b.digest}")
     try:
