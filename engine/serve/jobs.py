@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing as mp
+import os
 import secrets
 import shutil
 import signal
@@ -255,6 +256,7 @@ class Jobs:
                     raise CaseError(f"the impact analysis took longer than {JOB_SECONDS} s and was stopped") from None
                 finally:
                     loop.remove_reader(conn.fileno())
+                    os.set_blocking(conn.fileno(), True)     # as in workers.py: uvloop leaves it non-blocking
                 try:
                     msg = conn.recv()
                 except (EOFError, OSError):

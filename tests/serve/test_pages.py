@@ -357,3 +357,35 @@ def test_a_register_needs_its_mapping_and_a_known_kind(client):
                     files=_register_files(mapping=b"columns: {}\nfields: {}\nbogus: 1\n"))
     assert r.status_code == 400 and "map.yaml" in r.text, re.findall(r"<pre[^>]*>(.*?)</pre>", r.text, re.S)
     assert "unknown key 'bogus'" in text_of(r.text) and "/tmp" not in r.text
+
+
+def test_the_language_switch_shows_chinese_english_or_both(client):
+    page = client.get("/compare?old=A1&new=A2")
+    assert '<html lang="zh-CN">' in page.text
+    h1 = re.search(r"<h1>(.*?)</h1>", page.text).group(1)
+    assert "比较版本" in h1 and "Compare revisions" in h1            # Chinese first, English beside
+    links = re.search(r'<nav class="lang".*?</nav>', page.text).group(0)
+    assert 'aria-current="true">中文 + English' in links
+    r = client.get("/language?set=en&next=/compare?old=A1%26new=A2", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/compare?old=A1&new=A2"
+    assert "certrules_lang=en" in r.headers["set-cookie"]
+    try:
+        client.cookies.set("certrules_lang", "en")
+        page = client.get("/compare?old=A1&new=A2")
+        h1 = re.search(r"<h1>(.*?)</h1>", page.text).group(1)
+        assert '<html lang="en">' in page.text and "Compare revisions" in h1 and "比较" not in h1
+        english = client.get("/compare/diff?old=A1&new=A2").text
+        client.cookies.set("certrules_lang", "zh")
+        page = client.get("/compare?old=A1&new=A2")
+        h1 = re.search(r"<h1>(.*?)</h1>", page.text).group(1)
+        assert "比较版本" in h1 and "Compare" not in h1
+        assert 'aria-current="true">中文<' in page.text
+        chinese = client.get("/compare/diff?old=A1&new=A2").text
+        assert english != chinese                   # the library's diff page follows: --lang en
+    finally:
+        client.cookies.delete("certrules_lang")
+    for bad in ("//evil.example/", "https://evil.example/", "/\\evil"):
+        r = client.get("/language", params={"set": "zh", "next": bad}, follow_redirects=False)
+        assert r.headers["location"] == "/"
+    r = client.get("/language?set=xx&next=/", follow_redirects=False)
+    assert "set-cookie" not in r.headers
