@@ -36,7 +36,7 @@ def library_lang() -> str | None:
 
 def switch_links() -> list[tuple[str, str, bool]]:
     """(label, href, chosen) for each choice, coming back to this page."""
-    back = quote(here(), safe="/?=&")
+    back = quote(here(), safe="/")
     return [(label, f"/language?set={key}&next={back}", key == current()) for key, label in CHOICES.items()]
 
 
