@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import Problem, ProblemList
+from .i18n import Msg
 from .schemas import validate_document
 from .folder import RefusedPath, is_member, listed, member, read_member
 from .yamlio import MAX_FILE_BYTES, Document, YamlError, load_member
@@ -89,13 +90,13 @@ def read_ruleset_folder(root: Path) -> RuleSetSource:
     src = RuleSetSource(root=root)
     problems = src.problems
     if not root.is_dir():
-        problems.add(f"'{root}' is not a rule-set folder (no such directory)")
+        problems.add(Msg("err_not_a_folder", folder=root))
         return src
     if not is_member(root, MANIFEST):
         if (root / MANIFEST).exists() or (root / MANIFEST).is_symlink():
             src.manifest = _read(root, MANIFEST, problems)   # says why it is refused
         else:
-            problems.add(f"no {MANIFEST} in '{root}': a rule-set folder starts with one", file=MANIFEST)
+            problems.add(Msg("err_no_manifest", manifest=MANIFEST, folder=root), file=MANIFEST)
         return src
     src.digest = digest_of(root)
     src.manifest = _read(root, MANIFEST, problems)
@@ -129,7 +130,7 @@ def read_ruleset_folder(root: Path) -> RuleSetSource:
         if sf is None:
             continue
         if not isinstance(sf.doc.data, dict):
-            problems.add("a rules file must be a mapping of sections (parameters, rules, ...)", file=sf.rel, line=1)
+            problems.add(Msg("err_rules_not_mapping"), file=sf.rel, line=1)
             continue
         problems.extend(validate_document(sf, "module"))
         src.modules.append(sf)

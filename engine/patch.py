@@ -314,12 +314,13 @@ def _renamed(text: str, old: str, new: str) -> str:
 def draft_change(manifest: dict, revision: str, effective: str) -> dict:
     """The change-record entry of a new draft, for the committee to complete: the next number, the
     effective date, and a note (in the rule set's primary language) saying what to fill in."""
-    from .i18n import messages, primary
+    from .i18n import Texts, primary
+    t = Texts(primary(manifest))
     changes = list(manifest.get("changes") or [])
     old_rev = manifest["revision"]
     last = changes[-1].get("no") if changes and isinstance(changes[-1], dict) else None
     no = last + 1 if isinstance(last, int) and not isinstance(last, bool) else len(changes) + 1
-    note = messages(primary(manifest))["draft_change_note"].format(revision=revision, from_revision=old_rev)
+    note = t("draft_change_note", revision=revision, from_revision=old_rev)
     return {"no": no, "date": effective, "note": note}
 
 

@@ -27,6 +27,7 @@ from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
 from . import numbers
+from .i18n import Msg
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_DEPTH = 64
@@ -289,7 +290,7 @@ def parse_yaml(text: str) -> Document:
         problem = exc.problem or exc.context or "invalid YAML"
         if exc.context and exc.problem:
             problem = f"{exc.problem} ({exc.context})"
-        raise YamlError(f"YAML syntax error: {problem}",
+        raise YamlError(Msg("err_yaml_syntax", problem=problem),
                         mark.line + 1 if mark else None, mark.column + 1 if mark else None) from None
     except yaml.YAMLError as exc:
         raise YamlError(f"YAML error: {exc}") from None
