@@ -10,7 +10,7 @@ import asyncio
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..jsonout import dumps
+from ..jsonout import dumpb, dumps
 from ..yamlio import YamlError, parse_json, parse_yaml
 from .problems import HTTPProblem, bad_request, not_found, problem_of, too_large
 from .requestlog import used
@@ -24,7 +24,8 @@ def server(request):
 
 
 def json_response(data, status: int = 200) -> Response:
-    return Response(data if isinstance(data, str) else dumps(data), status_code=status, media_type=JSON)
+    body = data if isinstance(data, (bytes, str)) else dumpb(data)
+    return Response(body, status_code=status, media_type=JSON)
 
 
 def problem_response(problem: HTTPProblem) -> Response:
@@ -179,12 +180,12 @@ async def evaluate(request):
     return json_response(batch_text(done))
 
 
-def batch_text(docs: list) -> str:
+def batch_text(docs: list) -> bytes:
     """The results of several cases as `certrules eval A B --format json` prints them: each result's
     text (dumps at indent 2) one level deeper inside a list, as dumps would write the list."""
     if not docs:
-        return "[]\n"
-    return "[\n  " + ",\n  ".join(d.rstrip("\n").replace("\n", "\n  ") for d in docs) + "\n]\n"
+        return b"[]\n"
+    return b"[\n  " + b",\n  ".join(d.rstrip(b"\n").replace(b"\n", b"\n  ") for d in docs) + b"\n]\n"
 
 
 async def render(request):
@@ -255,7 +256,8 @@ async def health(request):
                           "rulesets": len(s.catalog.items()), "workers": s.pool.size})
 
 
-ROUTES = [
+ROUTES = [   # matched in order: the request a system sends most often first
+    Route("/api/v1/evaluate", evaluate, methods=["POST"], name="api_evaluate"),
     Route("/api/v1/openapi.json", openapi, methods=["GET"], name="api_openapi"),
     Route("/api/v1/health", health, methods=["GET"], name="api_health"),
     Route("/api/v1/rulesets", rulesets, methods=["GET"], name="api_rulesets"),
@@ -264,7 +266,6 @@ ROUTES = [
     Route("/api/v1/rulesets/{ruleset}/elements", elements, methods=["GET"], name="api_elements"),
     Route("/api/v1/rulesets/{ruleset}/elements/{element}", element, methods=["GET"], name="api_element"),
     Route("/api/v1/rulesets/{ruleset}/case-schema", case_schema, methods=["GET"], name="api_case_schema"),
-    Route("/api/v1/evaluate", evaluate, methods=["POST"], name="api_evaluate"),
     Route("/api/v1/diff", diff, methods=["POST"], name="api_diff"),
     Route("/api/v1/render/{document}", render, methods=["POST"], name="api_render"),
 ]

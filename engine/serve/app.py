@@ -1,5 +1,5 @@
 """The server as one ASGI application: the workbench's routes and the API's, wrapped in the request log,
-the security headers, access control and the body limit (outermost first)."""
+the security headers, access control, the body limit and the workbench's language (outermost first)."""
 from __future__ import annotations
 
 import contextlib
@@ -13,6 +13,7 @@ from . import api, pages
 from .catalog import Catalog
 from .examples import default_dirs, load_examples
 from .jobs import Jobs
+from .language import Language
 from .operations import Server
 from .problems import HTTPProblem, problem_of
 from .requestlog import LOG, RequestLog, setup
@@ -107,7 +108,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                     exception_handlers={HTTPException: _on_http, BodyTooLarge: _on_too_large, Exception: _on_problem,
                                         HTTPProblem: _on_problem})
     app.state.server = server
-    inner = BodyLimit(app, [("/compare/impact", settings.max_upload), ("/", settings.max_body)])
+    inner = BodyLimit(Language(app), [("/compare/impact", settings.max_upload), ("/", settings.max_body)])
     outer = RequestLog(SecurityHeaders(Bugs(AccessControl(inner, settings))))
     outer.state = app.state                 # tests and the command reach the server through the wrapped app
     outer.router = app.router

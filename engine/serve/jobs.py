@@ -1,7 +1,8 @@
 """Impact analyses in the background: a corpus of cases evaluated under two revisions (engine.impact),
 shown with the diff as `certrules diff OLD NEW --cases CORPUS --format html` shows it.
 
-The corpus is an uploaded JSON Lines file (as `certrules cases generate` writes) or generated on the
+The corpus is an uploaded JSON Lines file (as `certrules cases generate` writes), a body's register
+(CSV or XLSX) with its mapping file, imported as `certrules cases import` does, or generated on the
 server. Each analysis runs in a process of its own (engine.impact starts its worker pool there) and
 reports its progress through its own progress line; the job page refreshes itself while it runs.
 One analysis runs at a time; the others wait their turn.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing as mp
+import os
 import secrets
 import shutil
 import signal
@@ -38,6 +40,7 @@ class Job:
     message: str | None = None
     summary: dict | None = None
     report: str | None = None
+    imported: str | None = None     # what importing a register gave: rows read, cases written, bad rows
     created: float = field(default_factory=time.time)
     started: float | None = None
     finished: float | None = None
@@ -73,18 +76,51 @@ class _Progress:
         return False
 
 
-def _analysis_main(conn, old_folder, new_folder, corpus, workers) -> None:
+@dataclass
+class Register:
+    """An uploaded register and its mapping, saved under the server's own names, and how they were called."""
+    path: Path
+    mapping: Path
+    shown: str                      # the register's name as uploaded
+    mapping_shown: str
+    schema_folder: str              # the rule set whose case schema the cases must fit
+    on_error: str = "refuse"
+
+    def plain(self, message: str) -> str:
+        """A message of the import with the names the user gave, not the server's."""
+        return message.replace(str(self.path), self.shown).replace(str(self.mapping), self.mapping_shown)
+
+
+def _import(conn, register: Register, corpus: Path, limit: int) -> None:
+    """The register as the corpus (as `certrules cases import REGISTER --map MAP -o CORPUS`)."""
+    from ..corpus.register import import_register
+    from ..registry import load_cached
+    report = import_register(register.path, register.mapping, corpus, on_error=register.on_error,
+                             ruleset=load_cached(Path(register.schema_folder)))
+    if report.written > limit:
+        raise CaseError(f"the register gives {report.written:,} cases; this server analyses at most {limit:,} at once")
+    conn.send(("imported", register.plain(report.summary()), report.written))
+
+
+def _analysis_main(conn, old_folder, new_folder, corpus, workers, register=None, limit=0) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))     # so that impact's finally stops its pool
     sys.stderr = _Progress(conn)
+    plain = register.plain if register is not None else str
     try:
+        if register is not None:
+            _import(conn, register, Path(corpus), limit)
         from ..impact import impact
         reply = ("ok", impact(Path(old_folder), Path(new_folder), Path(corpus), workers=workers, progress=True))
     except CertrulesError as exc:
-        reply = ("error", type(exc).__name__, exc.message, list(exc.problems), None)
+        reply = ("error", type(exc).__name__, plain(exc.message), [plain(str(p)) for p in exc.problems], None)
     except Exception as exc:   # noqa: BLE001 - a bug: its type only
         reply = ("bug", type(exc).__name__, "")
     conn.send(reply)
+
+
+def _given(upload) -> bool:
+    return upload is not None and bool(getattr(upload, "filename", None))
 
 
 class Jobs:
@@ -104,13 +140,19 @@ class Jobs:
         return list(reversed(self._jobs.values()))
 
     async def submit(self, old, new, form) -> Job:
-        """A job for the corpus the form gives: a `corpus` file, or `generate` cases with a `seed`."""
+        """A job for the corpus the form gives: a `corpus` file, a `register` with its `mapping`, or
+        `generate` cases with a `seed`."""
         limit = self.server.settings.max_corpus
         tmp = Path(tempfile.mkdtemp(prefix="certrules-serve-impact-"))
         corpus = tmp / "corpus.jsonl"          # the server's own name: nothing in the request names a path
+        register = None
         try:
             upload = form.get("corpus")
-            if upload is not None and getattr(upload, "filename", None):
+            if _given(form.get("register")):
+                register = await self._register(form, new, tmp)
+                total = 0
+                source = f"{register.shown} + {register.mapping_shown}"
+            elif upload is not None and getattr(upload, "filename", None):
                 total = 0
                 with open(corpus, "wb") as out:
                     while chunk := await upload.read(1 << 20):
@@ -138,16 +180,41 @@ class Jobs:
         self._jobs[job.id] = job
         while len(self._jobs) > self.keep:
             self._jobs.popitem(last=False)
-        t = asyncio.get_running_loop().create_task(self._run(job, corpus, tmp))
+        t = asyncio.get_running_loop().create_task(self._run(job, corpus, tmp, register))
         self._tasks.add(t)
         t.add_done_callback(self._tasks.discard)
         return job
 
-    async def _run(self, job: Job, corpus: Path, tmp: Path) -> None:
+    async def _register(self, form, new, tmp: Path) -> Register:
+        """The uploaded register and mapping, saved; the mapping read (a mistake in it is said at once)."""
+        from ..corpus.register import Mapping
+        reg, mapping = form.get("register"), form.get("mapping")
+        if not _given(mapping):
+            raise CaseError("a register comes with its mapping file (YAML: which columns become which case "
+                            "fields, as for `certrules cases import`)")
+        suffix = Path(reg.filename).suffix.lower()
+        if suffix not in (".csv", ".xlsx"):
+            raise CaseError(f"{Path(reg.filename).name}: a register is a .csv or .xlsx file")
+        out = Register(tmp / f"register{suffix}", tmp / "map.yaml", Path(reg.filename).name,
+                       Path(mapping.filename).name, "", "skip" if form.get("on_error") == "skip" else "refuse")
+        for upload, path in ((reg, out.path), (mapping, out.mapping)):
+            with open(path, "wb") as fh:
+                while chunk := await upload.read(1 << 20):
+                    fh.write(chunk)
+        try:
+            named = Mapping(out.mapping).ruleset_name
+        except CertrulesError as exc:
+            raise type(exc)(out.plain(exc.message)) from None
+        # the schema the cases must fit: the rule set the mapping names (among those offered, never a
+        # path), else the new revision
+        out.schema_folder = str((self.server.find(str(named)) if named else new).folder)
+        return out
+
+    async def _run(self, job: Job, corpus: Path, tmp: Path, register: Register | None = None) -> None:
         try:
             async with self._turn:
                 job.state, job.started = "running", time.time()
-                impact = await self._analyse(job, corpus)
+                impact = await self._analyse(job, corpus, register)
                 s = self.server
                 a, b = await s.ruleset(job.old), await s.ruleset(job.new)
                 diff = dict(await s.diff(job.old, job.new), impact=impact)
@@ -168,11 +235,12 @@ class Jobs:
             job.finished = time.time()
             shutil.rmtree(tmp, ignore_errors=True)
 
-    async def _analyse(self, job: Job, corpus: Path) -> dict:
+    async def _analyse(self, job: Job, corpus: Path, register: Register | None = None) -> dict:
         ctx = mp.get_context("spawn")
         conn, child = ctx.Pipe(duplex=False)
         proc = ctx.Process(target=_analysis_main, name="certrules-serve-impact", daemon=False,
-                           args=(child, str(job.old.folder), str(job.new.folder), str(corpus), self.workers))
+                           args=(child, str(job.old.folder), str(job.new.folder), str(corpus), self.workers,
+                                 register, self.server.settings.max_corpus))
         await asyncio.to_thread(proc.start)
         child.close()
         self._procs.add(proc)
@@ -188,12 +256,17 @@ class Jobs:
                     raise CaseError(f"the impact analysis took longer than {JOB_SECONDS} s and was stopped") from None
                 finally:
                     loop.remove_reader(conn.fileno())
+                    os.set_blocking(conn.fileno(), True)     # as in workers.py: uvloop leaves it non-blocking
                 try:
                     msg = conn.recv()
                 except (EOFError, OSError):
                     raise RuntimeError("the impact analysis process stopped unexpectedly") from None
                 if msg[0] == "progress":
                     job.progress = msg[1]
+                    continue
+                if msg[0] == "imported":
+                    job.imported, job.total = msg[1], msg[2]
+                    job.source = f"{job.source}（{job.total:,} 个案例 cases）"
                     continue
                 if msg[0] == "ok":
                     return msg[1]

@@ -17,7 +17,7 @@ from starlette.routing import Route
 
 from ..errors import CaseError, CertrulesError
 from ..jsonout import dumps
-from . import forms
+from . import forms, language
 from .api import server
 from .problems import HTTPProblem, not_found, problem_of
 from .requestlog import used
@@ -31,7 +31,9 @@ MAX_FORM_FIELDS = 20_000
 @functools.lru_cache(maxsize=1)
 def _env():
     from ..render import environment
-    return environment(TEMPLATES)
+    env = environment(TEMPLATES)
+    env.globals.update(ui_lang=language.current, lang_links=language.switch_links)   # per request (a context variable)
+    return env
 
 
 def page(template: str, status: int = 200, **context) -> HTMLResponse:
@@ -375,19 +377,21 @@ async def explain_page(request):
 
 
 async def _document(request, stored, name):
-    """The document's HTML for a stored result, rendered once; a refusal is kept as its problem."""
+    """The document's HTML for a stored result, rendered once per language; a refusal is kept as its problem."""
     s = server(request)
-    if name not in stored.documents:
+    key = (name, language.library_lang())
+    if key not in stored.documents:
         try:
-            stored.documents[name] = await s.render_html(stored.item, stored.case, stored.selection, name, stored.label)
+            stored.documents[key] = await s.render_html(stored.item, stored.case, stored.selection, name, stored.label,
+                                                        lang=key[1])
         except Exception as exc:   # noqa: BLE001 - kept as the problem it is (a bug re-raised below)
             problem = problem_of(exc)
             if problem.code == "internal":
                 raise
             if problem.code == "not_found":
                 raise problem
-            stored.documents[name] = problem
-    return stored.documents[name]
+            stored.documents[key] = problem
+    return stored.documents[key]
 
 
 async def document_page(request):
@@ -455,13 +459,13 @@ async def compare_diff(request):
     s = server(request)
     a, b = s.find(request.query_params.get("old", "")), s.find(request.query_params.get("new", ""))
     used(request, f"{a.digest},{b.digest}")
-    html, _ = await diff_text(s, a, b, "html")
+    html, _ = await diff_text(s, a, b, "html", language.library_lang())
     return framed(html)
 
 
 async def impact_post(request):
     s = server(request)
-    form = await request.form(max_fields=100, max_files=1, max_part_size=s.settings.max_body)
+    form = await request.form(max_fields=100, max_files=3, max_part_size=s.settings.max_body)
     a, b = s.find(str(form.get("old") or "")), s.find(str(form.get("new") or ""))
     used(request, f"{a.digest},{b.digest}")
     try:
@@ -552,4 +556,5 @@ ROUTES = [
     Route("/login", login_get, methods=["GET"], name="login"),
     Route("/login", login_post, methods=["POST"], name="login_post"),
     Route("/static/workbench.css", stylesheet, name="css"),
+    Route("/language", language.choose, methods=["GET"], name="language"),
 ]

@@ -1,6 +1,7 @@
 """What a server is started with: where it listens, where rule sets and examples come from, its limits."""
 from __future__ import annotations
 
+import functools
 import ipaddress
 import os
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ class Settings:
         return is_loopback(self.host)
 
 
+@functools.lru_cache(maxsize=512)      # asked for every request (its client and Host): parsed once per name
 def is_loopback(host: str) -> bool:
     """127.0.0.0/8, ::1 and localhost: addresses no other machine can reach."""
     if host is None:

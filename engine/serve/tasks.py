@@ -1,7 +1,7 @@
 """What a worker process does (workers.py runs these): evaluate a case, render a document.
 
 Each rule set is loaded once per digest in each worker. A result for the API is returned as the
-exact text `certrules eval --format json` prints, made here so the server's event loop only passes
+exact text `certrules eval --format json` prints (UTF-8 bytes), made here so the server's event loop only passes
 it on; the workbench gets the result document itself.
 """
 from __future__ import annotations
@@ -48,9 +48,9 @@ def _evaluate(rs, case, selection, trace, outputs, label):
 
 
 def evaluate(folder, digest, case, selection, trace=True, outputs=None, label="the case", as_json=True):
-    from ..jsonout import dumps
+    from ..jsonout import dumpb
     result = _evaluate(ruleset(folder, digest), case, selection, trace, outputs, label)
-    return dumps(result) if as_json else result
+    return dumpb(result) if as_json else result
 
 
 def render(folder, digest, case, selection, document, label="the case", lang=None) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing as mp
+import os
 import signal
 import traceback
 
@@ -154,6 +155,7 @@ class Pool:
             return False
         finally:
             loop.remove_reader(fd)
+            os.set_blocking(fd, True)    # uvloop leaves a watched descriptor non-blocking: recv must wait for all
 
     async def _exchange(self, w, task: str, args, limit: float, replace: bool = True):
         try:

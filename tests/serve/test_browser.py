@@ -145,3 +145,22 @@ def test_the_rulebook_timeline_and_comparison_pages_render_cleanly(page, server,
         pg.wait_for_load_state("networkidle")
         looked_at(pg, tmp_path, path.strip("/").replace("/", "-").split("?")[0] or "home")
     assert pg.problems == []
+
+
+def test_the_language_switch_keeps_english_or_chinese(page, server, tmp_path):
+    pg = page
+    pg.goto(server.url + "/compare?old=A1&new=A2")
+    assert "比较版本" in pg.locator("h1").inner_text() and "Compare revisions" in pg.locator("h1").inner_text()
+    with pg.expect_navigation():
+        pg.click('#language >> text="English"')
+    assert pg.url.endswith("/compare?old=A1&new=A2")
+    assert pg.locator("h1").inner_text() == "Compare revisions"
+    assert pg.locator("html").get_attribute("lang") == "en"
+    looked_at(pg, tmp_path, "english")
+    with pg.expect_navigation():
+        pg.click('#language >> text="中文"')
+    assert pg.locator("h1").inner_text() == "比较版本"
+    with pg.expect_navigation():
+        pg.click('#language >> text="中文 + English"')
+    assert "Compare revisions" in pg.locator("h1").inner_text()
+    assert pg.problems == []

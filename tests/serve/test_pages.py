@@ -5,6 +5,7 @@ from __future__ import annotations
 import html as htmllib
 import re
 import time
+from pathlib import Path
 
 import pytest
 
@@ -299,3 +300,93 @@ def test_an_impact_analysis_of_an_uploaded_corpus(client, capsys):
 def test_an_impact_analysis_needs_a_corpus(client):
     r = client.post("/compare/impact", data={"old": "A1", "new": "A2", "generate": "0"})
     assert r.status_code == 422 and "choose a corpus file" in r.text
+
+
+REGISTER = Path(__file__).resolve().parents[2] / "examples" / "register"
+
+
+def _register_files(register="register.csv", mapping=None):
+    data = (REGISTER / register).read_bytes()
+    kind = "text/csv" if register.endswith(".csv") else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return {"register": (register, data, kind),
+            "mapping": ("map.yaml", mapping if mapping is not None else (REGISTER / "map.yaml").read_bytes(),
+                        "application/yaml")}
+
+
+@pytest.mark.parametrize("register", ["register.csv", "register.xlsx"])
+def test_an_impact_analysis_of_an_uploaded_register(client, capsys, tmp_path, register):
+    """The register and its mapping become the corpus as `certrules cases import` makes it."""
+    r = client.post("/compare/impact", data={"old": "A1", "new": "A2"}, files=_register_files(register))
+    assert r.status_code == 303, r.text
+    page = _finished(client, r.headers["location"])
+    assert 'class="state-done"' in page.text, page.text
+    out = tmp_path / "corpus.jsonl"
+    cli_output(capsys, "cases", "import", str(REGISTER / register), "--map", str(REGISTER / "map.yaml"), "-o", str(out))
+    n = sum(1 for line in out.read_text(encoding="utf-8").splitlines() if line.strip())
+    text = text_of(page.text)
+    assert f"{register} + map.yaml（{n} 个案例 cases）" in text
+    assert f"{register}: {n} row(s) read, {n} case(s) written" in text and "/tmp" not in text
+    assert f"{n} 个案例 cases" in text
+
+
+def test_a_register_with_bad_rows_is_refused_naming_row_and_column(client):
+    rows = (REGISTER / "register.csv").read_text(encoding="utf-8").splitlines()
+    head, first = rows[0], rows[1].split(",")
+    first[8] = "很多"                                  # 参与服务人数: not a whole number
+    data = "\n".join([head, ",".join(first)] + rows[2:]).encode()
+    files = dict(_register_files(), register=("证书清单.csv", data, "text/csv"))
+    r = client.post("/compare/impact", data={"old": "A1", "new": "A2"}, files=files)
+    page = _finished(client, r.headers["location"])
+    text = text_of(page.text)
+    assert 'class="state-failed"' in page.text and "row 2, column 参与服务人数" in text, text
+    assert "证书清单.csv" in text and "/tmp" not in text
+    r = client.post("/compare/impact", data={"old": "A1", "new": "A2", "on_error": "skip"}, files=files)
+    page = _finished(client, r.headers["location"])
+    assert 'class="state-done"' in page.text and "1 bad row(s) skipped" in text_of(page.text)
+
+
+def test_a_register_needs_its_mapping_and_a_known_kind(client):
+    files = _register_files()
+    del files["mapping"]
+    r = client.post("/compare/impact", data={"old": "A1", "new": "A2"}, files=files)
+    assert r.status_code == 422 and "comes with its mapping file" in r.text
+    files = dict(_register_files(), register=("register.ods", b"x", "application/octet-stream"))
+    r = client.post("/compare/impact", data={"old": "A1", "new": "A2"}, files=files)
+    assert r.status_code == 422 and "register.ods: a register is a .csv or .xlsx file" in r.text
+    r = client.post("/compare/impact", data={"old": "A1", "new": "A2"},
+                    files=_register_files(mapping=b"columns: {}\nfields: {}\nbogus: 1\n"))
+    assert r.status_code == 400 and "map.yaml" in r.text, re.findall(r"<pre[^>]*>(.*?)</pre>", r.text, re.S)
+    assert "unknown key 'bogus'" in text_of(r.text) and "/tmp" not in r.text
+
+
+def test_the_language_switch_shows_chinese_english_or_both(client):
+    page = client.get("/compare?old=A1&new=A2")
+    assert '<html lang="zh-CN">' in page.text
+    h1 = re.search(r"<h1>(.*?)</h1>", page.text).group(1)
+    assert "比较版本" in h1 and "Compare revisions" in h1            # Chinese first, English beside
+    links = re.search(r'<nav class="lang".*?</nav>', page.text).group(0)
+    assert 'aria-current="true">中文 + English' in links
+    english_link = htmllib.unescape(re.search(r'<a href="([^"]+)">English</a>', links).group(1))
+    r = client.get(english_link, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/compare?old=A1&new=A2"
+    assert "certrules_lang=en" in r.headers["set-cookie"]
+    try:
+        client.cookies.set("certrules_lang", "en")
+        page = client.get("/compare?old=A1&new=A2")
+        h1 = re.search(r"<h1>(.*?)</h1>", page.text).group(1)
+        assert '<html lang="en">' in page.text and "Compare revisions" in h1 and "比较" not in h1
+        english = client.get("/compare/diff?old=A1&new=A2").text
+        client.cookies.set("certrules_lang", "zh")
+        page = client.get("/compare?old=A1&new=A2")
+        h1 = re.search(r"<h1>(.*?)</h1>", page.text).group(1)
+        assert "比较版本" in h1 and "Compare" not in h1
+        assert 'aria-current="true">中文<' in page.text
+        chinese = client.get("/compare/diff?old=A1&new=A2").text
+        assert english != chinese                   # the library's diff page follows: --lang en
+    finally:
+        client.cookies.delete("certrules_lang")
+    for bad in ("//evil.example/", "https://evil.example/", "/\\evil"):
+        r = client.get("/language", params={"set": "zh", "next": bad}, follow_redirects=False)
+        assert r.headers["location"] == "/"
+    r = client.get("/language?set=xx&next=/", follow_redirects=False)
+    assert "set-cookie" not in r.headers
