@@ -5,8 +5,8 @@
     ce.evaluate({"score": to_feel(97)})        # True
 
 Pipeline, one module per step: parser.py (text -> tokens -> lark tree -> nodes.py
-AST), checker.py (names, functions, arity, types), compiler.py (AST -> closures),
-ops.py / builtins.py (what the closures call), values.py (FEEL values).
+AST), checker.py (names, functions, arity, types); engine/codegen generates the Python code of a
+checked AST; ops.py / builtins.py are what that code calls, values.py the FEEL values.
 """
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ from typing import Any
 from . import nodes as _N
 from .builtins import BUILTINS
 from .checker import check as _check
-from .compiler import MAX_ITEMS, compile_node, new_scope, spends_budget
 from .errors import FeelCheckError, FeelError, FeelEvalError, FeelSyntaxError
 from .nodes import ast_equal, dump as ast_dump
 from .parser import parse as _parse
@@ -39,26 +38,27 @@ def default_registry() -> FunctionRegistry:
 
 
 class CompiledExpr:
-    """An expression ready to evaluate many times (never re-parsed)."""
-    __slots__ = ("text", "ast", "free_names", "type", "evaluate", "_fn")
+    """An expression ready to evaluate many times (never re-parsed). Its Python code is generated
+    from the checked AST (engine/codegen) the first time it is evaluated."""
+    __slots__ = ("text", "ast", "free_names", "type", "functions", "evaluate")
 
-    def __init__(self, text, ast, free_names, type_, fn):
-        self.text, self.ast, self.free_names, self.type, self._fn = text, ast, free_names, type_, fn
-        # Without loops or filters the state is never written, so calls without
-        # diagnostics can share one instead of allocating a list each time.
-        shared = None if spends_budget(ast) else [None, MAX_ITEMS]
+    def __init__(self, text, ast, free_names, type_, functions):
+        self.text, self.ast, self.free_names, self.type, self.functions = text, ast, free_names, type_, functions
+        # An instance attribute, not a method: after the first call it is the generated function itself.
+        self.evaluate = self._first_evaluate
 
-        def evaluate(env: Mapping[str, Any], diagnostics: list | None = None):
-            """The value of the expression for `env` (FEEL values by name).
+    def _first_evaluate(self, env: Mapping[str, Any], diagnostics: list | None = None):
+        """The value of the expression for `env` (FEEL values by name).
 
-            Never raises for data problems: a failed operation gives null, and when
-            `diagnostics` is a list, a sentence saying what failed and where is appended.
-            """
-            if diagnostics is None and shared is not None:
-                return fn(env, shared)
-            return fn(env, [diagnostics, MAX_ITEMS])
-        # An instance attribute, not a method: saves the bound-method step on every call.
-        self.evaluate = evaluate
+        Never raises for data problems: a failed operation gives null, and when
+        `diagnostics` is a list, a sentence saying what failed and where is appended.
+        """
+        from ..codegen.module import expression_function
+        self.evaluate = expression_function(self.ast, self.text, self.functions, "expr")
+        return self.evaluate(env, diagnostics)
+
+    def __reduce__(self):
+        return (CompiledExpr, (self.text, self.ast, self.free_names, self.type, self.functions))
 
     def __repr__(self):
         return f"CompiledExpr({self.text!r})"
@@ -66,30 +66,23 @@ class CompiledExpr:
 
 class CompiledTests:
     """Decision-table unary tests (`>= 95`, `[90..95)`, `"a", "b"`, `-`)."""
-    __slots__ = ("text", "ast", "free_names", "_fn", "matches")
+    __slots__ = ("text", "ast", "free_names", "functions", "matches")
 
-    def __init__(self, text, ast, free_names, fn):
-        self.text, self.ast, self.free_names, self._fn = text, ast, free_names, fn
-        # `?` is only read by an InputValue node: without one, the env is used as it is (no scope
-        # per call); without loops or filters the state is never written and can be shared.
-        uses_input = any(isinstance(n, _N.InputValue) for n in _N.walk(ast))
-        shared = None if spends_budget(ast) else [None, MAX_ITEMS]
-        empty: dict = {}
+    def __init__(self, text, ast, free_names, functions):
+        self.text, self.ast, self.free_names, self.functions = text, ast, free_names, functions
+        self.matches = self._first_matches   # an instance attribute, as CompiledExpr.evaluate
 
-        def matches(input_value, env: Mapping[str, Any] | None = None, diagnostics: list | None = None) -> bool:
-            """Whether the input value passes; null or a failed test counts as no match."""
-            if uses_input:
-                scope = new_scope(env if env is not None else {})
-                scope["?"] = input_value
-            else:
-                scope = env if env is not None else empty
-            if diagnostics is None and shared is not None:
-                return fn(input_value, scope, shared) is True
-            return fn(input_value, scope, [diagnostics, MAX_ITEMS]) is True
-        self.matches = matches   # an instance attribute, as CompiledExpr.evaluate
+    def _first_matches(self, input_value, env: Mapping[str, Any] | None = None, diagnostics: list | None = None) -> bool:
+        """Whether the input value passes; null or a failed test counts as no match."""
+        from ..codegen.module import expression_function
+        self.matches = expression_function(self.ast, self.text, self.functions, "unary")
+        return self.matches(input_value, env, diagnostics)
 
     def interval(self):
         return interval_of(self)
+
+    def __reduce__(self):
+        return (CompiledTests, (self.text, self.ast, self.free_names, self.functions))
 
     def __repr__(self):
         return f"CompiledTests({self.text!r})"
@@ -143,8 +136,7 @@ def _compile(text, mode, names, functions, multiword_names):
             return hit
     ast = _parse(text, mode, mw | reg.multiword_names() | _TYPE_WORDS)
     type_, free = _check(ast, text, names, reg, mode)
-    fn = compile_node(ast, text, reg)
-    out = CompiledTests(text, ast, free, fn) if mode == "unary" else CompiledExpr(text, ast, free, type_, fn)
+    out = CompiledTests(text, ast, free, reg) if mode == "unary" else CompiledExpr(text, ast, free, type_, reg)
     with _cache_lock:
         _cache[key] = out
         if len(_cache) > CACHE_SIZE:

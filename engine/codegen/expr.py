@@ -1,0 +1,1317 @@
+"""Emit an expression: the checked, typed AST of a FEEL expression as straight-line Python statements.
+
+`Emitter.emit(node, scope)` writes the statements that compute a node into the current Writer and
+returns a `Val`: the Python expression holding the value (a temporary, a literal or a local) and its
+Kind. The semantics are those of the language runtime (engine/feel ops and built-ins): the code does
+the common cases itself (Decimal arithmetic in the FEEL context, numbers and strings compared, a
+context's entry) and calls the runtime for the rest, so both give the same value. An operation that
+fails yields null and, when diagnostics are kept, records why, naming the place in the expression.
+
+Diagnostics are kept in one of three ways: "off" (trace off: nothing is recorded, so pure
+subexpressions can be computed once and reused), "on" (the element's list `D` always exists) and
+"maybe" (a stand-alone expression: `D` is the caller's list or None).
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from decimal import Decimal
+
+from ..feel import nodes as N
+from ..feel import ops
+from ..feel.checker import bind_call
+from ..feel.errors import FeelEvalError
+from ..feel.values import FEEL_CONTEXT, DaysDuration, Range, YearsMonthsDuration
+from . import kinds as K
+from .kinds import NoneType
+from .runtime import MAX_ITEMS
+from .writer import Literals, Writer, text
+
+_C = FEEL_CONTEXT
+_FAST = {"+": "_Cadd", "-": "_Csub", "*": "_Cmul"}
+_FOLD_FAST = {"+": _C.add, "-": _C.subtract, "*": _C.multiply}
+_SLOW = {"+": "_add", "-": "_sub", "*": "_mul", "/": "_div", "**": "_pow"}
+_ORDER = ("<", "<=", ">", ">=")
+_SCALARS = (Decimal, str, bool, _dt.date, YearsMonthsDuration, DaysDuration, Range)
+
+# What a built-in returns (besides null), for the kinds of what uses its value.
+_NUMBER_FNS = {"count", "sum", "mean", "product", "median", "stddev", "string length", "floor", "ceiling",
+               "decimal", "round up", "round down", "round half up", "round half down", "modulo", "sqrt",
+               "log", "exp", "number", "day of year", "week of year"}
+_STRING_FNS = {"string", "substring", "upper case", "lower case", "substring before", "substring after",
+               "replace", "string join", "day of week", "month of year"}
+_BOOL_FNS = {"not", "contains", "starts with", "ends with", "matches", "even", "odd", "all", "any",
+             "list contains", "is defined", "is"}
+_LIST_FNS = {"concatenate", "append", "sublist", "reverse", "union", "distinct values", "flatten", "sort",
+             "split", "index of", "mode", "insert before", "remove", "list replace", "get entries"}
+_DICT_FNS = {"context", "context put", "context merge"}
+
+_INSTANCE_CLASS = {"number": "_D", "string": "str", "boolean": "bool", "date": "_date",
+                   "years and months duration": "_YM", "days and time duration": "_DT", "list": "list",
+                   "context": "dict", "range": "_Range"}
+
+
+class Val:
+    __slots__ = ("src", "kind", "simple")
+
+    def __init__(self, src: str, kind: K.Kind = K.ANY, simple: bool = True):
+        self.src, self.kind, self.simple = src, kind, simple
+
+    def __repr__(self):
+        return f"Val({self.src!r})"
+
+
+class Unsupported(Exception):
+    """A construct the generator does not know (never for a checked expression)."""
+
+
+# ------------------------------------------------------------------ scopes
+
+class Frame:
+    """Where a name is found while generating. `resolve` is static where it can be: a stand-alone
+    expression reads the caller's mapping, a rule set's element reads locals."""
+    parent: "Frame | None" = None
+
+    def lookup(self, em: "Emitter", name: str, where: str, quiet: bool) -> Val:  # pragma: no cover
+        raise NotImplementedError
+
+    def static(self, name: str):
+        """The binding of `name` when it is known without running (a Val), else None."""
+        return None
+
+
+class EnvFrame(Frame):
+    """A stand-alone expression: names come from the mapping `env` the caller passes."""
+
+    def __init__(self, bound: dict | None = None):
+        self.bound = bound or {}
+
+    def lookup(self, em, name, where, quiet):
+        if name in self.bound:
+            return self.bound[name]
+        t = em.w.tmp()
+        em.w.line("try:")
+        em.w.line(f"    {t} = env[{text(name)}]")
+        em.w.line("except KeyError:")
+        em.w.indent()
+        em.w.line(f"{t} = None")
+        if not quiet:
+            em.fail_static(f"name '{name}' has no value", where)
+        em.w.outdent()
+        return Val(t)
+
+    def static(self, name):
+        return self.bound.get(name)
+
+
+class StaticFrame(Frame):
+    """A rule set's element: every name is a case field or an element, held in a local (or a literal)."""
+
+    def __init__(self, bound: dict):
+        self.bound = bound
+
+    def lookup(self, em, name, where, quiet):
+        v = self.bound.get(name)
+        if v is not None:
+            return v
+        if not quiet:
+            em.fail_static(f"name '{name}' has no value", where)
+        return Val("None", K.NULL)
+
+    def static(self, name):
+        return self.bound.get(name)
+
+
+class VarsFrame(Frame):
+    """Names bound by the expression itself: iteration variables, `partial`, a context's entries,
+    a check's lets, a state machine's locals."""
+
+    def __init__(self, parent: Frame, bound: dict | None = None):
+        self.parent = parent
+        self.bound = dict(bound or {})
+
+    def lookup(self, em, name, where, quiet):
+        v = self.bound.get(name)
+        if v is not None:
+            return v
+        return self.parent.lookup(em, name, where, quiet)
+
+    def static(self, name):
+        v = self.bound.get(name)
+        return v if v is not None else self.parent.static(name)
+
+
+class ItemFrame(Frame):
+    """Inside a filter: the item's entries (when it is a context) and `item`, then the names around."""
+
+    def __init__(self, parent: Frame, var: str, kind: K.Kind):
+        self.parent, self.var, self.kind = parent, var, kind
+
+    def _may_have(self, name) -> bool:
+        k = self.kind
+        if not k.may(dict):
+            return False
+        if k.closed and k.fields is not None:
+            return name in k.fields
+        return True
+
+    def lookup(self, em, name, where, quiet):
+        it = self.var
+        if name == "item":
+            if not self._may_have("item"):
+                return Val(it, self.kind)
+            t = em.w.tmp()
+            em.w.line(f"{t} = {it}['item'] if {it}.__class__ is dict and 'item' in {it} else {it}")
+            return Val(t)
+        if not self._may_have(name):
+            return self.parent.lookup(em, name, where, quiet)
+        key = text(name)
+        fk = self.kind.field(name).without_null() if self.kind.fields else K.ANY
+        is_dict = f"{key} in {it}" if self.kind.only(dict) else f"{it}.__class__ is dict and {key} in {it}"
+        outer = self.parent.static(name)
+        if outer is not None and self.kind.only(dict):
+            return Val(f"{it}.get({key}, {outer.src})", K.union(fk, outer.kind), simple=False)
+        t = em.w.tmp()
+        em.w.line(f"if {is_dict}:")
+        em.w.line(f"    {t} = {it}[{key}]")
+        em.w.line("else:")
+        sub = em.w.block()
+        with em.into(sub):
+            v = self.parent.lookup(em, name, where, quiet)
+            sub.line(f"{t} = {v.src}")
+        em.w.extend(sub)
+        return Val(t, K.union(fk, v.kind))
+
+    def static(self, name):
+        if name == "item" or self._may_have(name):
+            return None
+        return self.parent.static(name)
+
+
+# ------------------------------------------------------------------ the emitter
+
+class Emitter:
+    def __init__(self, w: Writer, lits: Literals, text_: str, functions, diag: str = "maybe",
+                 memo: bool = False, builtins=None):
+        assert diag in ("off", "on", "maybe")
+        self.w = w
+        self.lits = lits
+        self.text = text_
+        self.functions = functions
+        self.builtins = builtins
+        self.diag = diag
+        self.memo: list[dict] | None = [{}] if (memo and diag == "off") else None
+        self.budget = False        # whether the code spends from the item budget B
+        self.registered_calls = False
+
+    # -- writing
+
+    class _Into:
+        def __init__(self, em, w):
+            self.em, self.w = em, w
+
+        def __enter__(self):
+            self.saved = self.em.w
+            self.em.w = self.w
+            if self.em.memo is not None:
+                self.em.memo.append({})
+
+        def __exit__(self, *exc):
+            self.em.w = self.saved
+            if self.em.memo is not None:
+                self.em.memo.pop()
+
+    def into(self, w: Writer):
+        """Emit into another writer (a branch): what is computed there is not reused after it."""
+        return Emitter._Into(self, w)
+
+    def atom(self, v: Val) -> str:
+        """A name or literal for the value, assigning it to a temporary when it is an expression."""
+        if v.simple:
+            return v.src
+        t = self.w.tmp()
+        self.w.line(f"{t} = {v.src}")
+        v.src, v.simple = t, True
+        return t
+
+    def var(self, v: Val) -> str:
+        """A variable holding the value (never a literal: `x is 'a'` is not how identity is asked)."""
+        src = self.atom(v)
+        if src[:1] in ("'", '"') or src[:1].isdigit() or src[:1] == "-" or src.startswith(("[", "{", "(")):
+            t = self.w.tmp()
+            self.w.line(f"{t} = {src}")
+            v.src = src = t
+        return src
+
+    def assign(self, target: str, v: Val) -> None:
+        self.w.line(f"{target} = {v.src}")
+
+    # -- diagnostics
+
+    def where(self, node: N.Node) -> str:
+        p = node.pos
+        snippet = " ".join(self.text[p.start:p.end].split())
+        if len(snippet) > 60:
+            snippet = snippet[:57] + "..."
+        return f"'{snippet}' at {p.line}:{p.col}"
+
+    def _record(self, msg_src: str) -> None:
+        if self.diag == "on":
+            self.w.line(f"D.append({msg_src})")
+        elif self.diag == "maybe":
+            self.w.line(f"if D is not None: D.append({msg_src})")
+
+    def fail_static(self, reason: str, where: str) -> None:
+        if self.diag != "off":
+            self._record(text(f"{reason} in {where}"))
+
+    def fail_dynamic(self, reason_src: str, where: str) -> None:
+        if self.diag != "off":
+            self._record(f"{reason_src} + {text(' in ' + where)}")
+
+    def D(self) -> str:
+        return "None" if self.diag == "off" else "D"
+
+    def at(self, where: str) -> str:
+        return text(" in " + where)
+
+    # -- entry point
+
+    def emit(self, node: N.Node, scope: Frame) -> Val:
+        meth = getattr(self, "e_" + type(node).__name__, None)
+        if meth is None:
+            raise Unsupported(type(node).__name__)
+        return meth(node, scope)
+
+    def const(self, value) -> Val:
+        src = self.lits.of(value)
+        if src is None:
+            raise Unsupported(f"constant {type(value).__name__}")
+        scalar = value is None or value.__class__ in (bool, str, Decimal, _dt.date, YearsMonthsDuration,
+                                                      DaysDuration, Range)
+        return Val(src, K.const(value), simple=scalar)
+
+    # -- leaves
+
+    def e_Num(self, node, scope):
+        return self.const(node.value)
+
+    e_Str = e_Num
+    e_Bool = e_Num
+
+    def e_Null(self, node, scope):
+        return self.const(None)
+
+    def e_Temporal(self, node, scope):
+        return self.const(node.value)
+
+    def e_Name(self, node, scope, where_node=None):
+        return self.name(node.name, scope, self.where(where_node or node))
+
+    def name(self, name: str, scope: Frame, where: str, quiet: bool = False) -> Val:
+        return scope.lookup(self, name, where, quiet)
+
+    def e_InputValue(self, node, scope):
+        return scope.lookup(self, "?", self.where(node), True)
+
+    # -- operators
+
+    def e_Neg(self, node, scope):
+        v = self.emit(node.operand, scope)
+        k = v.kind
+        if k.is_const:
+            try:
+                return self.const(ops.neg(k.const))
+            except (FeelEvalError, ArithmeticError, Unsupported):
+                pass
+        a = self.atom(v)
+        if k.only(Decimal):
+            return Val(f"_Cminus({a})", K.of(Decimal), simple=False)
+        t = self.w.tmp()
+        if k.only(Decimal, NoneType):
+            self.w.line(f"{t} = _Cminus({a}) if {a} is not None else None")
+            return Val(t, K.NUMBER_OR_NULL)
+        where = self.where(node)
+        self.w.line(f"if {a}.__class__ is _D:")
+        self.w.line(f"    {t} = _Cminus({a})")
+        self.w.line("else:")
+        self.w.line("    try:")
+        self.w.line(f"        {t} = _neg({a})")
+        self.w.line("    except FeelEvalError as e:")
+        self.w.level += 2
+        self.w.line(f"{t} = None")
+        self.fail_dynamic("e.message", where)
+        self.w.level -= 2
+        return Val(t, K.of(Decimal, YearsMonthsDuration, DaysDuration, NoneType))
+
+    def e_Arith(self, node, scope):
+        op = node.op
+        va, vb = self.emit(node.left, scope), self.emit(node.right, scope)
+        ka, kb = va.kind, vb.kind
+        if ka.is_const and kb.is_const:
+            folded = _fold_arith(op, ka.const, kb.const)
+            if folded is not _NOFOLD:
+                try:
+                    return self.const(folded)
+                except Unsupported:
+                    pass
+        a, b = self.atom(va), self.atom(vb)
+        where = self.where(node)
+        t = self.w.tmp()
+        w = self.w
+        numbers = ka.only(Decimal, NoneType) and kb.only(Decimal, NoneType)
+        if numbers and (op in _FAST or op == "/"):
+            nulls = [f"{x} is not None" for x, k in ((a, ka), (b, kb)) if k.may(NoneType)]
+            if nulls:
+                w.line(f"if {' and '.join(nulls)}:")
+                w.indent()
+            if op == "/":
+                if kb.is_const and kb.const:
+                    self._try_fast(t, f"_Cdiv({a}, {b})", op, a, b, where)
+                else:
+                    w.line(f"if not {b}:")
+                    w.line(f"    {t} = None")
+                    w.indent()
+                    self.fail_static("division by zero", where)
+                    w.outdent()
+                    w.line("else:")
+                    w.indent()
+                    self._try_fast(t, f"_Cdiv({a}, {b})", op, a, b, where)
+                    w.outdent()
+            else:
+                self._try_fast(t, f"{_FAST[op]}({a}, {b})", op, a, b, where)
+            if nulls:
+                w.outdent()
+                w.line("else:")
+                w.line(f"    {t} = None")
+            return Val(t, K.NUMBER_OR_NULL)
+        result = _arith_kind(op, ka, kb)
+        if op in _FAST:
+            w.line(f"if {a}.__class__ is _D and {b}.__class__ is _D:")
+            w.indent()
+            self._try_fast(t, f"{_FAST[op]}({a}, {b})", op, a, b, where)
+            w.outdent()
+            w.line("else:")
+            w.indent()
+            w.line("try:")
+            w.line(f"    {t} = {_SLOW[op]}({a}, {b})")
+            w.line("except FeelEvalError as e:")
+            w.indent()
+            w.line(f"{t} = None")
+            self.fail_dynamic("e.message", where)
+            w.outdent()
+            w.outdent()
+            return Val(t, result)
+        w.line("try:")
+        w.line(f"    {t} = {_SLOW[op]}({a}, {b})")
+        w.line("except FeelEvalError as e:")
+        w.indent()
+        w.line(f"{t} = None")
+        self.fail_dynamic("e.message", where)
+        w.outdent()
+        w.line("except ArithmeticError:")
+        w.indent()
+        w.line(f"{t} = None")
+        self.fail_dynamic(f"_arith_reason({text(op)}, {a}, {b})", where)
+        w.outdent()
+        return Val(t, result)
+
+    def _try_fast(self, t, call, op, a, b, where):
+        w = self.w
+        w.line("try:")
+        w.line(f"    {t} = {call}")
+        w.line("except ArithmeticError:")
+        w.indent()
+        w.line(f"{t} = None")
+        self.fail_dynamic(f"_arith_reason({text(op)}, {a}, {b})", where)
+        w.outdent()
+
+    def e_Compare(self, node, scope):
+        op = node.op
+        count = self._count_compare(node, scope)
+        if count is not None:
+            return count
+        if op in _ORDER and isinstance(node.left, N.Name) and _is_const_node(node.right) \
+                and not isinstance(node.right, N.Null):
+            va = self.e_Name(node.left, scope, where_node=node)   # `x < 5`: a missing x is this comparison's
+        else:
+            va = self.emit(node.left, scope)
+        vb = self.emit(node.right, scope)
+        if op in ("=", "!="):
+            return self._equality(va, vb, op == "!=", self.where(node))
+        ka, kb = va.kind, vb.kind
+        if ka.is_const and kb.is_const:
+            try:
+                return self.const(ops.compare(op, ka.const, kb.const))
+            except FeelEvalError:
+                if ka.const is None or kb.const is None:
+                    return self.const(None)
+        a, b = self.atom(va), self.atom(vb)
+        for cls in (Decimal, str):
+            if ka.only(cls, NoneType) and kb.only(cls, NoneType):
+                nulls = [f"{x} is not None" for x, k in ((a, ka), (b, kb)) if k.may(NoneType)]
+                if not nulls:
+                    return Val(f"({a} {op} {b})", K.BOOL, simple=False)
+                return Val(f"(({a} {op} {b}) if {' and '.join(nulls)} else None)", K.BOOL_OR_NULL, simple=False)
+        t = self.w.tmp()
+        w = self.w
+        w.line(f"if {a}.__class__ is {b}.__class__ and ({a}.__class__ is _D or {a}.__class__ is str):")
+        w.line(f"    {t} = {a} {op} {b}")
+        w.line("else:")
+        w.indent()
+        w.line("try:")
+        w.line(f"    {t} = _compare({text(op)}, {a}, {b})")
+        w.line("except FeelEvalError as e:")
+        w.indent()
+        w.line(f"{t} = None")
+        if self.diag != "off":
+            w.line(f"if {a} is not None and {b} is not None:")
+            w.indent()
+            self.fail_dynamic("e.message", self.where(node))
+            w.outdent()
+        w.outdent()
+        w.outdent()
+        return Val(t, K.BOOL_OR_NULL)
+
+    def _count_compare(self, node, scope):
+        """`count(x) = 0` (or < <= > >= != a number) on a list: its length compared, no Decimal made."""
+        left, right = node.left, node.right
+        if not (isinstance(left, N.Call) and left.name == "count" and len(left.args) == 1 and not left.named
+                and isinstance(right, N.Num) and self._is_builtin("count")):
+            return None
+        v = self.emit(left.args[0], scope)
+        if not v.kind.only(list, NoneType) or not v.kind.may(list):
+            return self._compare_values(node, self._call_values(left, [v], scope), scope)
+        x = self.atom(v)
+        k = self.lits.of(right.value)
+        op = "==" if node.op == "=" else node.op
+        if not v.kind.may(NoneType):
+            return Val(f"(len({x}) {op} {k})", K.BOOL, simple=False)
+        if_null = {"=": "False", "!=": "True"}.get(node.op, "None")
+        kind = K.BOOL if node.op in ("=", "!=") else K.BOOL_OR_NULL
+        return Val(f"((len({x}) {op} {k}) if {x} is not None else {if_null})", kind, simple=False)
+
+    def _compare_values(self, node, va, scope):
+        vb = self.emit(node.right, scope)
+        if node.op in ("=", "!="):
+            return self._equality(va, vb, node.op == "!=", self.where(node))
+        a, b = self.atom(va), self.atom(vb)
+        t = self.w.tmp()
+        w = self.w
+        w.line(f"if {a}.__class__ is {b}.__class__ and ({a}.__class__ is _D or {a}.__class__ is str):")
+        w.line(f"    {t} = {a} {node.op} {b}")
+        w.line("else:")
+        w.indent()
+        w.line("try:")
+        w.line(f"    {t} = _compare({text(node.op)}, {a}, {b})")
+        w.line("except FeelEvalError as e:")
+        w.indent()
+        w.line(f"{t} = None")
+        if self.diag != "off":
+            w.line(f"if {a} is not None and {b} is not None:")
+            w.indent()
+            self.fail_dynamic("e.message", self.where(node))
+            w.outdent()
+        w.outdent()
+        w.outdent()
+        return Val(t, K.BOOL_OR_NULL)
+
+    def _equality(self, va: Val, vb: Val, negate: bool, where: str) -> Val:
+        ka, kb = va.kind, vb.kind
+        if ka.is_const and kb.is_const:
+            r = ops.feel_eq(ka.const, kb.const)
+            if r is not None:
+                return self.const((not r) if negate else r)
+        x, kx, c = (vb, kb, ka.const) if ka.is_const and not kb.is_const else (va, ka, kb.const)
+        if ka.is_const or kb.is_const:      # `x = 0` (or `0 = x`)
+            a = self.var(x)
+            if c is None:
+                return Val(f"({a} is not None)" if negate else f"({a} is None)", K.BOOL, simple=False)
+            if c.__class__ is bool and kx.only(bool, NoneType):
+                return Val(f"({a} is not {c})" if negate else f"({a} is {c})", K.BOOL, simple=False)
+            if c.__class__ in (Decimal, str) and kx.only(c.__class__, NoneType):
+                return Val(f"({a} {'!=' if negate else '=='} {self.lits.of(c)})", K.BOOL, simple=False)
+        a, b = self.atom(va), self.atom(vb)
+        same = _same_scalar(ka, kb)
+        if same is not None and same not in (list, dict):
+            # never of different kinds: feel_eq is plain equality (null = null, null != anything else)
+            return Val(f"({a} {'!=' if negate else '=='} {b})", K.BOOL, simple=False)
+        t = self.w.tmp()
+        w = self.w
+        w.line(f"if {a}.__class__ is {b}.__class__ and ({a}.__class__ is _D or {a}.__class__ is str"
+               f" or {a}.__class__ is bool):")
+        w.line(f"    {t} = {a} {'!=' if negate else '=='} {b}")
+        w.line("else:")
+        w.indent()
+        w.line(f"{t} = _feel_eq({a}, {b})")
+        w.line(f"if {t} is None:")
+        w.indent()
+        self.fail_dynamic(f"_cannot_compare({a}, {b})", where)
+        if self.diag == "off":
+            w.line("pass")
+        w.outdent()
+        if negate:
+            w.line("else:")
+            w.line(f"    {t} = not {t}")
+        w.outdent()
+        return Val(t, K.BOOL_OR_NULL)
+
+    def _logic(self, node, scope, short: bool):
+        word = "or" if short else "and"
+        va = self.emit(node.left, scope)
+        ka = va.kind
+        if ka.is_const and ka.const is short:
+            return self.const(short)
+        sub = self.w.block()
+        with self.into(sub):
+            vb = self.emit(node.right, scope)
+        kb = vb.kind
+        where = self.where(node)
+        if ka.is_const and ka.const is (not short) and kb.only(bool):
+            self.w.lines.extend(l[4:] for l in sub.lines)
+            return vb
+        pyop = "or" if short else "and"
+        if ka.only(bool) and kb.only(bool, NoneType) and (short is False or kb.only(bool)):
+            if not sub.lines:
+                return Val(f"({self.atom(va)} {pyop} {vb.src})", K.BOOL if kb.only(bool) else K.BOOL_OR_NULL,
+                           simple=False)
+            a = self.atom(va)
+            t = self.w.tmp()
+            self.w.line(f"{t} = {a}")
+            self.w.line(f"if {'not ' if short else ''}{t}:")
+            self.w.extend(sub)
+            self.w.line(f"    {t} = {vb.src}")
+            return Val(t, K.BOOL if kb.only(bool) else K.BOOL_OR_NULL)
+        a = self.var(va)
+        with self.into(sub):
+            b = self.var(vb)
+        t = self.w.tmp()
+        w = self.w
+        w.line(f"if {a} is {short}:")
+        w.line(f"    {t} = {short}")
+        w.line("else:")
+        w.extend(sub)
+        w.indent()
+        w.line(f"if {b} is {short}:")
+        w.line(f"    {t} = {short}")
+        w.line(f"elif {a}.__class__ is bool and {b}.__class__ is bool:")
+        w.line(f"    {t} = {not short}")
+        w.line("else:")
+        w.indent()
+        w.line(f"{t} = None")
+        if self.diag != "off" and not (ka.only(bool, NoneType) and kb.only(bool, NoneType)):
+            w.line(f"for r in _logic_reasons({text(word)}, {a}, {b}):")
+            w.indent()
+            self._record(f"r + {text(' in ' + where)}")
+            w.outdent()
+        w.outdent()
+        w.outdent()
+        return Val(t, K.BOOL_OR_NULL)
+
+    def e_And(self, node, scope):
+        return self._logic(node, scope, False)
+
+    def e_Or(self, node, scope):
+        return self._logic(node, scope, True)
+
+    def e_Between(self, node, scope):
+        vs = [self.emit(n, scope) for n in (node.value, node.low, node.high)]
+        v, lo, hi = (self.atom(x) for x in vs)
+        nulls = [f"{x} is not None" for x, val in zip((v, lo, hi), vs) if val.kind.may(NoneType)]
+        if all(x.kind.only(Decimal, NoneType) for x in vs) or all(x.kind.only(str, NoneType) for x in vs):
+            if not nulls:
+                return Val(f"({lo} <= {v} <= {hi})", K.BOOL, simple=False)
+            return Val(f"(({lo} <= {v} <= {hi}) if {' and '.join(nulls)} else None)", K.BOOL_OR_NULL,
+                       simple=False)
+        t = self.w.tmp()
+        w = self.w
+        w.line(f"if {v} is None or {lo} is None or {hi} is None:")
+        w.line(f"    {t} = None")
+        w.line("else:")
+        w.indent()
+        w.line("try:")
+        w.line(f"    {t} = _compare('>=', {v}, {lo}) and _compare('<=', {v}, {hi})")
+        w.line("except FeelEvalError as e:")
+        w.indent()
+        w.line(f"{t} = None")
+        self.fail_dynamic("e.message", self.where(node))
+        w.outdent()
+        w.outdent()
+        return Val(t, K.BOOL_OR_NULL)
+
+    # -- tests: x in ..., decision-table cells
+
+    def test(self, node: N.Node, v: Val, scope: Frame) -> Val:
+        """One test against the value v: true, false or null."""
+        x = self.atom(v)
+        where = self.where(node)
+        w = self.w
+        if isinstance(node, N.UnaryCmp):
+            vb = self.emit(node.operand, scope)
+            b = self.atom(vb)
+            op = node.op
+            if op in _ORDER:
+                for cls in (Decimal, str):
+                    if v.kind.only(cls, NoneType) and vb.kind.only(cls, NoneType):
+                        nulls = [f"{y} is not None" for y, k in ((x, v.kind), (b, vb.kind)) if k.may(NoneType)]
+                        if not nulls:
+                            return Val(f"({x} {op} {b})", K.BOOL, simple=False)
+                        return Val(f"(({x} {op} {b}) if {' and '.join(nulls)} else None)", K.BOOL_OR_NULL,
+                                   simple=False)
+            elif _same_scalar(v.kind, vb.kind) not in (None, list, dict):
+                return Val(f"({x} {'==' if op == '=' else '!='} {b})", K.BOOL, simple=False)
+            t = w.tmp()
+            w.line("try:")
+            w.line(f"    {t} = _compare({text(op)}, {x}, {b})")
+            w.line("except FeelEvalError as e:")
+            w.indent()
+            w.line(f"{t} = None")
+            if self.diag != "off":
+                w.line(f"if {x} is not None and {b} is not None:")
+                w.indent()
+                self.fail_dynamic("e.message", where)
+                w.outdent()
+            w.outdent()
+            return Val(t, K.BOOL_OR_NULL)
+        if isinstance(node, N.Null):
+            return Val(f"({self.var(v)} is None)", K.BOOL, simple=False)
+        if any(isinstance(n, N.InputValue) for n in N.walk(node)):
+            r = self.emit(node, scope)
+            if r.kind.only(bool, NoneType):
+                return r
+            ra = self.atom(r)
+            return Val(f"({ra} if {ra}.__class__ is bool else None)", K.BOOL_OR_NULL, simple=False)
+        vt = self.emit(node, scope)
+        kt = vt.kind
+        if kt.is_const and kt.const.__class__ is Range and v.kind.only(Decimal, NoneType) \
+                and kt.const.low.__class__ is Decimal and kt.const.high.__class__ is Decimal:
+            r = kt.const
+            lo, hi = self.lits.of(r.low), self.lits.of(r.high)
+            cmp = f"{lo} {'<=' if r.low_closed else '<'} {x} {'<=' if r.high_closed else '<'} {hi}"
+            if not v.kind.may(NoneType):
+                return Val(f"({cmp})", K.BOOL, simple=False)
+            return Val(f"(({cmp}) if {x} is not None else None)", K.BOOL_OR_NULL, simple=False)
+        if kt.is_const and kt.const is not None and kt.const.__class__ in _SCALARS \
+                and kt.const.__class__ is not Range and v.kind.only(kt.const.__class__, NoneType):
+            return Val(f"({x} == {vt.src})", K.BOOL, simple=False)
+        t_ = self.var(vt)
+        x = self.var(v)
+        t = w.tmp()
+        w.line(f"if {t_}.__class__ is _Range:")
+        w.line(f"    {t} = _in_range({x}, {t_})")
+        w.line(f"elif {t_}.__class__ is list:")
+        w.line(f"    {t} = True if any(_feel_eq({x}, y) is True for y in {t_}) else (_feel_eq({x}, {t_}) or False)")
+        w.line(f"elif {x} is None or {t_} is None:")
+        w.line(f"    {t} = {x} is {t_}")
+        w.line("else:")
+        w.indent()
+        w.line(f"{t} = _feel_eq({x}, {t_})")
+        w.line(f"if {t} is None:")
+        w.indent()
+        self.fail_dynamic(f"_cannot_compare({x}, {t_})", where)
+        if self.diag == "off":
+            w.line("pass")
+        w.outdent()
+        w.outdent()
+        return Val(t, K.BOOL_OR_NULL)
+
+    def any_of(self, tests, v: Val, scope: Frame) -> Val:
+        """True if a test is true, else null if one was null, else false; tests after a true one do not run."""
+        self.var(v)      # before the trial below: the tests must not be the ones to assign it
+        trial = self.w.block()
+        with self.into(trial):
+            results = [self.test(test, v, scope) for test in tests]
+        if not trial.lines and all(r.kind.only(bool) for r in results):
+            # plain booleans without statements: Python's `or` stops at the first true one as well
+            return Val("(" + " or ".join(r.src for r in results) + ")", K.BOOL, simple=False)
+        t = self.w.tmp()
+        self.w.line(f"{t} = False")
+        self._any_rest(list(tests), v, scope, t)
+        return Val(t, K.BOOL_OR_NULL)
+
+    def _any_rest(self, tests, v, scope, t):
+        w = self.w
+        r = self.test(tests[0], v, scope)
+        nullable = r.kind.may(NoneType)
+        rs = self.atom(r) if nullable else r.src
+        w.line(f"if {rs}:" if r.kind.only(bool) else f"if {rs} is True:")
+        w.line(f"    {t} = True")
+        if len(tests) > 1:
+            w.line("else:")
+            sub = w.block()
+            with self.into(sub):
+                if nullable:
+                    sub.line(f"if {rs} is None: {t} = None")
+                self._any_rest(tests[1:], v, scope, t)
+            w.extend(sub)
+        elif nullable:
+            w.line(f"elif {rs} is None:")
+            w.line(f"    {t} = None")
+
+    def e_In(self, node, scope):
+        if len(node.tests) == 1 and isinstance(node.tests[0], N.RangeLit) \
+                and not any(isinstance(n, N.InputValue) for n in N.walk(node.tests[0])):
+            return self._in_range_literal(node, node.tests[0], scope)
+        v = self.emit(node.value, scope)
+        return self.any_of(node.tests, v, scope)
+
+    def _in_range_literal(self, node, r: N.RangeLit, scope):
+        """`x in [a..b]`: compared with the ends, no range built when they are numbers."""
+        where = self.where(node)
+        const_ends = isinstance(r.low, N.Num) and isinstance(r.high, N.Num)
+        if const_ends and isinstance(node.value, N.Name):
+            vv = self.e_Name(node.value, scope, where_node=node)
+        else:
+            vv = self.emit(node.value, scope)
+        lo_v, hi_v = self.emit(r.low, scope), self.emit(r.high, scope)
+        v, lo, hi = self.atom(vv), self.atom(lo_v), self.atom(hi_v)
+        lo_op = "<=" if r.low_closed else "<"
+        hi_op = "<=" if r.high_closed else "<"
+        cmp = f"{lo} {lo_op} {v} {hi_op} {hi}"
+        w = self.w
+        t = w.tmp()
+        if lo_v.kind.only(Decimal) and hi_v.kind.only(Decimal) and vv.kind.only(Decimal, NoneType):
+            if not vv.kind.may(NoneType):
+                return Val(f"({cmp})", K.BOOL, simple=False)
+            return Val(f"(({cmp}) if {v} is not None else None)", K.BOOL_OR_NULL, simple=False)
+        w.line(f"if {v}.__class__ is _D and {lo}.__class__ is _D and {hi}.__class__ is _D:")
+        w.line(f"    {t} = {cmp}")
+        if not const_ends:
+            w.line(f"elif {lo} is None or {hi} is None:")
+            w.line(f"    {t} = None")
+            w.indent()
+            self.fail_static("a range end is null", where)
+            w.outdent()
+        w.line("else:")
+        w.indent()
+        w.line(f"{t} = _in_range({v}, _Range({lo}, {r.low_closed}, {hi}, {r.high_closed}))")
+        if self.diag != "off":
+            w.line(f"if {t} is None and {v} is not None:")
+            w.indent()
+            what = "'number'" if const_ends else f"_type_name({lo})"
+            self.fail_dynamic(f"'cannot compare ' + _type_name({v}) + \" with the range's \" + {what}", where)
+            w.outdent()
+        w.outdent()
+        return Val(t, K.BOOL_OR_NULL)
+
+    def e_UnaryTests(self, node, scope):
+        v = scope.lookup(self, "?", "", True)
+        r = self.any_of(node.tests, v, scope)
+        if not node.negated:
+            return r
+        ra = self.atom(r)
+        if r.kind.only(bool):
+            return Val(f"(not {ra})", K.BOOL, simple=False)
+        return Val(f"(None if {ra} is None else not {ra})", K.BOOL_OR_NULL, simple=False)
+
+    def e_AnyInput(self, node, scope):
+        return self.const(True)
+
+    def e_InstanceOf(self, node, scope):
+        v = self.var(self.emit(node.value, scope))
+        cls = _INSTANCE_CLASS.get(node.type_name)
+        if cls is not None:
+            return Val(f"({v}.__class__ is {cls})", K.BOOL, simple=False)
+        if node.type_name == "Any":
+            return Val(f"({v} is not None)", K.BOOL, simple=False)
+        return Val(f"_instance_of({v}, {text(node.type_name)})", K.BOOL, simple=False)
+
+    # -- structure
+
+    def e_If(self, node, scope):
+        c = self.emit(node.cond, scope)
+        if c.kind.is_const:
+            return self.emit(node.then if c.kind.const is True else node.else_, scope)
+        test = c.src if c.kind.only(bool) else f"{self.atom(c)} is True"
+        then_w, else_w = self.w.block(), self.w.block()
+        with self.into(then_w):
+            tv = self.emit(node.then, scope)
+        with self.into(else_w):
+            ev = self.emit(node.else_, scope)
+        kind = K.union(tv.kind, ev.kind)
+        if not then_w.lines and not else_w.lines:
+            return Val(f"({tv.src} if {test} else {ev.src})", kind, simple=False)
+        t = self.w.tmp()
+        self.w.line(f"if {test}:")
+        self.w.extend(then_w)
+        self.w.line(f"    {t} = {tv.src}")
+        self.w.line("else:")
+        self.w.extend(else_w)
+        self.w.line(f"    {t} = {ev.src}")
+        return Val(t, kind)
+
+    def e_ListLit(self, node, scope):
+        vs = [self.emit(i, scope) for i in node.items]
+        item = K.NEVER
+        for v in vs:
+            item = K.union(item, v.kind)
+        if all(v.kind.is_const for v in vs):
+            try:
+                return self.const([v.kind.const for v in vs])
+            except Unsupported:
+                pass
+        srcs = [self.atom(v) if not v.simple else v.src for v in vs]
+        return Val("[" + ", ".join(srcs) + "]", K.of(list, item=item), simple=False)
+
+    def e_RangeLit(self, node, scope):
+        lo_v, hi_v = self.emit(node.low, scope), self.emit(node.high, scope)
+        if lo_v.kind.is_const and hi_v.kind.is_const and lo_v.kind.const is not None \
+                and hi_v.kind.const is not None:
+            try:
+                return self.const(Range(lo_v.kind.const, node.low_closed, hi_v.kind.const, node.high_closed))
+            except Unsupported:
+                pass
+        lo, hi = self.atom(lo_v), self.atom(hi_v)
+        t = self.w.tmp()
+        w = self.w
+        w.line(f"if {lo} is None or {hi} is None:")
+        w.line(f"    {t} = None")
+        w.indent()
+        self.fail_static("a range end is null", self.where(node))
+        w.outdent()
+        w.line("else:")
+        w.line(f"    {t} = _Range({lo}, {node.low_closed}, {hi}, {node.high_closed})")
+        return Val(t, K.of(Range, NoneType))
+
+    def e_ContextLit(self, node, scope):
+        out = self.w.tmp()
+        self.w.line(f"{out} = {{}}")
+        frame = VarsFrame(scope)
+        fields = {}
+        for key, vnode in node.entries:
+            v = self.emit(vnode, frame)
+            a = self.atom(v)
+            self.w.line(f"{out}[{text(key)}] = {a}")
+            frame.bound[key] = Val(a, v.kind)      # later entries may refer to earlier ones by name
+            fields[key] = v.kind
+        return Val(out, K.of(dict, fields=fields, closed=True))
+
+    def _memo_key(self, node, scope):
+        if self.memo is None:
+            return None
+        parts = []
+        while isinstance(node, N.Path):
+            parts.append(node.name)
+            node = node.base
+        if not isinstance(node, N.Name):
+            return None
+        bound = scope.static(node.name)
+        if bound is None or not bound.simple:
+            return None
+        return (bound.src,) + tuple(reversed(parts))
+
+    def e_Path(self, node, scope):
+        key = self._memo_key(node, scope)
+        if key is not None:
+            for level in reversed(self.memo):
+                if key in level:
+                    return level[key]
+        v = self._path(node, scope)
+        if key is not None:
+            self.atom(v)
+            self.memo[-1][key] = v
+        return v
+
+    def _path(self, node, scope):
+        bv = self.emit(node.base, scope)
+        kb = bv.kind
+        name = node.name
+        where = self.where(node)
+        if kb.is_const and kb.const.__class__ is dict and name in kb.const:
+            try:
+                return self.const(kb.const[name])
+            except Unsupported:
+                pass
+        b = self.atom(bv)
+        key = text(name)
+        fk = kb.field(name) if kb.may(dict) else K.ANY
+        w = self.w
+        if kb.only(dict, NoneType) and kb.may(dict):
+            if self.diag == "off":
+                if not kb.may(NoneType):
+                    return Val(f"{b}.get({key})", fk, simple=False)
+                return Val(f"({b}.get({key}) if {b} is not None else None)", fk, simple=False)
+            t = w.tmp()
+            if kb.may(NoneType):
+                w.line(f"if {b} is None:")
+                w.line(f"    {t} = None")
+                w.line("else:")
+                w.indent()
+            w.line(f"{t} = {b}.get({key}, _ABSENT)")
+            w.line(f"if {t} is _ABSENT:")
+            w.line(f"    {t} = None")
+            w.indent()
+            self.fail_static(f"there is no field '{name}'", where)
+            w.outdent()
+            if kb.may(NoneType):
+                w.outdent()
+            return Val(t, fk)
+        t = w.tmp()
+        w.line(f"if {b}.__class__ is dict:")
+        w.line(f"    {t} = {b}.get({key}, _ABSENT)")
+        w.line(f"    if {t} is _ABSENT:")
+        w.line(f"        {t} = None")
+        w.level += 2
+        self.fail_static(f"there is no field '{name}'", where)
+        w.level -= 2
+        w.line(f"elif {b}.__class__ is list:")
+        w.indent()
+        self.spend(f"len({b})", where)
+        w.line(f"{t} = _fields_of({b}, {key}, {self.D()}, {self.at(where)})")
+        w.outdent()
+        w.line("else:")
+        w.line(f"    {t} = _field({b}, {key}, {self.D()}, {self.at(where)})")
+        return Val(t, K.ANY)
+
+    def spend(self, n_src: str, where: str) -> None:
+        """Take n items from the evaluation's budget, or stop the loop that is running."""
+        self.budget = True
+        w = self.w
+        w.line(f"B -= {n_src}")
+        w.line("if B < 0:")
+        w.indent()
+        self.fail_static(f"the expression would handle more than {MAX_ITEMS} items", where)
+        w.line("raise _Stop")
+        w.outdent()
+
+    def e_Filter(self, node, scope):
+        bv = self.emit(node.base, scope)
+        items = self.atom(bv)
+        kb = bv.kind
+        where = self.where(node)
+        w = self.w
+        t = w.tmp()
+        if kb.only(list, NoneType):
+            ikind = kb.item if kb.item is not None else K.ANY
+        else:
+            ikind = K.ANY
+        nullable = kb.may(NoneType)
+        if nullable:
+            w.line(f"if {items} is None:")
+            w.line(f"    {t} = None")
+            w.line("else:")
+            w.indent()
+        lst = items
+        if not kb.only(list, NoneType):
+            lst = w.tmp()
+            w.line(f"{lst} = {items} if {items}.__class__ is list else [{items}]")
+        if isinstance(node.cond, N.Num):
+            w.line(f"{t} = _index({lst}, {self.lits.of(node.cond.value)}, {self.D()}, {self.at(where)})")
+            if nullable:
+                w.outdent()
+            return Val(t, K.ANY)
+        self.spend(f"len({lst})", where)
+        out = w.tmp()
+        it = w.tmp("it")
+        w.line(f"{out} = []")
+        w.line(f"for {it} in {lst}:")
+        body = w.block()
+        frame = ItemFrame(scope, it, ikind)
+        with self.into(body):
+            r = self.emit(node.cond, frame)
+            rs = r.src
+            if r.kind.only(bool):
+                body.line(f"if {rs}:")
+            else:
+                rs = self.atom(r)
+                body.line(f"if {rs} is True:")
+            body.line(f"    {out}.append({it})")
+            index = r.kind.may(Decimal)
+            if index:
+                body.line(f"elif {rs}.__class__ is _D and not {out}:")
+                body.line(f"    {t} = _index({lst}, {rs}, {self.D()}, {self.at(where)})")
+                body.line("    break")
+        w.extend(body)
+        if index:
+            w.line("else:")
+            w.line(f"    {t} = {out}")
+        else:
+            w.line(f"{t} = {out}")
+        if nullable:
+            w.outdent()
+        return Val(t, K.ANY if index else K.of(list, NoneType, item=ikind) if nullable else K.of(list, item=ikind))
+
+    def _loops(self, iterations, scope, body, stop_flag=None):
+        """Nested loops over the iterations' domains; `body(frame)` writes the innermost statements.
+        With `stop_flag`, the body's `break` ends every loop: each outer one breaks when the flag is set."""
+        w = self.w
+        frame = scope
+        for it in iterations:
+            where = self.where(it)
+            dv = self.emit(it.domain, frame)
+            ev = self.emit(it.end, frame) if it.end is not None else None
+            d = self.atom(dv)
+            e = self.atom(ev) if ev is not None else "_ABSENT"
+            dom, n = w.tmp("dom"), w.tmp("n")
+            w.line("try:")
+            w.line(f"    {dom}, {n} = _domain({d}, {e})")
+            w.line("except _DomainError as e:")
+            w.indent()
+            self.fail_dynamic("e.reason", where)
+            w.line("raise _Stop")
+            w.outdent()
+            self.spend(n, where)
+            x = w.tmp("x")
+            w.line(f"for {x} in {dom}:")
+            w.indent()
+            if ev is not None:
+                vk = K.of(Decimal, _dt.date)
+            elif dv.kind.only(list, NoneType) and dv.kind.item is not None:
+                vk = dv.kind.item
+            else:
+                vk = K.ANY
+            frame = VarsFrame(frame, {it.name: Val(x, vk)})
+        body(frame)
+        for k in reversed(range(len(iterations))):
+            w.outdent()
+            if stop_flag is not None and k > 0:
+                w.line(f"if {stop_flag}:")
+                w.line("    break")
+
+    def e_For(self, node, scope):
+        w = self.w
+        out = w.tmp()
+        w.line(f"{out} = []")
+        w.line("try:")
+        w.indent()
+        kinds_seen = []
+
+        def body(frame):
+            inner = VarsFrame(frame, {"partial": Val(out, K.of(list))})
+            v = self.emit(node.body, inner)
+            kinds_seen.append(v.kind)
+            w.line(f"{out}.append({v.src})")
+        with self.memo_off():
+            self._loops(node.iterations, scope, body)
+        w.outdent()
+        w.line("except _Stop:")
+        w.line(f"    {out} = None")
+        return Val(out, K.of(list, NoneType, item=kinds_seen[0] if kinds_seen else K.ANY))
+
+    def e_Quantified(self, node, scope):
+        w = self.w
+        some = node.kind == "some"
+        t, found = w.tmp(), w.tmp()
+        w.line(f"{found} = False")
+        w.line("try:")
+        w.indent()
+
+        def body(frame):
+            r = self.emit(node.cond, frame)
+            test = f"{r.src} is True" if some else f"{r.src} is not True"
+            w.line(f"if {test}:")
+            w.line(f"    {found} = True")
+            w.line("    break")
+        with self.memo_off():
+            self._loops(node.iterations, scope, body, stop_flag=found)
+        w.line(f"{t} = {some} if {found} else {not some}")
+        w.outdent()
+        w.line("except _Stop:")
+        w.line(f"    {t} = None")
+        return Val(t, K.BOOL_OR_NULL)
+
+    class _MemoOff:
+        def __init__(self, em):
+            self.em = em
+
+        def __enter__(self):
+            self.saved = self.em.memo
+            self.em.memo = None
+
+        def __exit__(self, *exc):
+            self.em.memo = self.saved
+
+    def memo_off(self):
+        return Emitter._MemoOff(self)
+
+    # -- calls
+
+    def _is_builtin(self, name) -> bool:
+        spec = self.functions.get(name)
+        return spec is not None and self.builtins is not None and spec is self.builtins.get(name)
+
+    def e_Call(self, node, scope):
+        spec = self.functions.get(node.name)
+        if spec is None:
+            raise Unsupported(f"unknown function {node.name}")
+        args = bind_call(spec, node, self.text)
+        if node.name == "is defined" and len(args) == 1 and isinstance(args[0], N.Name):
+            v = self.name(args[0].name, scope, self.where(args[0]), quiet=True)
+            return Val(f"({self.var(v)} is not None)", K.BOOL, simple=False)
+        vs = [self.emit(a, scope) for a in args]
+        return self._call_values(node, vs, scope, spec)
+
+    def _call_values(self, node, vs, scope, spec=None):
+        spec = spec or self.functions.get(node.name)
+        name = node.name
+        builtin = self._is_builtin(name)
+        if not builtin:
+            self.registered_calls = True
+        where = self.where(node)
+        fast = self._fast_call(name, vs) if builtin else None
+        if fast is not None:
+            return fast
+        srcs = [self.atom(v) for v in vs]
+        w = self.w
+        t = w.tmp()
+        fn = self.lits.function(name)
+        if spec.list_or_args:
+            if len(srcs) == 1:
+                call = f"{fn}({srcs[0]}) if {srcs[0]}.__class__ is list else {fn}([{srcs[0]}])"
+            elif len(srcs) == 0:
+                call = None
+            else:
+                call = f"{fn}([{', '.join(srcs)}])"
+        else:
+            call = f"{fn}({', '.join(srcs)})"
+        nulls = [] if spec.nulls else [f"{s} is None" for s, v in zip(srcs, vs) if v.kind.may(NoneType)]
+        if nulls:
+            w.line(f"if {' or '.join(nulls)}:")
+            w.line(f"    {t} = None")
+            w.line("else:")
+            w.indent()
+        if call is None:
+            w.line(f"{t} = None")
+            self.fail_static(f"'{name}' needs a list or at least one value", where)
+        else:
+            w.line("try:")
+            w.line(f"    {t} = {call}")
+            w.line("except FeelEvalError as e:")
+            w.indent()
+            w.line(f"{t} = None")
+            self.fail_dynamic("e.message", where)
+            w.outdent()
+            if builtin:
+                w.line("except _BUILTIN_ERRORS as e:")
+                w.indent()
+                w.line(f"{t} = None")
+                self.fail_dynamic(f"_error_reason({text(name)}, e)", where)
+                w.outdent()
+        if nulls:
+            w.outdent()
+        return Val(t, self._result_kind(name, vs) if builtin else K.ANY)
+
+    def _result_kind(self, name, vs) -> K.Kind:
+        if name in _NUMBER_FNS:
+            return K.NUMBER_OR_NULL
+        if name in _STRING_FNS:
+            return K.STRING_OR_NULL
+        if name in _BOOL_FNS:
+            return K.BOOL_OR_NULL
+        if name in _LIST_FNS:
+            return K.LIST_OR_NULL
+        if name in _DICT_FNS:
+            return K.DICT_OR_NULL
+        if name == "date":
+            return K.DATE_OR_NULL
+        if name in ("min", "max"):
+            if len(vs) == 1:
+                k = vs[0].kind
+                if k.only(list) and k.item is not None:
+                    return k.item.with_null()
+                return K.ANY
+            out = K.NEVER
+            for v in vs:
+                if v.kind.may(list):
+                    return K.ANY
+                out = K.union(out, v.kind)
+            return out.with_null()
+        if name == "get value" and len(vs) == 2 and vs[0].kind.only(dict, NoneType) \
+                and vs[1].kind.is_const and isinstance(vs[1].kind.const, str):
+            return vs[0].kind.field(vs[1].kind.const)
+        return K.ANY
+
+    def _fast_call(self, name, vs):
+        """Built-ins whose common case is a line of Python with the same result."""
+        w = self.w
+        if name == "count" and len(vs) == 1 and vs[0].kind.only(list):
+            x = self.atom(vs[0])
+            return Val(f"_dec_len(len({x}))", K.of(Decimal), simple=False)
+        if name == "not" and len(vs) == 1:
+            k = vs[0].kind
+            if k.only(bool):
+                return Val(f"(not {self.atom(vs[0])})", K.BOOL, simple=False)
+            if k.only(bool, NoneType):
+                x = self.atom(vs[0])
+                return Val(f"(None if {x} is None else not {x})", K.BOOL_OR_NULL, simple=False)
+        if name in ("max", "min") and len(vs) == 2 and all(v.kind.only(Decimal, NoneType) for v in vs):
+            a, b = self.atom(vs[0]), self.atom(vs[1])
+            op = ">" if name == "max" else "<"
+            nulls = [f"{x} is not None" for x, v in zip((a, b), vs) if v.kind.may(NoneType)]
+            pick = f"({b} if {b} {op} {a} else {a})"      # max([a, b]) keeps the first of equals
+            if not nulls:
+                return Val(pick, K.of(Decimal), simple=False)
+            return Val(f"({pick} if {' and '.join(nulls)} else None)", K.NUMBER_OR_NULL, simple=False)
+        if name == "get value" and len(vs) == 2 and vs[0].kind.only(dict, NoneType) and vs[1].kind.only(str):
+            m, key = self.atom(vs[0]), self.atom(vs[1])
+            kind = self._result_kind(name, vs)
+            if not vs[0].kind.may(NoneType):
+                return Val(f"{m}.get({key})", kind, simple=False)
+            return Val(f"({m}.get({key}) if {m} is not None else None)", kind, simple=False)
+        if name == "list contains" and len(vs) == 2 and vs[0].kind.only(list) and vs[1].kind.only(str):
+            items, x = self.atom(vs[0]), self.atom(vs[1])
+            return Val(f"({x} in {items})", K.BOOL, simple=False)
+        return None
+
+
+# ------------------------------------------------------------------ helpers
+
+_NOFOLD = object()
+
+
+def _fold_arith(op, a, b):
+    """The value of a constant operation, or _NOFOLD when it fails (then it fails when it runs, with its reason)."""
+    try:
+        if a.__class__ is Decimal and b.__class__ is Decimal and op in _FOLD_FAST:
+            return _FOLD_FAST[op](a, b)
+        return ops.ARITH[op](a, b)
+    except (FeelEvalError, ArithmeticError):
+        return _NOFOLD
+
+
+def _is_const_node(node) -> bool:
+    return isinstance(node, (N.Num, N.Str, N.Bool, N.Null, N.Temporal))
+
+
+def _same_scalar(ka: K.Kind, kb: K.Kind):
+    """The one class both values have when not null (and null on either side is fine), else None."""
+    if ka.classes is None or kb.classes is None:
+        return None
+    classes = (ka.classes | kb.classes) - {NoneType}
+    if len(classes) != 1:
+        return None
+    (cls,) = classes
+    return cls if cls in _SCALARS else None
+
+
+def _arith_kind(op, ka: K.Kind, kb: K.Kind) -> K.Kind:
+    if ka.classes is None or kb.classes is None:
+        return K.ANY
+    out = {NoneType}
+    D, ST, DA, YM, DT = Decimal, str, _dt.date, YearsMonthsDuration, DaysDuration
+    for a in ka.classes:
+        for b in kb.classes:
+            if a is D and b is D:
+                out.add(D)
+            elif op == "+":
+                if a is ST and b is ST:
+                    out.add(ST)
+                elif (a is DA and b in (YM, DT)) or (b is DA and a in (YM, DT)):
+                    out.add(DA)
+                elif a is b and a in (YM, DT):
+                    out.add(a)
+            elif op == "-":
+                if a is DA and b is DA:
+                    out.add(DT)
+                elif a is DA and b in (YM, DT):
+                    out.add(DA)
+                elif a is b and a in (YM, DT):
+                    out.add(a)
+            elif op == "*":
+                if (a is D and b in (YM, DT)) or (b is D and a in (YM, DT)):
+                    out.add(a if a is not D else b)
+            elif op == "/":
+                if a in (YM, DT) and b is D:
+                    out.add(a)
+                elif a is b and a in (YM, DT):
+                    out.add(D)
+    return K.Kind(frozenset(out))

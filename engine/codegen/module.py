@@ -1,0 +1,80 @@
+"""Module assembly: generated source becomes a module (compiled once, then its functions are called).
+
+`expression_function` makes the function of one stand-alone expression (what CompiledExpr.evaluate
+and CompiledTests.matches run); the rule-set program is assembled in program.py. Both run in a
+namespace holding only the runtime: Decimal and date types, the FEEL context's methods, the
+language's operators (engine/feel/ops.py) and the helpers of runtime.py. The source is made only
+by the emitters (writer.py is the one place rule text enters it, as escaped literals).
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from decimal import Decimal
+
+from ..feel import ops
+from ..feel.errors import FeelEvalError
+from ..feel.values import FEEL_CONTEXT, DaysDuration, Range, YearsMonthsDuration, type_name
+from . import runtime as R
+
+_C = FEEL_CONTEXT
+
+RUNTIME = {
+    "_D": Decimal, "_date": _dt.date, "_YM": YearsMonthsDuration, "_DT": DaysDuration, "_Range": Range,
+    "_Cadd": _C.add, "_Csub": _C.subtract, "_Cmul": _C.multiply, "_Cdiv": _C.divide, "_Cminus": _C.minus,
+    "_add": ops.add, "_sub": ops.sub, "_mul": ops.mul, "_div": ops.div, "_pow": ops.power, "_neg": ops.neg,
+    "_compare": ops.compare, "_feel_eq": ops.feel_eq, "_in_range": ops.in_range,
+    "FeelEvalError": FeelEvalError, "_BUILTIN_ERRORS": R.BUILTIN_ERRORS, "_ABSENT": R.ABSENT,
+    "_Stop": R.Stop, "_DomainError": R.DomainError, "_domain": R.domain, "_index": R.index,
+    "_field": R.field, "_fields_of": R.fields_of, "_arith_reason": R.arith_reason,
+    "_error_reason": R.error_reason, "_cannot_compare": R.cannot_compare, "_logic_reasons": R.logic_reasons,
+    "_type_name": type_name, "_instance_of": R.instance_of, "_dec_len": R.dec_len, "_EMPTY": {},
+    "__builtins__": {"len": len, "any": any, "list": list, "dict": dict, "str": str, "bool": bool,
+                     "isinstance": isinstance, "enumerate": enumerate, "sorted": sorted, "frozenset": frozenset,
+                     "KeyError": KeyError, "ArithmeticError": ArithmeticError, "min": min, "abs": abs},
+}
+
+
+def namespace(functions, extra: dict | None = None) -> dict:
+    ns = dict(RUNTIME)
+
+    def fn(name):
+        return functions.get(name).fn
+    ns["_fn"] = fn
+    if extra:
+        ns.update(extra)
+    return ns
+
+
+def run(source: str, ns: dict, filename: str = "<certrules generated>") -> dict:
+    exec(compile(source, filename, "exec"), ns)
+    return ns
+
+
+def expression_function(ast, text: str, functions, mode: str):
+    """The function of one expression: f(env, D=None) -> value, or for decision-table tests
+    m(iv, env=None, D=None) -> bool (whether the input value iv passes)."""
+    from ..feel.builtins import BUILTINS
+    from .expr import EnvFrame, Emitter, Val
+    from .writer import Literals, Names, Writer
+    names = Names()
+    lits = Literals(names)
+    body = Writer(names)
+    body.level = 2
+    em = Emitter(body, lits, text, functions, diag="maybe", builtins=BUILTINS)
+    if mode == "unary":
+        v = em.emit(ast, EnvFrame({"?": Val("iv")}))
+        result = v.src if v.kind.only(bool) else f"{em.atom(v)} is True"
+        head, stopped = ["def f(iv, env=None, D=None):", "    if env is None:", "        env = _EMPTY"], "False"
+    else:
+        v = em.emit(ast, EnvFrame())
+        result, head, stopped = v.src, ["def f(env, D=None):"], "None"
+    lines = list(lits.defs) + head
+    if em.budget:
+        lines.append(f"    B = {R.MAX_ITEMS}")
+    lines.append("    try:")
+    lines.extend(body.lines)
+    lines.append(f"        return {result}")
+    lines.append("    except _Stop:")
+    lines.append(f"        return {stopped}")
+    ns = run("\n".join(lines) + "\n", namespace(functions), "<certrules expression>")
+    return ns["f"]

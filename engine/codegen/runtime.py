@@ -1,0 +1,171 @@
+"""What generated code calls besides the FEEL runtime (engine/feel ops, builtins, values).
+
+Generated code does the common cases itself (Decimal arithmetic, comparisons of numbers and strings,
+a context's field); everything else goes through `engine.feel.ops` and the built-ins, so the rules of
+the language live in one place. This module holds the few helpers the generated code needs around them:
+the properties a path may read, `instance of`, the reasons given when an operation yields null, the
+domain of an iteration, and the small-number table.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from decimal import Decimal
+
+from ..feel.errors import FeelEvalError
+from ..feel.values import DaysDuration, Range, YearsMonthsDuration, type_name
+
+MAX_ITEMS = 1_000_000    # items built or visited by loops, filters and ranges, per evaluation
+
+# Errors a built-in may raise on odd input: each becomes null with a reason, as FeelEvalError does.
+BUILTIN_ERRORS = (ArithmeticError, ValueError, TypeError, OverflowError, IndexError)
+
+ABSENT = object()        # a missing key, told apart from a key whose value is null
+
+SMALL = tuple(Decimal(i) for i in range(1024))   # Decimal(len(x)) without building one each time
+
+
+def dec_len(n: int) -> Decimal:
+    return SMALL[n] if n < 1024 else Decimal(n)
+
+
+class Stop(Exception):
+    """Ends the loop (for, some/every) whose domain turned out null or too big; already reported."""
+
+
+class DomainError(Exception):
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def domain(v, end):
+    """The values an iteration `x in v` (or `x in v..end`) runs over, and how many: (iterable, count).
+    Raises DomainError with the reason when there is nothing to iterate over."""
+    if end is not ABSENT:
+        if v.__class__ is _dt.date and end.__class__ is _dt.date:
+            days = (end - v).days
+            step = 1 if days >= 0 else -1
+            return (v + _dt.timedelta(days=i) for i in range(0, days + step, step)), abs(days) + 1
+        if v.__class__ is not Decimal or end.__class__ is not Decimal:
+            raise DomainError("a range 'a..b' to iterate over needs numbers or dates at both ends")
+        if v != v.to_integral_value() or end != end.to_integral_value():
+            raise DomainError("a numeric range 'a..b' needs whole numbers")
+        a, b = int(v), int(end)
+        step = 1 if b >= a else -1
+        return (Decimal(i) for i in range(a, b + step, step)), abs(b - a) + 1
+    if v is None:
+        raise DomainError("the list to iterate over is null")
+    if v.__class__ is Range:
+        lo, hi = v.low, v.high
+        if lo.__class__ is Decimal and hi.__class__ is Decimal and lo <= hi:
+            lo = lo if v.low_closed else lo + 1
+            hi = hi if v.high_closed else hi - 1
+            if lo > hi:
+                return (), 0
+            return domain(lo, hi)
+        raise DomainError("only ascending ranges of numbers can be iterated over")
+    items = v if v.__class__ is list else [v]
+    return items, len(items)
+
+
+def note(D, reason: str, where: str):
+    """Record why a value became null (when diagnostics are kept) and give null."""
+    if D is not None:
+        D.append(reason + where)
+    return None
+
+
+def index(items: list, i, D, where):
+    """items[i] with FEEL's 1-based (negative: from the end) index."""
+    if i != i.to_integral_value():
+        return note(D, f"index {i} is not a whole number", where)
+    n = int(i)
+    if n == 0 or abs(n) > len(items):
+        return note(D, f"index {n} is outside the list of {len(items)} items", where)
+    return items[n - 1] if n > 0 else items[n]
+
+
+def error_reason(fname: str, e: Exception) -> str:
+    if isinstance(e, FeelEvalError):
+        return e.message
+    if isinstance(e, ArithmeticError):
+        kind = type(e).__name__
+        what = {"DivisionByZero": "division by zero", "Overflow": "the result is too large"}.get(
+            kind, "an invalid arithmetic operation")
+        return f"'{fname}' failed: {what}"
+    return f"'{fname}' failed: {e}"
+
+
+def arith_reason(op, a, b) -> str:
+    if op == "/" and b.__class__ is Decimal and not b:
+        return "division by zero"
+    return f"the result of {op!r} on {type_name(a)} and {type_name(b)} is out of range"
+
+
+def cannot_compare(a, b) -> str:
+    return f"cannot compare {type_name(a)} with {type_name(b)}"
+
+
+def logic_reasons(word: str, a, b) -> list:
+    """Why `a and b` / `a or b` is null: the operands that are neither boolean nor null."""
+    return [f"'{word}' needs true or false, not a {type_name(v)}" for v in (a, b)
+            if v is not None and v.__class__ is not bool]
+
+
+_PROPERTIES = {
+    (_dt.date, "year"): lambda d: Decimal(d.year),
+    (_dt.date, "month"): lambda d: Decimal(d.month),
+    (_dt.date, "day"): lambda d: Decimal(d.day),
+    (_dt.date, "weekday"): lambda d: Decimal(d.isoweekday()),
+    (YearsMonthsDuration, "years"): lambda v: Decimal(v.years_part),
+    (YearsMonthsDuration, "months"): lambda v: Decimal(v.months_part),
+    (DaysDuration, "days"): lambda v: Decimal(v.signed(0)),
+    (DaysDuration, "hours"): lambda v: Decimal(v.signed(1)),
+    (DaysDuration, "minutes"): lambda v: Decimal(v.signed(2)),
+    (DaysDuration, "seconds"): lambda v: Decimal(v.signed(3)),
+    (Range, "start"): lambda r: r.low,
+    (Range, "end"): lambda r: r.high,
+    (Range, "start included"): lambda r: r.low_closed,
+    (Range, "end included"): lambda r: r.high_closed,
+}
+
+
+def field(v, name: str, D, where):
+    """`v.name` for anything but a context (the generated code reads a context's key itself):
+    null stays null, a list gives the field of each item, a date or duration its property."""
+    if v.__class__ is dict:
+        r = v.get(name, ABSENT)
+        return note(D, f"there is no field '{name}'", where) if r is ABSENT else r
+    if v is None:
+        return None
+    # the only properties a path can read besides context keys: never getattr
+    prop = _PROPERTIES.get((v.__class__, name))
+    if prop is None and isinstance(v, _dt.date) and not isinstance(v, _dt.datetime):
+        prop = _PROPERTIES.get((_dt.date, name))
+    if prop is not None:
+        return prop(v)
+    return note(D, f"a {type_name(v)} has no field '{name}'", where)
+
+
+def fields_of(items: list, name: str, D, where):
+    """`items.name` on a list: the field of each item."""
+    return [x[name] if x.__class__ is dict and name in x else field(x, name, D, where) for x in items]
+
+
+INSTANCE_CHECKS = {
+    "number": lambda v: v.__class__ is Decimal,
+    "string": lambda v: v.__class__ is str,
+    "boolean": lambda v: v.__class__ is bool,
+    "date": lambda v: v.__class__ is _dt.date,
+    "years and months duration": lambda v: v.__class__ is YearsMonthsDuration,
+    "days and time duration": lambda v: v.__class__ is DaysDuration,
+    "list": lambda v: v.__class__ is list,
+    "context": lambda v: v.__class__ is dict,
+    "range": lambda v: v.__class__ is Range,
+    "Any": lambda v: v is not None,
+}
+
+
+def instance_of(v, type_name_: str) -> bool:
+    check = INSTANCE_CHECKS.get(type_name_)
+    return False if check is None else check(v)
