@@ -1,18 +1,21 @@
-"""Rule elements: what each kind of element is, how it is compiled and how it makes its value.
+"""Rule elements: what each kind of element is and how it is compiled.
 
 The kinds are parameters, rules and checks (here), tables (tables.py), decision tables
 (decisions.py) and state machines (machines.py). An element knows its id, its clause, the names it
-reads, and how to evaluate itself in a Run (evaluate.py); it knows nothing of any domain.
+reads and its compiled expressions; how it makes its value is generated from them (engine/codegen/
+elements.py). It knows nothing of any domain.
+
+A rule's value is its `expr` when its `when` is true (null otherwise). A check is true when its
+`assert` is, null when that is null (undecided), and otherwise false with a finding: its message with
+each {name} replaced by the value of the let, or element, or case field so named.
 """
 from __future__ import annotations
 
 import re
-from collections import ChainMap
 from dataclasses import dataclass, field
 
 from .expressions import Compiler, Scope, read_paths
 from .feel import to_feel, to_plain
-from .feel.compiler import new_scope
 
 
 def text2(value) -> dict | None:
@@ -76,9 +79,6 @@ class Element:
         """The FEEL type hint of the element's value, known from its definition before compiling."""
         return None
 
-    def evaluate(self, run):  # pragma: no cover - abstract
-        raise NotImplementedError
-
     def info(self) -> dict:
         """What the trace and the rulebook show about the element itself."""
         out = {"kind": self.kind, "clause": self.clause, "defined_at": self.location()}
@@ -87,13 +87,6 @@ class Element:
         if self.interpretation:
             out["interpretation"] = self.interpretation
         return out
-
-
-def applies(run, el, ce) -> bool:
-    """Evaluate a `when` condition: only true applies (false and null do not)."""
-    if ce is None:
-        return True
-    return run.expr(el, ce) is True
 
 
 class Parameter(Element):
@@ -111,11 +104,6 @@ class Parameter(Element):
                 compiler.problems.items.append(self.sf.locate(self.path + ("value",), f"not a usable value: {exc}"))
                 self.value = None
 
-    def evaluate(self, run):
-        if self.value_expr is not None:
-            return run.expr(self, self.value_expr)
-        return self.value
-
 
 class Rule(Element):
     kind = "rule"
@@ -129,30 +117,24 @@ class Rule(Element):
         t = raw.get("type")
         return None if t in (None, "any") else t
 
-    def evaluate(self, run):
-        # applies() and run.expr, inline
-        when = self.when
-        if when is not None and when.evaluate(run.env, run.diagnostics) is not True:
-            run.note(self, "when", False)
-            return None
-        ce = self.expr
-        return None if ce is None else ce.evaluate(run.env, run.diagnostics)
 
-
-_PLACEHOLDER = re.compile(r"\{([^\W\d][\w.]*)\}")
+# {name} in a check's message: replaced by the text of the value so named; nothing else is interpreted.
+PLACEHOLDER = re.compile(r"\{([^\W\d][\w.]*)\}")
 
 
 def fill(template: str, values: dict) -> str:
-    """Put values into a message: {name} is replaced by the value's text; nothing else is interpreted."""
+    """Put values into a message: {name} is replaced by the value's text; nothing else is interpreted.
+    (The generated code of a check does the same with the names resolved once, when it is generated.)"""
     def sub(m):
         name = m.group(1)
         if name not in values:
             return m.group(0)
         return display(values[name])
-    return _PLACEHOLDER.sub(sub, template)
+    return PLACEHOLDER.sub(sub, template)
 
 
 def display(value) -> str:
+    """The text of a value in a message."""
     plain = to_plain(value)
     if isinstance(plain, list):
         return "、".join(display(v) for v in plain) if plain else "—"
@@ -179,29 +161,3 @@ class Check(Element):
             inner = inner.extended(**{name: None})
         self.assertion = self._expr(compiler, "assert", inner)
         self.reads -= set(self.lets)
-
-    def evaluate(self, run):
-        # run.expr, inline: the lets go into one Scope over the environment, each seeing those before it
-        env, diags = run.env, run.diagnostics
-        when = self.when
-        if when is not None and when.evaluate(env, diags) is not True:
-            run.note(self, "when", False)
-            return None
-        local = {}
-        if self.lets:
-            scope = new_scope(env)
-            for name, ce in self.lets.items():
-                local[name] = scope[name] = None if ce is None else ce.evaluate(scope, diags)
-            env = scope
-        ok = None if self.assertion is None else self.assertion.evaluate(env, diags)
-        if ok is True:
-            return True
-        if ok is None:
-            run.note(self, "undecided", True)
-            return None
-        values = {k: v for k, v in local.items()}
-        names = ChainMap(values, run.env)   # what {placeholders} read: the lets, then the environment
-        run.finding(self, {lang: fill(msg, names) for lang, msg in self.message.items()},
-                    {k: to_plain(v) for k, v in values.items()})
-        return False
-

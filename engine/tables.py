@@ -1,5 +1,9 @@
 """Lookup tables: one row chosen by a key, either by exact value or by numeric band.
 
+The key is evaluated when `when` is true (else the value is null); a null key gives null. Band rows
+are tried in order and the first whose tests accept the key is chosen; an exact key chooses the row
+with that key (the last of rows with equal keys). No row: null, and the trace says so.
+
 A band table's rows carry unary tests (`[1..65]`, `> 10700`); the checker (lint.py) proves they do
 not overlap and finds gaps. The table's value is the matched row as a context of its columns,
 plus `row`, the row's id (or its 1-based number).
@@ -8,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .elements import Element, applies, text2
+from .elements import Element, text2
 from .feel import to_feel
 
 ROW_KEYS = {"key", "id", "interpretation", "note", "clause"}
@@ -56,30 +60,6 @@ class Table(Element):
     @staticmethod
     def hint_of(raw):
         return {c: None for c in list(raw.get("columns") or []) + ["row"]}
-
-    def lookup(self, key, run):
-        if self._exact is not None:
-            return self._exact.get(key)
-        for row in self.rows:
-            if row.test is not None and row.test.matches(key, run.env):
-                return row
-        return None
-
-    def evaluate(self, run):
-        if not applies(run, self, self.when):
-            run.note(self, "when", False)
-            return None
-        key = run.expr(self, self.key)
-        if key is None:
-            return None
-        row = self.lookup(key, run)
-        if row is None:
-            run.diagnostic(self, f"no row of table '{self.id}' matches the key {key}")
-            return None
-        run.note(self, "rows", [row.describe()])
-        if row.interpretation:
-            run.note(self, "row_interpretation", row.interpretation)
-        return dict(row.values)
 
 
 @dataclass(slots=True)

@@ -108,17 +108,22 @@ class StaticFrame(Frame):
 
     def __init__(self, bound: dict):
         self.bound = bound
+        self.used: set = set()
 
     def lookup(self, em, name, where, quiet):
         v = self.bound.get(name)
         if v is not None:
+            self.used.add(name)
             return v
         if not quiet:
             em.fail_static(f"name '{name}' has no value", where)
         return Val("None", K.NULL)
 
     def static(self, name):
-        return self.bound.get(name)
+        v = self.bound.get(name)
+        if v is not None:
+            self.used.add(name)
+        return v
 
 
 class VarsFrame(Frame):

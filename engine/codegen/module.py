@@ -28,9 +28,11 @@ RUNTIME = {
     "_field": R.field, "_fields_of": R.fields_of, "_arith_reason": R.arith_reason,
     "_error_reason": R.error_reason, "_cannot_compare": R.cannot_compare, "_logic_reasons": R.logic_reasons,
     "_type_name": type_name, "_instance_of": R.instance_of, "_dec_len": R.dec_len, "_EMPTY": {},
-    "__builtins__": {"len": len, "any": any, "list": list, "dict": dict, "str": str, "bool": bool,
-                     "isinstance": isinstance, "enumerate": enumerate, "sorted": sorted, "frozenset": frozenset,
-                     "KeyError": KeyError, "ArithmeticError": ArithmeticError, "min": min, "abs": abs},
+    # generated code names no other built-in: a slip cannot reach open(), __import__ or getattr
+    "__builtins__": {name: __builtins__[name] if isinstance(__builtins__, dict) else getattr(__builtins__, name)
+                     for name in ("len", "any", "list", "dict", "str", "bool", "int", "set", "tuple", "isinstance",
+                                  "enumerate", "sorted", "frozenset", "min", "max", "abs", "KeyError",
+                                  "ValueError", "ArithmeticError")},
 }
 
 

@@ -169,3 +169,91 @@ INSTANCE_CHECKS = {
 def instance_of(v, type_name_: str) -> bool:
     check = INSTANCE_CHECKS.get(type_name_)
     return False if check is None else check(v)
+
+
+# ------------------------------------------------------------------ elements: findings, trace, hit policies
+
+def plain(value):
+    """A value as the result document shows it (jsonout.plain), the common cases inline."""
+    cls = value.__class__
+    if cls is str or cls is Decimal or cls is bool or value is None or cls is int:
+        return value
+    if cls is _dt.date:
+        return value.isoformat()
+    if cls is list or cls is tuple:
+        return [plain(v) for v in value]
+    if cls is dict:
+        return {k: plain(v) for k, v in value.items()}
+    from ..jsonout import plain as general
+    return general(value)
+
+
+def machine_value(value):
+    """A state machine's value in the result: its history and ignored events are for the trace only."""
+    if value.__class__ is dict:
+        return plain({k: v for k, v in value.items() if k not in ("history", "ignored")})
+    return plain(value)
+
+
+def shown(value, parts, summarize: bool):
+    """What the trace shows for a dotted path the element read: the value there (through contexts, and
+    lists of contexts, as FEEL does); a whole structure of the case given by its size when it is long."""
+    node = value
+    for part in parts:
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list):
+            node = [x.get(part) if isinstance(x, dict) else None for x in node]
+        else:
+            node = None
+            break
+    if summarize and isinstance(node, (dict, list)) and len(str(node)) > 200:
+        node = f"({len(node)} items)" if isinstance(node, list) else "(a group of fields)"
+    return plain(node)
+
+
+def function_findings(findings: list, notes: list, eid: str, clause: str, tags: list, interpretation) -> None:
+    """Notes a registered function made while the element ran (a calendar fallback) become its findings."""
+    for msg in notes:
+        f = {"id": f"{eid}.function_note", "clause": clause, "severity": "note", "message": msg}
+        if tags:
+            f["tags"] = list(tags)
+        if interpretation:
+            f["interpretation"] = interpretation
+        findings.append(f)
+    notes.clear()
+
+
+def hit_result(policy: str, aggregation, results: list, rows: list, names: list, priority: list, D):
+    """A decision table's value from the outputs of its matching rows (ANY, PRIORITY, COLLECT, RULE ORDER)."""
+    if policy == "ANY":
+        if any(r != results[0] for r in results[1:]):
+            if D is not None:
+                D.append(f"hit policy ANY but rows {', '.join(str(r) for r in rows)} give different outputs")
+            return None
+        return results[0]
+    if policy == "PRIORITY":
+        def rank(res):
+            key = res if len(names) == 1 else res[names[0]]
+            return priority.index(key) if key in priority else len(priority)
+        return min(results, key=rank)
+    if policy == "RULE ORDER" or (policy == "COLLECT" and not aggregation):
+        return results
+    if aggregation == "COUNT":
+        return Decimal(len(results))
+    nums = [r for r in results if isinstance(r, Decimal)]
+    if len(nums) != len(results):
+        if D is not None:
+            D.append(f"COLLECT {aggregation} needs numbers, got {results}")
+        return None
+    if aggregation == "SUM":
+        return sum(nums, Decimal(0))
+    return min(nums) if aggregation == "MIN" else max(nums)
+
+
+def display_env(env, name: str, placeholder: str) -> str:
+    """A message's {name} for a top-level field of the case the schema does not describe."""
+    if name in env:
+        from ..elements import display
+        return display(env[name])
+    return placeholder

@@ -1,0 +1,788 @@
+"""Emit elements: each kind of element (parameter, rule, check, table, decision table, state machine)
+as statements of a rule set's fused function, in dependency order, each element's value in a local.
+
+Two variants are emitted from the same code: without the trace (no diagnostics, nothing recorded:
+what the trace would show costs nothing) and with it (each element's diagnostics, notes, inputs and
+value in a trace entry). The semantics are those documented with each kind (elements.py, tables.py,
+decisions.py, machines.py): this module is where they run.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ..elements import PLACEHOLDER as _PLACEHOLDER
+from ..feel import nodes as N
+from . import kinds as K
+from .expr import Emitter, StaticFrame, Val, VarsFrame
+from .kinds import NoneType
+from .runtime import MAX_ITEMS
+from .writer import Literals, Writer, text
+
+_SIMPLE_PLAIN = (Decimal, str, bool, NoneType)
+MACHINE_SCOPE = ("event", "entered_on", "entered_by", "state")
+_MACHINE_FIELDS = {"state", "since", "entered_by", "deadline", "deadline_to", "deadline_transition"}
+
+
+def plain_src(v: Val) -> str:
+    """Source for the value as the result document shows it (jsonout's plain form)."""
+    if v.kind.only(*_SIMPLE_PLAIN):
+        return v.src
+    return f"_plain({v.src})"
+
+
+class ElementEmitter:
+    """Writes the elements of `order` into `w`, binding each one's value for those after it."""
+
+    def __init__(self, w: Writer, lits: Literals, ruleset, functions, builtins, traced: bool,
+                 case_kinds: dict, trimmed_machines=frozenset()):
+        self.w = w
+        self.lits = lits
+        self.rs = ruleset
+        self.traced = traced
+        self.em = Emitter(w, lits, "", functions, diag="on" if traced else "off", memo=not traced,
+                          builtins=builtins)
+        self.case_vars: dict[str, str] = {}       # case field -> local
+        bound = {}
+        for name, kind in case_kinds.items():
+            var = w.tmp("c")
+            self.case_vars[name] = var
+            bound[name] = Val(var, kind.with_null())
+        self.frame = StaticFrame(bound)
+        self.values: dict[str, Val] = {}          # element id -> its value
+        self.registered = False                   # the element being written calls a registered function
+        self.any_registered = False
+        self.trimmed = trimmed_machines           # machines whose history nobody reads (trace off)
+        self.paths: dict[str, str] = {}           # traced: dotted path -> local holding its shown value
+
+    # -- expressions
+
+    def expr(self, ce, frame=None, target: str | None = None) -> Val:
+        """Emit one expression of the rule set at the current place; its value in a local (or literal)."""
+        em, w = self.em, self.w
+        em.text = ce.text
+        em.budget = False
+        em.registered_calls = False
+        sub = w.block()
+        with em.into(sub):
+            v = em.emit(ce.ast, frame or self.frame)
+            if em.budget or target is not None or not v.simple:
+                out = target or w.tmp()
+                sub.line(f"{out} = {v.src}")
+                v = Val(out, v.kind)
+            level = em.memo[-1] if em.memo is not None else None
+        self.registered |= em.registered_calls
+        if em.budget:
+            w.line(f"B = {MAX_ITEMS}")
+            w.line("try:")
+            w.extend(sub)
+            w.line("except _Stop:")
+            w.line(f"    {v.src} = None")
+            return Val(v.src, v.kind.with_null())
+        w.lines.extend(line[4:] for line in sub.lines)
+        if level and em.memo is not None:
+            em.memo[-1].update(level)        # what it computed can be reused after it
+        return v
+
+    def when(self, el) -> str | None:
+        """The test of the element's `when`, or None when it has none; only true applies."""
+        if el.when is None:
+            return None
+        v = self.expr(el.when)
+        if v.kind.is_const:
+            return "True" if v.kind.const is True else "False"
+        return v.src if v.kind.only(bool) else f"{v.src} is True"
+
+    # -- the trace
+
+    def note(self, notes: dict, key: str, value_src: str) -> None:
+        """A note for the element's trace entry (`when`, `rows`, ...): written when tracing only."""
+        notes[key] = value_src
+
+    def entry(self, el, value: Val, notes_var: str | None) -> None:
+        """The element's trace entry: what it is, its value, what it read, its notes and diagnostics."""
+        info = self.lits.shared(el.info())
+        inputs = self.inputs(el)
+        parts = [f"**{info}", f"'value': {plain_src(value)}", f"'inputs': {inputs}"]
+        src = "{" + ", ".join(parts) + "}"
+        w = self.w
+        if notes_var is None:
+            w.line(f"T[{text(el.id)}] = E = {src}")
+        else:
+            w.line(f"T[{text(el.id)}] = E = {src}")
+            w.line(f"E.update({notes_var})")
+        w.line("if D:")
+        w.line("    E['diagnostics'] = D")
+
+    def inputs(self, el) -> str:
+        entries = []
+        elements = self.rs.elements
+        for dotted in sorted(el.paths):
+            root = dotted.split(".", 1)[0]
+            if root not in el.reads:
+                continue        # a name local to the element (a let, a machine's event)
+            var = self.paths.get(dotted)
+            if var is None:
+                base = self.values.get(root) or self.frame.static(root)
+                if base is None:
+                    src = "None"
+                else:
+                    parts = dotted.split(".")[1:]
+                    summarize = root not in elements and "." not in dotted
+                    src = f"_shown({base.src}, {self.lits.of(parts)}, {summarize})"
+                var = self.paths[dotted] = self.w.tmp("p")
+                self.w.line(f"{var} = {src}")
+            entries.append(f"{text(dotted)}: {var}")
+        return "{" + ", ".join(entries) + "}"
+
+    # -- elements
+
+    def element(self, el) -> None:
+        w = self.w
+        if self.traced:
+            w.line("D = []")
+        notes = {}
+        kind = el.kind
+        target = w.tmp("e")
+        self.registered = False
+        if kind == "parameter":
+            value = self.parameter(el, target)
+        elif kind == "rule":
+            value = self.rule(el, target, notes)
+        elif kind == "check":
+            value = self.check(el, target, notes)
+        elif kind == "table":
+            value = self.table(el, target, notes)
+        elif kind == "decision_table":
+            value = self.decision_table(el, target, notes)
+        elif kind == "state_machine":
+            value = self.machine(el, target, notes)
+        else:
+            raise ValueError(f"unknown element kind {kind}")
+        if self.registered:
+            # notes a registered function made (a calendar fallback) become the element's findings
+            w.line("if FN:")
+            w.line(f"    _function_findings(F, FN, {text(el.id)}, {text(el.clause)}, "
+                   f"{self.lits.of(list(getattr(el, 'tags', None) or []))}, {self.lits.shared(el.interpretation)})")
+            self.any_registered = True
+        self.values[el.id] = value
+        self.frame.bound[el.id] = value
+        if self.traced:
+            notes_var = None
+            if notes:
+                notes_var = notes.pop("__var__")
+            self.entry(el, value, notes_var)
+
+    def _notes(self, notes: dict) -> str:
+        """The local holding this element's notes (traced only): a dict filled as the element runs."""
+        var = notes.get("__var__")
+        if var is None:
+            var = notes["__var__"] = self.w.tmp("nt")
+        return var
+
+    def _init_notes(self, notes):
+        if self.traced:
+            var = self._notes(notes)
+            self.w.line(f"{var} = {{}}")
+            return var
+        return None
+
+    def parameter(self, el, target):
+        if el.value_expr is not None:
+            v = self.expr(el.value_expr)
+            if v.kind.is_const:
+                return v
+            self.w.line(f"{target} = {v.src}")
+            return Val(target, v.kind)
+        src = self.lits.shared(el.value)
+        if src is None:
+            raise ValueError(f"parameter {el.id}: no literal for its value")
+        return Val(src, K.const(el.value))
+
+    def rule(self, el, target, notes):
+        w = self.w
+        nv = self._init_notes(notes)
+        test = self.when(el)
+        if test is None:
+            v = self.expr(el.expr)
+            if v.kind.is_const:
+                return v
+            w.line(f"{target} = {v.src}")
+            return Val(target, v.kind)
+        if test == "False":
+            self._when_false(nv)
+            w.line(f"{target} = None")
+            return Val(target, K.NULL)
+        w.line(f"if {test}:")
+        sub = w.block()
+        kind = self._in_branch(sub, lambda: self._set(target, self.expr(el.expr)))
+        w.extend(sub)
+        w.line("else:")
+        w.line(f"    {target} = None")
+        if nv:
+            w.line(f"    {nv}['when'] = False")
+        return Val(target, kind.with_null())
+
+    def _set(self, target: str, v: Val) -> K.Kind:
+        self.w.line(f"{target} = {v.src}")
+        return v.kind
+
+    def _in_branch(self, sub: Writer, emit):
+        saved = self.w
+        self.w = sub
+        self.em.w = sub
+        if self.em.memo is not None:
+            self.em.memo.append({})
+        try:
+            return emit()
+        finally:
+            self.w = saved
+            self.em.w = saved
+            if self.em.memo is not None:
+                self.em.memo.pop()
+
+    def _when_false(self, nv):
+        if nv:
+            self.w.line(f"{nv}['when'] = False")
+
+    # -- checks
+
+    def check(self, el, target, notes):
+        w = self.w
+        nv = self._init_notes(notes)
+        test = self.when(el)
+        if test is not None:
+            w.line(f"if not ({test}):")
+            w.line(f"    {target} = None")
+            if nv:
+                w.line(f"    {nv}['when'] = False")
+            w.line("else:")
+            sub = w.block()
+            self._in_branch(sub, lambda: self._check_body(el, target, nv))
+            w.extend(sub)
+        else:
+            self._check_body(el, target, nv)
+        return Val(target, K.BOOL_OR_NULL)
+
+    def _check_body(self, el, target, nv):
+        w = self.w
+        frame = VarsFrame(self.frame)
+        lets = []
+        for name, ce in el.lets.items():
+            v = self.expr(ce, frame) if ce is not None else Val("None", K.NULL)
+            var = self.em.var(v)
+            frame.bound[name] = Val(var, v.kind)
+            lets.append((name, Val(var, v.kind)))
+        ok = self.expr(el.assertion, frame) if el.assertion is not None else Val("None", K.NULL)
+        w.line(f"if {ok.src} is True:")
+        w.line(f"    {target} = True")
+        w.line(f"elif {ok.src} is None:")
+        w.line(f"    {target} = None")
+        if nv:
+            w.line(f"    {nv}['undecided'] = True")
+        w.line("else:")
+        w.line(f"    {target} = False")
+        w.indent()
+        self.finding(el, lets)
+        w.outdent()
+
+    def finding(self, el, lets):
+        """The check's finding: its message filled with the lets and the values around."""
+        message = {lang: self.fill(msg, dict(lets)) for lang, msg in el.message.items()}
+        parts = [f"'id': {text(el.id)}", f"'clause': {text(el.clause)}",
+                 f"'severity': {text(getattr(el, 'severity', 'note'))}",
+                 "'message': {" + ", ".join(f"{text(k)}: {v}" for k, v in message.items()) + "}"]
+        if lets:
+            parts.append("'values': {" + ", ".join(f"{text(n)}: _to_plain({v.src})" for n, v in lets) + "}")
+        if getattr(el, "tags", None):
+            parts.append(f"'tags': {self.lits.of(list(el.tags))}")
+        if el.interpretation:
+            parts.append(f"'interpretation': {self.lits.shared(el.interpretation)}")
+        self.w.line("F.append({" + ", ".join(parts) + "})")
+
+    def fill(self, template: str, lets: dict) -> str:
+        """Source of the message with each {name} replaced by the text of the value it names."""
+        pieces = []
+        pos = 0
+        for m in _PLACEHOLDER.finditer(template):
+            name = m.group(1)
+            v = lets.get(name) or self.values.get(name) or self.frame.bound.get(name)
+            if v is None:
+                if self.rs_extra_fields:
+                    pieces.append(text(template[pos:m.start()]))
+                    pieces.append(f"_display_env(env, {text(name)}, {text(m.group(0))})")
+                    pos = m.end()
+                continue      # nothing by that name: the placeholder stays as written
+            pieces.append(text(template[pos:m.start()]))
+            pieces.append(f"_display({v.src})")
+            pos = m.end()
+        pieces.append(text(template[pos:]))
+        pieces = [p for p in pieces if p != "''"]
+        return " + ".join(pieces) if pieces else "''"
+
+    rs_extra_fields = False      # the case may have top-level fields besides the schema's
+
+    # -- tables
+
+    def table(self, el, target, notes):
+        w = self.w
+        nv = self._init_notes(notes)
+        test = self.when(el)
+        if test is not None:
+            w.line(f"if not ({test}):")
+            w.line(f"    {target} = None")
+            if nv:
+                w.line(f"    {nv}['when'] = False")
+            w.line("else:")
+            sub = w.block()
+            self._in_branch(sub, lambda: self._table_body(el, target, nv))
+            w.extend(sub)
+        else:
+            self._table_body(el, target, nv)
+        fields = {c: K.ANY for c in el.columns}
+        for row in el.rows:
+            for c, v in row.values.items():
+                fields[c] = K.union(fields.get(c, K.NEVER), K.const(v)) if c in fields else K.const(v)
+        fields["row"] = K.ANY
+        return Val(target, K.of(dict, NoneType, fields=fields, closed=True))
+
+    def _table_body(self, el, target, nv):
+        w = self.w
+        key = self.expr(el.key)
+        k = self.em.var(key)
+        w.line(f"if {k} is None:")
+        w.line(f"    {target} = None")
+        w.line("else:")
+        w.indent()
+        w.line(f"{target} = None")
+        if el._exact is not None:
+            # the rows' keys as the rule file gives them, the last of equal keys winning
+            index = self.lits.index({r.test: r.number for r in el.rows})
+            number = w.tmp("rn")
+            w.line(f"{number} = {index}.get({k})")
+            for n, row in enumerate(el.rows):
+                w.line(f"{'if' if n == 0 else 'elif'} {number} == {row.number}:")
+                w.indent()
+                self._row_value(el, row, target, nv)
+                w.outdent()
+        else:
+            for n, row in enumerate(el.rows):
+                if row.test is None:
+                    continue
+                if n:
+                    w.line(f"if {target} is None:")
+                    w.indent()
+                frame = VarsFrame(self.frame, {"?": Val(k, key.kind)})
+                w.line(f"if {self._unary(row.test, frame)}:")
+                w.indent()
+                self._row_value(el, row, target, nv)
+                w.outdent()
+                if n:
+                    w.outdent()
+        if self.traced:
+            w.line(f"if {target} is None:")
+            w.line(f"    D.append({text('no row of table ' + chr(39) + el.id + chr(39) + ' matches the key ')} + _str({k}))")
+        w.outdent()
+
+    def _row_value(self, el, row, target, nv):
+        self.w.line(f"{target} = dict({self.lits.shared(row.values)})")
+        self._row_notes(el, row, nv)
+
+    def _row_notes(self, el, row, nv):
+        if not nv:
+            return
+        self.w.line(f"{nv}['rows'] = [{self.lits.of(row.describe())}]")
+        if row.interpretation:
+            self.w.line(f"{nv}['row_interpretation'] = {self.lits.of(row.interpretation)}")
+
+    def _unary(self, ct, frame) -> str:
+        """The test of a decision cell or table row as a Python condition (true only when it matches)."""
+        em = self.em
+        em.text = ct.text
+        em.budget = False
+        sub = self.w.block()
+        with em.into(sub):
+            v = em.emit(ct.ast, frame)
+            cond = v.src if v.kind.only(bool) else f"{em.atom(v)} is True"
+        if em.budget:
+            t = self.w.tmp("m")
+            self.w.line(f"B = {MAX_ITEMS}")
+            self.w.line("try:")
+            self.w.extend(sub)
+            self.w.line(f"    {t} = {cond}")
+            self.w.line("except _Stop:")
+            self.w.line(f"    {t} = False")
+            return t
+        self.w.lines.extend(line[4:] for line in sub.lines)
+        return cond
+
+    # -- decision tables
+
+    def decision_table(self, el, target, notes):
+        w = self.w
+        nv = self._init_notes(notes)
+        test = self.when(el)
+        if test is not None:
+            w.line(f"if not ({test}):")
+            w.line(f"    {target} = None")
+            if nv:
+                w.line(f"    {nv}['when'] = False")
+            w.line("else:")
+            sub = w.block()
+            self._in_branch(sub, lambda: self._dt_body(el, target, nv))
+            w.extend(sub)
+        else:
+            self._dt_body(el, target, nv)
+        return Val(target, K.ANY)
+
+    def _dt_body(self, el, target, nv):
+        w = self.w
+        inputs = []
+        for ce in el.inputs:
+            v = self.expr(ce) if ce is not None else Val("None", K.NULL)
+            inputs.append(Val(self.em.var(v), v.kind))
+        if nv:
+            w.line(f"{nv}['inputs'] = {{" + ", ".join(f"{text(t)}: _plain({v.src})"
+                                                     for t, v in zip(el.input_texts, inputs)) + "}")
+        hp = el.hit_policy
+        matched = w.tmp("mt")
+        w.line(f"{matched} = []")
+        for row in el.rows:
+            if hp == "FIRST" and row is not el.rows[0]:
+                w.line(f"if not {matched}:")
+                w.indent()
+            self._dt_row(row, inputs, matched)
+            if hp == "FIRST" and row is not el.rows[0]:
+                w.outdent()
+        if nv:
+            rows = self.lits.index({r.number: _describe(r) for r in el.rows})
+            w.line(f"{nv}['rows'] = [_plain({rows}[r]) for r in {matched}]")
+            interp = {r.number: r.interpretation for r in el.rows if r.interpretation}
+            if interp:
+                w.line(f"for r in {matched}:")
+                w.indent()
+                for num, text_ in interp.items():
+                    w.line(f"if r == {num}: {nv}['row_interpretation'] = {self.lits.of(text_)}")
+                w.outdent()
+        collect = hp in ("COLLECT", "RULE ORDER")
+        w.line(f"if not {matched}:")
+        w.indent()
+        if el.default is not None:
+            v = self._dt_outputs(el, el.default)
+            w.line(f"{target} = {v}")
+        else:
+            w.line(f"{target} = {'[]' if collect and not el.aggregation else 'None'}")
+        w.outdent()
+        if hp in ("UNIQUE", "FIRST"):
+            w.line(f"elif len({matched}) > 1:")
+            w.indent()
+            w.line(f"{target} = None")
+            if self.traced:
+                w.line(f"D.append('hit policy UNIQUE but rows ' + ', '.join(str(r) for r in {matched}) + ' all match')")
+            w.outdent()
+            w.line("else:")
+            w.indent()
+            self._dt_dispatch(el, f"{matched}[0]", target)
+            w.outdent()
+            return
+        w.line("else:")
+        w.indent()
+        results = w.tmp("rs")
+        w.line(f"{results} = []")
+        w.line(f"for r in {matched}:")
+        w.indent()
+        one = w.tmp("o")
+        self._dt_dispatch(el, "r", one)
+        w.line(f"{results}.append({one})")
+        w.outdent()
+        names = self.lits.of(list(el.output_names))
+        priority = self.lits.shared(list(el.priority))
+        w.line(f"{target} = _hit_result({text(hp)}, {self.lits.of(el.aggregation)}, {results}, {matched}, "
+               f"{names}, {priority}, {'D' if self.traced else 'None'})")
+        w.outdent()
+
+    def _dt_row(self, row, inputs, matched):
+        """Append the row's number when every cell matches its input (cells after a miss do not run)."""
+        w = self.w
+        depth = 0
+        for ct, v in zip(row.tests, inputs):
+            if ct is None:
+                w.line("if False:")
+                w.indent()
+                depth += 1
+                continue
+            if isinstance(ct.ast, N.AnyInput):
+                continue
+            frame = VarsFrame(self.frame, {"?": v})
+            cond = self._unary(ct, frame)
+            w.line(f"if {cond}:")
+            w.indent()
+            depth += 1
+        w.line(f"{matched}.append({row.number})")
+        for _ in range(depth):
+            w.outdent()
+
+    def _dt_dispatch(self, el, number_src, target):
+        w = self.w
+        first = True
+        for row in el.rows:
+            w.line(f"{'if' if first else 'elif'} {number_src} == {row.number}:")
+            first = False
+            sub = w.block()
+            self._in_branch(sub, lambda row=row: sub.line(f"{target} = {self._dt_outputs(el, row.outputs)}"))
+            w.extend(sub)
+
+    def _dt_outputs(self, el, exprs) -> str:
+        vals = []
+        for ce in exprs:
+            v = self.expr(ce) if ce is not None else Val("None", K.NULL)
+            vals.append(self.em.atom(v))
+        if len(vals) == 1:
+            return vals[0]
+        return "{" + ", ".join(f"{text(n)}: {v}" for n, v in zip(el.output_names, vals)) + "}"
+
+    # -- state machines
+
+    def machine(self, el, target, notes):
+        """Replay the dated events up to as_of (see machines.py for the conventions)."""
+        w = self.w
+        em = self.em
+        nv = self._init_notes(notes)
+        trimmed = el.id in self.trimmed and not self.traced
+        trans = self.lits.shared([[t.to, t.id, t.clause] for t in el.transitions])
+        start = self.expr(el.start)
+        s = em.var(start)
+        w.line(f"if not isinstance({s}, _date):")
+        w.line(f"    {target} = None")
+        w.line("else:")
+        w.indent()
+        events = self.expr(el.events)
+        ev_src = em.atom(events)
+        tr = {t.id: t for t in el.transitions}
+        ids = [t.id for t in el.transitions]
+        v = lambda name: w.tmp(name)   # noqa: E731
+        evs, dated, ignored, hist, state, on_, by_, q, n = (v("ev"), v("dt"), v("ig"), v("hs"), v("st"), v("on"),
+                                                            v("by"), v("q"), v("nq"))
+        w.line(f"{evs} = {ev_src} or []")
+        w.line(f"{dated} = []")
+        w.line(f"{ignored} = []")
+        w.line(f"for i, x in enumerate({evs} if isinstance({evs}, list) else []):")
+        w.line("    d = x.get('on') if isinstance(x, dict) else None")
+        w.line("    if not isinstance(d, _date):")
+        w.line(f"        {ignored}.append({{'event': _plain(x), 'reason': 'no date'}})")
+        w.line("    elif d > AS_OF:")
+        w.line(f"        {ignored}.append({{'event': _plain(x), 'reason': 'after as_of'}})")
+        w.line(f"    elif d < {s}:")
+        w.line(f"        {ignored}.append({{'event': _plain(x), 'reason': 'before the start'}})")
+        w.line("    else:")
+        w.line(f"        {dated}.append((d, i, x))")
+        w.line(f"{dated}.sort(key=_date_and_order)")
+        w.line(f"{state} = {text(el.initial)}")
+        w.line(f"{on_} = {s}")
+        w.line(f"{by_} = None")
+        clause = text(el.clause)
+        if not trimmed:
+            w.line(f"{hist} = [{{'on': {s}, 'from': None, 'to': {state}, 'transition': None, 'event': None, "
+                   f"'clause': {clause}}}]")
+        w.line(f"{q} = 0")
+        w.line(f"{n} = len({dated})")
+        dl, dtr = v("dl"), v("dr")
+        locals_ = {"event": Val("None", K.NULL), "entered_on": Val(on_, K.ANY), "entered_by": Val(by_, K.ANY),
+                   "state": Val(state, K.STRING_OR_NULL)}
+        w.line("while True:")
+        w.indent()
+        self._deadline(el, state, locals_, dl, dtr)
+        w.line(f"nx = {dated}[{q}][0] if {q} < {n} else None")
+        w.line(f"if {dl} is not None and {dl} < AS_OF and (nx is None or {dl} < nx):")
+        w.indent()
+        w.line(f"since = {dl} + _ONE_DAY")
+        w.line(f"to, tid, tcl = {trans}[{dtr}]")
+        if not trimmed:
+            w.line(f"{hist}.append({{'on': since, 'from': {state}, 'to': to, 'transition': tid, 'event': None, "
+                   f"'clause': tcl}})")
+        w.line(f"{state} = to")
+        w.line(f"{on_} = since")
+        w.line(f"{by_} = {{'type': tid, 'on': since}}")
+        w.line("continue")
+        w.outdent()
+        w.line(f"if {q} >= {n}:")
+        w.line("    break")
+        w.line(f"d, _i, x = {dated}[{q}]")
+        w.line(f"{q} += 1")
+        mv = v("mv")
+        w.line(f"{mv} = None")
+        finals = self.lits.frozenset_of(el.finals) if el.finals else "()"
+        w.line(f"if {state} not in {finals}:")
+        w.indent()
+        w.line("xt = x.get('type')")
+        trial = dict(locals_, event=Val("x", K.ANY))
+        self._on_event(el, state, trial, mv)
+        w.outdent()
+        w.line(f"if {mv} is None:")
+        w.line(f"    {ignored}.append({{'event': _plain(x), 'reason': \"no transition from '\" + {state} + \"'\"}})")
+        w.line("    continue")
+        w.line(f"to, tid, tcl = {trans}[{mv}]")
+        if not trimmed:
+            w.line(f"{hist}.append({{'on': d, 'from': {state}, 'to': to, 'transition': tid, 'event': x.get('type'), "
+                   f"'clause': tcl}})")
+        w.line(f"{state} = to")
+        w.line(f"{on_} = d")
+        w.line(f"{by_} = x")
+        w.outdent()
+        self._deadline(el, state, locals_, dl, dtr)
+        if nv:
+            w.line(f"{nv}['history'] = [{{k: _plain(y) for k, y in h.items() if y is not None}} for h in {hist}]")
+            w.line(f"if {ignored}:")
+            w.line(f"    {nv}['ignored_events'] = _plain({ignored})")
+        w.line(f"to, tid, tcl = {trans}[{dtr}] if {dtr} is not None else (None, None, None)")
+        value = (f"{{'state': {state}, 'since': {on_}, 'entered_by': {by_}.get('type') if isinstance({by_}, dict) "
+                 f"else None, 'deadline': {dl}, 'deadline_to': to, 'deadline_transition': tid")
+        value += "}" if trimmed else f", 'history': {hist}, 'ignored': {ignored}}}"
+        w.line(f"{target} = {value}")
+        w.outdent()
+        fields = {k: K.ANY for k in _MACHINE_FIELDS | ({"history", "ignored"} if not trimmed else set())}
+        fields["state"] = K.STRING_OR_NULL
+        return Val(target, K.of(dict, NoneType, fields=fields, closed=True))
+
+    def _deadline(self, el, state, locals_, dl, dtr):
+        """The earliest timeout from the current state: (deadline date, transition index) or (None, None)."""
+        w = self.w
+        w.line(f"{dl} = None")
+        w.line(f"{dtr} = None")
+        timed = [(i, t) for i, t in enumerate(el.transitions) if t.after is not None or t.at is not None]
+        by_state = {}
+        for sid in el.states:
+            if sid in el.finals:
+                continue
+            here = [(i, t) for i, t in timed if sid in t.sources]
+            if here:
+                by_state[sid] = here
+        first = True
+        for sid, here in by_state.items():
+            w.line(f"{'if' if first else 'elif'} {state} == {text(sid)}:")
+            first = False
+            sub = w.block()
+            self._in_branch(sub, lambda here=here: self._timeouts(el, here, locals_, dl, dtr))
+            w.extend(sub)
+
+    def _timeouts(self, el, here, locals_, dl, dtr):
+        w = self.w
+        frame = VarsFrame(self.frame, locals_)
+        for i, t in here:
+            depth = 0
+            if t.guard is not None:
+                g = self.expr(t.guard, frame)
+                w.line(f"if {g.src} is True:")
+                w.indent()
+                depth += 1
+            if t.after is not None:
+                dur = self.expr(t.after, frame)
+                when = self._add(locals_["entered_on"], dur)
+            else:
+                when = self.expr(t.at, frame)
+            wv = self.em.var(when)
+            w.line(f"if isinstance({wv}, _date) and ({dl} is None or {wv} < {dl}):")
+            w.line(f"    {dl} = {wv}")
+            w.line(f"    {dtr} = {i}")
+            for _ in range(depth):
+                w.outdent()
+
+    def _add(self, a: Val, b: Val) -> Val:
+        """`entered_on + duration`, as the FEEL expression `a + b` (its diagnostics name it so)."""
+        em = self.em
+        em.text = "a + b"
+        pos = N.Pos(1, 1, 0, 5)
+        node = N.Arith("+", N.Name("a", pos=N.Pos(1, 1, 0, 1)), N.Name("b", pos=N.Pos(1, 5, 4, 5)), pos=pos)
+        return em.emit(node, VarsFrame(self.frame, {"a": a, "b": b}))
+
+    def _on_event(self, el, state, trial, mv):
+        """The first transition from the current state that the event's type fires (and whose guard holds)."""
+        w = self.w
+        frame = VarsFrame(self.frame, trial)
+        first_state = True
+        for sid in el.states:
+            if sid in el.finals:
+                continue
+            here = [(i, t) for i, t in enumerate(el.transitions) if sid in t.sources and t.on]
+            if not here:
+                continue
+            w.line(f"{'if' if first_state else 'elif'} {state} == {text(sid)}:")
+            first_state = False
+            sub = w.block()
+            self._in_branch(sub, lambda here=here: self._event_chain(here, frame, mv))
+            w.extend(sub)
+
+    def _event_chain(self, here, frame, mv):
+        w = self.w
+        for n, (i, t) in enumerate(here):
+            on = self.lits.frozenset_of(t.on)
+            w.line(f"if {mv} is None and xt in {on}:" if n else f"if xt in {on}:")
+            w.indent()
+            if t.guard is not None:
+                g = self.expr(t.guard, frame)
+                w.line(f"if {g.src} is True:")
+                w.line(f"    {mv} = {i}")
+            else:
+                w.line(f"{mv} = {i}")
+            w.outdent()
+
+
+def _describe(row) -> dict:
+    out = {"row": row.number, "when": list(row.cells)}
+    if row.clause:
+        out["clause"] = row.clause
+    return out
+
+
+def trimmed_machines(ruleset) -> frozenset:
+    """State machines whose history and ignored events no expression reads (nor a message shows):
+    without the trace, their value is made without them (the result document never shows them)."""
+    machines = {eid for eid, el in ruleset.elements.items() if el.kind == "state_machine"}
+    if not machines:
+        return frozenset()
+    used_whole = set()
+    for el in ruleset.elements.values():
+        for ce in expressions_of(el):
+            parents = {}
+            for node in N.walk(ce.ast):
+                for child in N.children(node):
+                    parents[id(child)] = node
+            for node in N.walk(ce.ast):
+                if isinstance(node, N.Name) and node.name in machines:
+                    parent = parents.get(id(node))
+                    if not (isinstance(parent, N.Path) and parent.base is node and parent.name in _MACHINE_FIELDS):
+                        used_whole.add(node.name)
+        for msg in (getattr(el, "message", None) or {}).values():
+            for m in _PLACEHOLDER.finditer(msg):
+                if m.group(1) in machines:
+                    used_whole.add(m.group(1))
+    return frozenset(machines - used_whole)
+
+
+def expressions_of(el):
+    """Every compiled expression and cell of an element."""
+    out = []
+    for attr in ("when", "expr", "value_expr", "key", "assertion", "start", "events"):
+        ce = getattr(el, attr, None)
+        if ce is not None and hasattr(ce, "ast"):
+            out.append(ce)
+    for ce in (getattr(el, "lets", None) or {}).values():
+        if ce is not None:
+            out.append(ce)
+    for row in getattr(el, "rows", None) or []:
+        test = getattr(row, "test", None)
+        if test is not None and hasattr(test, "ast"):
+            out.append(test)
+        for ce in list(getattr(row, "tests", None) or []) + list(getattr(row, "outputs", None) or []):
+            if ce is not None:
+                out.append(ce)
+    for ce in getattr(el, "inputs", None) or []:
+        if ce is not None and hasattr(ce, "ast"):
+            out.append(ce)
+    for ce in getattr(el, "default", None) or []:
+        if ce is not None:
+            out.append(ce)
+    for t in getattr(el, "transitions", None) or []:
+        for ce in (t.after, t.at, t.guard):
+            if ce is not None:
+                out.append(ce)
+    return out

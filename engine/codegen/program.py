@@ -1,0 +1,148 @@
+"""Module assembly for a rule set: one module with `prepare` (the case check and conversion) and two
+fused functions over every element in dependency order, `run` (trace off) and `run_traced`; the
+functions of a subset of the outputs are generated when first asked for.
+
+    program = ruleset.program          # generated once (or loaded with the rule set from the cache)
+    env = program.prepare(case, label)  # the case as FEEL values, or CaseError
+    values, findings, trace = program.run(env, traced, outputs)
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import decimal
+import operator
+import re
+from decimal import Decimal
+
+from .. import jsonout
+from ..calendar import function_notes
+from ..feel.values import FEEL_CONTEXT, to_plain
+from . import kinds as K
+from . import runtime as R
+from .elements import ElementEmitter, plain_src, trimmed_machines
+from .module import namespace
+from .prepare import emit_prepare
+from .writer import Literals, Names, Writer, text
+
+INVALID = object()
+
+
+def _extras():
+    from ..case import to_values
+    from ..elements import display
+    return {
+        "_plain": R.plain, "_to_plain": to_plain, "_display": display, "_display_env": R.display_env,
+        "_shown": R.shown, "_function_findings": R.function_findings, "_hit_result": R.hit_result,
+        "_machine_value": R.machine_value, "_localcontext": decimal.localcontext, "_FEEL": FEEL_CONTEXT,
+        "_notes_var": function_notes, "_date_and_order": operator.itemgetter(0, 1),
+        "_ONE_DAY": _dt.timedelta(days=1), "_str": str, "_INVALID": INVALID, "_fromiso": _dt.date.fromisoformat,
+        "_SMALL": R.SMALL, "_re_compile": re.compile, "_to_values": to_values,
+    }
+
+
+def generate(ruleset, functions, outputs=None) -> str:
+    """The module's source. Without outputs: prepare, run and run_traced over every element; with
+    outputs (element ids), run and run_traced over only what they need."""
+    from ..evaluation import needed_order
+    from ..feel.builtins import BUILTINS
+    names = Names()
+    lits = Literals(names)
+    schema = ruleset.case_schema if isinstance(ruleset.case_schema, dict) else {}
+    props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+    case_kinds = {name: K.from_schema(sub) for name, sub in props.items()}
+    extra_fields = schema.get("additionalProperties", True) is not False
+    order = ruleset.order if outputs is None else needed_order(ruleset, outputs)
+    trimmed = trimmed_machines(ruleset)
+    lines: list[str] = []
+    functions_src = []
+    for traced in (False, True):
+        body = Writer(names)
+        body.level = 3
+        ee = ElementEmitter(body, lits, ruleset, functions, BUILTINS, traced, case_kinds, trimmed)
+        ee.rs_extra_fields = extra_fields
+        for eid in order:
+            ee.element(ruleset.elements[eid])
+        functions_src.append(_function("run_traced" if traced else "run", ruleset, ee, body, traced, outputs, order))
+    if outputs is None:
+        prep = emit_prepare(schema, names, lits)
+        lines.extend(prep if prep is not None else ["prepare = None"])
+    return "\n".join(lits.defs + lines + [l for f in functions_src for l in f]) + "\n"
+
+
+def _function(name, ruleset, ee: ElementEmitter, body: Writer, traced: bool, outputs, order) -> list[str]:
+    out = [f"def {name}(env):"]
+    used = ee.frame.used
+    for field, var in ee.case_vars.items():
+        if field in used:
+            out.append(f"    {var} = env[{text(field)}]")
+    if any(ruleset.elements[e].kind == "state_machine" for e in order):
+        out.append("    AS_OF = env.get('as_of')")
+    out.append("    F = []")
+    if traced:
+        out.append("    T = {}")
+    if ee.any_registered:
+        out.append("    FN = []")
+        out.append("    tk = _notes_var.set(FN)")
+    out.append("    try:")
+    out.append("        with _localcontext(_FEEL):")
+    out.extend(body.lines or ["            pass"])
+    out.append("    finally:")
+    out.append("        _notes_var.reset(tk)" if ee.any_registered else "        pass")
+    entries = []
+    wanted = None if outputs is None else frozenset(outputs)
+    for eid, el in ruleset.elements.items():
+        if wanted is None and el.kind in ("parameter", "check"):
+            continue
+        if wanted is not None and eid not in wanted:
+            continue
+        v = ee.values[eid]
+        src = f"_machine_value({v.src})" if el.kind == "state_machine" else plain_src(v)
+        entries.append(f"{text(eid)}: {src}")
+    out.append("    values = {" + ", ".join(entries) + "}")
+    out.append("    return values, F, T" if traced else "    return values, F, None")
+    return out
+
+
+class Program:
+    """A rule set's generated functions."""
+
+    def __init__(self, ruleset, code, functions):
+        self.ruleset = ruleset
+        self.functions = functions
+        ns = namespace(functions, _extras())
+        exec(code, ns)
+        self._prepare = ns["prepare"]
+        self._run = ns["run"]
+        self._run_traced = ns["run_traced"]
+        self._subsets: dict = {}
+
+    def prepare(self, case, label: str = "the case") -> dict:
+        """The environment an evaluation starts from: the case checked against the case schema and
+        made FEEL values, every top-level field of the schema present. Raises CaseError."""
+        fn = self._prepare
+        if fn is not None:
+            env = fn(case)
+            if env is not None and env is not INVALID:
+                return env
+        from ..case import prepare_general
+        return prepare_general(self.ruleset, case, label)
+
+    def run(self, env: dict, traced: bool, outputs=None):
+        """(values, findings, trace or None) for a prepared environment."""
+        if outputs is None:
+            return (self._run_traced if traced else self._run)(env)
+        key = frozenset(outputs)
+        fns = self._subsets.get(key)
+        if fns is None:
+            ns = namespace(self.functions, _extras())
+            src = generate(self.ruleset, self.functions, outputs=tuple(sorted(key)))
+            exec(compile(src, "<certrules rule set>", "exec"), ns)
+            fns = self._subsets[key] = (ns["run"], ns["run_traced"])
+        return fns[1 if traced else 0](env)
+
+
+def build(ruleset, functions) -> tuple[object, "Program"]:
+    """Generate and compile the rule set's module: (code object, Program)."""
+    src = generate(ruleset, functions)
+    code = compile(src, "<certrules rule set>", "exec")
+    return code, Program(ruleset, code, functions)
