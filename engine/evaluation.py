@@ -66,9 +66,9 @@ def evaluate(ruleset, case: dict, *, trace: bool = True, label: str = "the case"
     """
     if isinstance(outputs, str):
         outputs = (outputs,)
-    if outputs is not None:
-        needed_order(ruleset, outputs)          # an unknown id is the caller's mistake, said first
     program = ruleset.program
+    if outputs is not None:
+        program.check_outputs(outputs)          # an unknown id is the caller's mistake, said first
     env = program.prepare(case, label)
     values, findings, traced = program.run(env, trace, outputs)
     if len(findings) > 1:

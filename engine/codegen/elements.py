@@ -8,6 +8,7 @@ decisions.py, machines.py): this module is where they run.
 """
 from __future__ import annotations
 
+import datetime as _dt
 from decimal import Decimal
 
 from ..elements import PLACEHOLDER as _PLACEHOLDER
@@ -23,11 +24,64 @@ MACHINE_SCOPE = ("event", "entered_on", "entered_by", "state")
 _MACHINE_FIELDS = {"state", "since", "entered_by", "deadline", "deadline_to", "deadline_transition"}
 
 
-def plain_src(v: Val) -> str:
-    """Source for the value as the result document shows it (jsonout's plain form)."""
-    if v.kind.only(*_SIMPLE_PLAIN):
-        return v.src
-    return f"_plain({v.src})"
+def plain_src(v: Val, general: str = "_plain") -> str:
+    """Source for the value as the result document shows it (jsonout's plain form), made by its kind:
+    a number or text as it is, a list of such a copy, a context of known entries built directly;
+    `general` (the runtime's conversion) for what the kind does not tell."""
+    return _plain_of(v.src, v.kind, general, 0)
+
+
+def _plain_of(src: str, kind: K.Kind, general: str, depth: int) -> str:
+    if kind.only(*_SIMPLE_PLAIN):
+        return src
+    if kind.only(_dt.date):
+        return f"{src}.isoformat()"
+    if kind.only(_dt.date, NoneType):
+        return f"({src}.isoformat() if {src} is not None else None)"
+    nullable = kind.may(NoneType)
+    if depth < 4 and (kind.only(list) or kind.only(list, NoneType)) and kind.item is not None:
+        if kind.item.only(*_SIMPLE_PLAIN):
+            inner = f"{src}[:]"
+        else:
+            x = f"x{depth}"
+            item = _plain_of(x, kind.item, general, depth + 1)
+            if item == f"{general}({x})":
+                return f"{general}({src})"
+            inner = f"[{item} for {x} in {src}]"
+        return f"({inner} if {src} is not None else None)" if nullable else inner
+    if depth < 4 and (kind.only(dict) or kind.only(dict, NoneType)) and kind.closed and kind.fields is not None:
+        if all(f.only(*_SIMPLE_PLAIN) for f in kind.fields.values()):
+            inner = f"{src}.copy()"
+        elif kind.complete:
+            inner = "{" + ", ".join(f"{text(k)}: {_plain_of(f'{src}[{text(k)}]', f, general, depth + 1)}"
+                                    for k, f in kind.fields.items()) + "}"
+        else:
+            return f"{general}({src})"
+        return f"({inner} if {src} is not None else None)" if nullable else inner
+    return f"{general}({src})"
+
+
+_DASH = text("\u2014")     # what a message shows for null
+
+
+def display_src(v: Val) -> str:
+    """Source for the text of a value in a message (elements.display), made by its kind."""
+    k, x = v.kind, v.src
+    if k.only(str):
+        return x
+    if k.only(str, NoneType):
+        return f"({x} if {x} is not None else {_DASH})"
+    if k.only(Decimal):
+        return f"str({x})"
+    if k.only(Decimal, NoneType):
+        return f"(str({x}) if {x} is not None else {_DASH})"
+    if k.only(_dt.date):
+        return f"{x}.isoformat()"
+    if k.only(_dt.date, NoneType):
+        return f"({x}.isoformat() if {x} is not None else {_DASH})"
+    if k.only(bool):
+        return f"('true' if {x} else 'false')"
+    return f"_display({x})"
 
 
 class ElementEmitter:
@@ -84,13 +138,21 @@ class ElementEmitter:
         return v
 
     def when(self, el) -> str | None:
-        """The test of the element's `when`, or None when it has none; only true applies."""
+        """The test of the element's `when`, or None when it has none; only true applies. What it
+        proves when true (a field not null) holds in the element's code after it (see `applied`)."""
+        self.when_facts = ()
         if el.when is None:
             return None
         v = self.expr(el.when)
         if v.kind.is_const:
             return "True" if v.kind.const is True else "False"
+        self.when_facts = v.true_facts
         return v.src if v.kind.only(bool) else f"{v.src} is True"
+
+    def applied(self, emit):
+        """Emit what runs when the element's `when` holds."""
+        with self.em.facts(self.when_facts):
+            return emit()
 
     # -- the trace
 
@@ -138,39 +200,53 @@ class ElementEmitter:
 
     def element(self, el) -> None:
         w = self.w
+        self.count = getattr(self, "count", 0) + 1
+        w.line(f"# element {self.count}")      # its place in the order (never its id: no rule text here)
         if self.traced:
             w.line("D = []")
         notes = {}
-        kind = el.kind
-        target = w.tmp("e")
         self.registered = False
-        if kind == "parameter":
-            value = self.parameter(el, target)
-        elif kind == "rule":
-            value = self.rule(el, target, notes)
-        elif kind == "check":
-            value = self.check(el, target, notes)
-        elif kind == "table":
-            value = self.table(el, target, notes)
-        elif kind == "decision_table":
-            value = self.decision_table(el, target, notes)
-        elif kind == "state_machine":
-            value = self.machine(el, target, notes)
-        else:
-            raise ValueError(f"unknown element kind {kind}")
+        body = Writer(w.names)
+        body.level = w.level + 1
+        self.w = self.em.w = body                 # written aside: wrapped below if it calls a registered function
+        try:
+            value = self._element(el, notes)
+        finally:
+            self.w = self.em.w = w
         if self.registered:
-            # notes a registered function made (a calendar fallback) become the element's findings
+            # notes a registered function makes (a calendar fallback) become the element's findings
+            self.any_registered = True
+            w.line("tk = _notes_var.set(FN)")
+            w.line("try:")
+            w.extend(body)
+            w.line("finally:")
+            w.line("    _notes_var.reset(tk)")
             w.line("if FN:")
             w.line(f"    _function_findings(F, FN, {text(el.id)}, {text(el.clause)}, "
                    f"{self.lits.of(list(getattr(el, 'tags', None) or []))}, {self.lits.shared(el.interpretation)})")
-            self.any_registered = True
+        else:
+            w.lines.extend(line[4:] for line in body.lines)
         self.values[el.id] = value
         self.frame.bound[el.id] = value
         if self.traced:
-            notes_var = None
-            if notes:
-                notes_var = notes.pop("__var__")
-            self.entry(el, value, notes_var)
+            self.entry(el, value, notes.pop("__var__", None))
+
+    def _element(self, el, notes) -> Val:
+        target = self.w.tmp("e")
+        kind = el.kind
+        if kind == "parameter":
+            return self.parameter(el, target)
+        if kind == "rule":
+            return self.rule(el, target, notes)
+        if kind == "check":
+            return self.check(el, target, notes)
+        if kind == "table":
+            return self.table(el, target, notes)
+        if kind == "decision_table":
+            return self.decision_table(el, target, notes)
+        if kind == "state_machine":
+            return self.machine(el, target, notes)
+        raise ValueError(f"unknown element kind {kind}")
 
     def _notes(self, notes: dict) -> str:
         """The local holding this element's notes (traced only): a dict filled as the element runs."""
@@ -214,7 +290,7 @@ class ElementEmitter:
             return Val(target, K.NULL)
         w.line(f"if {test}:")
         sub = w.block()
-        kind = self._in_branch(sub, lambda: self._set(target, self.expr(el.expr)))
+        kind = self._in_branch(sub, lambda: self.applied(lambda: self._set(target, self.expr(el.expr))))
         w.extend(sub)
         w.line("else:")
         w.line(f"    {target} = None")
@@ -257,7 +333,7 @@ class ElementEmitter:
                 w.line(f"    {nv}['when'] = False")
             w.line("else:")
             sub = w.block()
-            self._in_branch(sub, lambda: self._check_body(el, target, nv))
+            self._in_branch(sub, lambda: self.applied(lambda: self._check_body(el, target, nv)))
             w.extend(sub)
         else:
             self._check_body(el, target, nv)
@@ -292,7 +368,7 @@ class ElementEmitter:
                  f"'severity': {text(getattr(el, 'severity', 'note'))}",
                  "'message': {" + ", ".join(f"{text(k)}: {v}" for k, v in message.items()) + "}"]
         if lets:
-            parts.append("'values': {" + ", ".join(f"{text(n)}: _to_plain({v.src})" for n, v in lets) + "}")
+            parts.append("'values': {" + ", ".join(f"{text(n)}: {plain_src(v, '_to_plain')}" for n, v in lets) + "}")
         if getattr(el, "tags", None):
             parts.append(f"'tags': {self.lits.of(list(el.tags))}")
         if el.interpretation:
@@ -313,7 +389,7 @@ class ElementEmitter:
                     pos = m.end()
                 continue      # nothing by that name: the placeholder stays as written
             pieces.append(text(template[pos:m.start()]))
-            pieces.append(f"_display({v.src})")
+            pieces.append(display_src(v))
             pos = m.end()
         pieces.append(text(template[pos:]))
         pieces = [p for p in pieces if p != "''"]
@@ -334,7 +410,7 @@ class ElementEmitter:
                 w.line(f"    {nv}['when'] = False")
             w.line("else:")
             sub = w.block()
-            self._in_branch(sub, lambda: self._table_body(el, target, nv))
+            self._in_branch(sub, lambda: self.applied(lambda: self._table_body(el, target, nv)))
             w.extend(sub)
         else:
             self._table_body(el, target, nv)
@@ -428,7 +504,7 @@ class ElementEmitter:
                 w.line(f"    {nv}['when'] = False")
             w.line("else:")
             sub = w.block()
-            self._in_branch(sub, lambda: self._dt_body(el, target, nv))
+            self._in_branch(sub, lambda: self.applied(lambda: self._dt_body(el, target, nv)))
             w.extend(sub)
         else:
             self._dt_body(el, target, nv)

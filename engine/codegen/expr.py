@@ -32,6 +32,7 @@ _FOLD_FAST = {"+": _C.add, "-": _C.subtract, "*": _C.multiply}
 _SLOW = {"+": "_add", "-": "_sub", "*": "_mul", "/": "_div", "**": "_pow"}
 _ORDER = ("<", "<=", ">", ">=")
 _SCALARS = (Decimal, str, bool, _dt.date, YearsMonthsDuration, DaysDuration, Range)
+_ORDERED = (Decimal, str, _dt.date, YearsMonthsDuration, DaysDuration)   # each ordered against itself (ops.ORDERED)
 
 # What a built-in returns (besides null), for the kinds of what uses its value.
 _NUMBER_FNS = {"count", "sum", "mean", "product", "median", "stddev", "string length", "floor", "ceiling",
@@ -51,10 +52,13 @@ _INSTANCE_CLASS = {"number": "_D", "string": "str", "boolean": "bool", "date": "
 
 
 class Val:
-    __slots__ = ("src", "kind", "simple")
+    """A value while generating: the source holding it, its kind, and for a test the variables it proves
+    not null when it is true (`true_facts`) or when it is false (`false_facts`)."""
+    __slots__ = ("src", "kind", "simple", "true_facts", "false_facts")
 
-    def __init__(self, src: str, kind: K.Kind = K.ANY, simple: bool = True):
+    def __init__(self, src: str, kind: K.Kind = K.ANY, simple: bool = True, true_facts=(), false_facts=()):
         self.src, self.kind, self.simple = src, kind, simple
+        self.true_facts, self.false_facts = true_facts, false_facts
 
     def __repr__(self):
         return f"Val({self.src!r})"
@@ -74,7 +78,7 @@ class Frame:
     def lookup(self, em: "Emitter", name: str, where: str, quiet: bool) -> Val:  # pragma: no cover
         raise NotImplementedError
 
-    def static(self, name: str):
+    def static(self, name: str, mark: bool = True):
         """The binding of `name` when it is known without running (a Val), else None."""
         return None
 
@@ -99,7 +103,7 @@ class EnvFrame(Frame):
         em.w.outdent()
         return Val(t)
 
-    def static(self, name):
+    def static(self, name, mark=True):
         return self.bound.get(name)
 
 
@@ -119,9 +123,9 @@ class StaticFrame(Frame):
             em.fail_static(f"name '{name}' has no value", where)
         return Val("None", K.NULL)
 
-    def static(self, name):
+    def static(self, name, mark=True):
         v = self.bound.get(name)
-        if v is not None:
+        if v is not None and mark:
             self.used.add(name)
         return v
 
@@ -140,9 +144,9 @@ class VarsFrame(Frame):
             return v
         return self.parent.lookup(em, name, where, quiet)
 
-    def static(self, name):
+    def static(self, name, mark=True):
         v = self.bound.get(name)
-        return v if v is not None else self.parent.static(name)
+        return v if v is not None else self.parent.static(name, mark)
 
 
 class ItemFrame(Frame):
@@ -186,10 +190,10 @@ class ItemFrame(Frame):
         em.w.extend(sub)
         return Val(t, K.union(fk, v.kind))
 
-    def static(self, name):
+    def static(self, name, mark=True):
         if name == "item" or self._may_have(name):
             return None
-        return self.parent.static(name)
+        return self.parent.static(name, mark)
 
 
 # ------------------------------------------------------------------ the emitter
@@ -205,7 +209,9 @@ class Emitter:
         self.builtins = builtins
         self.diag = diag
         self.memo: list[dict] | None = [{}] if (memo and diag == "off") else None
+        self.narrowed: list[frozenset] = []   # variables known not null where the code is being written
         self.budget = False        # whether the code spends from the item budget B
+        self.spends = 0
         self.registered_calls = False
 
     # -- writing
@@ -285,7 +291,74 @@ class Emitter:
         meth = getattr(self, "e_" + type(node).__name__, None)
         if meth is None:
             raise Unsupported(type(node).__name__)
-        return meth(node, scope)
+        key = self._memo_key(node, scope)
+        if key is None:
+            return self.narrow(meth(node, scope))
+        for level in reversed(self.memo):
+            hit = level.get(key)
+            if hit is not None:
+                v, spent = hit
+                if spent is not None:       # computed once, but the budget is spent as if again
+                    self.w.line(f"if B < {spent}:")
+                    self.w.line("    raise _Stop")
+                    self.w.line(f"B -= {spent}")
+                return self.narrow(v)
+        w = self.w
+        mark, spends = len(w.lines), self.spends
+        before = w.tmp("b")
+        w.line(f"{before} = B")
+        v = meth(node, scope)
+        self.atom(v)
+        spent = None
+        if self.spends != spends:
+            spent = w.tmp("s")
+            w.line(f"{spent} = {before} - B")
+        else:
+            del w.lines[mark]
+        self.memo[-1][key] = (v, spent)
+        return self.narrow(v)
+
+    _MEMO = (N.Path, N.Filter, N.Call, N.Arith, N.In, N.Between)
+
+    def _memo_key(self, node, scope):
+        """Without diagnostics, a pure subexpression met again in the same place is not computed again:
+        the key is its canonical text and what each name in it stands for here."""
+        if self.memo is None or not isinstance(node, self._MEMO):
+            return None
+        names = []
+        for n in N.walk(node):
+            if isinstance(n, (N.For, N.Quantified)):
+                return None          # they end themselves on a spent budget: not replayable
+            if isinstance(n, N.Call) and not self._is_builtin(n.name):
+                return None          # a registered function may note things
+            if isinstance(n, N.Name):
+                b = scope.static(n.name, mark=False)
+                names.append((n.name, b.src if b is not None and b.simple else None))
+        return (N.dump(node), tuple(names))
+
+    def narrow(self, v: Val) -> Val:
+        """v with null left out of its kind when a test around this place proved it not null."""
+        if v.simple and self.narrowed and v.kind.may(NoneType) and any(v.src in level for level in self.narrowed):
+            return Val(v.src, v.kind.without_null(), True, v.true_facts, v.false_facts)
+        return v
+
+    class _Facts:
+        def __init__(self, em, srcs):
+            self.em, self.srcs = em, frozenset(srcs)
+
+        def __enter__(self):
+            self.em.narrowed.append(self.srcs)
+
+        def __exit__(self, *exc):
+            self.em.narrowed.pop()
+
+    def facts(self, srcs):
+        """Within: the variables `srcs` are not null (a test that proved it guards the code written)."""
+        return Emitter._Facts(self, srcs)
+
+    @staticmethod
+    def is_var(src: str) -> bool:
+        return src.isidentifier()
 
     def const(self, value) -> Val:
         src = self.lits.of(value)
@@ -390,7 +463,7 @@ class Emitter:
                 w.line(f"    {t} = None")
             return Val(t, K.NUMBER_OR_NULL)
         result = _arith_kind(op, ka, kb)
-        if op in _FAST:
+        if op in _FAST and ka.may(Decimal) and kb.may(Decimal):
             w.line(f"if {a}.__class__ is _D and {b}.__class__ is _D:")
             w.indent()
             self._try_fast(t, f"{_FAST[op]}({a}, {b})", op, a, b, where)
@@ -451,7 +524,7 @@ class Emitter:
                 if ka.const is None or kb.const is None:
                     return self.const(None)
         a, b = self.atom(va), self.atom(vb)
-        for cls in (Decimal, str):
+        for cls in _ORDERED:
             if ka.only(cls, NoneType) and kb.only(cls, NoneType):
                 nulls = [f"{x} is not None" for x, k in ((a, ka), (b, kb)) if k.may(NoneType)]
                 if not nulls:
@@ -530,7 +603,10 @@ class Emitter:
         if ka.is_const or kb.is_const:      # `x = 0` (or `0 = x`)
             a = self.var(x)
             if c is None:
-                return Val(f"({a} is not None)" if negate else f"({a} is None)", K.BOOL, simple=False)
+                facts = (a,) if self.is_var(a) else ()
+                if negate:
+                    return Val(f"({a} is not None)", K.BOOL, simple=False, true_facts=facts)
+                return Val(f"({a} is None)", K.BOOL, simple=False, false_facts=facts)
             if c.__class__ is bool and kx.only(bool, NoneType):
                 return Val(f"({a} is not {c})" if negate else f"({a} is {c})", K.BOOL, simple=False)
             if c.__class__ in (Decimal, str) and kx.only(c.__class__, NoneType):
@@ -567,10 +643,15 @@ class Emitter:
         if ka.is_const and ka.const is short:
             return self.const(short)
         sub = self.w.block()
-        with self.into(sub):
+        # the right side runs only when the left is not `short`: for a plain boolean left, what it
+        # proves when true (for and) or false (for or) holds there
+        known = (va.false_facts if short else va.true_facts) if ka.only(bool) else ()
+        with self.into(sub), self.facts(known):
             vb = self.emit(node.right, scope)
         kb = vb.kind
         where = self.where(node)
+        facts = dict(false_facts=va.false_facts + vb.false_facts) if short else \
+            dict(true_facts=va.true_facts + vb.true_facts)
         if ka.is_const and ka.const is (not short) and kb.only(bool):
             self.w.lines.extend(l[4:] for l in sub.lines)
             return vb
@@ -578,14 +659,14 @@ class Emitter:
         if ka.only(bool) and kb.only(bool, NoneType) and (short is False or kb.only(bool)):
             if not sub.lines:
                 return Val(f"({self.atom(va)} {pyop} {vb.src})", K.BOOL if kb.only(bool) else K.BOOL_OR_NULL,
-                           simple=False)
+                           simple=False, **facts)
             a = self.atom(va)
             t = self.w.tmp()
             self.w.line(f"{t} = {a}")
             self.w.line(f"if {'not ' if short else ''}{t}:")
             self.w.extend(sub)
             self.w.line(f"    {t} = {vb.src}")
-            return Val(t, K.BOOL if kb.only(bool) else K.BOOL_OR_NULL)
+            return Val(t, K.BOOL if kb.only(bool) else K.BOOL_OR_NULL, **facts)
         a = self.var(va)
         with self.into(sub):
             b = self.var(vb)
@@ -610,7 +691,7 @@ class Emitter:
             w.outdent()
         w.outdent()
         w.outdent()
-        return Val(t, K.BOOL_OR_NULL)
+        return Val(t, K.BOOL_OR_NULL, **facts)
 
     def e_And(self, node, scope):
         return self._logic(node, scope, False)
@@ -655,7 +736,7 @@ class Emitter:
             b = self.atom(vb)
             op = node.op
             if op in _ORDER:
-                for cls in (Decimal, str):
+                for cls in _ORDERED:
                     if v.kind.only(cls, NoneType) and vb.kind.only(cls, NoneType):
                         nulls = [f"{y} is not None" for y, k in ((x, v.kind), (b, vb.kind)) if k.may(NoneType)]
                         if not nulls:
@@ -678,7 +759,8 @@ class Emitter:
             w.outdent()
             return Val(t, K.BOOL_OR_NULL)
         if isinstance(node, N.Null):
-            return Val(f"({self.var(v)} is None)", K.BOOL, simple=False)
+            x = self.var(v)
+            return Val(f"({x} is None)", K.BOOL, simple=False, false_facts=(x,))
         if any(isinstance(n, N.InputValue) for n in N.walk(node)):
             r = self.emit(node, scope)
             if r.kind.only(bool, NoneType):
@@ -828,9 +910,9 @@ class Emitter:
             return self.emit(node.then if c.kind.const is True else node.else_, scope)
         test = c.src if c.kind.only(bool) else f"{self.atom(c)} is True"
         then_w, else_w = self.w.block(), self.w.block()
-        with self.into(then_w):
+        with self.into(then_w), self.facts(c.true_facts):
             tv = self.emit(node.then, scope)
-        with self.into(else_w):
+        with self.into(else_w), self.facts(c.false_facts if c.kind.only(bool) else ()):
             ev = self.emit(node.else_, scope)
         kind = K.union(tv.kind, ev.kind)
         if not then_w.lines and not else_w.lines:
@@ -888,33 +970,10 @@ class Emitter:
             self.w.line(f"{out}[{text(key)}] = {a}")
             frame.bound[key] = Val(a, v.kind)      # later entries may refer to earlier ones by name
             fields[key] = v.kind
-        return Val(out, K.of(dict, fields=fields, closed=True))
-
-    def _memo_key(self, node, scope):
-        if self.memo is None:
-            return None
-        parts = []
-        while isinstance(node, N.Path):
-            parts.append(node.name)
-            node = node.base
-        if not isinstance(node, N.Name):
-            return None
-        bound = scope.static(node.name)
-        if bound is None or not bound.simple:
-            return None
-        return (bound.src,) + tuple(reversed(parts))
+        return Val(out, K.of(dict, fields=fields, closed=True, complete=True))
 
     def e_Path(self, node, scope):
-        key = self._memo_key(node, scope)
-        if key is not None:
-            for level in reversed(self.memo):
-                if key in level:
-                    return level[key]
-        v = self._path(node, scope)
-        if key is not None:
-            self.atom(v)
-            self.memo[-1][key] = v
-        return v
+        return self._path(node, scope)
 
     def _path(self, node, scope):
         bv = self.emit(node.base, scope)
@@ -950,6 +1009,22 @@ class Emitter:
             if kb.may(NoneType):
                 w.outdent()
             return Val(t, fk)
+        if kb.only(list, NoneType) and kb.may(list) and kb.item is not None and kb.item.only(dict) \
+                and self.diag == "off":
+            # `items.score`: the entry of each item (a missing one is null)
+            t = w.tmp()
+            item_kind = kb.item.field(name)
+            if kb.may(NoneType):
+                w.line(f"if {b} is None:")
+                w.line(f"    {t} = None")
+                w.line("else:")
+                w.indent()
+            self.spend(f"len({b})", where)
+            w.line(f"{t} = [x.get({key}) for x in {b}]")
+            if kb.may(NoneType):
+                w.outdent()
+                return Val(t, K.of(list, NoneType, item=item_kind))
+            return Val(t, K.of(list, item=item_kind))
         t = w.tmp()
         w.line(f"if {b}.__class__ is dict:")
         w.line(f"    {t} = {b}.get({key}, _ABSENT)")
@@ -970,13 +1045,14 @@ class Emitter:
     def spend(self, n_src: str, where: str) -> None:
         """Take n items from the evaluation's budget, or stop the loop that is running."""
         self.budget = True
+        self.spends += 1
         w = self.w
-        w.line(f"B -= {n_src}")
-        w.line("if B < 0:")
+        w.line(f"if B < {n_src}:")
         w.indent()
         self.fail_static(f"the expression would handle more than {MAX_ITEMS} items", where)
         w.line("raise _Stop")
         w.outdent()
+        w.line(f"B -= {n_src}")
 
     def e_Filter(self, node, scope):
         bv = self.emit(node.base, scope)
@@ -1141,7 +1217,8 @@ class Emitter:
         args = bind_call(spec, node, self.text)
         if node.name == "is defined" and len(args) == 1 and isinstance(args[0], N.Name):
             v = self.name(args[0].name, scope, self.where(args[0]), quiet=True)
-            return Val(f"({self.var(v)} is not None)", K.BOOL, simple=False)
+            x = self.var(v)
+            return Val(f"({x} is not None)", K.BOOL, simple=False, true_facts=(x,))
         vs = [self.emit(a, scope) for a in args]
         return self._call_values(node, vs, scope, spec)
 
@@ -1158,6 +1235,14 @@ class Emitter:
         srcs = [self.atom(v) for v in vs]
         w = self.w
         t = w.tmp()
+        guarded = self._guarded_call(name, vs, srcs) if builtin else None
+        if guarded is not None:
+            # the common case tested at run time, the built-in itself for the rest
+            cond, expr, kind = guarded
+            w.line(f"if {cond}:")
+            w.line(f"    {t} = {expr}")
+            w.line("else:")
+            w.indent()
         fn = self.lits.function(name)
         if spec.list_or_args:
             if len(srcs) == 1:
@@ -1193,7 +1278,41 @@ class Emitter:
                 w.outdent()
         if nulls:
             w.outdent()
-        return Val(t, self._result_kind(name, vs) if builtin else K.ANY)
+        result = self._result_kind(name, vs) if builtin else K.ANY
+        if guarded is not None:
+            w.outdent()
+            result = K.union(result, guarded[2])
+        return Val(t, result)
+
+    def _guarded_call(self, name, vs, srcs):
+        """(condition, expression, kind) for a built-in whose common case is a Python expression with
+        the same value, tested at run time; None when there is none."""
+        n = len(srcs)
+        if name in ("count", "string length") and n == 1:
+            cls = "list" if name == "count" else "str"
+            return f"{srcs[0]}.__class__ is {cls}", f"_dec_len(len({srcs[0]}))", K.of(Decimal)
+        if name == "list contains" and n == 2:
+            # only for a string: `in` would find 1 in [true], which FEEL's = does not
+            return (f"{srcs[0]}.__class__ is list and {srcs[1]}.__class__ is str", f"{srcs[1]} in {srcs[0]}",
+                    K.BOOL)
+        if name == "contains" and n == 2:
+            return f"{srcs[0]}.__class__ is str and {srcs[1]}.__class__ is str", f"{srcs[1]} in {srcs[0]}", K.BOOL
+        if name == "get value" and n == 2:
+            return (f"{srcs[0]}.__class__ is dict and {srcs[1]}.__class__ is str", f"{srcs[0]}.get({srcs[1]})",
+                    self._result_kind(name, vs))
+        if name in ("max", "min") and n == 2:
+            op = ">" if name == "max" else "<"
+            return (f"{srcs[0]}.__class__ is _D and {srcs[1]}.__class__ is _D",
+                    f"({srcs[1]} if {srcs[1]} {op} {srcs[0]} else {srcs[0]})", K.of(Decimal))
+        if name == "string" and n == 1:
+            return f"{srcs[0]}.__class__ is str", srcs[0], K.of(str)
+        if name == "concatenate" and n >= 1:
+            return (" and ".join(f"{x}.__class__ is list" for x in srcs), " + ".join(srcs) if n > 1 else f"{srcs[0]}[:]",
+                    K.of(list))
+        if name in ("upper case", "lower case") and n == 1:
+            return f"{srcs[0]}.__class__ is str", f"{srcs[0]}.{'upper' if name == 'upper case' else 'lower'}()", \
+                K.of(str)
+        return None
 
     def _result_kind(self, name, vs) -> K.Kind:
         if name in _NUMBER_FNS:
@@ -1234,10 +1353,12 @@ class Emitter:
         if name == "not" and len(vs) == 1:
             k = vs[0].kind
             if k.only(bool):
-                return Val(f"(not {self.atom(vs[0])})", K.BOOL, simple=False)
+                return Val(f"(not {self.atom(vs[0])})", K.BOOL, simple=False,
+                           true_facts=vs[0].false_facts, false_facts=vs[0].true_facts)
+            x = self.atom(vs[0])
             if k.only(bool, NoneType):
-                x = self.atom(vs[0])
                 return Val(f"(None if {x} is None else not {x})", K.BOOL_OR_NULL, simple=False)
+            return Val(f"((not {x}) if {x}.__class__ is bool else None)", K.BOOL_OR_NULL, simple=False)
         if name in ("max", "min") and len(vs) == 2 and all(v.kind.only(Decimal, NoneType) for v in vs):
             a, b = self.atom(vs[0]), self.atom(vs[1])
             op = ">" if name == "max" else "<"

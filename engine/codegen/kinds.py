@@ -26,6 +26,7 @@ class Kind:
     fields: dict | None = None           # a context's known entries: key -> Kind
     closed: bool = False                 # ... and it has no others
     item: "Kind | None" = None           # a list's items (None: anything)
+    complete: bool = False               # a closed context that has every one of its fields
 
     @property
     def is_const(self) -> bool:
@@ -40,13 +41,15 @@ class Kind:
 
     def with_null(self) -> "Kind":
         if self.classes is None or NoneType in self.classes:
-            return Kind(self.classes, fields=self.fields, closed=self.closed, item=self.item)
-        return Kind(self.classes | {NoneType}, fields=self.fields, closed=self.closed, item=self.item)
+            return Kind(self.classes, fields=self.fields, closed=self.closed, item=self.item, complete=self.complete)
+        return Kind(self.classes | {NoneType}, fields=self.fields, closed=self.closed, item=self.item,
+                    complete=self.complete)
 
     def without_null(self) -> "Kind":
         if self.classes is None:
             return self
-        return Kind(self.classes - {NoneType}, fields=self.fields, closed=self.closed, item=self.item)
+        return Kind(self.classes - {NoneType}, fields=self.fields, closed=self.closed, item=self.item,
+                    complete=self.complete)
 
     def field(self, name: str) -> "Kind":
         """The kind of `v.name` when v is a context of this kind (null when the entry is missing)."""
@@ -69,8 +72,8 @@ LIST_OR_NULL = Kind(frozenset({list, NoneType}))
 DICT_OR_NULL = Kind(frozenset({dict, NoneType}))
 
 
-def of(*classes, item=None, fields=None, closed=False) -> Kind:
-    return Kind(frozenset(classes), item=item, fields=fields, closed=closed)
+def of(*classes, item=None, fields=None, closed=False, complete=False) -> Kind:
+    return Kind(frozenset(classes), item=item, fields=fields, closed=closed, complete=complete)
 
 
 def const(value) -> Kind:
@@ -82,7 +85,8 @@ def const(value) -> Kind:
             for v in value:
                 item = union(item, const(v))
         fields = {k: const(v) for k, v in value.items()} if cls is dict else None
-        return Kind(frozenset({cls}), const=value, item=item, fields=fields, closed=cls is dict)
+        return Kind(frozenset({cls}), const=value, item=item, fields=fields, closed=cls is dict,
+                    complete=cls is dict)
     return ANY
 
 
@@ -90,7 +94,8 @@ def union(a: Kind, b: Kind) -> Kind:
     if a.classes is None or b.classes is None:
         return ANY
     if not a.classes:
-        return b if not b.is_const else Kind(b.classes, fields=b.fields, closed=b.closed, item=b.item)
+        return b if not b.is_const else Kind(b.classes, fields=b.fields, closed=b.closed, item=b.item,
+                                             complete=b.complete)
     if not b.classes:
         return union(b, a)
     item = None
@@ -98,21 +103,22 @@ def union(a: Kind, b: Kind) -> Kind:
         ia = a.item if list in a.classes else NEVER
         ib = b.item if list in b.classes else NEVER
         item = None if ia is None or ib is None else union(ia, ib)
-    fields, closed = None, False
+    fields, closed, complete = None, False, False
     if dict in a.classes and dict in b.classes:
         if a.fields is not None and b.fields is not None:
             keys = list(a.fields) + [k for k in b.fields if k not in a.fields]
             closed = a.closed and b.closed
+            complete = a.complete and b.complete and list(a.fields) == list(b.fields)
             fields = {}
             for k in keys:
                 ka = a.fields.get(k, NULL if a.closed else ANY)
                 kb = b.fields.get(k, NULL if b.closed else ANY)
                 fields[k] = union(ka, kb)
     elif dict in a.classes:
-        fields, closed = a.fields, a.closed
+        fields, closed, complete = a.fields, a.closed, a.complete
     elif dict in b.classes:
-        fields, closed = b.fields, b.closed
-    return Kind(a.classes | b.classes, item=item, fields=fields, closed=closed)
+        fields, closed, complete = b.fields, b.closed, b.complete
+    return Kind(a.classes | b.classes, item=item, fields=fields, closed=closed, complete=complete)
 
 
 # ------------------------------------------------------------------ from the case schema

@@ -33,7 +33,8 @@ def _extras():
     return {
         "_plain": R.plain, "_to_plain": to_plain, "_display": display, "_display_env": R.display_env,
         "_shown": R.shown, "_function_findings": R.function_findings, "_hit_result": R.hit_result,
-        "_machine_value": R.machine_value, "_localcontext": decimal.localcontext, "_FEEL": FEEL_CONTEXT,
+        "_machine_value": R.machine_value, "_getcontext": decimal.getcontext, "_setcontext": decimal.setcontext,
+        "_FEEL": FEEL_CONTEXT,
         "_notes_var": function_notes, "_date_and_order": operator.itemgetter(0, 1),
         "_ONE_DAY": _dt.timedelta(days=1), "_str": str, "_INVALID": INVALID, "_fromiso": _dt.date.fromisoformat,
         "_SMALL": R.SMALL, "_re_compile": re.compile, "_to_values": to_values,
@@ -57,7 +58,7 @@ def generate(ruleset, functions, outputs=None) -> str:
     functions_src = []
     for traced in (False, True):
         body = Writer(names)
-        body.level = 3
+        body.level = 3      # inside the function, its try and (dropped below) one more
         ee = ElementEmitter(body, lits, ruleset, functions, BUILTINS, traced, case_kinds, trimmed)
         ee.rs_extra_fields = extra_fields
         for eid in order:
@@ -82,12 +83,15 @@ def _function(name, ruleset, ee: ElementEmitter, body: Writer, traced: bool, out
         out.append("    T = {}")
     if ee.any_registered:
         out.append("    FN = []")
-        out.append("    tk = _notes_var.set(FN)")
+    # the FEEL context for what the runtime computes with Python's operators (the generated code itself
+    # calls the context's methods): set for the run, the caller's given back after
+    out.append("    cx = _getcontext()")
+    out.append("    _setcontext(_FEEL)")
     out.append("    try:")
-    out.append("        with _localcontext(_FEEL):")
-    out.extend(body.lines or ["            pass"])
+    body.lines = [line[4:] for line in body.lines]
+    out.extend(body.lines or ["        pass"])
     out.append("    finally:")
-    out.append("        _notes_var.reset(tk)" if ee.any_registered else "        pass")
+    out.append("        _setcontext(cx)")
     entries = []
     wanted = None if outputs is None else frozenset(outputs)
     for eid, el in ruleset.elements.items():
@@ -127,17 +131,28 @@ class Program:
         from ..case import prepare_general
         return prepare_general(self.ruleset, case, label)
 
+    def check_outputs(self, outputs) -> None:
+        """UsageError for an id the rule set has no element of (before the case is looked at)."""
+        given = outputs if outputs.__class__ is tuple else tuple(outputs)
+        if given not in self._subsets:
+            from ..evaluation import needed_order
+            needed_order(self.ruleset, given)
+
     def run(self, env: dict, traced: bool, outputs=None):
         """(values, findings, trace or None) for a prepared environment."""
         if outputs is None:
             return (self._run_traced if traced else self._run)(env)
-        key = frozenset(outputs)
-        fns = self._subsets.get(key)
+        given = outputs if outputs.__class__ is tuple else tuple(outputs)
+        fns = self._subsets.get(given)
         if fns is None:
-            ns = namespace(self.functions, _extras())
-            src = generate(self.ruleset, self.functions, outputs=tuple(sorted(key)))
-            exec(compile(src, "<certrules rule set>", "exec"), ns)
-            fns = self._subsets[key] = (ns["run"], ns["run_traced"])
+            key = frozenset(given)
+            fns = self._subsets.get(key)
+            if fns is None:
+                ns = namespace(self.functions, _extras())
+                src = generate(self.ruleset, self.functions, outputs=tuple(sorted(key)))
+                exec(compile(src, "<certrules rule set>", "exec"), ns)
+                fns = self._subsets[key] = (ns["run"], ns["run_traced"])
+            self._subsets[given] = fns
         return fns[1 if traced else 0](env)
 
 
