@@ -122,7 +122,7 @@ class ElementEmitter:
             if em.budget or target is not None or not v.simple:
                 out = target or w.tmp()
                 sub.line(f"{out} = {v.src}")
-                v = Val(out, v.kind)
+                v = Val(out, v.kind, True, v.true_facts, v.false_facts)
             level = em.memo[-1] if em.memo is not None else None
         self.registered |= em.registered_calls
         if em.budget:
@@ -430,6 +430,7 @@ class ElementEmitter:
         w.line("else:")
         w.indent()
         w.line(f"{target} = None")
+        self._table_level = w.level
         if el._exact is not None:
             # the rows' keys as the rule file gives them, the last of equal keys winning
             index = self.lits.index({r.test: r.number for r in el.rows})
@@ -441,19 +442,30 @@ class ElementEmitter:
                 self._row_value(el, row, target, nv)
                 w.outdent()
         else:
+            key = Val(k, key.kind.without_null())          # tested not null just above
+            first = True
             for n, row in enumerate(el.rows):
                 if row.test is None:
                     continue
-                if n:
-                    w.line(f"if {target} is None:")
-                    w.indent()
-                frame = VarsFrame(self.frame, {"?": Val(k, key.kind)})
-                w.line(f"if {self._unary(row.test, frame)}:")
+                frame = VarsFrame(self.frame, {"?": key})
+                sub = Writer(w.names)
+                sub.level = w.level
+                cond = self._in_branch(sub, lambda row=row, frame=frame: self._unary(row.test, frame))
+                if not sub.lines:
+                    w.line(f"{'if' if first else 'elif'} {cond}:")
+                else:
+                    # the test needs statements: it runs only when no row before matched
+                    if not first:
+                        w.line("else:")
+                        w.indent()
+                    w.lines.extend(sub.lines)
+                    w.line(f"if {cond}:")
+                first = False
                 w.indent()
                 self._row_value(el, row, target, nv)
                 w.outdent()
-                if n:
-                    w.outdent()
+            # close the else-blocks opened for tests with statements
+            w.level = self._table_level
         if self.traced:
             w.line(f"if {target} is None:")
             w.line(f"    D.append({text('no row of table ' + chr(39) + el.id + chr(39) + ' matches the key ')} + _str({k}))")

@@ -479,6 +479,21 @@ class Emitter:
             w.outdent()
             w.outdent()
             return Val(t, result)
+        if op == "/" and ka.may(Decimal) and kb.may(Decimal):
+            w.line(f"if {a}.__class__ is _D and {b}.__class__ is _D and {b}:")
+            w.indent()
+            self._try_fast(t, f"_Cdiv({a}, {b})", op, a, b, where)
+            w.outdent()
+            w.line("else:")
+            w.indent()
+            self._slow_div(t, op, a, b, where)
+            w.outdent()
+            return Val(t, result)
+        self._slow_div(t, op, a, b, where)
+        return Val(t, result)
+
+    def _slow_div(self, t, op, a, b, where):
+        w = self.w
         w.line("try:")
         w.line(f"    {t} = {_SLOW[op]}({a}, {b})")
         w.line("except FeelEvalError as e:")
@@ -491,7 +506,6 @@ class Emitter:
         w.line(f"{t} = None")
         self.fail_dynamic(f"_arith_reason({text(op)}, {a}, {b})", where)
         w.outdent()
-        return Val(t, result)
 
     def _try_fast(self, t, call, op, a, b, where):
         w = self.w
@@ -804,6 +818,8 @@ class Emitter:
     def any_of(self, tests, v: Val, scope: Frame) -> Val:
         """True if a test is true, else null if one was null, else false; tests after a true one do not run."""
         self.var(v)      # before the trial below: the tests must not be the ones to assign it
+        if len(tests) == 1:
+            return self.test(tests[0], v, scope)     # true, false or null already
         trial = self.w.block()
         with self.into(trial):
             results = [self.test(test, v, scope) for test in tests]
@@ -1339,9 +1355,15 @@ class Emitter:
                     return K.ANY
                 out = K.union(out, v.kind)
             return out.with_null()
-        if name == "get value" and len(vs) == 2 and vs[0].kind.only(dict, NoneType) \
-                and vs[1].kind.is_const and isinstance(vs[1].kind.const, str):
-            return vs[0].kind.field(vs[1].kind.const)
+        if name == "get value" and len(vs) == 2 and vs[0].kind.only(dict, NoneType):
+            if vs[1].kind.is_const and isinstance(vs[1].kind.const, str):
+                return vs[0].kind.field(vs[1].kind.const)
+            k = vs[0].kind
+            if k.closed and k.fields is not None:
+                out = K.NULL
+                for f in k.fields.values():
+                    out = K.union(out, f)
+                return out
         return K.ANY
 
     def _fast_call(self, name, vs):
@@ -1367,12 +1389,14 @@ class Emitter:
             if not nulls:
                 return Val(pick, K.of(Decimal), simple=False)
             return Val(f"({pick} if {' and '.join(nulls)} else None)", K.NUMBER_OR_NULL, simple=False)
-        if name == "get value" and len(vs) == 2 and vs[0].kind.only(dict, NoneType) and vs[1].kind.only(str):
+        if name == "get value" and len(vs) == 2 and vs[0].kind.only(dict, NoneType) \
+                and vs[1].kind.only(str, NoneType) and vs[0].kind.may(dict) and vs[1].kind.may(str):
             m, key = self.atom(vs[0]), self.atom(vs[1])
             kind = self._result_kind(name, vs)
-            if not vs[0].kind.may(NoneType):
+            nulls = [f"{x} is not None" for x, v in ((m, vs[0]), (key, vs[1])) if v.kind.may(NoneType)]
+            if not nulls:
                 return Val(f"{m}.get({key})", kind, simple=False)
-            return Val(f"({m}.get({key}) if {m} is not None else None)", kind, simple=False)
+            return Val(f"({m}.get({key}) if {' and '.join(nulls)} else None)", kind, simple=False)
         if name == "list contains" and len(vs) == 2 and vs[0].kind.only(list) and vs[1].kind.only(str):
             items, x = self.atom(vs[0]), self.atom(vs[1])
             return Val(f"({x} in {items})", K.BOOL, simple=False)

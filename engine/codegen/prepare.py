@@ -73,12 +73,13 @@ class SchemaEmitter:
     def value(self, w: Writer, schema, x: str, convert: bool, fail: str) -> str:
         """Check the value in local x against schema; return the source of its converted value.
         `fail` is the statement that ends the check (return INVALID, or return False in a sub-check);
-        a value of a class the check does not know ends it with `return None` (cannot tell)."""
+        a value of a class the check does not know ends it with None (cannot tell)."""
         if schema is True or schema == {}:
             return self._convert_any(w, x) if convert else x
         if schema is False:
             w.line(fail)
             return x
+        refuse = "_refuse" if fail.startswith("return _INVALID") else "_refuse_check"
         t = schema.get("type")
         types = [t] if isinstance(t, str) else (list(t) if t is not None else None)
         allowed = []
@@ -89,30 +90,39 @@ class SchemaEmitter:
         for kw in ("allOf", "anyOf", "oneOf", "not"):
             if kw in schema:
                 self._combinator(w, kw, schema[kw], x, fail)
-        out = self.tmp("y") if convert else x
+        if types is not None and len(allowed) == 1 and allowed[0] != "None":
+            # one class (the common case): anything else is refused, and the checks follow at this level
+            w.line(f"if {x}.__class__ is not {allowed[0]}:")
+            w.line(f"    return {refuse}({x})")
+            return self._for_class(w, schema, allowed[0], x, convert, fail)
+        if types is not None and set(allowed) == {"int", "_D"}:
+            c = self.tmp("c")
+            w.line(f"{c} = {x}.__class__")
+            w.line(f"if {c} is not int and {c} is not _D:")
+            w.line(f"    return {refuse}({x})")
+            self._for_class(w, schema, "_D", x, False, fail)       # the bounds, the same for both
+            if not convert:
+                return x
+            return f"((_SMALL[{x}] if 0 <= {x} < 1024 else _D({x})) if {c} is int else {x})"
+        out = self.tmp("y")
         c = self.tmp("c")
         w.line(f"{c} = {x}.__class__")
+        converted = False
         for n, cls in enumerate(allowed):
             cond = f"{x} is None" if cls == "None" else f"{c} is {cls}"
             w.line(f"{'if' if n == 0 else 'elif'} {cond}:")
             w.indent()
             mark = len(w.lines)
             src = self._for_class(w, schema, cls, x, convert, fail)
-            if convert and src != out:
+            if convert:
                 w.line(f"{out} = {src}")
+                converted = converted or src != x
             if len(w.lines) == mark:
                 w.line("pass")
             w.outdent()
         w.line("else:")
-        w.indent()
-        refused = [cls for cls in _ALL if cls not in allowed]
-        if refused:
-            # a plain class the schema does not allow: surely invalid
-            w.line("if " + " or ".join(f"{x} is None" if k == "None" else f"{c} is {k}" for k in refused) + ":")
-            w.line(f"    {fail}")
-        w.line("return None")      # a float, a subclass...: jsonschema decides
-        w.outdent()
-        return out
+        w.line(f"    return {refuse}({x})")
+        return out if converted else x
 
     def _for_class(self, w, schema, cls, x, convert, fail) -> str:
         """Checks and conversion for a value known to be of one class."""
@@ -173,18 +183,23 @@ class SchemaEmitter:
         if not convert and (items is True or items == {}):
             self._unique(w, schema, x, fail)
             return x
-        out = self.tmp("l") if convert else None
         item = self.tmp("i")
-        if convert:
+        body = Writer(self.names)
+        body.level = w.level + 1
+        y = self.value(body, items, item, convert, fail)
+        out = x
+        if convert and y != item:
+            out = self.tmp("l")
             w.line(f"{out} = []")
-        w.line(f"for {item} in {x}:")
-        w.indent()
-        y = self.value(w, items, item, convert, fail)
-        if convert:
-            w.line(f"{out}.append({y})")
-        w.outdent()
+            body.line(f"{out}.append({y})")
+        if body.lines:
+            w.line(f"for {item} in {x}:")
+            w.extend(body)
+        if convert and out == x:
+            out = self.tmp("l")
+            w.line(f"{out} = {x}[:]")     # items unchanged: a copy, as the conversion makes a new list
         self._unique(w, schema, x, fail)
-        return out if convert else x
+        return out
 
     def _unique(self, w, schema, x, fail):
         if schema.get("uniqueItems") is True:
@@ -214,7 +229,7 @@ class SchemaEmitter:
             n = len(w.lines)
             y = self.value(w, sub, v, convert, fail)
             if convert and y != v:
-                w.line(f"{out}[{text(name)}] = {y}")
+                w.line(f"{out}[{text(name)}] = {y}")   # converted; an unchanged value is in the copy already
             if len(w.lines) == n:
                 w.line("pass")
             w.outdent()

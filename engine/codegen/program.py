@@ -25,6 +25,7 @@ from .prepare import emit_prepare
 from .writer import Literals, Names, Writer, text
 
 INVALID = object()
+_PLAIN = frozenset({type(None), bool, int, Decimal, str, list, dict})   # what JSON and YAML give
 
 
 def _extras():
@@ -38,6 +39,8 @@ def _extras():
         "_notes_var": function_notes, "_date_and_order": operator.itemgetter(0, 1),
         "_ONE_DAY": _dt.timedelta(days=1), "_str": str, "_INVALID": INVALID, "_fromiso": _dt.date.fromisoformat,
         "_SMALL": R.SMALL, "_re_compile": re.compile, "_to_values": to_values,
+        "_refuse": lambda v: INVALID if v.__class__ in _PLAIN else None,
+        "_refuse_check": lambda v: False if v.__class__ in _PLAIN else None,
     }
 
 
