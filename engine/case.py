@@ -47,7 +47,13 @@ def _iso_date(value) -> bool:
 
 def validate_case(ruleset, data: dict, label: str = "the case") -> None:
     """Raise CaseError, listing every problem by its field path, unless the case fits the case schema."""
+    from .registry import SELECTION_FIELDS
     from .schemas import case_problems
+    props = ruleset.case_schema.get("properties") or {}
+    if any(k in data and k not in props for k in SELECTION_FIELDS):
+        # `revision` and `family` choose the rule set (registry.py): the engine's, not the rule set's,
+        # so a case may name them whether or not its schema declares them
+        data = {k: v for k, v in data.items() if k in props or k not in SELECTION_FIELDS}
     problems = case_problems(ruleset.case_validator, data)
     if problems:
         lines = [f"{label} does not fit the case schema of {ruleset.name}:"]
@@ -88,7 +94,7 @@ def _generated_prepare(schema):
         from .codegen.writer import Literals, Names
         names = Names()
         lits = Literals(names)
-        lines = emit_prepare(schema, names, lits)
+        lines = emit_prepare(schema, names, lits)      # the schema's verdict alone, as jsonschema's
         fn = None
         if lines is not None:
             fn = run("\n".join(lits.defs + lines) + "\n", namespace(None, _extras()), "<certrules case schema>")["prepare"]

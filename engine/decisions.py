@@ -59,7 +59,7 @@ class DecisionTable(Element):
             tests = [self._unary(compiler, cell, rpath + ("when", j), scope) for j, cell in enumerate(cells)]
             outs = [self._expr(compiler, None, scope, value=cell, path=rpath + ("then", j)) for j, cell in enumerate(row["then"])]
             self.rows.append(DecisionRow(i + 1, tests, outs, str(row["clause"]) if "clause" in row else None,
-                                         text2(row.get("interpretation")), [str(c) for c in cells]))
+                                         text2(row.get("interpretation"), compiler.language), [str(c) for c in cells]))
         self.default = None
         if "default" in raw:
             self.default = [self._expr(compiler, None, scope, value=cell, path=self.path + ("default", j))

@@ -3,12 +3,14 @@
 Both rule sets are loaded (so both are valid), then compared piece by piece: metadata, the case
 schema field by field, every element by id (expressions by syntax tree, so re-spacing or re-wrapping
 is no change), table rows by key, decision-table rows by position, states and transitions by id,
-and the clause map. Each change says its kind: added, removed, changed or moved (same content in
-another file).
+the clause map, the change record entry by entry, the rule-author tests test by test and any other
+file (templates) by its content. Each change says its kind: added, removed, changed or moved (same
+content in another file).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field as dc_field
+from pathlib import Path
 
 from .evaluation import clause_key
 from .feel import FeelError, ast_dump, compile_expr, compile_unary_tests
@@ -17,7 +19,7 @@ from .feel import FeelError, ast_dump, compile_expr, compile_unary_tests
 # A path element "*" stands for every list index or mapping key.
 EXPR_FIELDS = {
     "parameter": {("expr",): "expr"},
-    "table": {("key",): "expr", ("when",): "expr", ("rows", "*", "key"): "unary?"},
+    "table": {("key",): "expr", ("when",): "expr", ("rows", "*", "key"): "unary?", ("rows", "*", "*", "expr"): "expr"},
     "rule": {("expr",): "expr", ("when",): "expr"},
     "decision_table": {("when",): "expr", ("inputs", "*", "expr"): "expr", ("rules", "*", "when", "*"): "unary",
                        ("rules", "*", "then", "*"): "expr", ("default", "*"): "expr"},
@@ -221,6 +223,79 @@ def _element_raw(el) -> dict:
     return {k: v for k, v in el.raw.items() if k != "id"}
 
 
+def record_changes(old, new) -> list[Change]:
+    """The change record (ruleset.yaml `changes`), entry by entry."""
+    a, b = list(old.manifest.get("changes") or []), list(new.manifest.get("changes") or [])
+    label = lambda e: f"changes[no={e.get('no')}]" if isinstance(e, dict) and "no" in e else "changes"  # noqa: E731
+    return ([Change("added", "change_record", "—", label(e), new=e) for e in b if e not in a]
+            + [Change("removed", "change_record", "—", label(e), old=e) for e in a if e not in b])
+
+
+def _tests(rs) -> dict:
+    from .authortests import collect
+    out = {}
+    for t in collect(Path(rs.root)):
+        key = (t.file, t.name)
+        while key in out:
+            key = (key[0], key[1] + "'")
+        out[key] = (t, {"error": t.error} if t.error else {"case": t.case, "expect": t.expect})
+    return out
+
+
+def author_test_changes(old, new) -> list[Change]:
+    """The rule-author tests, matched by file and name: added, removed, or changed field by field
+    (the case each starts from, what it expects)."""
+    a, b = _tests(old), _tests(new)
+    out = []
+    for key in list(a) + [k for k in b if k not in a]:
+        subject = f"{key[0]}: {key[1]}"
+        if key not in b:
+            t, body = a[key]
+            out.append(Change("removed", "tests", t.clause or "—", subject, old=body.get("expect", body)))
+        elif key not in a:
+            t, body = b[key]
+            out.append(Change("added", "tests", t.clause or "—", subject, new=body.get("expect", body)))
+        else:
+            t, body = b[key]
+            for path, x, y in compare(a[key][1], body):
+                out.append(Change("added" if x is None else "removed" if y is None else "changed", "tests",
+                                  t.clause or "—", subject, field=_fmt_path(path), old=x, new=y))
+    return out
+
+
+def other_files(rs) -> dict:
+    """The files of a rule set that are not its rules or its tests: templates, anything else (relative
+    path -> bytes). The manifest, case schema, clause map and rule modules are compared as data, tests
+    by test."""
+    from .loader import rule_files
+    root = Path(rs.root)
+    data_files = {"ruleset.yaml", "clauses.yaml", str(rs.manifest.get("case_schema") or "")}
+    data_files |= {sf.rel for sf in getattr(rs.source, "modules", [])}
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in rule_files(root)
+            if p.relative_to(root).as_posix() not in data_files}
+
+
+MODELINE = b"# yaml-language-server: $schema="
+
+
+def file_content(data: bytes) -> bytes:
+    """A file's bytes without its editor modeline, which depends on where the folder is, not on the revision."""
+    return data.partition(b"\n")[2] if data.startswith(MODELINE) else data
+
+
+def other_file_changes(old, new) -> list[Change]:
+    a, b = other_files(old), other_files(new)
+    out = []
+    for rel in sorted(set(a) | set(b)):
+        if rel.startswith("tests/"):
+            continue   # compared test by test
+        if rel not in b or rel not in a:
+            out.append(Change("removed" if rel not in b else "added", "files", "—", rel))
+        elif file_content(a[rel]) != file_content(b[rel]):
+            out.append(Change("changed", "files", "—", rel))
+    return out
+
+
 def diff_rulesets(old, new) -> dict:
     changes: list[Change] = []
     # metadata
@@ -281,6 +356,7 @@ def diff_rulesets(old, new) -> dict:
                 detail = {"added_ids": [i for i in y if i not in x], "removed_ids": [i for i in x if i not in y]}
             changes.append(Change("added" if x is None else "removed" if y is None else "changed",
                                   "clause_map", cl, cl, field=key, old=x, new=y, detail=detail))
+    changes += record_changes(old, new) + author_test_changes(old, new) + other_file_changes(old, new)
     changes.sort(key=lambda c: (c.clause == "—", clause_key(c.clause) if c.clause != "—" else (), c.area, c.subject, c.field or ""))
     clauses = sorted({c.clause for c in changes if c.clause != "—"}, key=clause_key)
     return {

@@ -1,60 +1,72 @@
-"""A diff (and its impact) as text, Markdown or HTML for a committee member."""
+"""A diff (and its impact) as text, Markdown or HTML for a committee member, in one language
+(the labels from the engine's catalogue, the titles from the rule set: i18n.py)."""
 from __future__ import annotations
 
 from itertools import groupby
 
-from .report import both, show
+from .i18n import Texts
+from .report import show
 
-KIND_WORDS = {"added": "新增 added", "removed": "删除 removed", "changed": "修改 changed", "moved": "移动 moved"}
+
+def what(c: dict) -> str:
+    """What changed: ELEMENT.field, or for a test (whose name is a sentence) 'file: name — field'."""
+    if not c.get("field"):
+        return c["subject"]
+    return c["subject"] + (" — " if c["area"] == "tests" else ".") + c["field"]
 
 
-def _line(c: dict) -> str:
-    what = c["subject"] + (f".{c['field']}" if c.get("field") else "")
+def _line(c: dict, t: Texts) -> str:
     kind = c.get("element_kind") or c["area"]
-    return f"{KIND_WORDS[c['kind']]:<12} {kind:<15} {what}"
+    return f"{t.change(c['kind']):<12} {kind:<15} {what(c)}"
 
 
 def _groups(diff):
     return groupby(diff["changes"], key=lambda c: c["clause"])
 
 
-def as_text(diff: dict, impact: dict | None = None) -> str:
+def _reconstructed(diff) -> bool:
+    return "reconstructed" in (diff["new"].get("provenance"), diff["old"].get("provenance"))
+
+
+def as_text(diff: dict, impact: dict | None, t: Texts) -> str:
     o, n = diff["old"], diff["new"]
     s = diff["summary"]
     lines = [f"{o['code']} {o['revision']} -> {n['code']} {n['revision']}",
-             f"{s['changes']} change(s) in {s['clauses_changed']} clause(s)"
-             + (f"; {impact['affected']} of {impact['cases']} cases affected" if impact else ""), ""]
-    if n.get("provenance") == "reconstructed" or o.get("provenance") == "reconstructed":
-        lines.insert(1, "注意 Note: a reconstructed rule set is compared; its assumed differences are not the authoritative text.")
+             t("diff_summary", changes=s["changes"], clauses=s["clauses_changed"])
+             + ("; " + t("cases_affected", affected=impact["affected"], cases=impact["cases"]) if impact else ""), ""]
+    if _reconstructed(diff):
+        lines.insert(1, t("reconstructed_note"))
     for clause, items in _groups(diff):
-        lines.append(f"§ {clause if clause != '—' else '(metadata and case schema)'}")
+        lines.append(f"§ {clause if clause != '—' else '(' + t('metadata_and_schema') + ')'}")
         for c in items:
-            lines.append("  " + _line(c))
+            lines.append("  " + _line(c, t))
             for side in ("old", "new"):
                 if side in c:
                     text = show(c[side]).strip().replace("\n", "\n           ")
-                    lines.append(f"      {side}: {text}")
+                    lines.append(f"      {t(side)}: {text}")
         lines.append("")
     if impact:
-        lines += impact_text(impact)
+        lines += impact_text(impact, t)
     return "\n".join(lines).rstrip() + "\n"
 
 
-def impact_text(impact: dict) -> list[str]:
-    lines = [f"影响 Impact: {impact['affected']} of {impact['cases']} cases change"]
-    for side, word in (("outputs_only_old", "only in the old revision"), ("outputs_only_new", "only in the new revision")):
+def impact_text(impact: dict, t: Texts) -> list[str]:
+    lines = [f"{t('impact')}: {t('impact_line', affected=impact['affected'], cases=impact['cases'])}"]
+    for side in ("outputs_only_old", "outputs_only_new"):
         if impact.get(side):
-            lines.append(f"  values {word} (not compared): {', '.join(impact[side])}")
+            lines.append("  " + t("impact_only_old" if side.endswith("old") else "impact_only_new",
+                                  ids=", ".join(impact[side])))
     for key, e in impact["outputs"].items():
-        trend = f" ({e['increased']} up, {e['decreased']} down)" if "increased" in e else ""
-        lines.append(f"  {key}: {e['cases_changed']} case(s){trend}")
+        trend = t("impact_trend", up=e["increased"], down=e["decreased"]) if "increased" in e else ""
+        lines.append("  " + t("impact_output", key=key, count=e["cases_changed"]) + trend)
         if not e["categorical"] and "increased" not in e:
-            lines.append(f"      (a structured value; e.g. {', '.join(map(str, e['cases'][:5]))}; --format json has old and new)")
+            lines.append("      " + t("impact_structured", cases=", ".join(map(str, e["cases"][:5]))))
             continue
         for m in e.get("migrations") or e.get("examples") or []:
-            lines.append(f"      {show(m['from'])} -> {show(m['to'])}: {m['count']}  e.g. {', '.join(map(str, m['cases'][:5]))}")
+            lines.append(f"      {show(m['from'])} -> {show(m['to'])}: {m['count']}  {t('impact_example')} "
+                         f"{', '.join(map(str, m['cases'][:5]))}")
         if e.get("other_changes"):
-            lines.append(f"      … and {e['other_changes']} more change(s) of other values")
+            lines.append("      " + t("impact_more", count=e["other_changes"]))
     return lines
 
 
@@ -62,27 +74,28 @@ def _md_cell(v) -> str:
     return show(v).replace("|", "\\|").replace("\n", " ")
 
 
-def as_markdown(diff: dict, impact: dict | None = None) -> str:
+def as_markdown(diff: dict, impact: dict | None, t: Texts) -> str:
     o, n = diff["old"], diff["new"]
     s = diff["summary"]
     out = [f"# {o['code']} {o['revision']} → {n['code']} {n['revision']}", "",
-           f"**{s['clauses_changed']} clauses changed**, {s['changes']} changes"
-           + (f", **{impact['affected']} of {impact['cases']} cases affected**" if impact else "") + ".", ""]
-    if "reconstructed" in (n.get("provenance"), o.get("provenance")):
-        out += ["> A reconstructed rule set takes part in this comparison: its differences are assumptions "
-                "for the technical committee to confirm, not the authoritative text.", ""]
+           t("diff_summary_md", clauses=s["clauses_changed"], changes=s["changes"])
+           + (", **" + t("cases_affected", affected=impact["affected"], cases=impact["cases"]) + "**" if impact else "")
+           + ".", ""]
+    if _reconstructed(diff):
+        out += ["> " + t("reconstructed_note"), ""]
     for clause, items in _groups(diff):
-        out += [f"## {clause if clause != '—' else 'Metadata and case schema'}", "",
-                "| change | kind | what | old | new |", "|---|---|---|---|---|"]
+        out += [f"## {clause if clause != '—' else t('metadata_and_schema')}", "",
+                f"| {t('change')} | {t('kind')} | {t('what')} | {t('old')} | {t('new')} |", "|---|---|---|---|---|"]
         for c in items:
-            what = c["subject"] + (f".{c['field']}" if c.get("field") else "")
-            out.append(f"| {c['kind']} | {c.get('element_kind') or c['area']} | `{what}` | {_md_cell(c.get('old'))} | {_md_cell(c.get('new'))} |")
+            out.append(f"| {t.change(c['kind'])} | {c.get('element_kind') or c['area']} | `{what(c)}` | "
+                       f"{_md_cell(c.get('old'))} | {_md_cell(c.get('new'))} |")
         out.append("")
     if impact:
-        out += ["## Impact", "", "| output | cases | from → to | count | example cases |", "|---|---|---|---|---|"]
+        out += [f"## {t('impact')}", "",
+                f"| {t('output')} | {t('cases_changed')} | {t('from_to')} | {t('count')} | {t('example_cases')} |",
+                "|---|---|---|---|---|"]
         for key, e in impact["outputs"].items():
             for m in e.get("migrations") or e.get("examples") or []:
                 out.append(f"| `{key}` | {e['cases_changed']} | {_md_cell(m['from'])} → {_md_cell(m['to'])} | {m['count']} | {', '.join(map(str, m['cases'][:5]))} |")
         out.append("")
     return "\n".join(out)
-

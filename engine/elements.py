@@ -16,15 +16,13 @@ from dataclasses import dataclass, field
 
 from .expressions import Compiler, Scope, read_paths
 from .feel import to_feel, to_plain
+from .i18n import file_text, messages
 
 
-def text2(value) -> dict | None:
-    """A title/interpretation/message given as one string or as {zh, en}."""
-    if value is None:
-        return None
-    if isinstance(value, dict):
-        return {k: v for k, v in value.items() if v}
-    return {"zh": str(value)}
+def text2(value, language: str = "en") -> dict | None:
+    """A title/interpretation/message given as one string (in the rule set's primary `language`) or as
+    a mapping from language to text."""
+    return file_text(value, language)
 
 
 @dataclass
@@ -44,8 +42,8 @@ class Element:
     @classmethod
     def build(cls, sf, path, raw, compiler: Compiler, scope: Scope):
         el = cls(id=raw["id"], clause=str(raw["clause"]), sf=sf, path=path, raw=raw,
-                 title=text2(raw.get("title")), text=raw.get("text"),
-                 interpretation=text2(raw.get("interpretation")))
+                 title=text2(raw.get("title"), compiler.language), text=raw.get("text"),
+                 interpretation=text2(raw.get("interpretation"), compiler.language))
         el.compile(compiler, scope)
         return el
 
@@ -122,22 +120,25 @@ class Rule(Element):
 PLACEHOLDER = re.compile(r"\{([^\W\d][\w.]*)\}")
 
 
-def fill(template: str, values: dict) -> str:
+def fill(template: str, values: dict, language: str = "en") -> str:
     """Put values into a message: {name} is replaced by the value's text; nothing else is interpreted.
-    (The generated code of a check does the same with the names resolved once, when it is generated.)"""
+    A list is joined the way the message's language writes one. (The generated code of a check does the
+    same with the names resolved once, when it is generated.)"""
+    sep = messages(language)["list_separator"]
+
     def sub(m):
         name = m.group(1)
         if name not in values:
             return m.group(0)
-        return display(values[name])
+        return display(values[name], sep)
     return PLACEHOLDER.sub(sub, template)
 
 
-def display(value) -> str:
-    """The text of a value in a message."""
+def display(value, sep: str = ", ") -> str:
+    """The text of a value in a message; a list's items joined by sep."""
     plain = to_plain(value)
     if isinstance(plain, list):
-        return "、".join(display(v) for v in plain) if plain else "—"
+        return sep.join(display(v, sep) for v in plain) if plain else "—"
     if plain is None:
         return "—"
     if isinstance(plain, bool):
@@ -150,7 +151,7 @@ class Check(Element):
 
     def compile(self, compiler, scope):
         self.severity = self.raw.get("severity", "error")
-        self.message = text2(self.raw["message"])
+        self.message = text2(self.raw["message"], compiler.language)
         self.tags = list(self.raw.get("tags", []))
         self.when = self._expr(compiler, "when", scope) if "when" in self.raw else None
         self.lets = {}

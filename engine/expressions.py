@@ -38,8 +38,9 @@ class Scope:
 class Compiler:
     """Compiles the expressions of one rule set, collecting problems instead of stopping at the first."""
 
-    def __init__(self, problems):
+    def __init__(self, problems, language: str = "en"):
         self.problems = problems
+        self.language = language      # the rule set's primary language: where a plain-string title is filed
 
     def _fail(self, sf, path, exc: FeelError, text: str) -> None:
         line, col = sf.doc.mark(path)

@@ -1,12 +1,17 @@
 """Static findings about a rule set that no single expression shows.
 
-- band tables and decision tables: overlapping rows (an error under UNIQUE), gaps between bands,
-  rows that can never match under FIRST, inputs that every row ignores;
+- band tables and decision tables: overlapping rows (an error under UNIQUE), gaps between bands
+  (on whole numbers when the case schema says the key is an integer: [6..10] and [11..15] leave no
+  gap), rows that can never match under FIRST, inputs that every row ignores;
 - the clause map: ids it names that do not exist, elements no clause names.
 Intervals come from the FEEL unary tests (`interval_of`); a cell that is not a simple numeric test
 is compared by its text, so an overlap is reported only when it is certain.
 """
 from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from .feel import interval_of
 
@@ -81,39 +86,167 @@ def cell_covers(a, b, text_a, text_b) -> bool:
     return all(any(_covers(x, y) for x in a) for y in b)
 
 
-def _gaps(intervals):
-    """Points of the number line not covered by the union of intervals, described in words."""
-    items = sorted(intervals, key=lambda iv: (iv[0] is not None, iv[0] if iv[0] is not None else 0, not iv[1]))
+# ---------------------------------------------------------------- gaps between bands
+
+@dataclass(frozen=True)
+class Band:
+    """One interval of a row's cell: (low, low_closed, high, high_closed), None = unbounded."""
+    low: object
+    low_closed: bool
+    high: object
+    high_closed: bool
+    row: int            # the row's 1-based number
+    text: str           # the cell as written
+
+
+@dataclass(frozen=True)
+class KeyDomain:
+    """What is known of the values a key takes: whole numbers or any number, and its bounds."""
+    integer: bool = False
+    minimum: object = None
+    maximum: object = None
+
+
+def _on_integers(b: Band) -> Band | None:
+    """A band over whole numbers as a half-open band over all numbers: [6..10] is [6..11), (5..10) is
+    [6..10). Adjacent whole-number bands then meet exactly ([6..10], [11..15] leave nothing between)."""
+    lo = None if b.low is None else (_ceil(b.low) if b.low_closed else _floor(b.low) + 1)
+    hi = None if b.high is None else (_floor(b.high) + 1 if b.high_closed else _ceil(b.high))
+    if lo is not None and hi is not None and lo >= hi:
+        return None   # no whole number in it
+    return Band(lo, lo is not None, hi, False, b.row, b.text)
+
+
+def _floor(x):
+    return Decimal(x).to_integral_value(rounding=ROUND_FLOOR)
+
+
+def _ceil(x):
+    return Decimal(x).to_integral_value(rounding=ROUND_CEILING)
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Keys no band takes: from `low` to `high` (None = unbounded), between band `before` and `after`."""
+    low: object
+    low_closed: bool
+    high: object
+    high_closed: bool
+    before: Band | None
+    after: Band | None
+
+    def describe(self, integer: bool) -> str:
+        if integer:   # on whole numbers a gap is always [low..high): name its first and last keys
+            first, last = self.low, None if self.high is None else self.high - 1
+            if last is None:
+                return f"{first} and above"
+            if first is None:
+                return f"{last} and below"
+            return f"{first}" if first == last else f"{first} to {last}"
+        if self.high is None:
+            return f"{'from' if self.low_closed else 'above'} {self.low}"
+        if self.low is None:
+            return f"{'up to' if self.high_closed else 'below'} {self.high}"
+        return f"{'[' if self.low_closed else '('}{self.low}..{self.high}{']' if self.high_closed else ')'}"
+
+    def advice(self, integer: bool) -> str:
+        if self.before is not None and self.after is not None:
+            return (f"between row {self.before.row} {self.before.text} and row {self.after.row} {self.after.text}: "
+                    "widen one of them or add a row for these keys")
+        if self.before is not None:
+            edge = self.before.high - 1 if integer and self.before.high is not None else self.before.high
+            return (f"after row {self.before.row} {self.before.text}: add an open-ended row "
+                    f"such as '> {edge}' if such keys can occur")
+        if self.after is not None:
+            return f"before row {self.after.row} {self.after.text}: add a row if such keys can occur"
+        return "add a row for them"
+
+
+def find_gaps(bands: list[Band], domain: KeyDomain = KeyDomain()) -> list[Gap]:
+    """The keys of the domain that no band takes, in key order.
+
+    Below the lowest band is a gap only when the domain's minimum is known (otherwise such keys are
+    usually outside the domain, which the case schema states); above the highest band it always is,
+    up to the domain's maximum when known."""
+    if domain.integer:
+        bands = [x for x in (_on_integers(b) for b in bands) if x is not None]
+    if not bands:
+        return []
+    lo_key = lambda b: (b.low is not None, b.low if b.low is not None else 0, not b.low_closed)  # noqa: E731
+    items = sorted(bands, key=lo_key)
     gaps = []
-    cur_hi, cur_hc = None, False
-    started = False
-    for lo, lc, hi, hc in items:
-        if not started:
-            if lo is not None:
-                gaps.append(f"below {lo}" if lc else f"up to {lo}")
-            started = True
-            cur_hi, cur_hc = hi, hc
-            if hi is None:
-                return gaps
-            continue
-        if cur_hi is None:
+    first = items[0]
+    if first.low is not None and domain.minimum is not None:
+        dmin = _ceil(domain.minimum) if domain.integer else Decimal(domain.minimum)
+        if dmin < first.low or (dmin == first.low and not first.low_closed):
+            gaps.append(Gap(dmin, True, first.low, not first.low_closed, None, first))
+    cur = first   # the band reaching highest so far
+    for b in items[1:]:
+        if cur.high is None:
             return gaps
-        if lo is None or lo < cur_hi or (lo == cur_hi and (lc or cur_hc)):
-            pass
+        if b.low is not None and (b.low > cur.high or (b.low == cur.high and not (b.low_closed or cur.high_closed))):
+            gaps.append(Gap(cur.high, not cur.high_closed, b.low, not b.low_closed, cur, b))
+        if b.high is None or b.high > cur.high or (b.high == cur.high and b.high_closed):
+            cur = b
+    if cur.high is not None:
+        if domain.maximum is None:
+            gaps.append(Gap(cur.high, not cur.high_closed, None, False, cur, None))
         else:
-            left = "]" if not cur_hc else "("
-            right = "[" if not lc else ")"
-            gaps.append(f"{left}{cur_hi}..{lo}{right}")
-        if hi is None:
-            return gaps
-        if hi > cur_hi or (hi == cur_hi and hc):
-            cur_hi, cur_hc = hi, hc
-    if cur_hi is not None:
-        gaps.append(f"above {cur_hi}" if cur_hc else f"from {cur_hi} up")
+            dmax = _floor(domain.maximum) + 1 if domain.integer else Decimal(domain.maximum)
+            if dmax > cur.high or (dmax == cur.high and not cur.high_closed and not domain.integer):
+                gaps.append(Gap(cur.high, not cur.high_closed, dmax, not domain.integer, cur, None))
     return gaps
 
 
-def lint_table(el, problems):
+def key_domain(expr_text, case_schema) -> KeyDomain:
+    """What the case schema says of a key that is a plain path into the case (organization.staff)."""
+    text = str(expr_text).strip()
+    if not _PATH.fullmatch(text) or not isinstance(case_schema, dict):
+        return KeyDomain()
+    node = case_schema
+    for part in text.split("."):
+        props = node.get("properties") if isinstance(node, dict) else None
+        if not isinstance(props, dict) or part not in props:
+            return KeyDomain()
+        node = props[part]
+    if not isinstance(node, dict):
+        return KeyDomain()
+    types = node.get("type")
+    types = [t for t in (types if isinstance(types, list) else [types]) if t != "null"]
+    lo = node.get("minimum", node.get("exclusiveMinimum"))
+    hi = node.get("maximum", node.get("exclusiveMaximum"))
+    integer = types == ["integer"]
+    if integer:   # an exclusive bound on whole numbers is the next whole number in
+        if "minimum" not in node and lo is not None:
+            lo = _floor(lo) + 1
+        if "maximum" not in node and hi is not None:
+            hi = _ceil(hi) - 1
+    elif types != ["number"]:
+        return KeyDomain()
+    num = lambda v: None if v is None or isinstance(v, bool) or not isinstance(v, (int, Decimal)) else Decimal(v)  # noqa: E731
+    return KeyDomain(integer, num(lo), num(hi))
+
+
+_PATH = re.compile(r"[^\W\d]\w*(?:\.[^\W\d]\w*)*")
+
+
+def _bands(rows) -> list[Band] | None:
+    """Every interval of every (number, intervals, text) row, or None when one row is not analysable."""
+    out = []
+    for number, ivs, text in rows:
+        if ivs is None or ivs == ANY:
+            return None
+        out += [Band(lo, lc, hi, hc, number, str(text).strip()) for lo, lc, hi, hc in ivs]
+    return out
+
+
+def gap_warning(what: str, gaps: list[Gap], domain: KeyDomain) -> str:
+    """One warning for all the gaps of a table, in key order."""
+    listed = "; ".join(f"{g.describe(domain.integer)} ({g.advice(domain.integer)})" for g in gaps)
+    return f"{what} has no row for {'whole-number ' if domain.integer else ''}keys {listed}"
+
+
+def lint_table(el, problems, case_schema=None):
     if el.match != "band":
         return
     ivs = [(_intervals(r.test), r) for r in el.rows]
@@ -122,16 +255,16 @@ def lint_table(el, problems):
             if cells_overlap(a, b, str(ra.key_text), str(rb.key_text)) is True:
                 problems.items.append(el.sf.locate(el.path + ("rows", rb.number - 1, "key"),
                     f"rows {ra.number} and {rb.number} of table '{el.id}' overlap ({ra.key_text} and {rb.key_text})"))
-    known = [iv for a, _ in ivs if a not in (None, ANY) for iv in a]
-    if known and len(known) == len(ivs):
-        for gap in _gaps(known):
-            if gap.startswith("below") or gap.startswith("up to"):
-                continue  # below the first band is usually outside the domain (the case schema says so)
-            problems.items.append(el.sf.locate(el.path + ("rows",),
-                f"table '{el.id}' has no row for keys {gap}: add an explicit open-ended row", severity="warning"))
+    bands = _bands([(r.number, a, r.key_text) for a, r in ivs])
+    if bands:
+        domain = key_domain(el.raw.get("key"), case_schema)
+        gaps = find_gaps(bands, domain)
+        if gaps:
+            problems.items.append(el.sf.locate(el.path + ("rows",), gap_warning(f"table '{el.id}'", gaps, domain),
+                                               severity="warning"))
 
 
-def lint_decision_table(el, problems):
+def lint_decision_table(el, problems, case_schema=None):
     rows = el.rows
     cells = [[_intervals(t) for t in r.tests] for r in rows]
     if el.hit_policy == "UNIQUE":
@@ -154,11 +287,13 @@ def lint_decision_table(el, problems):
             problems.items.append(el.sf.locate(el.path + ("inputs", k),
                 f"input '{text}' of '{el.id}' is '-' in every row: it is never used", severity="warning"))
     if len(el.inputs) == 1 and el.default is None:
-        known = [iv for c in cells for iv in (c[0] if c[0] not in (None, ANY) else [])]
-        if known and all(c[0] not in (None, ANY) for c in cells):
-            for gap in _gaps(known):
-                problems.items.append(el.sf.locate(el.path + ("rules",),
-                    f"no row of '{el.id}' covers inputs {gap} (and there is no default)", severity="warning"))
+        bands = _bands([(r.number, c[0], r.cells[0]) for r, c in zip(rows, cells)])
+        if bands:
+            domain = key_domain(el.input_texts[0], case_schema)
+            gaps = find_gaps(bands, domain)
+            if gaps:
+                problems.items.append(el.sf.locate(el.path + ("rules",), gap_warning(
+                    f"decision table '{el.id}' (no default)", gaps, domain), severity="warning"))
 
 
 def lint_clause_map(elements, src, problems):
@@ -177,10 +312,54 @@ def lint_clause_map(elements, src, problems):
                                                severity="warning"))
 
 
+# ---------------------------------------------------------------- texts and the declared languages
+
+TEXT_KEYS = ("title", "interpretation", "message", "label", "text")
+
+
+def _texts(node, path=()):
+    """(path, mapping) for every text given by language (a title, message, ... written as a mapping)."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k in TEXT_KEYS and isinstance(v, dict) and v and all(isinstance(x, str) for x in v.values()):
+                yield path + (k,), v
+            else:
+                yield from _texts(v, path + (k,))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _texts(v, path + (i,))
+
+
+def lint_languages(elements, src, problems):
+    """A text in a language the rule set does not declare, or without its primary language, is shown
+    to nobody or shown in another language: both are worth a warning."""
+    from .i18n import declared, match
+    if src.manifest is None:
+        return
+    languages = declared(src.manifest.doc.data)
+    sources = [(src.manifest, (), src.manifest.doc.data)]
+    if src.clause_map is not None:
+        sources.append((src.clause_map, (), src.clause_map.doc.data))
+    sources += [(el.sf, el.path, el.raw) for el in elements.values()]
+    for sf, base, node in sources:
+        for path, text in _texts(node):
+            where = path[-1]
+            undeclared = [k for k in text if match(k, languages) is None]
+            if undeclared:
+                problems.items.append(sf.locate(base + path, (
+                    f"{where} has a text in {', '.join(repr(k) for k in undeclared)}, which the rule set does not "
+                    f"declare (languages: [{', '.join(languages)}] in ruleset.yaml)"), severity="warning"))
+            elif match(languages[0], list(text)) is None:
+                problems.items.append(sf.locate(base + path, (
+                    f"{where} has no text in '{languages[0]}', the rule set's primary language"), severity="warning"))
+
+
 def lint_ruleset(elements, src, problems):
+    lint_languages(elements, src, problems)
+    case_schema = src.case_schema.doc.data if src.case_schema is not None else None
     for el in elements.values():
         if el.kind == "table":
-            lint_table(el, problems)
+            lint_table(el, problems, case_schema)
         elif el.kind == "decision_table":
-            lint_decision_table(el, problems)
+            lint_decision_table(el, problems, case_schema)
     lint_clause_map(elements, src, problems)

@@ -8,6 +8,8 @@ place: never a half-written folder, never an existing folder replaced unless ask
 """
 from __future__ import annotations
 
+import base64
+import re
 import shutil
 from datetime import date
 from decimal import Decimal
@@ -36,6 +38,14 @@ def _decimal(dumper, value):
 _Dumper.add_representer(Decimal, _decimal)
 
 
+def _text(dumper, value):
+    # a whole file carried in the patch reads as itself (a literal block), not as one escaped line
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if "\n" in value else None)
+
+
+_Dumper.add_representer(str, _text)
+
+
 def to_yaml(data, header: str = "") -> str:
     return header + yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=110)
 
@@ -53,6 +63,9 @@ def make_patch(old, new) -> dict:
     unset = [k for k in old.manifest if k not in new.manifest and k not in IDENTITY]
     if sets or unset:
         patch["manifest"] = {"set": sets, "unset": unset}
+    added = added_changes(old.manifest, new.manifest)
+    if added:
+        patch["changes"] = added
     if old.case_schema != new.case_schema:
         patch["case_schema"] = new.case_schema
     ops = []
@@ -69,7 +82,32 @@ def make_patch(old, new) -> dict:
         patch["elements"] = ops
     if old.clause_map != new.clause_map:
         patch["clauses"] = new.clause_map
+    files = file_changes(old, new)
+    if files:
+        patch["files"] = files
     return patch
+
+
+def added_changes(old_manifest: dict, new_manifest: dict) -> list:
+    """The change-record entries the new revision has and the old one has not, in their order."""
+    before = list(old_manifest.get("changes") or [])
+    return [c for c in new_manifest.get("changes") or [] if c not in before]
+
+
+def file_changes(old, new) -> list:
+    """Whole files to write or remove so that the old rule set's other files become the new one's."""
+    from .diff import file_content, other_files
+    a, b = other_files(old), other_files(new)
+    out = []
+    for rel in sorted(set(a) | set(b)):
+        if rel not in b:
+            out.append({"path": rel, "remove": True})
+        elif rel not in a or file_content(a[rel]) != file_content(b[rel]):
+            try:
+                out.append({"path": rel, "text": b[rel].decode("utf-8")})
+            except UnicodeDecodeError:
+                out.append({"path": rel, "base64": base64.b64encode(b[rel]).decode("ascii")})
+    return out
 
 
 def read_patch(path) -> dict:
@@ -105,45 +143,7 @@ def apply_patch(patch: dict, old_folder: Path, out: Path, revision: str, effecti
     stage = staging_dir(out)
     try:
         shutil.copytree(old_folder, stage, dirs_exist_ok=True, symlinks=False)
-        manifest = load_file(stage / "ruleset.yaml").data
-        old_rev = manifest["revision"]
-        for k, v in ((patch.get("manifest") or {}).get("set") or {}).items():
-            manifest[k] = v
-        for k in (patch.get("manifest") or {}).get("unset") or []:
-            manifest.pop(k, None)
-        manifest.update({"revision": revision, "effective": effective, "supersedes": old_rev, "status": "draft"})
-        if code:
-            manifest["code"] = code
-        manifest.pop("superseded_by", None)
-        touched = {"ruleset.yaml"}
-        if "case_schema" in patch:
-            target = safe_join(stage, manifest["case_schema"])
-            if target is None:
-                raise UsageError("the case_schema path leaves the rule set")
-            write_atomic(target, to_yaml(patch["case_schema"]))
-        docs = _module_docs(stage)
-        for op in patch.get("elements") or []:
-            for name, doc in docs.items():
-                for section in SECTIONS:
-                    items = doc.get(section) or []
-                    kept = [e for e in items if e.get("id") != op["id"]]
-                    if len(kept) != len(items):
-                        doc[section] = kept
-                        touched.add(name)
-        for op in sorted((o for o in patch.get("elements") or [] if o["op"] == "put"), key=lambda o: (o["file"], o["section"], o["index"])):
-            if "/" in op["file"] or op["file"].startswith("."):
-                raise UsageError(f"patch puts '{op['id']}' in '{op['file']}', outside the rule set's top level")
-            doc = docs.setdefault(op["file"], {})
-            items = doc.setdefault(op["section"], [])
-            items.insert(min(op["index"], len(items)), op["element"])
-            touched.add(op["file"])
-        for name in sorted(touched - {"ruleset.yaml"}):
-            doc = {k: v for k, v in docs[name].items() if v != []}
-            write_atomic(stage / name, to_yaml(doc, "# yaml-language-server: $schema=../../schemas/ruleset.schema.json\n"))
-        if "clauses" in patch:
-            write_atomic(stage / "clauses.yaml", to_yaml({"clauses": patch["clauses"]},
-                                                         "# yaml-language-server: $schema=../../schemas/ruleset.schema.json\n"))
-        write_atomic(stage / "ruleset.yaml", to_yaml(manifest, "# yaml-language-server: $schema=../../schemas/ruleset.schema.json\n"))
+        _rewrite(stage, patch, revision, effective, code, old_folder, out)
         replace_dir_atomic(stage, out, overwrite=force)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
@@ -151,11 +151,150 @@ def apply_patch(patch: dict, old_folder: Path, out: Path, revision: str, effecti
     return out
 
 
+def _rewrite(stage: Path, patch: dict, revision: str, effective: str, code: str | None, source: Path, out: Path):
+    """Turn the copy of the old rule set in `stage` into the new revision: every file the patch touches
+    is edited in place (yamledit.py), so comments and layout of what did not change stay."""
+    edits: dict[str, tuple[Path, dict]] = {}     # relative path -> (file, its new content as plain data)
+    manifest = load_file(stage / "ruleset.yaml").data
+    edits["ruleset.yaml"] = (stage / "ruleset.yaml", revised_manifest(manifest, patch, revision, effective, code))
+    if "case_schema" in patch:
+        target = safe_join(stage, manifest["case_schema"])
+        if target is None:
+            raise UsageError("the case_schema path leaves the rule set")
+        edits[manifest["case_schema"]] = (target, patch["case_schema"])
+    docs = _module_docs(stage)
+    touched = set()
+    for op in patch.get("elements") or []:
+        for name, doc in docs.items():
+            for section in SECTIONS:
+                items = doc.get(section) or []
+                kept = [e for e in items if e.get("id") != op["id"]]
+                if len(kept) != len(items):
+                    doc[section] = kept
+                    touched.add(name)
+    for op in sorted((o for o in patch.get("elements") or [] if o["op"] == "put"), key=lambda o: (o["file"], o["section"], o["index"])):
+        if "/" in op["file"] or op["file"].startswith("."):
+            raise UsageError(f"patch puts '{op['id']}' in '{op['file']}', outside the rule set's top level")
+        doc = docs.setdefault(op["file"], {})
+        items = doc.setdefault(op["section"], [])
+        items.insert(min(op["index"], len(items)), op["element"])
+        touched.add(op["file"])
+    for name in sorted(touched):
+        edits[name] = (stage / name, {k: v for k, v in docs[name].items() if v != []})
+    if "clauses" in patch:
+        path = stage / "clauses.yaml"
+        current = load_file(path).data if path.is_file() else {}
+        edits["clauses.yaml"] = (path, {**(current if isinstance(current, dict) else {}), "clauses": patch["clauses"]})
+    for item in patch.get("files") or []:
+        target = safe_join(stage, item["path"])
+        if target is None or item["path"] in edits:
+            raise UsageError(f"the patch writes '{item['path']}', outside the rule set or over one of its rule files")
+        if item.get("remove"):
+            target.unlink(missing_ok=True)
+        elif "base64" in item:
+            write_atomic(target, base64.b64decode(item["base64"]), mode="wb")
+        else:
+            write_atomic(target, item["text"])
+    for rel, (path, content) in edits.items():
+        write_atomic(path, edited(path, content))
+    set_modelines(stage, source, out)
+
+
+def edited(path: Path, content) -> str:
+    """The file's text with `content` merged in (a new file: the content, under a schema modeline)."""
+    from .yamledit import Edit
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    doc = Edit(text)
+    doc.merge(content)
+    out = doc.text()
+    return out if text else f"{MODELINE}../../schemas/ruleset.schema.json\n{out}"   # set_modelines corrects the path
+
+
+def revised_manifest(manifest: dict, patch: dict, revision: str, effective: str, code: str | None) -> dict:
+    """The new revision's ruleset.yaml as data: the patch's keys, then the identity of a draft that
+    supersedes the old revision, its source document named by the new revision, and its change record
+    with the patch's entries added."""
+    m = dict(manifest)
+    old_rev, old_code = m["revision"], m["code"]
+    for k, v in ((patch.get("manifest") or {}).get("set") or {}).items():
+        m[k] = v
+    for k in (patch.get("manifest") or {}).get("unset") or []:
+        m.pop(k, None)
+    new_code = code or old_code
+    m.update({"code": new_code, "revision": revision, "effective": effective, "status": "draft"})
+    m = _put_after(m, "supersedes", old_rev, "effective")
+    m.pop("superseded_by", None)
+    source = m.get("source")
+    if isinstance(source, dict) and isinstance(source.get("document"), str):
+        document = _renamed(source["document"], old_rev, revision)
+        m["source"] = {**source, "document": _renamed(document, old_code, new_code) if new_code != old_code else document}
+    changes = list(m.get("changes") or [])
+    added = [c for c in patch.get("changes") or [] if c not in changes]
+    if added:
+        m["changes"] = changes + added
+    return m
+
+
+def _put_after(m: dict, key: str, value, after: str) -> dict:
+    """m with key set to value: where it is, or (new) right after `after`, as a person would write it."""
+    if key in m or after not in m:
+        return {**m, key: value}
+    out = {}
+    for k, v in m.items():
+        out[k] = v
+        if k == after:
+            out[key] = value
+    return out
+
+
+def _renamed(text: str, old: str, new: str) -> str:
+    """`old` replaced by `new` where it stands as a word of its own (A/2 but not A/20)."""
+    return re.sub(rf"(?<![\w/]){re.escape(old)}(?![\w/])", lambda _: new, text)
+
+
+def draft_change(manifest: dict, revision: str, effective: str) -> dict:
+    """The change-record entry of a new draft, for the committee to complete: the next number, the
+    effective date, and a note (in the rule set's primary language) saying what to fill in."""
+    from .i18n import messages, primary
+    changes = list(manifest.get("changes") or [])
+    old_rev = manifest["revision"]
+    last = changes[-1].get("no") if changes and isinstance(changes[-1], dict) else None
+    no = last + 1 if isinstance(last, int) and not isinstance(last, bool) else len(changes) + 1
+    note = messages(primary(manifest))["draft_change_note"].format(revision=revision, from_revision=old_rev)
+    return {"no": no, "date": effective, "note": note}
+
+
+MODELINE = "# yaml-language-server: $schema="
+
+
+def set_modelines(folder: Path, source: Path, out: Path) -> None:
+    """Point every YAML file's editor modeline at the same schema as before, relative to where the file
+    will be (`out`): a copy made elsewhere keeps its editor validation. A modeline whose schema cannot be
+    found points at the engine's own schema."""
+    import os
+    from .paths import data_dir
+    engine_schema = (data_dir("schemas") / "ruleset.schema.json").resolve()
+    for path in sorted(list(folder.rglob("*.yaml")) + list(folder.rglob("*.yml"))):
+        rel = path.relative_to(folder)
+        text = path.read_text(encoding="utf-8")
+        first, sep, rest = text.partition("\n")
+        if not first.startswith(MODELINE) or "://" in first:
+            continue
+        ref = first[len(MODELINE):].strip()
+        target = (Path(source) / rel).parent / ref
+        target = target.resolve() if target.is_file() else engine_schema
+        new_ref = Path(os.path.relpath(target, (Path(out).resolve() / rel).parent)).as_posix()
+        if new_ref != ref:
+            write_atomic(path, f"{MODELINE}{new_ref}{sep}{rest}")
+
+
 def new_revision(from_folder: Path, revision: str, effective: str, out: Path | None = None, force: bool = False,
                  code: str | None = None) -> Path:
-    """Copy a rule set into a draft of its next revision."""
+    """Copy a rule set into a draft of its next revision: ruleset.yaml edited in place (identity, source
+    document, a draft change-record entry), every other file as it was."""
     from_folder = Path(from_folder)
     manifest = load_file(from_folder / "ruleset.yaml").data
     code = code or manifest["code"]
     out = Path(out) if out else from_folder.parent / f"{code}-{revision.replace('/', '')}"
-    return apply_patch({"certrules_patch": PATCH_VERSION}, from_folder, out, revision, effective, force, code)
+    patch = {"certrules_patch": PATCH_VERSION, "changes": [draft_change(manifest, revision, effective)]}
+    return apply_patch(patch, from_folder, out, revision, effective, force, code)

@@ -3,7 +3,8 @@
 Rule sets are found in the bundled `rulesets/`, in directories given with `--rulesets`, and in
 those listed in the environment variable CERTRULES_RULESETS (separated by the OS path separator).
 They are grouped by family and ordered by effective date. A case gets the revision it names
-(`A/1`, `A1`, `ZBC-SC-2024-A1` all work) or the one in force on its `as_of` date.
+(`A/1`, `A1`, `ZBC-SC-2024-A1` all work; `FAMILY/REVISION`, e.g. `QMS-AT/A/1`, when several families
+have that revision), within the `family` it names, or the one in force on its `as_of` date.
 """
 from __future__ import annotations
 
@@ -57,7 +58,7 @@ def _entry(folder: Path) -> Entry | None:
 
 
 def find_rulesets(extra=()) -> list[Entry]:
-    """Every rule set found, the first found winning when two folders hold the same code and revision."""
+    """Every rule set found, the first found winning when two folders hold the same family, code and revision."""
     seen = {}
     for d in search_dirs(extra):
         if not d.is_dir():
@@ -65,8 +66,8 @@ def find_rulesets(extra=()) -> list[Entry]:
         candidates = [d] if (d / "ruleset.yaml").is_file() else sorted(p for p in d.iterdir() if (p / "ruleset.yaml").is_file())
         for folder in candidates:
             e = _entry(folder)
-            if e is not None and (e.code, e.revision) not in seen:
-                seen[(e.code, e.revision)] = e
+            if e is not None and (e.family, e.code, e.revision) not in seen:
+                seen[(e.family, e.code, e.revision)] = e
     return sorted(seen.values(), key=lambda e: (e.family, e.effective, e.revision))
 
 
@@ -75,32 +76,100 @@ def _norm(text: str) -> str:
 
 
 def matches(entry: Entry, wanted: str) -> bool:
+    """Does a bare name (A/1, A1, the folder name, CODE-REVISION) name this entry?"""
     w = _norm(wanted)
     return w in (_norm(entry.revision), _norm(entry.folder.name), _norm(entry.code + entry.revision))
+
+
+def same_family(entry: Entry, family: str) -> bool:
+    return entry.family == family or _norm(entry.family) == _norm(family)
+
+
+def spelling(entry: Entry) -> str:
+    """The one name that always picks this entry out: FAMILY/REVISION."""
+    return f"{entry.family}/{entry.revision}"
 
 
 def families(entries) -> list[str]:
     return sorted({e.family for e in entries})
 
 
-def choose(entries: list[Entry], as_of, revision: str | None = None, family: str | None = None) -> tuple[Entry, str]:
-    """The entry to use and, in words, why."""
+def resolve(entries: list[Entry], name: str) -> tuple[list[Entry], bool]:
+    """The entries a revision name picks out, and whether the name was qualified by a family.
+
+    A name is a bare revision (`A/1`, `A1`, a folder name) or `FAMILY/REVISION` (`QMS-AT/A/1`,
+    `QMS-AT/A1`). Revisions themselves may contain '/', so every split after a '/' whose left side is
+    a known family is tried; a bare reading is tried too, and all readings are kept.
+    """
+    hits = [e for e in entries if matches(e, name)]
+    qualified = False
+    known = families(entries)
+    for i, ch in enumerate(name):
+        if ch != "/" or i == 0:
+            continue
+        fam, rest = name[:i], name[i + 1:]
+        if rest and any(_norm(f) == _norm(fam) for f in known):
+            more = [e for e in entries if same_family(e, fam) and matches(e, rest)]
+            qualified = qualified or bool(more)
+            hits += [e for e in more if e not in hits]
+    return hits, qualified
+
+
+def _near(word: str, choices) -> str:
+    from .suggest import did_you_mean
+    return did_you_mean(word, choices)
+
+
+class FamilyNeeded(RevisionError):
+    """Several families are available and nothing says which one is meant."""
+
+
+def _family_needed(entries) -> FamilyNeeded:
+    return FamilyNeeded(f"several rule-set families are available ({', '.join(families(entries))}); "
+                        "name one with --family FAMILY")
+
+
+class AmbiguousRevision(RevisionError):
+    """A bare revision that several families have: `candidates` are the entries it could mean."""
+
+    def __init__(self, message: str, name: str, candidates: list[Entry]):
+        super().__init__(message)
+        self.name = name
+        self.candidates = candidates
+
+
+def of_family(entries: list[Entry], family: str | None) -> list[Entry]:
+    """The entries of `family` (all when None); none found, or none of that family, is an error."""
     if not entries:
         raise RevisionError("no rule sets found (looked in: " + ", ".join(str(d) for d in search_dirs()) + ")")
-    if family:
-        entries = [e for e in entries if e.family == family or _norm(e.family) == _norm(family)]
-        if not entries:
-            raise RevisionError(f"no rule set of family '{family}'")
+    if not family:
+        return entries
+    known = families(entries)
+    entries = [e for e in entries if same_family(e, family)]
+    if not entries:
+        raise RevisionError(f"no rule set of family '{family}'{_near(family, known)}; the families found: "
+                            + ", ".join(known))
+    return entries
+
+
+def choose(entries: list[Entry], as_of, revision: str | None = None, family: str | None = None) -> tuple[Entry, str]:
+    """The entry to use and, in words, why."""
+    entries = of_family(entries, family)
     if revision:
-        hits = [e for e in entries if matches(e, revision)]
+        hits, _ = resolve(entries, revision)
         if not hits:
-            known = ", ".join(f"{e.revision} ({e.folder.name})" for e in entries)
-            raise RevisionError(f"unknown revision '{revision}'; known revisions: {known}")
+            several = len(families(entries)) > 1
+            names = [spelling(e) if several else e.revision for e in entries]
+            shown = ", ".join(f"{n} ({e.folder.name})" for n, e in zip(names, entries))
+            raise RevisionError(f"unknown revision '{revision}'{_near(revision, names + [e.folder.name for e in entries])}"
+                                f"; known revisions: {shown}")
         if len({e.family for e in hits}) > 1:
-            raise RevisionError(f"revision '{revision}' exists in several families ({', '.join(families(hits))}); name one with --family")
+            raise AmbiguousRevision(f"revision '{revision}' exists in several families ({', '.join(families(hits))}); "
+                                    f"name one as " + " or ".join(spelling(e) for e in hits)
+                                    + " (or give --family FAMILY)", revision, hits)
         return hits[0], f"revision {hits[0].revision} named by the case or the command line"
     if len(families(entries)) > 1:
-        raise RevisionError(f"several rule-set families are available ({', '.join(families(entries))}); name one with --family")
+        raise _family_needed(entries)
     day = as_of if isinstance(as_of, date) else _date(as_of)
     approved = [e for e in entries if e.status == "approved"]
     in_force = [e for e in approved if _date(e.effective) <= day]
@@ -109,6 +178,14 @@ def choose(entries: list[Entry], as_of, revision: str | None = None, family: str
         raise RevisionError(f"no revision of {entries[0].family} was in force on {day.isoformat()}; the first took effect on {first}")
     e = max(in_force, key=lambda x: (x.effective, x.revision))
     return e, f"revision {e.revision} in force on {day.isoformat()} (effective {e.effective})"
+
+
+def latest(entries: list[Entry], family: str | None = None) -> Entry:
+    """The latest revision (by effective date, drafts included) of `family`, or of the one family found."""
+    entries = of_family(entries, family)
+    if len(families(entries)) > 1:
+        raise _family_needed(entries)
+    return max(entries, key=lambda x: (x.effective, x.revision))
 
 
 def _date(text) -> date:
@@ -131,11 +208,25 @@ def load_cached(folder: Path):
     return _CACHE[key]
 
 
+SELECTION_FIELDS = ("revision", "family")   # what a case may say about the rule set it is evaluated by
+
+
 def select_ruleset(case: dict, revision: str | None = None, dirs=(), family: str | None = None):
-    """(RuleSet, selection dict) for a case: its `revision`, or the one in force on its `as_of`."""
-    wanted = revision or case.get("revision")
-    if wanted is not None and not isinstance(wanted, str):
-        wanted = str(wanted)
+    """(RuleSet, selection dict) for a case: the revision it (or the command line) names, within the
+    family it (or the command line) names, or else the one in force on its `as_of`.
+
+    The command line wins over the case: `--revision` over the case's `revision`, `--family` over its
+    `family`. A command-line revision qualified by a family (QMS-AT/A/1) sets the family too.
+    """
+    def text(key):
+        v = case.get(key)
+        return None if v is None else v if isinstance(v, str) else str(v)
+    case_revision, case_family = text("revision"), text("family")
+    wanted = revision or case_revision
+    entries = find_rulesets(dirs)
+    fam = family
+    if fam is None and case_family is not None and not (revision and resolve(entries, revision)[1]):
+        fam = case_family
     as_of = case.get("as_of")
     if as_of is not None and not isinstance(as_of, date):
         try:
@@ -145,16 +236,39 @@ def select_ruleset(case: dict, revision: str | None = None, dirs=(), family: str
             raise CaseError(f"as_of: '{case.get('as_of')}' is not a valid date (write YYYY-MM-DD)") from None
     if wanted is None and as_of is None:
         raise RevisionError("the case has no as_of date, so no revision can be chosen for it")
+    if fam is not None and entries and not any(same_family(e, fam) for e in entries):
+        try:
+            of_family(entries, fam)
+        except RevisionError as exc:
+            if family is not None:
+                raise
+            raise RevisionError(f"the case's family ({case_family}): {exc.message}") from None
     try:
-        entry, why = choose(find_rulesets(dirs), as_of, wanted, family)
+        entry, why = choose(entries, as_of, wanted, fam)
+    except AmbiguousRevision as exc:
+        if revision is not None:
+            raise
+        fams = families(exc.candidates)
+        raise RevisionError(f"the case's revision ({case_revision}) exists in several families ({', '.join(fams)}); "
+                            "add " + " or ".join(f"'family: {f}'" for f in fams) + " to the case, or write "
+                            + " or ".join(f"'revision: {spelling(e)}'" for e in exc.candidates)
+                            + " (or give --family FAMILY)") from None
+    except FamilyNeeded as exc:
+        if wanted is not None:
+            raise
+        raise RevisionError(f"{exc.message}, or add " + " or ".join(f"'family: {f}'" for f in families(entries))
+                            + " to the case") from None
     except RevisionError as exc:
         # name the case's field that led here, unless the command line chose
-        field = "revision" if wanted is not None and revision is None else "as_of" if wanted is None else None
-        if field is None or not case.get(field):
+        if revision is None and wanted is not None:
+            field = "revision"
+        elif wanted is None:
+            field = "as_of"
+        else:
+            raise
+        if not case.get(field):
             raise
         raise RevisionError(f"the case's {field} ({case.get(field)}): {exc.message}") from None
-    try:
-        rs = load_cached(entry.folder)
-    except RuleSetError:
-        raise
-    return rs, {"revision": entry.revision, "code": entry.code, "folder": entry.folder.name, "reason": why}
+    rs = load_cached(entry.folder)
+    return rs, {"revision": entry.revision, "family": entry.family, "code": entry.code, "folder": entry.folder.name,
+                "by": "name" if wanted is not None else "date", "reason": why}

@@ -38,7 +38,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from jinja2 import BaseLoader, ChainableUndefined, TemplateError, TemplateNotFound, Undefined
+from jinja2 import BaseLoader, ChainableUndefined, TemplateError, TemplateNotFound, Undefined, pass_context
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup
 
@@ -224,7 +224,16 @@ def anchor(text) -> str:
     return "c-" + (s or "x")
 
 
-FILTERS = {"date_zh": date_zh, "date_en": date_en, "text2": text2, "qr_svg": qr_svg, "repeat": repeat,
+@pass_context
+def text_in(context, value, lang: str | None = None) -> str:
+    """A rule set's text (a string, or a mapping by language) in `lang`, else in the page's language
+    (`lang` in the template's context), else in the rule set's primary language or whichever it has."""
+    from .i18n import DEFAULT_LANGUAGES, Texts
+    languages = context.get("languages") or list(DEFAULT_LANGUAGES)
+    return Texts(lang or context.get("lang") or languages[0], languages).text(value)
+
+
+FILTERS = {"date_zh": date_zh, "date_en": date_en, "text2": text2, "text": text_in, "qr_svg": qr_svg, "repeat": repeat,
            "show": display, "pick": pick, "as_yaml": as_yaml, "anchor": anchor}
 
 
@@ -381,16 +390,21 @@ def describe(req: dict) -> str:
     return f"{item}{words}{tail}"
 
 
-def context_for(ruleset, result: dict, case: dict | None) -> dict:
-    return {"result": result, "case": case or {}, "ruleset": ruleset_view(ruleset)}
+def context_for(ruleset, result: dict, case: dict | None, lang: str | None = None) -> dict:
+    """What a document template sees; `lang` is the language to show (the `text` filter picks it from
+    a rule set's text), `languages` the rule set's, primary first."""
+    from .i18n import choose, declared
+    languages = declared(ruleset.manifest)
+    return {"result": result, "case": case or {}, "ruleset": ruleset_view(ruleset),
+            "lang": choose(languages, lang), "languages": languages}
 
 
-def render_html(ruleset, result: dict, document: str, case: dict | None = None) -> str:
+def render_html(ruleset, result: dict, document: str, case: dict | None = None, lang: str | None = None) -> str:
     names = documents(ruleset)
     if document not in names:
         have = ", ".join(names) if names else "none (the rule set has no templates/ folder)"
         raise UsageError(f"{ruleset.name} has no document '{document}'; its documents: {have}")
-    context = context_for(ruleset, result, case)
+    context = context_for(ruleset, result, case, lang)
     spec = requirements(ruleset).get(document) or {}
     what = text2(spec.get("title")) or document
     not_earned = unmet(spec.get("earned_when") or [], context)
@@ -419,9 +433,10 @@ def render_html(ruleset, result: dict, document: str, case: dict | None = None) 
         raise RuleSetError(f"{where}: {exc.message or exc}") from None
 
 
-def render_document(ruleset, result: dict, document: str, fmt: str = "html", case: dict | None = None):
+def render_document(ruleset, result: dict, document: str, fmt: str = "html", case: dict | None = None,
+                    lang: str | None = None):
     """The document as HTML text, or as PDF bytes (printed by headless Chromium)."""
-    html = render_html(ruleset, result, document, case)
+    html = render_html(ruleset, result, document, case, lang)
     if fmt == "html":
         return html
     if fmt == "pdf":
@@ -490,7 +505,11 @@ def _diff_clauses(diff: dict, old, new) -> list[dict]:
     return out
 
 
-def render_diff_html(diff: dict, impact: dict | None, old, new) -> str:
-    """The difference between two revisions (and whom it affects) as one self-contained page."""
+def render_diff_html(diff: dict, impact: dict | None, old, new, t=None) -> str:
+    """The difference between two revisions (and whom it affects) as one self-contained page, in the
+    language of `t` (an i18n.Texts; default: the new revision's primary language)."""
+    if t is None:
+        from .i18n import texts_for
+        t = texts_for(new.manifest)
     return render_page("diff.html.j2", diff=diff, impact=impact, clauses=_diff_clauses(diff, old, new),
-                       css=Markup(shared_css()), old=diff["old"], new=diff["new"], back=None)
+                       css=Markup(shared_css()), old=diff["old"], new=diff["new"], back=None, t=t)

@@ -1,25 +1,14 @@
 """Text a person reads in a terminal: an evaluation summary and the explanation of one value.
 
-Chinese first, English beside it where the rule set gives it; everything comes from the rule set's
-titles and the result document, nothing here knows a domain.
+In one language (i18n.py: `--lang`, the locale, or the rule set's primary language): the headings
+from the engine's catalogue for it, titles and messages from the rule set. Nothing here knows a domain.
 """
 from __future__ import annotations
 
-from .jsonout import dumps, number_text
 from decimal import Decimal
 
-SEVERITY_WORDS = {"error": "错误 error", "warning": "警告 warning", "note": "提示 note"}
-
-
-def both(text2, fallback: str = "") -> str:
-    if not text2:
-        return fallback
-    if isinstance(text2, str):
-        return text2
-    zh, en = text2.get("zh"), text2.get("en")
-    if zh and en:
-        return f"{zh} / {en}"
-    return zh or en or fallback
+from .i18n import Texts, texts_for
+from .jsonout import dumps, number_text
 
 
 def show(value) -> str:
@@ -34,70 +23,87 @@ def show(value) -> str:
     return str(value)
 
 
-def summary(result: dict, ruleset) -> str:
+def selection_text(result: dict, t: Texts) -> str:
+    sel = result["selection"]
+    if sel.get("by") == "date":
+        return t("selection_by_date", revision=sel["revision"], as_of=result["as_of"],
+                 effective=result["ruleset"]["effective"])
+    if sel.get("by") == "name":
+        return t("selection_by_name", revision=sel["revision"])
+    return sel["reason"]
+
+
+def summary(result: dict, ruleset, t: Texts | None = None) -> str:
+    t = t or texts_for(ruleset.manifest)
     rs = result["ruleset"]
-    lines = [f"{both(rs.get('title'), rs['code'])}",
-             f"{rs['code']} {rs['revision']} ({rs['status']}, {rs['provenance']}, effective {rs['effective']})  {rs['digest'][:19]}…",
-             f"选用 revision: {result['selection']['reason']}",
-             f"评价日期 as_of: {result['as_of']}", ""]
+    lines = [t.text(rs.get("title"), rs["code"]),
+             t("identity_line", code=rs["code"], revision=rs["revision"], status=rs["status"],
+               provenance=rs["provenance"], effective=rs["effective"]) + f"  {rs['digest'][:19]}…",
+             f"{t('selection')}: {selection_text(result, t)}",
+             f"{t('as_of')}: {result['as_of']}", ""]
     order = list(ruleset.manifest.get("outputs") or [])
     rest = [k for k in result["values"] if k not in order]
     width = max((len(k) for k in result["values"]), default=10)
-    lines.append("结果 Values")
+    lines.append(t("values"))
     for key in order + rest:
         if key not in result["values"]:
             continue
         el = ruleset.elements.get(key)
-        title = both(el.title) if el is not None and el.title else ""
+        title = t.text(el.title) if el is not None and el.title else ""
         value = result["values"][key]
         if isinstance(value, dict) and "state" in value:
             value = value["state"] + (f" (since {value['since']})" if value.get("since") else "")
         text = show(value)
         if len(text) > 90:
-            text = text[:80] + f"…  (--explain {key})"
+            text = text[:80] + "…  " + t("more_in_explain", id=key)
         lines.append(f"  {key:<{width}}  {text}" + (f"   {title}" if title else ""))
         if key == (order[-1] if order else None) and rest:
             lines.append("")
     lines.append("")
     findings = result["findings"]
-    lines.append(f"发现 Findings ({len(findings)})")
+    lines.append(f"{t('findings')} ({len(findings)})")
     if not findings:
         lines.append("  —")
     for f in findings:
-        lines.append(f"  [{SEVERITY_WORDS.get(f['severity'], f['severity'])}] {f['clause']}  {f['id']}")
-        lines.append(f"      {both(f['message'])}")
+        lines.append(f"  [{t.severity(f['severity'])}] {f['clause']}  {f['id']}")
+        lines.append(f"      {t.text(f['message'])}")
         if f.get("interpretation"):
-            lines.append(f"      解释 interpretation: {both(f['interpretation'])}")
+            lines.append(f"      {t('interpretation')}: {t.text(f['interpretation'])}")
     lines.append("")
-    lines.append("Use --explain ID to see why a value is what it is; --format json for the full result.")
+    lines.append(t("summary_hint"))
     return "\n".join(lines) + "\n"
 
 
-def explain(result: dict, ruleset, eid: str) -> str:
+def explain(result: dict, ruleset, eid: str, t: Texts | None = None) -> str:
+    t = t or texts_for(ruleset.manifest)
     el = ruleset.elements[eid]
     entry = (result.get("trace") or {}).get(eid, {})
-    lines = [f"{eid}  ({el.kind}, clause {el.clause}, {el.location()})"]
+    lines = [t("explain_head", id=eid, kind=t.kind(el.kind), clause=el.clause, where=el.location())]
     if el.title:
-        lines.append(f"  {both(el.title)}")
+        lines.append(f"  {t.text(el.title)}")
     if el.text:
-        lines.append(f"  条文 text: {el.text.strip()}")
+        lines.append(f"  {t('clause_text')}: {el.text.strip()}")
     if el.interpretation:
-        lines.append(f"  解释 interpretation: {both(el.interpretation)}")
+        lines.append(f"  {t('interpretation')}: {t.text(el.interpretation)}")
     for key in ("when", "expr", "key", "assert"):
         if key in el.raw:
             lines.append(f"  {key}: {el.raw[key]}")
     lines.append(f"  = {show(result['values'].get(eid, entry.get('value')))}")
     inputs = entry.get("inputs") or {}
     if inputs:
-        lines.append("  inputs:")
+        lines.append(f"  {t('inputs')}:")
         for name, value in inputs.items():
             hint = "  (--explain " + name + ")" if name in ruleset.elements else ""
             lines.append(f"    {name} = {show(value)}{hint}")
     for key in ("inputs", "rows", "row_interpretation", "history", "ignored_events", "diagnostics", "undecided"):
         if key == "inputs" or key not in entry:
             continue
-        lines.append(f"  {key}: {show(entry[key])}")
+        value = entry[key]
+        if key == "row_interpretation":
+            lines.append(f"  {t('interpretation')} ({t('row_id')}): {t.text(value)}")
+            continue
+        lines.append(f"  {key}: {show(value)}")
     related = [f for f in result["findings"] if f["id"] == eid or f["id"].startswith(eid + ".")]
     for f in related:
-        lines.append(f"  finding [{f['severity']}] {f['clause']}: {both(f['message'])}")
+        lines.append(f"  {t('finding')} [{t.severity(f['severity'])}] {f['clause']}: {t.text(f['message'])}")
     return "\n".join(lines) + "\n"

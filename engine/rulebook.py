@@ -20,10 +20,10 @@ from .errors import CertrulesError, OutputError
 from .evaluation import clause_key
 from .files import replace_dir_atomic, staging_dir, write_atomic
 from .render import anchor, as_yaml, render_page, shared_css, _diff_clauses
+from .i18n import texts_for
+from .tables import is_cell_expr, row_id
 
 MARKER = ".certrules-rulebook"
-KIND_WORDS = {"parameter": "参数 parameter", "table": "表 table", "rule": "规则 rule",
-              "decision_table": "决策表 decision table", "check": "检查 check", "state_machine": "状态机 state machine"}
 
 
 # ---------------------------------------------------------------- expressions
@@ -225,7 +225,7 @@ def _page_of(clause: str) -> str:
 
 def _element_view(el, links: dict, used_by: dict) -> dict:
     raw = el.raw
-    view = {"id": el.id, "kind": el.kind, "kind_words": KIND_WORDS.get(el.kind, el.kind), "clause": el.clause,
+    view = {"id": el.id, "kind": el.kind, "clause": el.clause,
             "title": el.title, "text": el.text, "interpretation": el.interpretation, "defined_at": el.location(),
             "anchor": "el-" + el.id, "used_by": sorted(used_by.get(el.id, [])),
             "reads": sorted(r for r in el.reads if r in links), "raw": raw}
@@ -245,9 +245,11 @@ def _element_view(el, links: dict, used_by: dict) -> dict:
         view.update(key=hl(raw["key"]), match=raw.get("match", "band"), columns=list(raw["columns"]),
                     when=hl(raw["when"]) if "when" in raw else None,
                     rows=[{"key": hl(r.get("key")) if raw.get("match", "band") == "band" else as_yaml(r.get("key")),
-                           "cells": [as_yaml(r.get(c)) for c in raw["columns"]],
-                           "note": r.get("note"), "interpretation": r.get("interpretation"), "clause": r.get("clause")}
-                          for r in raw["rows"] if isinstance(r, dict)])
+                           "cells": [hl(r[c]["expr"]) if is_cell_expr(r.get(c)) else as_yaml(r.get(c))
+                                     for c in raw["columns"]],
+                           "id": row_id(r, i + 1), "note": r.get("note"), "interpretation": r.get("interpretation"),
+                           "clause": r.get("clause")}
+                          for i, r in enumerate(raw["rows"]) if isinstance(r, dict)])
     elif el.kind == "decision_table":
         view.update(hit_policy=raw.get("hit_policy", "UNIQUE") + (f" {raw['aggregation']}" if raw.get("aggregation") else ""),
                     when=hl(raw["when"]) if "when" in raw else None,
@@ -299,14 +301,16 @@ def _revisions(ruleset, dirs):
     return family
 
 
-def build_rulebook(ruleset, out_dir: Path, dirs=()) -> Path:
-    """Write the rulebook of a rule set into out_dir (replacing an earlier rulebook there); return out_dir."""
+def build_rulebook(ruleset, out_dir: Path, dirs=(), lang: str | None = None) -> Path:
+    """Write the rulebook of a rule set into out_dir (replacing an earlier rulebook there); return out_dir.
+    Its pages are in `lang`, else the locale's language if the rule set has it, else its primary one."""
+    t = texts_for(ruleset.manifest, lang)
     out_dir = Path(out_dir)
     if out_dir.exists() and (not out_dir.is_dir() or (any(out_dir.iterdir()) and not (out_dir / MARKER).is_file())):
         raise OutputError(f"{out_dir} exists and is not a rulebook written by certrules; choose an empty or new folder")
     staging = staging_dir(out_dir)
     try:
-        _write_site(ruleset, staging, dirs)
+        _write_site(ruleset, staging, dirs, t)
         write_atomic(staging / MARKER, f"{ruleset.code} {ruleset.revision}\n")
     except BaseException:
         import shutil
@@ -316,7 +320,7 @@ def build_rulebook(ruleset, out_dir: Path, dirs=()) -> Path:
     return out_dir
 
 
-def _write_site(ruleset, site: Path, dirs) -> None:
+def _write_site(ruleset, site: Path, dirs, t) -> None:
     css = Markup(shared_css())
     entries, home, unplaced = _place(ruleset)
     page_of_clause = {e["clause"]: _page_of(e["clause"]) for e in entries}
@@ -333,14 +337,14 @@ def _write_site(ruleset, site: Path, dirs) -> None:
 
     tests = collect(Path(ruleset.root))
     tests_of: dict[str, list] = {}
-    for t in tests:
-        if not t.clause:
+    for test in tests:
+        if not test.clause:
             continue
-        target = next((c for c in page_of_clause if c == str(t.clause)), None)
+        target = next((c for c in page_of_clause if c == str(test.clause)), None)
         if target is None:
-            target = next(iter(sorted((c for c in page_of_clause if str(t.clause).startswith(c)), key=len, reverse=True)), None)
+            target = next(iter(sorted((c for c in page_of_clause if str(test.clause).startswith(c)), key=len, reverse=True)), None)
         if target is not None:
-            tests_of.setdefault(target, []).append({"name": t.name, "file": t.file, "line": t.line, "clause": str(t.clause)})
+            tests_of.setdefault(target, []).append({"name": test.name, "file": test.file, "line": test.line, "clause": str(test.clause)})
 
     # revisions and their diff pages
     revisions, diffs = [], {}
@@ -363,7 +367,7 @@ def _write_site(ruleset, site: Path, dirs) -> None:
         for c in clauses:
             c["rulebook_href"] = page_of_clause.get(c["clause"]) if (b.code, b.revision) == (ruleset.code, ruleset.revision) else None
         html = render_page("diff.html.j2", diff=d, impact=None, clauses=clauses, css=css, old=d["old"], new=d["new"],
-                           back={"href": "index.html", "label": f"{ruleset.code} {ruleset.revision} 规则手册 rulebook"})
+                           back={"href": "index.html", "label": f"{ruleset.code} {ruleset.revision} {t('rulebook')}"}, t=t)
         write_atomic(site / name, html)
         diffs[(a.revision, b.revision)] = {"href": name, "changes": d["summary"]["changes"],
                                            "clauses": d["summary"]["clauses"]}
@@ -387,7 +391,7 @@ def _write_site(ruleset, site: Path, dirs) -> None:
                     "procedural": e.get("procedural"), "elements": ids, "tests": len(tests_of.get(e["clause"], [])),
                     "interpretations": sum(1 for x in ids if views[x]["interpretation"]),
                     "changed": changed_in.get(e["clause"], [])})
-    common = {"css": css, "rs": rs, "toc": toc, "revisions": revisions, "pairs": pairs}
+    common = {"css": css, "rs": rs, "toc": toc, "revisions": revisions, "pairs": pairs, "t": t}
     for i, e in enumerate(entries):
         entry = toc[i]
         page = render_page("rulebook_clause.html.j2", entry=e, info=entry,
@@ -397,6 +401,6 @@ def _write_site(ruleset, site: Path, dirs) -> None:
         write_atomic(site / entry["href"], page)
     index = render_page("rulebook_index.html.j2", unplaced=[views[x] for x in unplaced],
                         elements=sorted(views.values(), key=lambda v: (clause_key(v["clause"]), v["id"])),
-                        element_href=element_href, untested=[t for t in toc if t["elements"] and not t["tests"]],
+                        element_href=element_href, untested=[c for c in toc if c["elements"] and not c["tests"]],
                         **common)
     write_atomic(site / "index.html", index)

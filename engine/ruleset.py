@@ -17,6 +17,7 @@ from .errors import ProblemList, RuleSetError
 from .expressions import Compiler, Scope
 from .feel import default_registry
 from .graph import order
+from .i18n import primary as primary_language
 from .loader import SECTIONS, read_ruleset_folder
 from .machines import StateMachine
 from .tables import Table
@@ -165,7 +166,7 @@ def load_ruleset(folder) -> RuleSet:
             problems.items.append(src.manifest.locate(("functions", i),
                                                       f"the rule set needs the function '{fname}', which this engine does not provide"))
     scope = Scope(names, registry)
-    compiler = Compiler(problems)
+    compiler = Compiler(problems, language=primary_language(manifest))
     elements = {}
     for sf in src.modules:
         for section in SECTIONS:

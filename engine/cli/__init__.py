@@ -19,7 +19,9 @@ COMMANDS = ("check", "evaluate", "testing", "expr", "revisions", "coverage", "di
 
 class Parser(argparse.ArgumentParser):
     def error(self, message):
-        raise UsageError(f"{self.prog}: {message} (see {self.prog} --help)")
+        # main() prints "certrules: ", so only the subcommand (if any) goes before the message
+        command = self.prog.split(" ", 1)[1] if " " in self.prog else ""
+        raise UsageError(f"{command + ': ' if command else ''}{message} (see {self.prog} --help)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -54,7 +56,11 @@ def main(argv=None) -> int:
             stream.reconfigure(encoding="utf-8")
     try:
         parser = build_parser()
-        args = parser.parse_args(argv)
+        args, extra = parser.parse_known_args(argv)
+        if extra:
+            command = " ".join(filter(None, (getattr(args, "command", None), getattr(args, "cases_command", None))))
+            raise UsageError(f"{command + ': ' if command else ''}unrecognized arguments: {' '.join(extra)} "
+                             f"(see certrules {command + ' ' if command else ''}--help)")
         if not getattr(args, "command", None):
             parser.print_help()
             return EXIT_OK

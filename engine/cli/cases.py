@@ -4,8 +4,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ..errors import EXIT_OK, UsageError
-from .common import add_rulesets_option, load_named
+from ..errors import EXIT_OK
+from .common import add_family_option, add_rulesets_option, load_latest, load_named
 
 
 def register(sub) -> None:
@@ -16,6 +16,7 @@ def register(sub) -> None:
     g.add_argument("--n", type=int, default=100)
     g.add_argument("--seed", type=int, default=1)
     g.add_argument("--ruleset", help="rule set whose case schema and generator hints to use (default: the latest)")
+    add_family_option(g)
     g.add_argument("-o", "--output")
     add_rulesets_option(g)
     g.set_defaults(func=run_generate)
@@ -24,13 +25,7 @@ def register(sub) -> None:
 
 def run_generate(args) -> int:
     from ..generate import generate_cases
-    rs = load_named(args.ruleset, args.rulesets) if args.ruleset else None
-    if rs is None:
-        from ..registry import find_rulesets, load_cached
-        entries = find_rulesets(args.rulesets)
-        if not entries:
-            raise UsageError("no rule set found to generate cases for")
-        rs = load_cached(max(entries, key=lambda e: e.effective).folder)
+    rs = load_named(args.ruleset, args.rulesets, args.family) if args.ruleset else load_latest(args.rulesets, args.family)
     lines = generate_cases(rs, args.n, args.seed)
     if args.output:
         from ..files import write_atomic

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from ..errors import EXIT_FINDINGS, EXIT_OK
-from .common import add_rulesets_option, rulesets_for
+from .common import add_family_option, add_rulesets_option, rulesets_for
 
 
 def register(sub) -> None:
     s = sub.add_parser("check", help="validate and lint rule sets (exit 1 on errors)")
     s.add_argument("ruleset", nargs="*", help="rule-set folder or revision (default: all found)")
     s.add_argument("--strict", action="store_true", help="warnings count as errors")
+    add_family_option(s)
     add_rulesets_option(s)
     s.set_defaults(func=run)
 
@@ -17,7 +18,7 @@ def run(args) -> int:
     from ..errors import RuleSetError
     from ..ruleset import load_ruleset
     status = EXIT_OK
-    for folder in rulesets_for(args.ruleset, args.rulesets):
+    for folder in rulesets_for(args.ruleset, args.rulesets, args.family):
         try:
             rs = load_ruleset(folder)
         except RuleSetError as exc:

@@ -10,6 +10,16 @@ def add_rulesets_option(sp) -> None:
                     help="also look for rule sets in DIR (repeatable; env CERTRULES_RULESETS too)")
 
 
+def add_lang_option(sp) -> None:
+    sp.add_argument("--lang", metavar="LANG", help="the language to show (one of the rule set's languages; "
+                                                   "default: the locale's if the rule set has it, else its primary one)")
+
+
+def add_family_option(sp) -> None:
+    sp.add_argument("--family", help="the rule-set family that revisions are named in, when several are found "
+                                     "(or write FAMILY/REVISION, e.g. QMS-AT/A/1)")
+
+
 def out(text: str, output: str | None = None) -> None:
     if output:
         from ..files import write_atomic
@@ -18,27 +28,27 @@ def out(text: str, output: str | None = None) -> None:
         sys.stdout.write(text)
 
 
-def rulesets_for(paths, dirs):
-    """Rule-set folders named on the command line, or every one found."""
-    from ..registry import choose, find_rulesets
+def rulesets_for(paths, dirs, family=None):
+    """Rule-set folders named on the command line (folders or revisions), or every one found (of `family`)."""
+    from ..registry import choose, find_rulesets, of_family
     if paths:
-        found = []
-        for p in paths:
-            if Path(p).is_dir():
-                found.append(Path(p))
-            else:
-                entries = find_rulesets(dirs)
-                entry, _ = choose(entries, None, p)
-                found.append(entry.folder)
-        return found
-    return [e.folder for e in find_rulesets(dirs)]
+        return [Path(p) if Path(p).is_dir() else choose(find_rulesets(dirs), None, p, family)[0].folder for p in paths]
+    entries = find_rulesets(dirs)
+    # a family with no rule set is an error, not an empty run
+    return [e.folder for e in (of_family(entries, family) if family else entries)]
 
 
-def load_named(name, dirs):
-    """A rule set given as a folder or as a revision (A/1, A1, folder name)."""
+def load_named(name, dirs, family=None):
+    """A rule set given as a folder or as a revision (A/1, A1, folder name, FAMILY/REVISION)."""
     from ..registry import choose, find_rulesets, load_cached
-    folder = Path(name) if Path(name).is_dir() else choose(find_rulesets(dirs), None, name)[0].folder
+    folder = Path(name) if Path(name).is_dir() else choose(find_rulesets(dirs), None, name, family)[0].folder
     return load_cached(folder)
+
+
+def load_latest(dirs, family=None):
+    """The latest revision of `family`, or of the one family found."""
+    from ..registry import find_rulesets, latest, load_cached
+    return load_cached(latest(find_rulesets(dirs), family).folder)
 
 
 def load_case(path, args):

@@ -2,27 +2,30 @@
 from __future__ import annotations
 
 from ..errors import EXIT_OK, UsageError
-from .common import add_rulesets_option, load_case, out
+from .common import add_family_option, add_lang_option, add_rulesets_option, load_case, out
 
 
 def register(sub) -> None:
     s = sub.add_parser("eval", help="evaluate cases")
     s.add_argument("case", nargs="+", help="case file (.yaml or .json)")
-    s.add_argument("--revision", help="use this revision (A/2, A2 or a folder name) instead of the one in force")
-    s.add_argument("--family", help="rule-set family, when several are available")
+    s.add_argument("--revision", help="use this revision (A/2, A2, FAMILY/REVISION or a folder name) instead of the one in force")
+    add_family_option(s)
     s.add_argument("--format", choices=["text", "json"], default="text")
     s.add_argument("--explain", metavar="ID", help="explain why a value is what it is")
     s.add_argument("--no-trace", action="store_true", help="leave the trace out of the JSON result")
     s.add_argument("--outputs", metavar="ID,ID", help="evaluate only these values (and what they need)")
     s.add_argument("-o", "--output", help="write to this file instead of the screen")
+    add_lang_option(s)
     add_rulesets_option(s)
     s.set_defaults(func=run)
 
 
 def run(args) -> int:
     from ..evaluation import evaluate
+    from ..i18n import texts_for
     from ..jsonout import dumps
     from ..report import explain, summary
+    from ..suggest import unknown_element
     texts = []
     results = []
     for path in args.case:
@@ -30,20 +33,17 @@ def run(args) -> int:
         outputs = [o.strip() for o in args.outputs.split(",") if o.strip()] if args.outputs else None
         unknown = [o for o in outputs or [] if o not in rs.elements]
         if unknown:
-            raise UsageError(f"--outputs: no element '{unknown[0]}' in {rs.name}")
+            raise UsageError(unknown_element("--outputs", unknown[0], rs))
+        if args.explain and args.explain not in rs.elements:
+            raise UsageError(unknown_element("--explain", args.explain, rs))
         result = evaluate(rs, case, trace=not args.no_trace or bool(args.explain), label=str(path), selection=selection,
                           outputs=outputs)
         if args.explain:
-            if args.explain not in rs.elements:
-                from difflib import get_close_matches
-                near = get_close_matches(args.explain, list(rs.elements), n=1)
-                raise UsageError(f"--explain: no element '{args.explain}' in {rs.name}"
-                                 + (f" (did you mean '{near[0]}'?)" if near else ""))
-            texts.append(explain(result, rs, args.explain))
+            texts.append(explain(result, rs, args.explain, texts_for(rs.manifest, args.lang)))
         elif args.format == "json":
             results.append(result)
         else:
-            texts.append((f"== {path}\n" if len(args.case) > 1 else "") + summary(result, rs))
+            texts.append((f"== {path}\n" if len(args.case) > 1 else "") + summary(result, rs, texts_for(rs.manifest, args.lang)))
     if results:
         out(dumps(results[0] if len(results) == 1 else results), args.output)
     else:

@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 from ..errors import EXIT_OK, UsageError
-from .common import add_rulesets_option, load_case, out
+from .common import add_family_option, add_lang_option, add_rulesets_option, load_case, out
 
 
 def register(sub) -> None:
@@ -13,8 +13,9 @@ def register(sub) -> None:
     s.add_argument("document", help="the document's name: a template DOCUMENT.html.j2 of the rule set")
     s.add_argument("case")
     s.add_argument("--format", choices=["html", "pdf"], default="html")
-    s.add_argument("--revision")
-    s.add_argument("--family")
+    s.add_argument("--revision", help="use this revision (A/2, FAMILY/REVISION, ...) instead of the one in force")
+    add_lang_option(s)
+    add_family_option(s)
     s.add_argument("-o", "--output")
     add_rulesets_option(s)
     s.set_defaults(func=run)
@@ -25,7 +26,7 @@ def run(args) -> int:
     from ..render import render_document
     case, rs, selection = load_case(args.case, args)
     result = evaluate(rs, case, label=str(args.case), selection=selection)
-    data = render_document(rs, result, args.document, args.format, case=case)
+    data = render_document(rs, result, args.document, args.format, case=case, lang=args.lang)
     if args.format == "pdf" and not args.output:
         raise UsageError("--format pdf needs -o FILE")
     if isinstance(data, bytes):

@@ -12,6 +12,7 @@ import datetime as _dt
 from decimal import Decimal
 
 from ..elements import PLACEHOLDER as _PLACEHOLDER
+from ..i18n import messages
 from ..feel import nodes as N
 from . import kinds as K
 from .expr import Emitter, StaticFrame, Val, VarsFrame
@@ -64,8 +65,9 @@ def _plain_of(src: str, kind: K.Kind, general: str, depth: int) -> str:
 _DASH = text("\u2014")     # what a message shows for null
 
 
-def display_src(v: Val) -> str:
-    """Source for the text of a value in a message (elements.display), made by its kind."""
+def display_src(v: Val, sep: str) -> str:
+    """Source for the text of a value in a message (elements.display, a list's items joined by sep),
+    made by its kind."""
     k, x = v.kind, v.src
     if k.only(str):
         return x
@@ -81,7 +83,7 @@ def display_src(v: Val) -> str:
         return f"({x}.isoformat() if {x} is not None else {_DASH})"
     if k.only(bool):
         return f"('true' if {x} else 'false')"
-    return f"_display({x})"
+    return f"_display({x}, {text(sep)})"
 
 
 class ElementEmitter:
@@ -363,7 +365,8 @@ class ElementEmitter:
 
     def finding(self, el, lets):
         """The check's finding: its message filled with the lets and the values around."""
-        message = {lang: self.fill(msg, dict(lets)) for lang, msg in el.message.items()}
+        message = {lang: self.fill(msg, dict(lets), messages(lang)["list_separator"])
+                   for lang, msg in el.message.items()}
         parts = [f"'id': {text(el.id)}", f"'clause': {text(el.clause)}",
                  f"'severity': {text(getattr(el, 'severity', 'note'))}",
                  "'message': {" + ", ".join(f"{text(k)}: {v}" for k, v in message.items()) + "}"]
@@ -375,7 +378,7 @@ class ElementEmitter:
             parts.append(f"'interpretation': {self.lits.shared(el.interpretation)}")
         self.w.line("F.append({" + ", ".join(parts) + "})")
 
-    def fill(self, template: str, lets: dict) -> str:
+    def fill(self, template: str, lets: dict, sep: str) -> str:
         """Source of the message with each {name} replaced by the text of the value it names."""
         pieces = []
         pos = 0
@@ -385,11 +388,11 @@ class ElementEmitter:
             if v is None:
                 if self.rs_extra_fields:
                     pieces.append(text(template[pos:m.start()]))
-                    pieces.append(f"_display_env(env, {text(name)}, {text(m.group(0))})")
+                    pieces.append(f"_display_env(env, {text(name)}, {text(m.group(0))}, {text(sep)})")
                     pos = m.end()
                 continue      # nothing by that name: the placeholder stays as written
             pieces.append(text(template[pos:m.start()]))
-            pieces.append(display_src(v))
+            pieces.append(display_src(v, sep))
             pos = m.end()
         pieces.append(text(template[pos:]))
         pieces = [p for p in pieces if p != "''"]
@@ -414,11 +417,12 @@ class ElementEmitter:
             w.extend(sub)
         else:
             self._table_body(el, target, nv)
-        fields = {c: K.ANY for c in el.columns}
+        fields = {}
         for row in el.rows:
+            exprs = getattr(row, "exprs", None) or {}
             for c, v in row.values.items():
-                fields[c] = K.union(fields.get(c, K.NEVER), K.const(v)) if c in fields else K.const(v)
-        fields["row"] = K.ANY
+                kind = K.ANY if c in exprs else K.const(v)
+                fields[c] = K.union(fields[c], kind) if c in fields else kind
         return Val(target, K.of(dict, NoneType, fields=fields, closed=True))
 
     def _table_body(self, el, target, nv):
@@ -472,7 +476,11 @@ class ElementEmitter:
         w.outdent()
 
     def _row_value(self, el, row, target, nv):
+        """The chosen row: its literal cells, `row` and `row_index`, and its expression cells evaluated now."""
         self.w.line(f"{target} = dict({self.lits.shared(row.values)})")
+        for column, ce in (getattr(row, "exprs", None) or {}).items():
+            v = self.expr(ce) if ce is not None else Val("None", K.NULL)
+            self.w.line(f"{target}[{text(column)}] = {v.src}")
         self._row_notes(el, row, nv)
 
     def _row_notes(self, el, row, nv):
@@ -857,6 +865,7 @@ def expressions_of(el):
         if ce is not None:
             out.append(ce)
     for row in getattr(el, "rows", None) or []:
+        out.extend(ce for ce in (getattr(row, "exprs", None) or {}).values() if ce is not None)
         test = getattr(row, "test", None)
         if test is not None and hasattr(test, "ast"):
             out.append(test)

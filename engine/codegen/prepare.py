@@ -210,7 +210,9 @@ class SchemaEmitter:
             w.line(f"if len(set({x})) != len({x}):")
             w.line(f"    {fail}")
 
-    def _object(self, w, schema, x, convert, fail) -> str:
+    def _object(self, w, schema, x, convert, fail, free=()) -> str:
+        """A context; `free` names keys allowed whatever the schema says (a case's revision and family,
+        which choose the rule set), converted as plain data."""
         props = schema.get("properties") or {}
         required = list(schema.get("required") or [])
         extra = schema.get("additionalProperties", True)
@@ -218,7 +220,7 @@ class SchemaEmitter:
         if convert:
             w.line(f"{out} = {x}.copy()")
         count = self.tmp("n")
-        if extra is not True or props:
+        if extra is not True or props or free:
             w.line(f"{count} = 0")
         for name, sub in props.items():
             v = self.tmp("f")
@@ -236,15 +238,24 @@ class SchemaEmitter:
             if name in required:
                 w.line("else:")
                 w.line(f"    {fail}")
+        for name in free:
+            if name in props:
+                continue
+            v = self.tmp("f")
+            w.line(f"{v} = {x}.get({text(name)}, _ABSENT)")
+            w.line(f"if {v} is not _ABSENT:")
+            w.line(f"    {count} += 1")
+            if convert:
+                w.line(f"    {out}[{text(name)}] = _to_values(_EMPTY, {v})")
         for name in required:
             if name not in props:
                 w.line(f"if {text(name)} not in {x}:")
                 w.line(f"    {fail}")
         if extra is False:
-            w.line(f"if len({x}) != {count}:")
+            w.line(f"if len({x}) != {count}:")   # a key the schema does not allow
             w.line(f"    {fail}")
-        elif props or extra is not True:
-            known = self.lits.frozenset_of(list(props)) if props else "()"
+        elif props or extra is not True or free:
+            known = self.lits.frozenset_of(list(props) + [f for f in free if f not in props])
             w.line(f"if len({x}) != {count}:")
             w.indent()
             k = self.tmp("k")
@@ -322,7 +333,7 @@ def _subschemas(schema):
             yield sub
 
 
-def emit_prepare(schema, names: Names, lits: Literals) -> list[str] | None:
+def emit_prepare(schema, names: Names, lits: Literals, free=()) -> list[str] | None:
     """Lines defining `prepare(case)` for the case schema, or None when the schema uses a keyword the
     generated check does not know (then every case takes jsonschema and the general conversion)."""
     em = SchemaEmitter(names, lits)
@@ -335,7 +346,7 @@ def emit_prepare(schema, names: Names, lits: Literals) -> list[str] | None:
         w.indent()
         w.line("if case.__class__ is not dict:")
         w.line("    return None")
-        out = em._object(w, schema, "case", True, "return _INVALID")
+        out = em._object(w, schema, "case", True, "return _INVALID", free=tuple(free))
         for name in schema.get("properties") or {}:
             w.line(f"if {text(name)} not in {out}:")
             w.line(f"    {out}[{text(name)}] = None")

@@ -68,7 +68,8 @@ def generate(ruleset, functions, outputs=None) -> str:
             ee.element(ruleset.elements[eid])
         functions_src.append(_function("run_traced" if traced else "run", ruleset, ee, body, traced, outputs, order))
     if outputs is None:
-        prep = emit_prepare(schema, names, lits)
+        from ..registry import SELECTION_FIELDS
+        prep = emit_prepare(schema, names, lits, free=SELECTION_FIELDS)
         lines.extend(prep if prep is not None else ["prepare = None"])
     return "\n".join(lits.defs + lines + [l for f in functions_src for l in f]) + "\n"
 

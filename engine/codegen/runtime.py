@@ -251,9 +251,9 @@ def hit_result(policy: str, aggregation, results: list, rows: list, names: list,
     return min(nums) if aggregation == "MIN" else max(nums)
 
 
-def display_env(env, name: str, placeholder: str) -> str:
+def display_env(env, name: str, placeholder: str, sep: str) -> str:
     """A message's {name} for a top-level field of the case the schema does not describe."""
     if name in env:
         from ..elements import display
-        return display(env[name])
+        return display(env[name], sep)
     return placeholder

@@ -472,7 +472,9 @@ class Compiler:
         return f
 
     def k_Path(self, node):
-        bf, fail, name = self.compile(node.base), self.failer(node), node.name
+        # a missing field is reported where it was looked for: in the base ('evaluation'), not in the
+        # whole path ('evaluation.customer_survey')
+        bf, fail, name = self.compile(node.base), self.failer(node.base), node.name
 
         def get(v, st):
             if v.__class__ is dict:

@@ -36,7 +36,8 @@ def test_every_clause_has_a_page_with_its_text_and_elements(a2_site):
     text = visible_text(page)
     assert "评价分数达到 95 分或以上的" in text
     assert 'class="dmn"' in page and "FIRST" in text           # the level decision table as a DMN grid
-    assert "解释 interpretation" in text                         # interpretations flagged
+    assert "解释:" in text                                       # interpretations flagged, in A/2's primary language
+    assert '<html lang="zh">' in page
     assert "<link" not in page and "<script" not in page and "@import" not in page
 
 
@@ -94,7 +95,8 @@ def test_render_diff_html_summary_then_clauses(two_revisions):
               "examples": [{"from": "5", "to": "6", "count": 3, "cases": ["a.yaml"]}]}}}
     html = render_diff_html(diff_rulesets(old, new), impact, old, new)
     text = visible_text(html)
-    assert text.index("条款有变化") < text.index("§ 1.1")
+    assert text.index("clauses changed") < text.index("§ 1.1")      # the library's primary language is English
+    assert '<html lang="en">' in html
     assert '<b id="clauses-changed">1</b>' in html and '<b id="cases-affected">3</b>' in html
     assert 'class="side"' in html and "@page { size: A4" in html
 

@@ -14,6 +14,7 @@ def test_wheel_carries_the_data_the_engine_needs(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     for needed in ("engine/_data/grammar/expr.lark", "engine/_data/schemas/ruleset.schema.json",
                    "engine/_data/schemas/result.schema.json", "engine/_data/rulesets/ZBC-SC-2025-A2/ruleset.yaml",
-                   "engine/_data/rulesets/ZBC-SC-2024-A1/ruleset.yaml", "engine/cli/__init__.py"):
+                   "engine/_data/rulesets/ZBC-SC-2024-A1/ruleset.yaml", "engine/cli/__init__.py",
+                   "engine/i18n/en.yaml", "engine/i18n/zh.yaml"):
         assert needed in names, needed
     assert not any("__pycache__" in n or n.startswith("tests/") for n in names)

@@ -10,6 +10,7 @@ from engine.errors import RevisionError, UsageError
 from engine.impact import impact
 from engine.patch import apply_patch, make_patch, new_revision
 from engine.registry import choose, find_rulesets
+from engine.yamledit import Edit
 
 REPO = Path(__file__).resolve().parents[2]
 LIBRARY = REPO / "tests" / "rulesets" / "LIB-LOANS-2026-R1"
@@ -28,6 +29,10 @@ def two_revisions(tmp_path):
     shutil.copytree(LIBRARY, r1)
     r2 = new_revision(r1, "R2", "2026-07-01")
     _edit(r2, "ruleset.yaml", "status: draft", "status: approved")
+    # without its draft change-record entry, so that each test's diff is only the change it makes
+    doc = Edit((r2 / "ruleset.yaml").read_text(encoding="utf-8"))
+    del doc.data["changes"]
+    (r2 / "ruleset.yaml").write_text(doc.text(), encoding="utf-8")
     return r1, r2
 
 
@@ -38,7 +43,8 @@ def test_new_revision_is_a_draft_copy_and_never_overwrites(tmp_path):
     assert r2.name == "LIB-LOANS-2026-R2"
     rs = engine.load_ruleset(r2)
     assert (rs.revision, rs.effective, rs.manifest["status"], rs.manifest["supersedes"]) == ("R2", "2026-07-01", "draft", "R1")
-    assert diff_rulesets(engine.load_ruleset(r1), rs)["changes"] == []
+    d = diff_rulesets(engine.load_ruleset(r1), rs)["changes"]
+    assert [(c["area"], c["kind"]) for c in d] == [("change_record", "added")]      # the draft entry, nothing else
     with pytest.raises(UsageError, match="already exists"):
         new_revision(r1, "R2", "2026-07-01")
 

@@ -1,0 +1,152 @@
+"""Display languages, as data.
+
+A rule set declares its languages in `ruleset.yaml` (`languages: [zh, en]`, the primary first;
+`[en]` when it says nothing). Its titles, messages and interpretations are a plain string (in the
+primary language) or a mapping from language to text. The engine's own interface texts (the
+summary's headings, the diff report's and the rulebook's labels) come from one catalogue per
+language beside this file (`en.yaml`, `zh.yaml`): the same keys in each, English filling any gap.
+
+The language of an output is `--lang` when given, else the first language of the user's locale
+(LANGUAGE, LC_ALL, LC_MESSAGES, LANG) that the rule set declares, else the rule set's primary one.
+"""
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+
+import yaml
+
+from ..errors import UsageError
+
+DEFAULT_LANGUAGES = ("en",)
+BASE = "en"                       # the catalogue every other one falls back to, key by key
+_DIR = Path(__file__).resolve().parent
+
+
+def declared(manifest: dict) -> list[str]:
+    """The rule set's languages, primary first."""
+    langs = manifest.get("languages") if isinstance(manifest, dict) else None
+    return [str(x) for x in langs] if langs else list(DEFAULT_LANGUAGES)
+
+
+def primary(manifest: dict) -> str:
+    return declared(manifest)[0]
+
+
+def match(tag: str, available) -> str | None:
+    """The member of `available` that `tag` names: the same tag (any case), else the same primary
+    subtag (`zh-CN` and `zh`)."""
+    if not tag:
+        return None
+    want = str(tag).replace("_", "-").lower()
+    avail = list(available)
+    for a in avail:
+        if a.lower() == want:
+            return a
+    base = want.split("-")[0]
+    for a in avail:
+        if a.lower().split("-")[0] == base:
+            return a
+    return None
+
+
+def from_locale(environ=None) -> list[str]:
+    """The languages the user's locale asks for, most wanted first, as gettext reads them: the locale
+    is the first of LC_ALL, LC_MESSAGES, LANG that is set; LANGUAGE (a list) comes before it unless
+    the locale is C or POSIX, which ask for no language at all."""
+    env = os.environ if environ is None else environ
+    locale = next((env[v] for v in ("LC_ALL", "LC_MESSAGES", "LANG") if env.get(v)), "")
+    tag = locale.split(".")[0].split("@")[0]
+    if tag in ("C", "POSIX"):
+        return []
+    wanted = [x for x in (env.get("LANGUAGE") or "").split(":") if x] + ([tag] if tag else [])
+    return [x.split(".")[0].split("@")[0].replace("_", "-") for x in wanted]
+
+
+def catalogues() -> list[str]:
+    return sorted(p.stem for p in _DIR.glob("*.yaml"))
+
+
+@functools.lru_cache(maxsize=None)
+def _load(lang: str) -> dict:
+    with open(_DIR / f"{lang}.yaml", encoding="utf-8") as fh:
+        data = yaml.safe_load(fh)
+    return {str(k): str(v) for k, v in data["messages"].items()}
+
+
+@functools.lru_cache(maxsize=None)
+def messages(lang: str) -> dict:
+    """The interface texts in `lang` (any gap filled from the base catalogue)."""
+    out = dict(_load(BASE))
+    found = match(lang, catalogues())
+    if found and found != BASE:
+        out.update(_load(found))
+    return out
+
+
+def choose(languages, requested: str | None = None, environ=None) -> str:
+    """The language to show: the requested one, else the locale's if the rule set has it, else the primary."""
+    languages = list(languages) or list(DEFAULT_LANGUAGES)
+    if requested:
+        found = match(requested, languages) or match(requested, catalogues())
+        if found is None:
+            raise UsageError(f"--lang {requested}: the rule set's languages are {', '.join(languages)} "
+                             f"and certrules speaks {', '.join(catalogues())}")
+        return found
+    for tag in from_locale(environ):
+        found = match(tag, languages)
+        if found:
+            return found
+    return languages[0]
+
+
+class Texts:
+    """What an output shows, in one language: `t(key, **values)` for the engine's own texts,
+    `t.text(value)` for a rule set's text (a string, or a mapping from language to text)."""
+
+    def __init__(self, lang: str, languages=DEFAULT_LANGUAGES):
+        self.lang = lang
+        self.languages = list(languages) or list(DEFAULT_LANGUAGES)
+        self.messages = messages(lang)
+
+    def __call__(self, key: str, /, **values) -> str:
+        text = self.messages[key]
+        return text.format(**values) if values else text
+
+    def text(self, value, fallback: str = "") -> str:
+        """A rule set's text in this language, else its primary language, else whichever it has."""
+        if value is None or value == "" or value == {}:
+            return fallback
+        if not isinstance(value, dict):
+            return str(value)
+        for want in [self.lang] + self.languages:
+            found = match(want, [k for k, v in value.items() if v])
+            if found:
+                return str(value[found])
+        return next((str(v) for v in value.values() if v), fallback)
+
+    def severity(self, severity: str) -> str:
+        return self.messages.get(f"severity_{severity}", severity)
+
+    def change(self, kind: str) -> str:
+        return self.messages.get(f"change_{kind}", kind)
+
+    def kind(self, kind: str) -> str:
+        return self.messages.get(f"kind_{kind}", kind)
+
+
+def texts_for(manifest: dict, requested: str | None = None, environ=None) -> Texts:
+    """The Texts for an output about a rule set (given by its manifest)."""
+    languages = declared(manifest)
+    return Texts(choose(languages, requested, environ), languages)
+
+
+def file_text(value, language: str) -> dict | None:
+    """A title/interpretation/message as written (a string, or a mapping by language) as a mapping:
+    a plain string is filed under the rule set's primary language."""
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        return {str(k): v for k, v in value.items() if v}
+    return {language: str(value)}
