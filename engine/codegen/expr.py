@@ -995,7 +995,7 @@ class Emitter:
         bv = self.emit(node.base, scope)
         kb = bv.kind
         name = node.name
-        where = self.where(node)
+        where = self.where(node.base)      # a missing field is reported where it was looked for: in the base
         if kb.is_const and kb.const.__class__ is dict and name in kb.const:
             try:
                 return self.const(kb.const[name])
