@@ -95,6 +95,7 @@ class ElementEmitter:
         self.lits = lits
         self.rs = ruleset
         self.traced = traced
+        # with the trace, each evaluation says what failed where: nothing is reused
         self.em = Emitter(w, lits, "", functions, diag="on" if traced else "off", memo=not traced,
                           builtins=builtins)
         self.case_vars: dict[str, str] = {}       # case field -> local
@@ -164,15 +165,14 @@ class ElementEmitter:
 
     def entry(self, el, value: Val, notes_var: str | None) -> None:
         """The element's trace entry: what it is, its value, what it read, its notes and diagnostics."""
-        info = self.lits.shared(el.info())
-        inputs = self.inputs(el)
-        parts = [f"**{info}", f"'value': {plain_src(value)}", f"'inputs': {inputs}"]
-        src = "{" + ", ".join(parts) + "}"
         w = self.w
-        if notes_var is None:
-            w.line(f"T[{text(el.id)}] = E = {src}")
-        else:
-            w.line(f"T[{text(el.id)}] = E = {src}")
+        info = self.lits.shared(el.info())
+        shown = w.tmp("p")
+        w.line(f"{shown} = {plain_src(value)}")
+        self.paths[el.id] = shown         # what later entries show for it among their inputs
+        src = "{" + f"**{info}, 'value': {shown}, 'inputs': {self.inputs(el)}" + "}"
+        w.line(f"T[{text(el.id)}] = E = {src}")
+        if notes_var is not None:
             w.line(f"E.update({notes_var})")
         w.line("if D:")
         w.line("    E['diagnostics'] = D")
@@ -187,16 +187,29 @@ class ElementEmitter:
             var = self.paths.get(dotted)
             if var is None:
                 base = self.values.get(root) or self.frame.static(root)
+                parts = dotted.split(".")[1:]
                 if base is None:
                     src = "None"
+                elif parts and (inline := self._shown_inline(base, parts)) is not None:
+                    src = inline
                 else:
-                    parts = dotted.split(".")[1:]
                     summarize = root not in elements and "." not in dotted
                     src = f"_shown({base.src}, {self.lits.of(parts)}, {summarize})"
                 var = self.paths[dotted] = self.w.tmp("p")
                 self.w.line(f"{var} = {src}")
             entries.append(f"{text(dotted)}: {var}")
         return "{" + ", ".join(entries) + "}"
+
+    def _shown_inline(self, base: Val, parts) -> str | None:
+        """What the trace shows for base.a.b when the kinds say contexts all the way (as `_shown` would)."""
+        v = base
+        for part in parts:
+            if not (v.kind.only(dict, NoneType) and v.kind.may(dict)):
+                return None
+            t = self.w.tmp("q")
+            self.w.line(f"{t} = {v.src}.get({text(part)}) if {v.src} is not None else None")
+            v = Val(t, v.kind.field(part))
+        return plain_src(v)
 
     # -- elements
 
@@ -206,6 +219,7 @@ class ElementEmitter:
         w.line(f"# element {self.count}")      # its place in the order (never its id: no rule text here)
         if self.traced:
             w.line("D = []")
+        mark = len(w.lines)
         notes = {}
         self.registered = False
         body = Writer(w.names)
@@ -231,7 +245,11 @@ class ElementEmitter:
         self.values[el.id] = value
         self.frame.bound[el.id] = value
         if self.traced:
-            self.entry(el, value, notes.pop("__var__", None))
+            nv = notes.pop("__var__", None)
+            if nv is not None and not any(nv in line for line in w.lines[mark:] if not line.strip().startswith(f"{nv} = {{}}")):
+                w.lines = [line for i, line in enumerate(w.lines) if i < mark or line.strip() != f"{nv} = {{}}"]
+                nv = None       # the element noted nothing: no notes to add to its entry
+            self.entry(el, value, nv)
 
     def _element(self, el, notes) -> Val:
         target = self.w.tmp("e")

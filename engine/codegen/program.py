@@ -104,7 +104,12 @@ def _function(name, ruleset, ee: ElementEmitter, body: Writer, traced: bool, out
         if wanted is not None and eid not in wanted:
             continue
         v = ee.values[eid]
-        src = f"_machine_value({v.src})" if el.kind == "state_machine" else plain_src(v)
+        if el.kind == "state_machine":
+            src = f"_machine_value({v.src})"
+        elif traced and eid in ee.paths:
+            src = ee.paths[eid]           # the same text as its trace entry's value (made once)
+        else:
+            src = plain_src(v)
         entries.append(f"{text(eid)}: {src}")
     out.append("    values = {" + ", ".join(entries) + "}")
     out.append("    return values, F, T" if traced else "    return values, F, None")

@@ -207,9 +207,38 @@ def shown(value, parts, summarize: bool):
         else:
             node = None
             break
-    if summarize and isinstance(node, (dict, list)) and len(str(node)) > 200:
-        node = f"({len(node)} items)" if isinstance(node, list) else "(a group of fields)"
+    if summarize and isinstance(node, (dict, list)) and _longer_than(node, 200):
+        return f"({len(node)} items)" if isinstance(node, list) else "(a group of fields)"
     return plain(node)
+
+
+def _longer_than(value, limit: int) -> bool:
+    """len(str(value)) > limit, without making the whole text of a large structure."""
+    return _repr_len(value, limit) > limit
+
+
+def _repr_len(value, limit: int) -> int:
+    """len(repr(value)) for lists and dicts of anything, or some number above limit once it is sure."""
+    cls = value.__class__
+    if cls is list:
+        if not value:
+            return 2
+        n = 2 * len(value)
+        for x in value:
+            n += _repr_len(x, limit)
+            if n > limit:
+                return n
+        return n
+    if cls is dict:
+        if not value:
+            return 2
+        n = 4 * len(value) - 2 + 2
+        for k, x in value.items():
+            n += len(repr(k)) + _repr_len(x, limit)
+            if n > limit:
+                return n
+        return n
+    return len(repr(value))
 
 
 def function_findings(findings: list, notes: list, eid: str, clause: str, tags: list, interpretation) -> None:
