@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import Problem, ProblemList
-from .schemas import validate_document
 from .yamlio import Document, YamlError, load_file
 
 MANIFEST = "ruleset.yaml"
@@ -106,6 +105,7 @@ def _read(root: Path, path: Path, problems: ProblemList) -> SourceFile | None:
 
 
 def read_ruleset_folder(root: Path) -> RuleSetSource:
+    from .schemas import validate_document      # jsonschema only when files are read (not for a digest)
     root = Path(root)
     src = RuleSetSource(root=root)
     problems = src.problems

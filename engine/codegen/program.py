@@ -14,15 +14,10 @@ import operator
 import re
 from decimal import Decimal
 
-from .. import jsonout
 from ..calendar import function_notes
 from ..feel.values import FEEL_CONTEXT, to_plain
-from . import kinds as K
 from . import runtime as R
-from .elements import ElementEmitter, plain_src, trimmed_machines
 from .module import namespace
-from .prepare import emit_prepare
-from .writer import Literals, Names, Writer, text
 
 INVALID = object()
 _PLAIN = frozenset({type(None), bool, int, Decimal, str, list, dict})   # what JSON and YAML give
@@ -44,37 +39,46 @@ def _extras():
     }
 
 
-def generate(ruleset, functions, outputs=None) -> str:
-    """The module's source. Without outputs: prepare, run and run_traced over every element; with
-    outputs (element ids), run and run_traced over only what they need."""
+def generate(ruleset, functions, outputs=None, traced: bool = False) -> str:
+    """A module's source: without the trace, `prepare` and `run`; with it, `run_traced`. Without outputs
+    over every element; with outputs (element ids), over only what they need. The two are modules of
+    their own: a process that never asks for the trace never loads its code."""
     from ..evaluation import needed_order
     from ..feel.builtins import BUILTINS
+    from . import kinds as K
+    from .elements import ElementEmitter, trimmed_machines
+    from .prepare import emit_prepare
+    from .writer import Literals, Names, Writer
     names = Names()
     lits = Literals(names)
     schema = ruleset.case_schema if isinstance(ruleset.case_schema, dict) else {}
     props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
     case_kinds = {name: K.from_schema(sub) for name, sub in props.items()}
-    extra_fields = schema.get("additionalProperties", True) is not False
     order = ruleset.order if outputs is None else needed_order(ruleset, outputs)
-    trimmed = trimmed_machines(ruleset)
+    body = Writer(names)
+    body.level = 3      # inside the function, its try and (dropped below) one more
+    ee = ElementEmitter(body, lits, ruleset, functions, BUILTINS, traced, case_kinds, trimmed_machines(ruleset))
+    ee.rs_extra_fields = schema.get("additionalProperties", True) is not False
+    for eid in order:
+        ee.element(ruleset.elements[eid])
+    function = _function("run_traced" if traced else "run", ruleset, ee, body, traced, outputs, order)
     lines: list[str] = []
-    functions_src = []
-    for traced in (False, True):
-        body = Writer(names)
-        body.level = 3      # inside the function, its try and (dropped below) one more
-        ee = ElementEmitter(body, lits, ruleset, functions, BUILTINS, traced, case_kinds, trimmed)
-        ee.rs_extra_fields = extra_fields
-        for eid in order:
-            ee.element(ruleset.elements[eid])
-        functions_src.append(_function("run_traced" if traced else "run", ruleset, ee, body, traced, outputs, order))
-    if outputs is None:
+    if outputs is None and not traced:
         from ..registry import SELECTION_FIELDS
         prep = emit_prepare(schema, names, lits, free=SELECTION_FIELDS)
         lines.extend(prep if prep is not None else ["prepare = None"])
-    return "\n".join(lits.defs + lines + [l for f in functions_src for l in f]) + "\n"
+    source = "\n".join(lits.defs + lines + function) + "\n"
+    assert source.isascii()       # rule text only ever in escaped literals (writer.py)
+    return source
 
 
-def _function(name, ruleset, ee: ElementEmitter, body: Writer, traced: bool, outputs, order) -> list[str]:
+def compile_module(ruleset, functions, outputs=None, traced: bool = False):
+    return compile(generate(ruleset, functions, outputs, traced), "<certrules rule set>", "exec")
+
+
+def _function(name, ruleset, ee, body, traced: bool, outputs, order) -> list[str]:
+    from .elements import plain_src
+    from .writer import text
     out = [f"def {name}(env):"]
     used = ee.frame.used
     for field, var in ee.case_vars.items():
@@ -117,17 +121,28 @@ def _function(name, ruleset, ee: ElementEmitter, body: Writer, traced: bool, out
 
 
 class Program:
-    """A rule set's generated functions."""
+    """A rule set's generated functions: `code` is the module without the trace (prepare, run); the
+    traced one is `traced_code`, or generated when first asked for."""
 
-    def __init__(self, ruleset, code, functions):
+    def __init__(self, ruleset, code, functions, traced_code=None):
         self.ruleset = ruleset
         self.functions = functions
         ns = namespace(functions, _extras())
         exec(code, ns)
         self._prepare = ns["prepare"]
         self._run = ns["run"]
-        self._run_traced = ns["run_traced"]
+        self.traced_code = traced_code
+        self._traced = None
         self._subsets: dict = {}
+
+    def _run_traced(self, env):
+        if self._traced is None:
+            if self.traced_code is None:
+                self.traced_code = compile_module(self.ruleset, self.functions, traced=True)
+            ns = namespace(self.functions, _extras())
+            exec(self.traced_code, ns)
+            self._traced = ns["run_traced"]
+        return self._traced(env)
 
     def prepare(self, case, label: str = "the case") -> dict:
         """The environment an evaluation starts from: the case checked against the case schema and
@@ -151,22 +166,20 @@ class Program:
         """(values, findings, trace or None) for a prepared environment."""
         if outputs is None:
             return (self._run_traced if traced else self._run)(env)
-        given = outputs if outputs.__class__ is tuple else tuple(outputs)
-        fns = self._subsets.get(given)
-        if fns is None:
-            key = frozenset(given)
-            fns = self._subsets.get(key)
-            if fns is None:
+        given = (outputs if outputs.__class__ is tuple else tuple(outputs), traced)
+        fn = self._subsets.get(given)
+        if fn is None:
+            key = (frozenset(given[0]), traced)
+            fn = self._subsets.get(key)
+            if fn is None:
                 ns = namespace(self.functions, _extras())
-                src = generate(self.ruleset, self.functions, outputs=tuple(sorted(key)))
-                exec(compile(src, "<certrules rule set>", "exec"), ns)
-                fns = self._subsets[key] = (ns["run"], ns["run_traced"])
-            self._subsets[given] = fns
-        return fns[1 if traced else 0](env)
+                exec(compile_module(self.ruleset, self.functions, tuple(sorted(key[0])), traced), ns)
+                fn = self._subsets[key] = ns["run_traced" if traced else "run"]
+            self._subsets[given] = fn
+        return fn(env)
 
 
 def build(ruleset, functions) -> tuple[object, "Program"]:
-    """Generate and compile the rule set's module: (code object, Program)."""
-    src = generate(ruleset, functions)
-    code = compile(src, "<certrules rule set>", "exec")
+    """Generate and compile the rule set's module (without the trace): (code object, Program)."""
+    code = compile_module(ruleset, functions)
     return code, Program(ruleset, code, functions)

@@ -16,12 +16,8 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
-from . import nodes as _N
 from .builtins import BUILTINS
-from .checker import check as _check
 from .errors import FeelCheckError, FeelError, FeelEvalError, FeelSyntaxError
-from .nodes import ast_equal, dump as ast_dump
-from .parser import parse as _parse
 from .registry import FunctionRegistry
 from .values import (FEEL_CONTEXT, DaysDuration, Range, YearsMonthsDuration, parse_date,
                      to_feel, to_plain)
@@ -32,6 +28,25 @@ __all__ = ["compile_expr", "compile_unary_tests", "FunctionRegistry", "default_r
            "interval_of", "parse_literal_value", "CompiledExpr", "CompiledTests"]
 
 
+# The parser (lark), the checker and the syntax tree are imported when first needed: evaluating a rule
+# set loaded from the cache (engine/codegen/cache.py) needs none of them.
+def __getattr__(name):
+    if name in ("ast_equal", "ast_dump"):
+        from . import nodes
+        return nodes.ast_equal if name == "ast_equal" else nodes.dump
+    raise AttributeError(name)
+
+
+def _parse(text, mode, multiword):
+    from .parser import parse
+    return parse(text, mode, multiword)
+
+
+def _check(ast, text, names, reg, mode):
+    from .checker import check
+    return check(ast, text, names, reg, mode)
+
+
 def default_registry() -> FunctionRegistry:
     """A new registry holding the built-ins, to which the engine adds its own functions."""
     return FunctionRegistry(BUILTINS)
@@ -40,12 +55,28 @@ def default_registry() -> FunctionRegistry:
 class CompiledExpr:
     """An expression ready to evaluate many times (never re-parsed). Its Python code is generated
     from the checked AST (engine/codegen) the first time it is evaluated."""
-    __slots__ = ("text", "ast", "free_names", "type", "functions", "evaluate")
+    __slots__ = ("text", "_ast", "free_names", "_type", "functions", "multiword", "evaluate")
+    mode = "expr"
 
-    def __init__(self, text, ast, free_names, type_, functions):
-        self.text, self.ast, self.free_names, self.type, self.functions = text, ast, free_names, type_, functions
+    def __init__(self, text, ast, free_names, type_, functions, multiword=frozenset()):
+        self.text, self._ast, self.free_names, self._type = text, ast, free_names, type_
+        self.functions, self.multiword = functions, multiword
         # An instance attribute, not a method: after the first call it is the generated function itself.
         self.evaluate = self._first_evaluate
+
+    @property
+    def ast(self):
+        """The checked syntax tree; parsed again from the text when the expression came from a cache."""
+        if self._ast is None:
+            self._ast = _parse(self.text, self.mode, self.multiword)
+        return self._ast
+
+    @property
+    def type(self):
+        """The static type the checker found (see checker.py)."""
+        if self._type.__class__ is _PlainType:
+            self._type = self._type.restore()
+        return self._type
 
     def _first_evaluate(self, env: Mapping[str, Any], diagnostics: list | None = None):
         """The value of the expression for `env` (FEEL values by name).
@@ -58,18 +89,58 @@ class CompiledExpr:
         return self.evaluate(env, diagnostics)
 
     def __reduce__(self):
-        return (CompiledExpr, (self.text, self.ast, self.free_names, self.type, self.functions))
+        # kept without its tree (what was checked once need not be stored): parsed again if asked for
+        return (CompiledExpr, (self.text, None, self.free_names, _PlainType.of(self._type), self.functions,
+                               self.multiword))
 
     def __repr__(self):
         return f"CompiledExpr({self.text!r})"
 
 
+class _PlainType:
+    """A checker type kept as plain data (a cached rule set is read without importing the checker)."""
+    __slots__ = ("data",)
+
+    def __init__(self, data):
+        self.data = data
+
+    def __reduce__(self):
+        return (_PlainType, (self.data,))
+
+    @staticmethod
+    def of(t):
+        if t is None or isinstance(t, (str, _PlainType)):
+            return t
+        def plain(x):
+            name = type(x).__name__
+            if name == "ListT":
+                return ("list", plain(x.item))
+            if name == "CtxT":
+                return ("context", None if x.fields is None else {k: plain(v) for k, v in x.fields.items()})
+            return ("simple", x)
+        return _PlainType(plain(t))
+
+    def restore(self):
+        from .checker import CtxT, ListT
+
+        def back(x):
+            kind, v = x
+            if kind == "list":
+                return ListT(back(v))
+            if kind == "context":
+                return CtxT(None if v is None else {k: back(y) for k, y in v.items()})
+            return v
+        return back(self.data)
+
+
 class CompiledTests:
     """Decision-table unary tests (`>= 95`, `[90..95)`, `"a", "b"`, `-`)."""
-    __slots__ = ("text", "ast", "free_names", "functions", "matches")
+    __slots__ = ("text", "_ast", "free_names", "functions", "multiword", "matches")
+    mode = "unary"
+    ast = CompiledExpr.ast
 
-    def __init__(self, text, ast, free_names, functions):
-        self.text, self.ast, self.free_names, self.functions = text, ast, free_names, functions
+    def __init__(self, text, ast, free_names, functions, multiword=frozenset()):
+        self.text, self._ast, self.free_names, self.functions, self.multiword = text, ast, free_names, functions, multiword
         self.matches = self._first_matches   # an instance attribute, as CompiledExpr.evaluate
 
     def _first_matches(self, input_value, env: Mapping[str, Any] | None = None, diagnostics: list | None = None) -> bool:
@@ -82,7 +153,7 @@ class CompiledTests:
         return interval_of(self)
 
     def __reduce__(self):
-        return (CompiledTests, (self.text, self.ast, self.free_names, self.functions))
+        return (CompiledTests, (self.text, None, self.free_names, self.functions, self.multiword))
 
     def __repr__(self):
         return f"CompiledTests({self.text!r})"
@@ -134,9 +205,11 @@ def _compile(text, mode, names, functions, multiword_names):
         if hit is not None:
             _cache.move_to_end(key)
             return hit
-    ast = _parse(text, mode, mw | reg.multiword_names() | _TYPE_WORDS)
+    multiword = mw | reg.multiword_names() | _TYPE_WORDS
+    ast = _parse(text, mode, multiword)
     type_, free = _check(ast, text, names, reg, mode)
-    out = CompiledTests(text, ast, free, reg) if mode == "unary" else CompiledExpr(text, ast, free, type_, reg)
+    out = CompiledTests(text, ast, free, reg, multiword) if mode == "unary" else \
+        CompiledExpr(text, ast, free, type_, reg, multiword)
     with _cache_lock:
         _cache[key] = out
         if len(_cache) > CACHE_SIZE:
@@ -171,6 +244,7 @@ _FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}
 
 
 def _const_number(node):
+    from . import nodes as _N
     if isinstance(node, _N.Num):
         return node.value
     if isinstance(node, _N.Neg) and isinstance(node.operand, _N.Num):
@@ -180,6 +254,7 @@ def _const_number(node):
 
 def _interval(test):
     """One test -> (low, low_closed, high, high_closed), or None if not a plain numeric one."""
+    from . import nodes as _N
     if isinstance(test, _N.UnaryCmp):
         op, v = test.op, _const_number(test.operand)
     elif isinstance(test, _N.RangeLit):
@@ -207,6 +282,7 @@ def interval_of(unary_tests):
     names, strings or not(...)). `-` gives [(None, False, None, False)].
 
     Accepts a CompiledTests, its `.ast`, or the text of a cell."""
+    from . import nodes as _N
     if isinstance(unary_tests, str):
         unary_tests = compile_unary_tests(unary_tests)
     node = getattr(unary_tests, "ast", unary_tests)
