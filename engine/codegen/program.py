@@ -158,7 +158,7 @@ class Program:
     def check_outputs(self, outputs) -> None:
         """UsageError for an id the rule set has no element of (before the case is looked at)."""
         given = outputs if outputs.__class__ is tuple else tuple(outputs)
-        if given not in self._subsets:
+        if (given, False) not in self._subsets and (given, True) not in self._subsets:
             from ..evaluation import needed_order
             needed_order(self.ruleset, given)
 
