@@ -46,6 +46,10 @@ _LIST_FNS = {"concatenate", "append", "sublist", "reverse", "union", "distinct v
              "split", "index of", "mode", "insert before", "remove", "list replace", "get entries"}
 _DICT_FNS = {"context", "context put", "context merge"}
 
+# built-in -> (one-pass helper in runtime.py, number of arguments, the classes they must have)
+_ONE_PASS = {"sum": ("_sum_numbers", 1, ("list",)), "mean": ("_mean_numbers", 1, ("list",)),
+             "distinct values": ("_distinct_strings", 1, ("list",)), "substring": ("_substring_at", 3, ("str",))}
+
 _INSTANCE_CLASS = {"number": "_D", "string": "str", "boolean": "bool", "date": "_date",
                    "years and months duration": "_YM", "days and time duration": "_DT", "list": "list",
                    "context": "dict", "range": "_Range"}
@@ -463,6 +467,29 @@ class Emitter:
                 w.line(f"    {t} = None")
             return Val(t, K.NUMBER_OR_NULL)
         result = _arith_kind(op, ka, kb)
+        if op in ("+", "-") and kb.is_const and kb.const.__class__ in (YearsMonthsDuration, DaysDuration) \
+                and ka.may(_dt.date):
+            # a date moved by a constant duration: ops.add / ops.sub's own step for it, called directly
+            c = kb.const
+            if c.__class__ is YearsMonthsDuration:
+                call = f"_add_months({a}, {c.months if op == '+' else -c.months})"
+            else:
+                call = f"_add_days({a}, {b}, {1 if op == '+' else -1})"
+            w.line(f"if {a}.__class__ is _date:")
+            w.indent()
+            w.line("try:")
+            w.line(f"    {t} = {call}")
+            w.line("except FeelEvalError as e:")
+            w.indent()
+            w.line(f"{t} = None")
+            self.fail_dynamic("e.message", where)
+            w.outdent()
+            w.outdent()
+            w.line("else:")
+            w.indent()
+            self._slow_arith(t, op, a, b, where)
+            w.outdent()
+            return Val(t, result)
         if op in _FAST and ka.may(Decimal) and kb.may(Decimal):
             w.line(f"if {a}.__class__ is _D and {b}.__class__ is _D:")
             w.indent()
@@ -470,14 +497,11 @@ class Emitter:
             w.outdent()
             w.line("else:")
             w.indent()
-            w.line("try:")
-            w.line(f"    {t} = {_SLOW[op]}({a}, {b})")
-            w.line("except FeelEvalError as e:")
-            w.indent()
-            w.line(f"{t} = None")
-            self.fail_dynamic("e.message", where)
+            self._slow_arith(t, op, a, b, where)
             w.outdent()
-            w.outdent()
+            return Val(t, result)
+        if op in _FAST:
+            self._slow_arith(t, op, a, b, where)
             return Val(t, result)
         if op == "/" and ka.may(Decimal) and kb.may(Decimal):
             w.line(f"if {a}.__class__ is _D and {b}.__class__ is _D and {b}:")
@@ -491,6 +515,17 @@ class Emitter:
             return Val(t, result)
         self._slow_div(t, op, a, b, where)
         return Val(t, result)
+
+    def _slow_arith(self, t, op, a, b, where):
+        """+ - * by ops (durations, dates, text...): a FeelEvalError is the reason it is null."""
+        w = self.w
+        w.line("try:")
+        w.line(f"    {t} = {_SLOW[op]}({a}, {b})")
+        w.line("except FeelEvalError as e:")
+        w.indent()
+        w.line(f"{t} = None")
+        self.fail_dynamic("e.message", where)
+        w.outdent()
 
     def _slow_div(self, t, op, a, b, where):
         w = self.w
@@ -1325,6 +1360,14 @@ class Emitter:
         if name == "concatenate" and n >= 1:
             return (" and ".join(f"{x}.__class__ is list" for x in srcs), " + ".join(srcs) if n > 1 else f"{srcs[0]}[:]",
                     K.of(list))
+        helper = _ONE_PASS.get(name)
+        if helper is not None and n == helper[1] and all(v.kind.may(cls) for v, cls in zip(vs, helper[2])):
+            # the helper gives the built-in's value for its common case, or NO: then the built-in runs
+            fn, _, classes = helper
+            t = self.w.tmp("h")
+            cond = " and ".join([f"{x}.__class__ is {c}" for x, c in zip(srcs, classes)])
+            self.w.line(f"{t} = {fn}({', '.join(srcs)}) if {cond} else _NO")
+            return f"{t} is not _NO", t, self._result_kind(name, vs).without_null()
         if name in ("upper case", "lower case") and n == 1:
             return f"{srcs[0]}.__class__ is str", f"{srcs[0]}.{'upper' if name == 'upper case' else 'lower'}()", \
                 K.of(str)

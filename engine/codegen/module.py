@@ -22,12 +22,14 @@ RUNTIME = {
     "_D": Decimal, "_date": _dt.date, "_YM": YearsMonthsDuration, "_DT": DaysDuration, "_Range": Range,
     "_Cadd": _C.add, "_Csub": _C.subtract, "_Cmul": _C.multiply, "_Cdiv": _C.divide, "_Cminus": _C.minus,
     "_add": ops.add, "_sub": ops.sub, "_mul": ops.mul, "_div": ops.div, "_pow": ops.power, "_neg": ops.neg,
-    "_compare": ops.compare, "_feel_eq": ops.feel_eq, "_in_range": ops.in_range,
+    "_add_months": ops.add_months, "_add_days": ops.add_days, "_compare": ops.compare, "_feel_eq": ops.feel_eq, "_in_range": ops.in_range,
     "FeelEvalError": FeelEvalError, "_BUILTIN_ERRORS": R.BUILTIN_ERRORS, "_ABSENT": R.ABSENT,
     "_Stop": R.Stop, "_DomainError": R.DomainError, "_domain": R.domain, "_index": R.index,
     "_field": R.field, "_fields_of": R.fields_of, "_arith_reason": R.arith_reason,
     "_error_reason": R.error_reason, "_cannot_compare": R.cannot_compare, "_logic_reasons": R.logic_reasons,
     "_type_name": type_name, "_instance_of": R.instance_of, "_dec_len": R.dec_len, "_EMPTY": {},
+    "_NO": R.NO, "_sum_numbers": R.sum_numbers, "_mean_numbers": R.mean_numbers,
+    "_distinct_strings": R.distinct_strings, "_substring_at": R.substring_at,
     # generated code names no other built-in: a slip cannot reach open(), __import__ or getattr
     "__builtins__": {name: __builtins__[name] if isinstance(__builtins__, dict) else getattr(__builtins__, name)
                      for name in ("len", "any", "list", "dict", "str", "bool", "int", "set", "tuple", "isinstance",

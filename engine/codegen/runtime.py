@@ -286,3 +286,68 @@ def display_env(env, name: str, placeholder: str, sep: str) -> str:
         from ..elements import display
         return display(env[name], sep)
     return placeholder
+
+
+# ------------------------------------------------------------------ built-ins: the common case in one pass
+# Each gives the built-in's value for its common case, or NO to say "not this case: call the built-in"
+# (which then gives the value, or the reason it cannot). The built-ins stay the definition.
+
+NO = object()
+
+
+def _or_no(fn):
+    """Anything odd on the way (an overflow, a NaN): not the common case, the built-in says what."""
+    def helper(*args):
+        try:
+            return fn(*args)
+        except (ArithmeticError, ValueError, TypeError):
+            return NO
+    helper.__doc__ = fn.__doc__
+    return helper
+
+
+@_or_no
+def sum_numbers(items):
+    """sum(list) of numbers."""
+    if not items:
+        return NO
+    add = FEEL_ADD
+    total = ZERO
+    for x in items:
+        if x.__class__ is not Decimal:
+            return NO
+        total = add(total, x)
+    return total
+
+
+@_or_no
+def mean_numbers(items):
+    """mean(list) of numbers."""
+    total = sum_numbers(items)
+    if total is NO:
+        return NO
+    return FEEL_DIVIDE(total, dec_len(len(items)))
+
+
+@_or_no
+def distinct_strings(items):
+    """distinct values(list) of strings: each once, in first-seen order."""
+    for x in items:
+        if x.__class__ is not str:
+            return NO
+    return list(dict.fromkeys(items))
+
+
+@_or_no
+def substring_at(s, start, length):
+    """substring(s, start, length) for a whole start from 1 and a whole length from 0."""
+    if start.__class__ is not Decimal or length.__class__ is not Decimal or start.is_nan() or length.is_nan() \
+            or start < 1 or length < 0 or start != start.to_integral_value() or length != length.to_integral_value():
+        return NO
+    begin = int(start) - 1
+    return s[begin:begin + int(length)]
+
+
+ZERO = Decimal(0)
+from ..feel.values import FEEL_CONTEXT as _FC  # noqa: E402
+FEEL_ADD, FEEL_DIVIDE = _FC.add, _FC.divide
