@@ -336,6 +336,22 @@ class ElementEmitter:
             if self.em.memo is not None:
                 self.em.memo.pop()
 
+    def _when_then(self, el, target, nv, body) -> None:
+        """The element's code under its `when` (null, and the note, when it does not hold)."""
+        w = self.w
+        test = self.when(el)
+        if test is None:
+            body()
+            return
+        w.line(f"if not ({test}):")
+        w.line(f"    {target} = None")
+        if nv:
+            w.line(f"    {nv}['when'] = False")
+        w.line("else:")
+        sub = w.block()
+        self._in_branch(sub, lambda: self.applied(body))
+        w.extend(sub)
+
     def _when_false(self, nv):
         if nv:
             self.w.line(f"{nv}['when'] = False")
@@ -343,20 +359,8 @@ class ElementEmitter:
     # -- checks
 
     def check(self, el, target, notes):
-        w = self.w
         nv = self._init_notes(notes)
-        test = self.when(el)
-        if test is not None:
-            w.line(f"if not ({test}):")
-            w.line(f"    {target} = None")
-            if nv:
-                w.line(f"    {nv}['when'] = False")
-            w.line("else:")
-            sub = w.block()
-            self._in_branch(sub, lambda: self.applied(lambda: self._check_body(el, target, nv)))
-            w.extend(sub)
-        else:
-            self._check_body(el, target, nv)
+        self._when_then(el, target, nv, lambda: self._check_body(el, target, nv))
         return Val(target, K.BOOL_OR_NULL)
 
     def _check_body(self, el, target, nv):
@@ -421,20 +425,8 @@ class ElementEmitter:
     # -- tables
 
     def table(self, el, target, notes):
-        w = self.w
         nv = self._init_notes(notes)
-        test = self.when(el)
-        if test is not None:
-            w.line(f"if not ({test}):")
-            w.line(f"    {target} = None")
-            if nv:
-                w.line(f"    {nv}['when'] = False")
-            w.line("else:")
-            sub = w.block()
-            self._in_branch(sub, lambda: self.applied(lambda: self._table_body(el, target, nv)))
-            w.extend(sub)
-        else:
-            self._table_body(el, target, nv)
+        self._when_then(el, target, nv, lambda: self._table_body(el, target, nv))
         fields = {}
         for row in el.rows:
             exprs = getattr(row, "exprs", None) or {}
@@ -532,20 +524,8 @@ class ElementEmitter:
     # -- decision tables
 
     def decision_table(self, el, target, notes):
-        w = self.w
         nv = self._init_notes(notes)
-        test = self.when(el)
-        if test is not None:
-            w.line(f"if not ({test}):")
-            w.line(f"    {target} = None")
-            if nv:
-                w.line(f"    {nv}['when'] = False")
-            w.line("else:")
-            sub = w.block()
-            self._in_branch(sub, lambda: self.applied(lambda: self._dt_body(el, target, nv)))
-            w.extend(sub)
-        else:
-            self._dt_body(el, target, nv)
+        self._when_then(el, target, nv, lambda: self._dt_body(el, target, nv))
         return Val(target, K.ANY)
 
     def _dt_body(self, el, target, nv):

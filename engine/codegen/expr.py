@@ -416,13 +416,9 @@ class Emitter:
         self.w.line(f"if {a}.__class__ is _D:")
         self.w.line(f"    {t} = _Cminus({a})")
         self.w.line("else:")
-        self.w.line("    try:")
-        self.w.line(f"        {t} = _neg({a})")
-        self.w.line("    except FeelEvalError as e:")
-        self.w.level += 2
-        self.w.line(f"{t} = None")
-        self.fail_dynamic("e.message", where)
-        self.w.level -= 2
+        self.w.indent()
+        self.attempt(t, f"_neg({a})", where)
+        self.w.outdent()
         return Val(t, K.of(Decimal, YearsMonthsDuration, DaysDuration, NoneType))
 
     def e_Arith(self, node, scope):
@@ -477,80 +473,50 @@ class Emitter:
                 call = f"_add_days({a}, {b}, {1 if op == '+' else -1})"
             w.line(f"if {a}.__class__ is _date:")
             w.indent()
-            w.line("try:")
-            w.line(f"    {t} = {call}")
-            w.line("except FeelEvalError as e:")
-            w.indent()
-            w.line(f"{t} = None")
-            self.fail_dynamic("e.message", where)
-            w.outdent()
+            self.attempt(t, call, where)
             w.outdent()
             w.line("else:")
             w.indent()
             self._slow_arith(t, op, a, b, where)
             w.outdent()
             return Val(t, result)
-        if op in _FAST and ka.may(Decimal) and kb.may(Decimal):
-            w.line(f"if {a}.__class__ is _D and {b}.__class__ is _D:")
+        slow = self._slow_arith if op in _FAST else self._slow_div
+        if (op in _FAST or op == "/") and ka.may(Decimal) and kb.may(Decimal):
+            # numbers inline (a zero divisor: ops says why), anything else by ops
+            w.line(f"if {a}.__class__ is _D and {b}.__class__ is _D{f' and {b}' if op == '/' else ''}:")
             w.indent()
-            self._try_fast(t, f"{_FAST[op]}({a}, {b})", op, a, b, where)
+            self._try_fast(t, f"{_FAST.get(op, '_Cdiv')}({a}, {b})", op, a, b, where)
             w.outdent()
             w.line("else:")
             w.indent()
-            self._slow_arith(t, op, a, b, where)
+            slow(t, op, a, b, where)
             w.outdent()
             return Val(t, result)
-        if op in _FAST:
-            self._slow_arith(t, op, a, b, where)
-            return Val(t, result)
-        if op == "/" and ka.may(Decimal) and kb.may(Decimal):
-            w.line(f"if {a}.__class__ is _D and {b}.__class__ is _D and {b}:")
-            w.indent()
-            self._try_fast(t, f"_Cdiv({a}, {b})", op, a, b, where)
-            w.outdent()
-            w.line("else:")
-            w.indent()
-            self._slow_div(t, op, a, b, where)
-            w.outdent()
-            return Val(t, result)
-        self._slow_div(t, op, a, b, where)
+        slow(t, op, a, b, where)
         return Val(t, result)
 
-    def _slow_arith(self, t, op, a, b, where):
-        """+ - * by ops (durations, dates, text...): a FeelEvalError is the reason it is null."""
-        w = self.w
-        w.line("try:")
-        w.line(f"    {t} = {_SLOW[op]}({a}, {b})")
-        w.line("except FeelEvalError as e:")
-        w.indent()
-        w.line(f"{t} = None")
-        self.fail_dynamic("e.message", where)
-        w.outdent()
-
-    def _slow_div(self, t, op, a, b, where):
-        w = self.w
-        w.line("try:")
-        w.line(f"    {t} = {_SLOW[op]}({a}, {b})")
-        w.line("except FeelEvalError as e:")
-        w.indent()
-        w.line(f"{t} = None")
-        self.fail_dynamic("e.message", where)
-        w.outdent()
-        w.line("except ArithmeticError:")
-        w.indent()
-        w.line(f"{t} = None")
-        self.fail_dynamic(f"_arith_reason({text(op)}, {a}, {b})", where)
-        w.outdent()
-
-    def _try_fast(self, t, call, op, a, b, where):
+    def attempt(self, t: str, call: str, where: str, handlers=(("FeelEvalError", "e.message"),)) -> None:
+        """t = call; an exception of a handler's class makes t null, its reason (source) recorded."""
         w = self.w
         w.line("try:")
         w.line(f"    {t} = {call}")
-        w.line("except ArithmeticError:")
-        w.indent()
-        w.line(f"{t} = None")
-        self.fail_dynamic(f"_arith_reason({text(op)}, {a}, {b})", where)
-        w.outdent()
+        for exc, reason in handlers:
+            w.line(f"except {exc} as e:" if "e." in reason or "e)" in reason else f"except {exc}:")
+            w.indent()
+            w.line(f"{t} = None")
+            self.fail_dynamic(reason, where)
+            w.outdent()
+
+    def _slow_arith(self, t, op, a, b, where):
+        """+ - * by ops (durations, dates, text...): a FeelEvalError is the reason it is null."""
+        self.attempt(t, f"{_SLOW[op]}({a}, {b})", where)
+
+    def _slow_div(self, t, op, a, b, where):
+        self.attempt(t, f"{_SLOW[op]}({a}, {b})", where,
+                     (("FeelEvalError", "e.message"), ("ArithmeticError", f"_arith_reason({text(op)}, {a}, {b})")))
+
+    def _try_fast(self, t, call, op, a, b, where):
+        self.attempt(t, call, where, (("ArithmeticError", f"_arith_reason({text(op)}, {a}, {b})"),))
 
     def e_Compare(self, node, scope):
         op = node.op
@@ -562,6 +528,29 @@ class Emitter:
             va = self.e_Name(node.left, scope, where_node=node)   # `x < 5`: a missing x is this comparison's
         else:
             va = self.emit(node.left, scope)
+        return self._compare_values(node, va, scope)
+
+    def _count_compare(self, node, scope):
+        """`count(x) = 0` (or < <= > >= != a number) on a list: its length compared, no Decimal made."""
+        left, right = node.left, node.right
+        if not (isinstance(left, N.Call) and left.name == "count" and len(left.args) == 1 and not left.named
+                and isinstance(right, N.Num) and self._is_builtin("count")):
+            return None
+        v = self.emit(left.args[0], scope)
+        if not v.kind.only(list, NoneType) or not v.kind.may(list):
+            return self._compare_values(node, self._call_values(left, [v], scope), scope)
+        x = self.atom(v)
+        k = self.lits.of(right.value)
+        op = "==" if node.op == "=" else node.op
+        if not v.kind.may(NoneType):
+            return Val(f"(len({x}) {op} {k})", K.BOOL, simple=False)
+        if_null = {"=": "False", "!=": "True"}.get(node.op, "None")
+        kind = K.BOOL if node.op in ("=", "!=") else K.BOOL_OR_NULL
+        return Val(f"((len({x}) {op} {k}) if {x} is not None else {if_null})", kind, simple=False)
+
+    def _compare_values(self, node, va, scope):
+        """The comparison once its left side is known."""
+        op = node.op
         vb = self.emit(node.right, scope)
         if op in ("=", "!="):
             return self._equality(va, vb, op == "!=", self.where(node))
@@ -587,49 +576,6 @@ class Emitter:
         w.indent()
         w.line("try:")
         w.line(f"    {t} = _compare({text(op)}, {a}, {b})")
-        w.line("except FeelEvalError as e:")
-        w.indent()
-        w.line(f"{t} = None")
-        if self.diag != "off":
-            w.line(f"if {a} is not None and {b} is not None:")
-            w.indent()
-            self.fail_dynamic("e.message", self.where(node))
-            w.outdent()
-        w.outdent()
-        w.outdent()
-        return Val(t, K.BOOL_OR_NULL)
-
-    def _count_compare(self, node, scope):
-        """`count(x) = 0` (or < <= > >= != a number) on a list: its length compared, no Decimal made."""
-        left, right = node.left, node.right
-        if not (isinstance(left, N.Call) and left.name == "count" and len(left.args) == 1 and not left.named
-                and isinstance(right, N.Num) and self._is_builtin("count")):
-            return None
-        v = self.emit(left.args[0], scope)
-        if not v.kind.only(list, NoneType) or not v.kind.may(list):
-            return self._compare_values(node, self._call_values(left, [v], scope), scope)
-        x = self.atom(v)
-        k = self.lits.of(right.value)
-        op = "==" if node.op == "=" else node.op
-        if not v.kind.may(NoneType):
-            return Val(f"(len({x}) {op} {k})", K.BOOL, simple=False)
-        if_null = {"=": "False", "!=": "True"}.get(node.op, "None")
-        kind = K.BOOL if node.op in ("=", "!=") else K.BOOL_OR_NULL
-        return Val(f"((len({x}) {op} {k}) if {x} is not None else {if_null})", kind, simple=False)
-
-    def _compare_values(self, node, va, scope):
-        vb = self.emit(node.right, scope)
-        if node.op in ("=", "!="):
-            return self._equality(va, vb, node.op == "!=", self.where(node))
-        a, b = self.atom(va), self.atom(vb)
-        t = self.w.tmp()
-        w = self.w
-        w.line(f"if {a}.__class__ is {b}.__class__ and ({a}.__class__ is _D or {a}.__class__ is str):")
-        w.line(f"    {t} = {a} {node.op} {b}")
-        w.line("else:")
-        w.indent()
-        w.line("try:")
-        w.line(f"    {t} = _compare({text(node.op)}, {a}, {b})")
         w.line("except FeelEvalError as e:")
         w.indent()
         w.line(f"{t} = None")
@@ -1314,19 +1260,10 @@ class Emitter:
             w.line(f"{t} = None")
             self.fail_static(f"'{name}' needs a list or at least one value", where)
         else:
-            w.line("try:")
-            w.line(f"    {t} = {call}")
-            w.line("except FeelEvalError as e:")
-            w.indent()
-            w.line(f"{t} = None")
-            self.fail_dynamic("e.message", where)
-            w.outdent()
-            if builtin:
-                w.line("except _BUILTIN_ERRORS as e:")
-                w.indent()
-                w.line(f"{t} = None")
-                self.fail_dynamic(f"_error_reason({text(name)}, e)", where)
-                w.outdent()
+            handlers = [("FeelEvalError", "e.message")]
+            if builtin:     # a built-in's slip is null with its reason; a registered function's own bug is raised
+                handlers.append(("_BUILTIN_ERRORS", f"_error_reason({text(name)}, e)"))
+            self.attempt(t, call, where, handlers)
         if nulls:
             w.outdent()
         result = self._result_kind(name, vs) if builtin else K.ANY
