@@ -1,8 +1,10 @@
 """ZBC-SC-2025 A/2 determinations, hand-written in Python.
 
 This module is the differential oracle and the speed limit for the certrules engine: it computes the
-same outputs as the A/2 rule set, from the same working spec (a2-spec.md), without reading any rule
-file and without importing any engine code.
+same outputs as the A/2 rule set, written from the clause text of 《商品售后服务认证实施规则》 ZBC-SC-2025
+A/2 (and GB/T 27922-2011 4.2 for the special items), without reading any rule file and without
+importing any engine code. Where a clause is ambiguous it takes the reading the rule set states in its
+`interpretation` (the two must agree, or the differential test fails).
 
     evaluate(case: dict) -> dict
 
@@ -115,6 +117,11 @@ def round_half(v: Decimal) -> Decimal:
     return (v * _TWO + _HALF).to_integral_value(rounding=ROUND_FLOOR) / _TWO
 
 
+def ceil_half(v: Decimal) -> Decimal:
+    """The least multiple of 0.5 not below v: a floor of 附录注1 put on 注2's half-day grid."""
+    return (v * _TWO).to_integral_value(rounding=ROUND_CEILING) / _TWO
+
+
 def _mean(values) -> Decimal:
     if not values:
         return _D0
@@ -140,29 +147,58 @@ def audit_days_base(headcount, kind):
     return _TIME_BEYOND[column]
 
 
+def _site_kind(self_built, listed):
+    """5.4.3: "certificate" for (1) self-built and shown on the certificate, "other" for (2), None unknown."""
+    if self_built is False or listed is False:
+        return "other"
+    if self_built is True and listed is True:
+        return "certificate"
+    return None
+
+
 def sites_to_sample(sites, kind):
-    """5.4.3: 0 without sites; ceil(k*sqrt(x)) for self-built listed sites; otherwise 1."""
+    """5.4.3: 0 without sites; ceil(k*sqrt(x)) for the x self-built sites shown on the certificate,
+    plus at least 1 (i.e. 1) when other (franchised or unlisted) sites exist; None when unknown.
+
+    A `list` of sites replaces `count`; a site that does not say self_built/listed_on_certificate
+    takes the setting of the same name on `sites`.
+    """
     if not sites:
         return _D0
-    count = sites.get("count")
-    if count is None:
-        return None
-    if count == 0:
-        return _D0
-    self_built = sites.get("self_built")
-    listed = sites.get("listed_on_certificate")
-    if self_built is False or listed is False:
-        return _D1
-    if self_built is None or listed is None:   # undetermined: (null and true) is null
-        return None
+    listing = sites.get("list")
+    if listing is not None:
+        def own(site, key):
+            return site[key] if site.get(key) is not None else sites.get(key)
+        kinds = [_site_kind(own(s, "self_built"), own(s, "listed_on_certificate")) for s in listing]
+        if not kinds:
+            return _D0
+        if None in kinds:
+            return None
+        x = kinds.count("certificate")
+        others = len(kinds) - x
+    else:
+        count = sites.get("count")
+        if count is None:
+            return None
+        if count == 0:
+            return _D0
+        k_all = _site_kind(sites.get("self_built"), sites.get("listed_on_certificate"))
+        if k_all is None:
+            return None
+        x, others = (count, 0) if k_all == "certificate" else (0, count)
     k = _SAMPLE_FACTOR.get(kind)
-    if k is None:
+    if x and k is None:
         return None
-    return (k * Decimal(count).sqrt()).to_integral_value(rounding=ROUND_CEILING)
+    sample = (k * Decimal(x).sqrt()).to_integral_value(rounding=ROUND_CEILING) if x else _D0
+    return sample + (_D1 if others else _D0)
 
 
 def score_total(evaluation):
-    """(100 * S) / M + mean(mystery_customer) + mean(customer_survey) - special_deductions."""
+    """(100 * S) / M + mean(mystery_customer) + mean(customer_survey) - special_deductions + special bonus.
+
+    GB/T 27922-2011 4.2 (the basis, clause 3): 1 point off per special deduction item and 1 point for
+    the special bonus item, outside the item scores; there is at most one bonus item (more count as one).
+    """
     if not evaluation:
         return None
     items = evaluation.get("items")
@@ -185,6 +221,7 @@ def score_total(evaluation):
     total += _mean(evaluation.get("mystery_customer"))
     total += _mean(evaluation.get("customer_survey"))
     total -= evaluation.get("special_deductions") or 0
+    total += min(evaluation.get("special_bonus") or 0, 1)
     return total
 
 
@@ -213,25 +250,38 @@ def acceptance_due_on(application):
     return add_working_days(complete_on, 10)
 
 
-def next_surveillance_due(issued_on, first_due, surveillances, extended):
-    """Due date of the next surveillance in the current certificate cycle (5.4.1.3, 6.2)."""
-    count = 0
-    last = None
-    for s in surveillances or ():
-        on = _date(s.get("on"))
-        if on is None or on < issued_on:
-            continue
-        count += 1
-        if last is None or on > last:
-            last = on
-    if count == 0:
-        due = first_due
-    elif count == 1:
-        due = add_months(last, 12)
+def next_surveillance_due(issued_on, first_due, recert_opens, surveillances, events, as_of):
+    """Due date of the next surveillance of the current certificate cycle (5.4.1.3, 6.2, 7.1).
+
+    The first is due 12 months after issue, each later one 12 months after the surveillance before
+    it (6.2). The surveillances counted are those held in this cycle, on or before as_of. An
+    extension (6.2(1)) is the body's decision for one deadline: it counts when dated after the
+    surveillance before the deadline (or on/after issue for the first) and on or before the deadline
+    itself, and moves that deadline to its `until` (3 months without one), never more than 3 months.
+    Once the deadline reaches the recertification window (7.1) none is due: the recertification
+    takes its place.
+    """
+    held = sorted(on for on in (_date(s.get("on")) for s in surveillances or ())
+                  if on is not None and issued_on <= on and (as_of is None or on <= as_of))
+    if held:
+        after, due, first = held[-1], add_months(held[-1], 12), False
     else:
-        return None      # the third year's audit is the recertification
-    if extended:
-        due = add_months(due, 3)   # 6.2 (1): at most 3 months' extension
+        after, due, first = issued_on, first_due, True
+    if due >= recert_opens:
+        return None
+    latest = None
+    for e in events or ():
+        if e.get("type") != "surveillance_extended":
+            continue
+        on = _date(e.get("on"))
+        if on is None or (as_of is not None and on > as_of) or on < issued_on:
+            continue
+        if not (on > after or (first and on == after)) or on > due:
+            continue      # another deadline's, or decided after this one passed (void)
+        until = _date(e.get("until")) or add_months(due, 3)
+        latest = until if latest is None or until > latest else latest
+    if latest is not None and latest > due:
+        due = min(latest, add_months(due, 3))
     return due
 
 
@@ -319,13 +369,13 @@ def evaluate(case: dict) -> dict:
             adjustment = audit.get("time_adjustment") or _D0
             if adjustment < _MIN_ADJUSTMENT:
                 adjustment = _MIN_ADJUSTMENT
-            adjusted = round_half(base * (_D1 + adjustment))
-            if adjusted < _D1:
-                adjusted = _D1
+            # 注2 rounds to the nearest half day; 注1's 30 % cap must still hold afterwards, so the
+            # rounded time is never below the least half day at or above 70 % of the base.
+            adjusted = max(round_half(base * (_D1 + adjustment)), ceil_half(base * (_D1 + _MIN_ADJUSTMENT)), _D1)
             days = adjusted + _HALF * (sample - _D1 if sample > _D1 else _D0)
-            onsite_min = round_half(_ONSITE_SHARE * days)
-            if onsite_min < _D1:
-                onsite_min = _D1
+            # 注1: on-site >= 80 % of the (adjusted) audit time and >= 1 day, on 注2's grid: rounding a
+            # floor to the nearest half day may not take it below the floor.
+            onsite_min = max(ceil_half(_ONSITE_SHARE * days), _D1)
 
         # 5.9: score and level
         score = score_total(evaluation)
@@ -339,9 +389,9 @@ def evaluate(case: dict) -> dict:
         if issued_on is not None:
             expires_on = add_months(issued_on, 36) - _ONE_DAY
             first_due = add_months(issued_on, 12)
-            next_due = next_surveillance_due(issued_on, first_due, case.get("surveillances"),
-                                             cert.get("surveillance_extended"))
             recert_opens = add_months(expires_on, -3)
+            next_due = next_surveillance_due(issued_on, first_due, recert_opens, case.get("surveillances"),
+                                             case.get("events"), as_of)
             status, susp_ends = certificate_status(issued_on, expires_on, case.get("events"), as_of)
         else:
             expires_on = first_due = next_due = recert_opens = status = susp_ends = None

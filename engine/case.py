@@ -129,6 +129,9 @@ def prepare_general(ruleset, data: dict, label: str = "the case") -> dict:
     decide alone (an invalid case, whose problems jsonschema words; a float, a subclass of dict...)."""
     validate_case(ruleset, data, label)
     env = to_values(ruleset.case_schema, data)
-    for name in ruleset.case_schema.get("properties", {}):
+    props = ruleset.case_schema.get("properties", {})
+    for name in props:
         env.setdefault(name, None)
+    if "ruleset" not in props:   # the rule set's own identity (ruleset.RULESET_NAME)
+        env["ruleset"] = ruleset.own_identity
     return env

@@ -5,7 +5,8 @@ output's priority list), ANY (all matching rows must agree), COLLECT (a list, or
 and RULE ORDER (a list in row order). With one output the value is that output; with several, a
 context of them. A row matches when each of its cells accepts its input (the cells after one that
 does not are not tried); with FIRST the rows after the first match are not tried. No row: the
-`default` outputs, else [] for COLLECT / RULE ORDER lists, else null.
+`default` outputs, else [] for COLLECT / RULE ORDER lists, else null. (The evaluation is generated:
+engine/codegen/elements.py.)
 """
 from __future__ import annotations
 

@@ -1,22 +1,36 @@
 """Rule elements: what each kind of element is and how it is compiled.
 
-The kinds are parameters, rules and checks (here), tables (tables.py), decision tables
+The kinds are parameters, functions, rules and checks (here), tables (tables.py), decision tables
 (decisions.py) and state machines (machines.py). An element knows its id, its clause, the names it
 reads and its compiled expressions; how it makes its value is generated from them (engine/codegen/
 elements.py). It knows nothing of any domain.
 
-A rule's value is its `expr` when its `when` is true (null otherwise). A check is true when its
-`assert` is, null when that is null (undecided), and otherwise false with a finding: its message with
-each {name} replaced by the value of the let, or element, or case field so named.
+A rule's value is its `expr` when its `when` is true (null otherwise), converted to its declared
+`type` (a value of another type is null, with a diagnostic). A function's value is a FEEL function of
+its params over the evaluation's values. A check is true when its `assert` is, null when that is null
+(undecided), and otherwise false with a finding: its message with each {name} replaced by the value of
+the let, or element, or case field so named (a number to the `display: {places}` of the element named).
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
 from .expressions import Compiler, Scope, read_paths
 from .feel import to_feel, to_plain
 from .i18n import file_text, messages
+from .feel.nodes import TypeRef
+
+# An element's declared `type` (the schema's names) as a FEEL type; "any" declares nothing.
+_TYPES = {"number": "number", "string": "string", "boolean": "boolean", "date": "date", "time": "time",
+          "date and time": "date and time", "duration": "duration", "list": "list", "context": "context",
+          "range": "range"}
+
+
+def declared_type(raw) -> TypeRef | None:
+    name = _TYPES.get(raw.get("type"))
+    return TypeRef(name) if name else None
 
 
 def text2(value, language: str = "en") -> dict | None:
@@ -38,12 +52,14 @@ class Element:
     interpretation: dict | None = None
     reads: set = field(default_factory=set)     # names this element reads (element ids and case fields)
     paths: set = field(default_factory=set)     # the dotted paths it reads, for the trace
+    places: int | None = None                   # `display: {places: N}`: how people read the value
 
     @classmethod
     def build(cls, sf, path, raw, compiler: Compiler, scope: Scope):
         el = cls(id=raw["id"], clause=str(raw["clause"]), sf=sf, path=path, raw=raw,
                  title=text2(raw.get("title"), compiler.language), text=raw.get("text"),
-                 interpretation=text2(raw.get("interpretation"), compiler.language))
+                 interpretation=text2(raw.get("interpretation"), compiler.language),
+                 places=(raw.get("display") or {}).get("places"))
         el.compile(compiler, scope)
         return el
 
@@ -109,6 +125,7 @@ class Rule(Element):
     def compile(self, compiler, scope):
         self.when = self._expr(compiler, "when", scope) if "when" in self.raw else None
         self.expr = self._expr(compiler, "expr", scope)
+        self.declared = declared_type(self.raw)
 
     @staticmethod
     def hint_of(raw):
@@ -116,26 +133,66 @@ class Rule(Element):
         return None if t in (None, "any") else t
 
 
+class Function(Element):
+    """A named function the rule set declares once and its elements call, as a DMN business
+    knowledge model: `params` (names, or {name, type}), `expr` the body, `type` the result's type.
+    Its value is a FEEL function over the evaluation's values: `half_days(x)` in any expression."""
+    kind = "function"
+
+    @staticmethod
+    def _params(raw):
+        out = []
+        for p in raw.get("params") or []:
+            out.append((p, None) if isinstance(p, str) else (p["name"], p.get("type")))
+        return out
+
+    @staticmethod
+    def hint_of(raw):
+        return ("function", tuple(name for name, _ in Function._params(raw)))
+
+    def compile(self, compiler, scope):
+        self.params = self._params(self.raw)
+        names = [n for n, _ in self.params]
+        dup = {n for n in names if names.count(n) > 1}
+        if dup:
+            compiler.problems.items.append(self.sf.locate(self.path + ("params",),
+                                                          f"the parameter '{sorted(dup)[0]}' is named twice"))
+        hints = {n: (t if t in _TYPES else None) for n, t in self.params}
+        self.types = [TypeRef(_TYPES[t]) if t in _TYPES else None for _, t in self.params]
+        self.declared = declared_type(self.raw)
+        self.body = self._expr(compiler, "expr", scope.extended(**hints))
+        self.reads -= set(names)
+
+
 # {name} in a check's message: replaced by the text of the value so named; nothing else is interpreted.
 PLACEHOLDER = re.compile(r"\{([^\W\d][\w.]*)\}")
+_BARE_NAME = re.compile(r"\s*([^\W\d]\w*)\s*")
 
 
-def fill(template: str, values: dict, language: str = "en") -> str:
-    """Put values into a message: {name} is replaced by the value's text; nothing else is interpreted.
-    A list is joined the way the message's language writes one. (The generated code of a check does the
-    same with the names resolved once, when it is generated.)"""
+def fill(template: str, values: dict, language: str = "en", places: dict | None = None) -> str:
+    """Put values into a message: {name} is replaced by the value's text (a number to `places[name]`
+    decimals when given); nothing else is interpreted. A list is joined the way the message's language
+    writes one. (The generated code of a check does the same with the names resolved once, when it is
+    generated.)"""
     sep = messages(language)["list_separator"]
 
     def sub(m):
         name = m.group(1)
         if name not in values:
             return m.group(0)
-        return display(values[name], sep)
+        return display(values[name], sep, (places or {}).get(name))
     return PLACEHOLDER.sub(sub, template)
 
 
-def display(value, sep: str = ", ") -> str:
-    """The text of a value in a message; a list's items joined by sep."""
+def shown_number(value: Decimal, places: int) -> str:
+    """A number as people write it: `places` decimals, rounded half up (95.25 -> 95.3, 95 -> 95.0)."""
+    return format(value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP), "f")
+
+
+def display(value, sep: str = ", ", places: int | None = None) -> str:
+    if places is not None and isinstance(value, (int, Decimal)) and not isinstance(value, bool) \
+            and Decimal(value).is_finite():
+        return shown_number(Decimal(value), places)
     plain = to_plain(value)
     if isinstance(plain, list):
         return sep.join(display(v, sep) for v in plain) if plain else "—"
@@ -162,3 +219,19 @@ class Check(Element):
             inner = inner.extended(**{name: None})
         self.assertion = self._expr(compiler, "assert", inner)
         self.reads -= set(self.lets)
+        # a let that only names another element ({score: score_total}) is shown as that element is
+        self.aliases = {name: m.group(1) for name, text in (self.raw.get("let") or {}).items()
+                        if isinstance(text, str) and (m := _BARE_NAME.fullmatch(text))}
+        self._places = None
+
+    def places_of(self, elements) -> dict:
+        """Placeholder name -> decimal places, for the placeholders naming an element with `display`."""
+        if self._places is None:
+            names = {n for msg in self.message.values() for n in PLACEHOLDER.findall(msg)}
+            out = {}
+            for name in names:
+                el = elements.get(self.aliases.get(name, name))
+                if el is not None and el.places is not None:
+                    out[name] = el.places
+            self._places = out
+        return self._places

@@ -15,7 +15,11 @@ def number_text(d: Decimal) -> str:
         raise ValueError(f"{d} has no JSON form")
     if d == 0:
         return "0"
-    text = format(d.normalize(), "f")
+    # every digit the number holds (34 for decimal128): normalize() would round to the caller's
+    # context, so 1/3*3 (0.999...9, 34 nines) would print as 1 although 1/3*3 = 1 is false
+    text = format(d, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
     return text
 
 

@@ -15,7 +15,7 @@ from .yamlio import Document, YamlError, load_file
 
 MANIFEST = "ruleset.yaml"
 CLAUSE_MAP = "clauses.yaml"
-SECTIONS = ("parameters", "tables", "rules", "decision_tables", "checks", "state_machines")
+SECTIONS = ("parameters", "functions", "tables", "rules", "decision_tables", "checks", "state_machines")
 
 
 @dataclass

@@ -229,12 +229,18 @@ def select_ruleset(case: dict, revision: str | None = None, dirs=(), family: str
     The command line wins over the case: `--revision` over the case's `revision`, `--family` over its
     `family`. A command-line revision qualified by a family (QMS-AT/A/1) sets the family too.
     """
+    entry, selection = select_entry(case, find_rulesets(dirs), revision, family)
+    return load_cached(entry.folder), selection
+
+
+def select_entry(case: dict, entries: list[Entry], revision: str | None = None, family: str | None = None):
+    """(Entry, selection dict) for a case among `entries` (select_ruleset without the loading; a server
+    chooses among the rule sets it has already found)."""
     def text(key):
         v = case.get(key)
         return None if v is None else v if isinstance(v, str) else str(v)
     case_revision, case_family = text("revision"), text("family")
     wanted = revision or case_revision
-    entries = find_rulesets(dirs)
     fam = family
     if fam is None and case_family is not None and not (revision and resolve(entries, revision)[1]):
         fam = case_family
@@ -280,6 +286,5 @@ def select_ruleset(case: dict, revision: str | None = None, dirs=(), family: str
         if not case.get(field):
             raise
         raise RevisionError(f"the case's {field} ({case.get(field)}): {exc.message}") from None
-    rs = load_cached(entry.folder)
-    return rs, {"revision": entry.revision, "family": entry.family, "code": entry.code, "folder": entry.folder.name,
-                "by": "name" if wanted is not None else "date", "reason": why}
+    return entry, {"revision": entry.revision, "family": entry.family, "code": entry.code, "folder": entry.folder.name,
+                   "by": "name" if wanted is not None else "date", "reason": why}

@@ -14,15 +14,21 @@ A rule set may carry a `templates/` folder: `NAME.html.j2` is the document NAME,
 `value` names a result value, `field` a dotted path into the case, `data` a path into the rule
 set's `data`; the test is "present" (not null, not empty) unless `in`/`not_in`/`equals` is given.
 `findings` counts the result's findings matching every given key (id, tag, severity, clause) and
-compares the count with `min`/`max`; `any_of: [requirement, ...]` is met when one of them is.
-Every unmet requirement is reported at once.
+compares the count with `min`/`max`; a refusal for findings names each of them with its clause and
+message, so the reasons travel with the refusal. `any_of: [requirement, ...]` is met when one of them
+is. Every unmet requirement is reported at once.
+
+So that a document states only what was decided, a rule set tags its checks (e.g. the preconditions
+of a decision, or a case's claims that contradict the evaluation) and lists the tags here with `max: 0`.
 
 A document may also list `inputs`, grouped under a heading each (e.g. the items of a report):
 they do not stop the rendering, but the template receives the unmet ones as
 `document.missing[heading]` and can list them instead of leaving a blank.
 
 Templates see only `result`, `case`, `ruleset` (a plain dict of the manifest with its `data`, the
-elements' titles and clauses, the clause map) and the filters registered here. They run in Jinja2's
+elements' titles and clauses, the clause map), `document` (its missing inputs, and `shown`: every value
+whose element declares `display: {places: N}`, as the text people read, identical wherever it is
+printed) and the filters registered here. They run in Jinja2's
 immutable sandbox with autoescaping, and may only load files from their own templates folder.
 The engine's own generic pages (the diff report, the rulebook) use the same environment over
 `engine/templates/`.
@@ -347,7 +353,7 @@ def unmet(requires: list, context: dict) -> list[dict]:
                     if all(_matches(f, k, v) for k, v in where.items())]
             lo, hi = req.get("min"), req.get("max")
             if (lo is not None and len(hits) < lo) or (hi is not None and len(hits) > hi):
-                out.append({**req, "found": [f.get("id") for f in hits], "path": "findings"})
+                out.append({**req, "found": [f.get("id") for f in hits], "reasons": hits, "path": "findings"})
             continue
         for key, root in (("value", context["result"].get("values", {})), ("field", context["case"]),
                           ("data", context["ruleset"].get("data", {})), ("path", context)):
@@ -382,7 +388,11 @@ def describe(req: dict) -> str:
     item = f"{req['item']} " if req.get("item") else ""
     found = req.get("found")
     if "findings" in req:
-        tail = f" (found: {', '.join(map(str, found)) or 'none'})"
+        reasons = req.get("reasons") or []
+        if not reasons:
+            return f"{item}{words} (found: none)"
+        lines = [f"      （{f.get('clause')}）{text2(f.get('message'))} [{f.get('id')}]" for f in reasons]
+        return f"{item}{words}:\n" + "\n".join(lines)
     elif "any_of" in req:
         tail = f" (none of: {req['path']})"
     else:
@@ -399,6 +409,17 @@ def context_for(ruleset, result: dict, case: dict | None, lang: str | None = Non
             "lang": choose(languages, lang), "languages": languages}
 
 
+def shown_values(ruleset, result: dict) -> dict:
+    """Each result value whose element declares `display: {places: N}`, as the text a person reads."""
+    from .elements import shown_number
+    out = {}
+    for eid, value in (result.get("values") or {}).items():
+        el = ruleset.elements.get(eid)
+        if el is not None and el.places is not None and isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+            out[eid] = shown_number(Decimal(value), el.places)
+    return out
+
+
 def render_html(ruleset, result: dict, document: str, case: dict | None = None, lang: str | None = None) -> str:
     names = documents(ruleset)
     if document not in names:
@@ -412,7 +433,7 @@ def render_html(ruleset, result: dict, document: str, case: dict | None = None, 
         raise CaseError(f"cannot render the {what}: the case does not earn it under {ruleset.name}:\n"
                         + "\n".join("  - " + describe(r) for r in not_earned))
     missing = unmet(spec.get("requires") or [], context)
-    context["document"] = {"name": document, "title": spec.get("title"),
+    context["document"] = {"name": document, "title": spec.get("title"), "shown": shown_values(ruleset, result),
                            "missing": {str(k): [{**r, "text": describe(r)} for r in unmet(v, context)]
                                        for k, v in (spec.get("inputs") or {}).items()}}
     if missing:

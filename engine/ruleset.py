@@ -12,7 +12,7 @@ from pathlib import Path
 
 from . import calendar
 from .decisions import DecisionTable
-from .elements import Check, Parameter, Rule
+from .elements import Check, Function, Parameter, Rule
 from .errors import ProblemList, RuleSetError
 from .expressions import Compiler, Scope
 from .feel import default_registry
@@ -22,7 +22,7 @@ from .loader import SECTIONS, read_ruleset_folder
 from .machines import StateMachine
 from .tables import Table
 
-KINDS = {"parameters": Parameter, "tables": Table, "rules": Rule, "decision_tables": DecisionTable,
+KINDS = {"parameters": Parameter, "functions": Function, "tables": Table, "rules": Rule, "decision_tables": DecisionTable,
          "checks": Check, "state_machines": StateMachine}
 
 
@@ -98,6 +98,29 @@ class RuleSet:
     def elements_of(self, kind: str):
         return [el for el in self.elements.values() if el.kind == kind]
 
+    @functools.cached_property
+    def own_identity(self) -> dict:
+        """The rule set as expressions see it under the name `ruleset` (RULESET_NAME)."""
+        from datetime import date
+        from .feel import to_feel
+        m = self.manifest
+        effective = m["effective"]
+        return to_feel({
+            "family": m["family"], "code": m["code"], "revision": m["revision"],
+            "effective": date.fromisoformat(effective) if isinstance(effective, str) else effective,
+            "status": m["status"], "provenance": m.get("provenance", "authoritative"),
+            "assumptions": [{"id": a.get("id"), "clause": str(a.get("clause")), "status": a.get("status"),
+                             "text": a.get("text")} for a in m.get("assumptions") or []],
+        })
+
+
+# Expressions may read the rule set's own identity as `ruleset` (unless the case schema has a field of
+# that name): e.g. a check that warns when the revision evaluating a case is a reconstruction.
+RULESET_NAME = "ruleset"
+RULESET_HINT = {"family": "string", "code": "string", "revision": "string", "effective": "date", "status": "string",
+                "provenance": "string",
+                "assumptions": ["list", {"id": "string", "clause": "string", "status": "string", "text": None}]}
+
 
 def type_hint(schema):
     """A case-schema node as a FEEL type hint, so the checker knows the fields and their types."""
@@ -139,6 +162,7 @@ def load_ruleset(folder) -> RuleSet:
     manifest = src.manifest.doc.data
     case_schema = src.case_schema.doc.data
     names = case_names(case_schema)
+    names.setdefault(RULESET_NAME, RULESET_HINT)
     if "as_of" not in names:
         problems.add("the case schema must define 'as_of', the date a case is evaluated at",
                      file=src.case_schema.rel, line=1)
@@ -154,8 +178,9 @@ def load_ruleset(folder) -> RuleSet:
                     problems.items.append(sf.locate((section, i, "id"),
                                                     f"id '{eid}' is already used at {first[0]}:{first[1]}"))
                 elif eid in names:
-                    problems.items.append(sf.locate((section, i, "id"),
-                                                    f"id '{eid}' is also a field of the case; choose another name"))
+                    what = "the name expressions use for the rule set itself" if eid == RULESET_NAME \
+                        and RULESET_NAME not in case_schema.get("properties", {}) else "also a field of the case"
+                    problems.items.append(sf.locate((section, i, "id"), f"id '{eid}' is {what}; choose another name"))
                 else:
                     seen[eid] = (sf.rel, sf.doc.mark((section, i))[0])
                     names[eid] = KINDS[section].hint_of(raw)

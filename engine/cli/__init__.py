@@ -14,7 +14,7 @@ from ..errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, CertrulesError, U
 
 # The commands in the order `certrules --help` lists them.
 COMMANDS = ("check", "evaluate", "testing", "expr", "revisions", "coverage", "diff", "revise", "render",
-            "rulebook", "cases")
+            "rulebook", "cases", "serve")
 
 
 class Parser(argparse.ArgumentParser):

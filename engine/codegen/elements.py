@@ -14,10 +14,11 @@ from decimal import Decimal
 from ..elements import PLACEHOLDER as _PLACEHOLDER
 from ..i18n import messages
 from ..feel import nodes as N
+from ..feel.temporal import DateTime, Time
+from ..feel.values import Function, Range
 from . import kinds as K
 from .expr import Emitter, StaticFrame, Val, VarsFrame
 from .kinds import NoneType
-from .runtime import MAX_ITEMS
 from .writer import Literals, Writer, text
 
 _SIMPLE_PLAIN = (Decimal, str, bool, NoneType)
@@ -110,6 +111,7 @@ class ElementEmitter:
         self.any_registered = False
         self.trimmed = trimmed_machines           # machines whose history nobody reads (trace off)
         self.paths: dict[str, str] = {}           # traced: dotted path -> local holding its shown value
+        self.machine_extra: dict = {}             # trimmed machine -> (history count, ignored) locals
 
     # -- expressions
 
@@ -117,24 +119,16 @@ class ElementEmitter:
         """Emit one expression of the rule set at the current place; its value in a local (or literal)."""
         em, w = self.em, self.w
         em.text = ce.text
-        em.budget = False
         em.registered_calls = False
         sub = w.block()
         with em.into(sub):
             v = em.emit(ce.ast, frame or self.frame)
-            if em.budget or target is not None or not v.simple:
+            if target is not None or not v.simple:
                 out = target or w.tmp()
                 sub.line(f"{out} = {v.src}")
                 v = Val(out, v.kind, True, v.true_facts, v.false_facts)
             level = em.memo[-1] if em.memo is not None else None
         self.registered |= em.registered_calls
-        if em.budget:
-            w.line(f"B = {MAX_ITEMS}")
-            w.line("try:")
-            w.extend(sub)
-            w.line("except _Stop:")
-            w.line(f"    {v.src} = None")
-            return Val(v.src, v.kind.with_null())
         w.lines.extend(line[4:] for line in sub.lines)
         if level and em.memo is not None:
             em.memo[-1].update(level)        # what it computed can be reused after it
@@ -227,6 +221,9 @@ class ElementEmitter:
         self.w = self.em.w = body                 # written aside: wrapped below if it calls a registered function
         try:
             value = self._element(el, notes)
+            value = self.sized(el, value)
+            if any("BG" in line for line in body.lines):
+                self.limit_finding(el)      # only what spends from the budget can reach its limit
         finally:
             self.w = self.em.w = w
         if self.registered:
@@ -257,7 +254,8 @@ class ElementEmitter:
         if kind == "parameter":
             return self.parameter(el, target)
         if kind == "rule":
-            return self.rule(el, target, notes)
+            v = self.rule(el, target, notes)
+            return v if el.declared is None else self.typed(el, v, target)
         if kind == "check":
             return self.check(el, target, notes)
         if kind == "table":
@@ -266,7 +264,98 @@ class ElementEmitter:
             return self.decision_table(el, target, notes)
         if kind == "state_machine":
             return self.machine(el, target, notes)
+        if kind == "function":
+            return self.function(el, target)
         raise ValueError(f"unknown element kind {kind}")
+
+    def sized(self, el, value: Val) -> Val:
+        """An element's list or context value is as big as its items, nested ones and shared ones counted
+        each time (budget.size_within): spent from the evaluation's budget, null past it."""
+        w = self.w
+        k = value.kind
+        if not (k.may(list) or k.may(dict)):
+            return value
+        x = self.em.var(value)
+        flat = None
+        if k.only(dict, NoneType) and k.closed and k.fields is not None \
+                and all(not (f.may(list) or f.may(dict)) for f in k.fields.values()):
+            flat = "dict"
+        elif k.only(list, NoneType) and k.item is not None and not (k.item.may(list) or k.item.may(dict)):
+            flat = "list"
+        extra = self.machine_extra.pop(el.id, None)
+        if flat is not None and extra is None:
+            # items that hold no lists or contexts: their number
+            if k.may(NoneType):
+                w.line(f"if {x} is not None:")
+                w.indent()
+            w.line(f"if BG.items >= len({x}):")
+            w.line(f"    BG.items -= len({x})")
+            w.line("else:")
+            w.indent()
+            self._over(x, f"len({x})")
+            w.outdent()
+            if k.may(NoneType):
+                w.outdent()
+        else:
+            w.line(f"if {x}.__class__ is list or {x}.__class__ is dict:")
+            w.indent()
+            self._over(x, None, extra)
+            w.outdent()
+        return Val(x, k.with_null())
+
+    def _over(self, x, n_src, extra=None):
+        w = self.w
+        w.line("try:")
+        if n_src is not None:
+            w.line(f"    BG.spend({n_src})")
+        else:
+            w.line(f"    _size_within({x}, BG)")
+            if extra is not None:       # what a machine's history and ignored events would have counted
+                w.line(f"    BG.spend(_machine_extra({extra[0]}, {extra[1]}))")
+        w.line("except FeelLimitError as e:")
+        w.line(f"    {x} = None")
+        if self.traced:
+            w.line("    D.append(e.message)")
+
+    def limit_finding(self, el) -> None:
+        """The first element after which the evaluation's budget is spent says so in a finding."""
+        parts = [f"'id': {text(el.id + '.limit_reached')}", f"'clause': {text(el.clause)}", "'severity': 'error'",
+                 "'message': _limit_message(BG.reached)"]
+        if getattr(el, "tags", None):
+            parts.append(f"'tags': {self.lits.of(list(el.tags))}")
+        if el.interpretation:
+            parts.append(f"'interpretation': {self.lits.shared(el.interpretation)}")
+        w = self.w
+        w.line("if BG.reached is not None and not LR:")
+        w.line("    LR = True")
+        w.line("    F.append({" + ", ".join(parts) + "})")
+
+    _CLASSES = {"number": (Decimal,), "string": (str,), "boolean": (bool,), "date": (_dt.date,), "time": (Time,),
+                "date and time": (DateTime,), "list": (list,), "context": (dict,), "range": (Range,)}
+
+    def typed(self, el, value: Val, target: str) -> Val:
+        """A rule's value as its declared `type` (DMN 1.5, 10.3.2.9.4): converted, or null with a
+        diagnostic (engine/feel/types.py conform)."""
+        t = el.declared
+        classes = self._CLASSES.get(t.name) if not (t.params or t.fields or t.result) else None
+        if t.name == "Any" and not t.params:
+            return value
+        if classes is not None and value.kind.only(*classes, NoneType):
+            return value                # of the type already: conform gives it back as it is
+        self.w.line(f"{target} = _typed({value.src}, {self.em.type_ref(t)}, BG, {'D' if self.traced else 'None'})")
+        if classes is not None:
+            return Val(target, K.of(*classes, NoneType))
+        return Val(target, K.ANY)
+
+    def function(self, el, target) -> Val:
+        """A rule set's named function: a function value over the elements and case fields it reads."""
+        if el.body is None:
+            return Val("None", K.NULL)
+        em = self.em
+        em.text = el.body.text
+        v = em.function_value([n for n, _ in el.params], el.types, el.body.ast, self.frame, el.declared, el.id)
+        self.w.line(f"{target} = {v.src}")
+        return Val(target, K.of(Function))
 
     def _notes(self, notes: dict) -> str:
         """The local holding this element's notes (traced only): a dict filled as the element runs."""
@@ -387,7 +476,8 @@ class ElementEmitter:
 
     def finding(self, el, lets):
         """The check's finding: its message filled with the lets and the values around."""
-        message = {lang: self.fill(msg, dict(lets), messages(lang)["list_separator"])
+        places = el.places_of(self.rs.elements)
+        message = {lang: self.fill(msg, dict(lets), messages(lang)["list_separator"], places)
                    for lang, msg in el.message.items()}
         parts = [f"'id': {text(el.id)}", f"'clause': {text(el.clause)}",
                  f"'severity': {text(getattr(el, 'severity', 'note'))}",
@@ -400,7 +490,7 @@ class ElementEmitter:
             parts.append(f"'interpretation': {self.lits.shared(el.interpretation)}")
         self.w.line("F.append({" + ", ".join(parts) + "})")
 
-    def fill(self, template: str, lets: dict, sep: str) -> str:
+    def fill(self, template: str, lets: dict, sep: str, places: dict | None = None) -> str:
         """Source of the message with each {name} replaced by the text of the value it names."""
         pieces = []
         pos = 0
@@ -414,7 +504,10 @@ class ElementEmitter:
                     pos = m.end()
                 continue      # nothing by that name: the placeholder stays as written
             pieces.append(text(template[pos:m.start()]))
-            pieces.append(display_src(v, sep))
+            if places and name in places:      # a number to the element's `display: {places}`
+                pieces.append(f"_display({v.src}, {text(sep)}, {int(places[name])})")
+            else:
+                pieces.append(display_src(v, sep))
             pos = m.end()
         pieces.append(text(template[pos:]))
         pieces = [p for p in pieces if p != "''"]
@@ -504,20 +597,10 @@ class ElementEmitter:
         """The test of a decision cell or table row as a Python condition (true only when it matches)."""
         em = self.em
         em.text = ct.text
-        em.budget = False
         sub = self.w.block()
         with em.into(sub):
             v = em.emit(ct.ast, frame)
             cond = v.src if v.kind.only(bool) else f"{em.atom(v)} is True"
-        if em.budget:
-            t = self.w.tmp("m")
-            self.w.line(f"B = {MAX_ITEMS}")
-            self.w.line("try:")
-            self.w.extend(sub)
-            self.w.line(f"    {t} = {cond}")
-            self.w.line("except _Stop:")
-            self.w.line(f"    {t} = False")
-            return t
         self.w.lines.extend(line[4:] for line in sub.lines)
         return cond
 
@@ -677,6 +760,9 @@ class ElementEmitter:
         if not trimmed:
             w.line(f"{hist} = [{{'on': {s}, 'from': None, 'to': {state}, 'transition': None, 'event': None, "
                    f"'clause': {clause}}}]")
+        else:
+            w.line(f"{hist} = 1")        # how many entries the history would have (the budget counts them)
+            self.machine_extra[el.id] = (hist, ignored)
         w.line(f"{q} = 0")
         w.line(f"{n} = len({dated})")
         dl, dtr = v("dl"), v("dr")
@@ -693,6 +779,8 @@ class ElementEmitter:
         if not trimmed:
             w.line(f"{hist}.append({{'on': since, 'from': {state}, 'to': to, 'transition': tid, 'event': None, "
                    f"'clause': tcl}})")
+        else:
+            w.line(f"{hist} += 1")
         w.line(f"{state} = to")
         w.line(f"{on_} = since")
         w.line(f"{by_} = {{'type': tid, 'on': since}}")
@@ -718,6 +806,8 @@ class ElementEmitter:
         if not trimmed:
             w.line(f"{hist}.append({{'on': d, 'from': {state}, 'to': to, 'transition': tid, 'event': x.get('type'), "
                    f"'clause': tcl}})")
+        else:
+            w.line(f"{hist} += 1")
         w.line(f"{state} = to")
         w.line(f"{on_} = d")
         w.line(f"{by_} = x")

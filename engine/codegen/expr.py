@@ -18,12 +18,12 @@ from decimal import Decimal
 
 from ..feel import nodes as N
 from ..feel import ops
-from ..feel.checker import bind_call
+from ..feel.checker import bind_signature
 from ..feel.errors import FeelEvalError
-from ..feel.values import FEEL_CONTEXT, DaysDuration, Range, YearsMonthsDuration
+from ..feel.temporal import DateTime, Time
+from ..feel.values import FEEL_CONTEXT, DaysDuration, Function, Range, YearsMonthsDuration
 from . import kinds as K
 from .kinds import NoneType
-from .runtime import MAX_ITEMS
 from .writer import Literals, Writer, text
 
 _C = FEEL_CONTEXT
@@ -31,7 +31,7 @@ _FAST = {"+": "_Cadd", "-": "_Csub", "*": "_Cmul"}
 _FOLD_FAST = {"+": _C.add, "-": _C.subtract, "*": _C.multiply}
 _SLOW = {"+": "_add", "-": "_sub", "*": "_mul", "/": "_div", "**": "_pow"}
 _ORDER = ("<", "<=", ">", ">=")
-_SCALARS = (Decimal, str, bool, _dt.date, YearsMonthsDuration, DaysDuration, Range)
+_SCALARS = (Decimal, str, bool, _dt.date, YearsMonthsDuration, DaysDuration)   # `=` is `==` between two of one
 _ORDERED = (Decimal, str, _dt.date, YearsMonthsDuration, DaysDuration)   # each ordered against itself (ops.ORDERED)
 
 # What a built-in returns (besides null), for the kinds of what uses its value.
@@ -50,9 +50,13 @@ _DICT_FNS = {"context", "context put", "context merge"}
 _ONE_PASS = {"sum": ("_sum_numbers", 1, ("list",)), "mean": ("_mean_numbers", 1, ("list",)),
              "distinct values": ("_distinct_strings", 1, ("list",)), "substring": ("_substring_at", 3, ("str",))}
 
-_INSTANCE_CLASS = {"number": "_D", "string": "str", "boolean": "bool", "date": "_date",
-                   "years and months duration": "_YM", "days and time duration": "_DT", "list": "list",
-                   "context": "dict", "range": "_Range"}
+_INSTANCE_CLASS = {"number": "_D", "string": "str", "boolean": "bool", "date": "_date", "time": "_Time",
+                   "date and time": "_DateTime", "years and months duration": "_YM",
+                   "days and time duration": "_DT", "list": "list", "context": "dict", "range": "_Range",
+                   "function": "_Function"}
+# arguments that cannot be lists (a built-in that walks its list arguments does not pay for these)
+_NOT_LISTS = (N.Num, N.Str, N.Bool, N.Null, N.Temporal, N.Compare, N.Between, N.In, N.InstanceOf, N.And,
+              N.Or, N.Arith, N.Neg, N.ContextLit, N.RangeLit, N.UnaryCmp, N.FunctionDef)
 
 
 class Val:
@@ -101,7 +105,7 @@ class EnvFrame(Frame):
         em.w.line(f"    {t} = env[{text(name)}]")
         em.w.line("except KeyError:")
         em.w.indent()
-        em.w.line(f"{t} = None")
+        em.w.line(f"{t} = {'_ABSENT' if quiet == 'absent' else 'None'}")
         if not quiet:
             em.fail_static(f"name '{name}' has no value", where)
         em.w.outdent()
@@ -123,6 +127,8 @@ class StaticFrame(Frame):
         if v is not None:
             self.used.add(name)
             return v
+        if quiet == "absent":
+            return Val("_ABSENT")
         if not quiet:
             em.fail_static(f"name '{name}' has no value", where)
         return Val("None", K.NULL)
@@ -138,9 +144,10 @@ class VarsFrame(Frame):
     """Names bound by the expression itself: iteration variables, `partial`, a context's entries,
     a check's lets, a state machine's locals."""
 
-    def __init__(self, parent: Frame, bound: dict | None = None):
+    def __init__(self, parent: Frame, bound: dict | None = None, live: str | None = None):
         self.parent = parent
         self.bound = dict(bound or {})
+        self.live = live        # a context literal's dict of entries, as it is being built
 
     def lookup(self, em, name, where, quiet):
         v = self.bound.get(name)
@@ -214,7 +221,7 @@ class Emitter:
         self.diag = diag
         self.memo: list[dict] | None = [{}] if (memo and diag == "off") else None
         self.narrowed: list[frozenset] = []   # variables known not null where the code is being written
-        self.budget = False        # whether the code spends from the item budget B
+        self.bound: list[set] = []            # names the expression's own text binds around here
         self.spends = 0
         self.registered_calls = False
 
@@ -251,7 +258,8 @@ class Emitter:
     def var(self, v: Val) -> str:
         """A variable holding the value (never a literal: `x is 'a'` is not how identity is asked)."""
         src = self.atom(v)
-        if src[:1] in ("'", '"') or src[:1].isdigit() or src[:1] == "-" or src.startswith(("[", "{", "(")):
+        if src[:1] in ("'", '"') or src[:1].isdigit() or src[:1] == "-" or src.startswith(("[", "{", "(")) \
+                or src in self.lits.module_names:
             t = self.w.tmp()
             self.w.line(f"{t} = {src}")
             v.src = src = t
@@ -301,25 +309,14 @@ class Emitter:
         for level in reversed(self.memo):
             hit = level.get(key)
             if hit is not None:
-                v, spent = hit
-                if spent is not None:       # computed once, but the budget is spent as if again
-                    self.w.line(f"if B < {spent}:")
-                    self.w.line("    raise _Stop")
-                    self.w.line(f"B -= {spent}")
-                return self.narrow(v)
+                return self.narrow(hit)
         w = self.w
-        mark, spends = len(w.lines), self.spends
-        before = w.tmp("b")
-        w.line(f"{before} = B")
+        mark = len(w.lines)
         v = meth(node, scope)
         self.atom(v)
-        spent = None
-        if self.spends != spends:
-            spent = w.tmp("s")
-            w.line(f"{spent} = {before} - B")
-        else:
-            del w.lines[mark]
-        self.memo[-1][key] = (v, spent)
+        if not any("BG" in line for line in w.lines[mark:]):
+            # nothing spent from the budget (which would be spent again): computed once, reused after
+            self.memo[-1][key] = v
         return self.narrow(v)
 
     _MEMO = (N.Path, N.Filter, N.Call, N.Arith, N.In, N.Between)
@@ -331,9 +328,9 @@ class Emitter:
             return None
         names = []
         for n in N.walk(node):
-            if isinstance(n, (N.For, N.Quantified)):
-                return None          # they end themselves on a spent budget: not replayable
-            if isinstance(n, N.Call) and not self._is_builtin(n.name):
+            if isinstance(n, (N.For, N.Quantified, N.FunctionDef, N.Invoke)):
+                return None          # loops spend, a function value is made anew, a call of one may note
+            if isinstance(n, N.Call) and (not self._is_builtin(n.name) or self.bound_here(n.name)):
                 return None          # a registered function may note things
             if isinstance(n, N.Name):
                 b = scope.static(n.name, mark=False)
@@ -369,7 +366,7 @@ class Emitter:
         if src is None:
             raise Unsupported(f"constant {type(value).__name__}")
         scalar = value is None or value.__class__ in (bool, str, Decimal, _dt.date, YearsMonthsDuration,
-                                                      DaysDuration, Range)
+                                                      DaysDuration, Range, Time, DateTime)
         return Val(src, K.const(value), simple=scalar)
 
     # -- leaves
@@ -406,19 +403,21 @@ class Emitter:
             except (FeelEvalError, ArithmeticError, Unsupported):
                 pass
         a = self.atom(v)
-        if k.only(Decimal):
-            return Val(f"_Cminus({a})", K.of(Decimal), simple=False)
         t = self.w.tmp()
-        if k.only(Decimal, NoneType):
-            self.w.line(f"{t} = _Cminus({a}) if {a} is not None else None")
-            return Val(t, K.NUMBER_OR_NULL)
         where = self.where(node)
-        self.w.line(f"if {a}.__class__ is _D:")
-        self.w.line(f"    {t} = _Cminus({a})")
-        self.w.line("else:")
-        self.w.indent()
-        self.attempt(t, f"_neg({a})", where)
-        self.w.outdent()
+        handlers = (("FeelEvalError", "e.message"),
+                    ("ArithmeticError", text("the number is beyond the range of FEEL numbers")))
+        if k.only(Decimal, NoneType):
+            if k.may(NoneType):
+                self.w.line(f"if {a} is None:")
+                self.w.line(f"    {t} = None")
+                self.w.line("else:")
+                self.w.indent()
+            self.attempt(t, f"_Cminus({a})", where, handlers[1:])
+            if k.may(NoneType):
+                self.w.outdent()
+            return Val(t, K.NUMBER_OR_NULL)
+        self.attempt(t, f"_Cminus({a}) if {a}.__class__ is _D else _neg({a})", where, handlers)
         return Val(t, K.of(Decimal, YearsMonthsDuration, DaysDuration, NoneType))
 
     def e_Arith(self, node, scope):
@@ -473,7 +472,8 @@ class Emitter:
                 call = f"_add_days({a}, {b}, {1 if op == '+' else -1})"
             w.line(f"if {a}.__class__ is _date:")
             w.indent()
-            self.attempt(t, call, where)
+            self.attempt(t, call, where, (("FeelEvalError", "e.message"),
+                                          ("ArithmeticError", f"_arith_reason({text(op)}, {a}, {b})")))
             w.outdent()
             w.line("else:")
             w.indent()
@@ -501,19 +501,18 @@ class Emitter:
         w.line("try:")
         w.line(f"    {t} = {call}")
         for exc, reason in handlers:
-            w.line(f"except {exc} as e:" if "e." in reason or "e)" in reason else f"except {exc}:")
+            w.line(f"except {exc} as e:" if reason.startswith("e.") or "e)" in reason else f"except {exc}:")
             w.indent()
             w.line(f"{t} = None")
             self.fail_dynamic(reason, where)
             w.outdent()
 
     def _slow_arith(self, t, op, a, b, where):
-        """+ - * by ops (durations, dates, text...): a FeelEvalError is the reason it is null."""
-        self.attempt(t, f"{_SLOW[op]}({a}, {b})", where)
-
-    def _slow_div(self, t, op, a, b, where):
-        self.attempt(t, f"{_SLOW[op]}({a}, {b})", where,
+        """By ops (durations, dates, text...), with the evaluation's budget."""
+        self.attempt(t, f"{_SLOW[op]}({a}, {b}, BG)", where,
                      (("FeelEvalError", "e.message"), ("ArithmeticError", f"_arith_reason({text(op)}, {a}, {b})")))
+
+    _slow_div = _slow_arith
 
     def _try_fast(self, t, call, op, a, b, where):
         self.attempt(t, call, where, (("ArithmeticError", f"_arith_reason({text(op)}, {a}, {b})"),))
@@ -618,15 +617,9 @@ class Emitter:
         w.line(f"    {t} = {a} {'!=' if negate else '=='} {b}")
         w.line("else:")
         w.indent()
-        w.line(f"{t} = _feel_eq({a}, {b})")
-        w.line(f"if {t} is None:")
-        w.indent()
-        self.fail_dynamic(f"_cannot_compare({a}, {b})", where)
-        if self.diag == "off":
-            w.line("pass")
-        w.outdent()
+        w.line(f"{t} = _equal({a}, {b}, BG, {self.D()}, {self.at(where)})")
         if negate:
-            w.line("else:")
+            w.line(f"if {t} is not None:")
             w.line(f"    {t} = not {t}")
         w.outdent()
         return Val(t, K.BOOL_OR_NULL)
@@ -697,26 +690,11 @@ class Emitter:
     def e_Between(self, node, scope):
         vs = [self.emit(n, scope) for n in (node.value, node.low, node.high)]
         v, lo, hi = (self.atom(x) for x in vs)
-        nulls = [f"{x} is not None" for x, val in zip((v, lo, hi), vs) if val.kind.may(NoneType)]
-        if all(x.kind.only(Decimal, NoneType) for x in vs) or all(x.kind.only(str, NoneType) for x in vs):
-            if not nulls:
+        for cls in (Decimal, str):
+            if all(x.kind.only(cls) for x in vs):
                 return Val(f"({lo} <= {v} <= {hi})", K.BOOL, simple=False)
-            return Val(f"(({lo} <= {v} <= {hi}) if {' and '.join(nulls)} else None)", K.BOOL_OR_NULL,
-                       simple=False)
         t = self.w.tmp()
-        w = self.w
-        w.line(f"if {v} is None or {lo} is None or {hi} is None:")
-        w.line(f"    {t} = None")
-        w.line("else:")
-        w.indent()
-        w.line("try:")
-        w.line(f"    {t} = _compare('>=', {v}, {lo}) and _compare('<=', {v}, {hi})")
-        w.line("except FeelEvalError as e:")
-        w.indent()
-        w.line(f"{t} = None")
-        self.fail_dynamic("e.message", self.where(node))
-        w.outdent()
-        w.outdent()
+        self.attempt(t, f"_between({v}, {lo}, {hi})", self.where(node))
         return Val(t, K.BOOL_OR_NULL)
 
     # -- tests: x in ..., decision-table cells
@@ -738,9 +716,16 @@ class Emitter:
                             return Val(f"({x} {op} {b})", K.BOOL, simple=False)
                         return Val(f"(({x} {op} {b}) if {' and '.join(nulls)} else None)", K.BOOL_OR_NULL,
                                    simple=False)
-            elif _same_scalar(v.kind, vb.kind) not in (None, list, dict):
+            elif _same_scalar(v.kind, vb.kind) is not None:
                 return Val(f"({x} {'==' if op == '=' else '!='} {b})", K.BOOL, simple=False)
             t = w.tmp()
+            if op in ("=", "!="):
+                # as the test that is the value b
+                w.line(f"{t} = _test_value({x}, {b}, BG)")
+                if op == "!=":
+                    w.line(f"if {t} is not None:")
+                    w.line(f"    {t} = not {t}")
+                return Val(t, K.BOOL_OR_NULL)
             w.line("try:")
             w.line(f"    {t} = _compare({text(op)}, {x}, {b})")
             w.line("except FeelEvalError as e:")
@@ -778,22 +763,21 @@ class Emitter:
         t_ = self.var(vt)
         x = self.var(v)
         t = w.tmp()
-        w.line(f"if {t_}.__class__ is _Range:")
-        w.line(f"    {t} = _in_range({x}, {t_})")
-        w.line(f"elif {t_}.__class__ is list:")
-        w.line(f"    {t} = True if any(_feel_eq({x}, y) is True for y in {t_}) else (_feel_eq({x}, {t_}) or False)")
-        w.line(f"elif {x} is None or {t_} is None:")
-        w.line(f"    {t} = {x} is {t_}")
-        w.line("else:")
+        w.line("try:")
+        w.line(f"    {t} = _test_value({x}, {t_}, BG)")
+        w.line("except FeelEvalError as e:")
         w.indent()
-        w.line(f"{t} = _feel_eq({x}, {t_})")
-        w.line(f"if {t} is None:")
-        w.indent()
-        self.fail_dynamic(f"_cannot_compare({x}, {t_})", where)
-        if self.diag == "off":
-            w.line("pass")
+        w.line(f"{t} = None")
+        self.fail_dynamic("e.message", where)
         w.outdent()
-        w.outdent()
+        if self.diag != "off":
+            w.line("else:")
+            w.indent()
+            w.line(f"if {t} is None and {t_}.__class__ is not _Range:")
+            w.indent()
+            self.fail_dynamic(f"_cannot_compare({x}, {t_})", where)
+            w.outdent()
+            w.outdent()
         return Val(t, K.BOOL_OR_NULL)
 
     def any_of(self, tests, v: Val, scope: Frame) -> Val:
@@ -860,14 +844,15 @@ class Emitter:
         w.line(f"if {v}.__class__ is _D and {lo}.__class__ is _D and {hi}.__class__ is _D:")
         w.line(f"    {t} = {cmp}")
         if not const_ends:
-            w.line(f"elif {lo} is None or {hi} is None:")
+            w.line(f"elif {lo} is None and {hi} is None:")
             w.line(f"    {t} = None")
             w.indent()
-            self.fail_static("a range end is null", where)
+            self.fail_static("both ends of the range are null", where)
             w.outdent()
         w.line("else:")
         w.indent()
-        w.line(f"{t} = _in_range({v}, _Range({lo}, {r.low_closed}, {hi}, {r.high_closed}))")
+        w.line(f"{t} = _in_range({v}, _Range({lo}, {r.low_closed} and {lo} is not None, {hi}, "
+               f"{r.high_closed} and {hi} is not None))")
         if self.diag != "off":
             w.line(f"if {t} is None and {v} is not None:")
             w.indent()
@@ -892,12 +877,140 @@ class Emitter:
 
     def e_InstanceOf(self, node, scope):
         v = self.var(self.emit(node.value, scope))
-        cls = _INSTANCE_CLASS.get(node.type_name)
+        t = node.type
+        simple = not (t.params or t.fields or t.result)
+        cls = _INSTANCE_CLASS.get(t.name) if simple else None
         if cls is not None:
             return Val(f"({v}.__class__ is {cls})", K.BOOL, simple=False)
-        if node.type_name == "Any":
-            return Val(f"({v} is not None)", K.BOOL, simple=False)
-        return Val(f"_instance_of({v}, {text(node.type_name)})", K.BOOL, simple=False)
+        if simple and t.name in ("Any", "Null"):
+            return Val(f"({v} is not None)" if t.name == "Any" else f"({v} is None)", K.BOOL, simple=False)
+        if simple and t.name == "duration":
+            return Val(f"({v}.__class__ is _YM or {v}.__class__ is _DT)", K.BOOL, simple=False)
+        r = self.w.tmp()
+        self.attempt(r, f"_instance_of({v}, {self.type_ref(t)}, BG)", self.where(node))
+        return Val(r, K.BOOL_OR_NULL)
+
+    def type_ref(self, t) -> str:
+        """A declared type as a module-level constant (made from its parts when the module runs)."""
+        def src(x):
+            params = "(" + "".join(src(p) + ", " for p in x.params) + ")"
+            fields = "(" + "".join(f"({text(k)}, {src(f)}), " for k, f in x.fields) + ")"
+            result = src(x.result) if x.result is not None else "None"
+            return f"_TypeRef({text(x.name)}, {params}, {fields}, {result})"
+        return self.lits._named(("type", N.dump(t) if hasattr(N, "dump") else repr(t)), src(t))
+
+    def e_UnaryCmp(self, node, scope):
+        """(< 10) as an expression: the range it describes."""
+        v = self.var(self.emit(node.operand, scope))
+        t = self.w.tmp()
+        w = self.w
+        w.line(f"if {v} is None:")
+        w.line(f"    {t} = None")
+        w.indent()
+        self.fail_static("the end point of the range is null", self.where(node))
+        w.outdent()
+        w.line("else:")
+        w.line(f"    {t} = _range_of_test({text(node.op)}, {v})")
+        return Val(t, K.of(Range, NoneType))
+
+    def e_FunctionDef(self, node, scope):
+        """A function value: its body a module-level function run by engine/feel/functions.py `invoke`,
+        over the scope it is made in."""
+        return self.function_value([p for p, _ in node.params], [t for _, t in node.params], node.body, scope)
+
+    def function_value(self, params, types, body_node, scope, result=None, name=None) -> Val:
+        """Source of a Function(params, body, env, types, name, result): `types` and `result` TypeRef
+        nodes or None, the body's names read from `env`, the mapping of what they stand for here."""
+        types_src = "(" + "".join((self.type_ref(t) if t is not None else "None") + ", " for t in types) + ")"
+        body = self.function_body(body_node, params)
+        env = self.capture(body_node, scope, set(params))
+        extra = ""
+        if name is not None or result is not None:
+            extra = f", {text(name) if name is not None else 'None'}, " \
+                    f"{self.type_ref(result) if result is not None else 'None'}"
+        return Val(f"_Function({self.lits.of(list(params))}, {body}, {env}, {types_src}{extra})", K.of(Function),
+                   simple=False)
+
+    def function_body(self, body_node, params) -> str:
+        """A module-level function fd(env, st) computing body_node, names read from env."""
+        from .writer import Writer
+        name = self.lits.names.new("fd")
+        w = Writer(self.lits.names)
+        w.level = 2
+        saved = (self.w, self.memo, self.narrowed, self.diag, self.bound)
+        self.w, self.memo, self.narrowed, self.diag = w, None, [], "maybe"
+        self.bound = [set(params)]
+        try:
+            v = self.emit(body_node, EnvFrame())
+            result = v.src
+        finally:
+            self.w, self.memo, self.narrowed, self.diag, self.bound = saved
+        lines = [f"def {name}(env, st):", "    D = st[0]", "    BG = st[1]", "    try:"]
+        lines += w.lines + [f"        return {result}", "    except _Stop:", "        return None"]
+        self.lits.defs.extend(lines)
+        return name
+
+    def capture(self, body_node, scope, params) -> str:
+        """The mapping a function value reads its outer names from, as the scopes around it are where it
+        is made: innermost first, a context literal's entries as they are when it is called (its dict,
+        live), a filter's item, the names bound around, then the expression's mapping or the elements."""
+        names = []
+        for n in N.walk(body_node):
+            if isinstance(n, N.Name) and n.name not in params and n.name not in names:
+                names.append(n.name)
+            elif isinstance(n, N.Call) and n.name not in params and n.name not in names \
+                    and (self.functions.get(n.name) is None or self.bound_here(n.name)):
+                names.append(n.name)
+        levels = []
+        remaining = list(names)
+        frame = scope
+        while frame is not None and remaining:
+            if isinstance(frame, VarsFrame):
+                if frame.live is not None:
+                    levels.append(frame.live)
+                    remaining = [n for n in remaining if n not in frame.bound]
+                else:
+                    here = [n for n in remaining if n in frame.bound]
+                    if here:
+                        levels.append("{" + ", ".join(f"{text(n)}: {self.atom(frame.bound[n])}" for n in here) + "}")
+                        remaining = [n for n in remaining if n not in here]
+            elif isinstance(frame, ItemFrame):
+                if any(n == "item" or frame._may_have(n) for n in remaining):
+                    levels.append(f"_item_scope({frame.var})")
+                    remaining = [n for n in remaining if n != "item"]
+            elif isinstance(frame, EnvFrame):
+                here = [n for n in remaining if n in frame.bound]
+                if here:
+                    levels.append("{" + ", ".join(f"{text(n)}: {self.atom(frame.bound[n])}" for n in here) + "}")
+                levels.append("env")
+                remaining = []
+            else:       # a rule set's elements and case fields
+                entries = []
+                for n in remaining:
+                    v = frame.lookup(self, n, "", "absent")
+                    if v.src != "_ABSENT":
+                        entries.append(f"{text(n)}: {self.atom(v)}")
+                levels.append("{" + ", ".join(entries) + "}")
+                remaining = []
+            frame = frame.parent
+        if not levels:
+            return "{}"
+        if len(levels) == 1:
+            return levels[0]
+        return f"_Chain({levels[-1]}, ({''.join(x + ', ' for x in levels[:-1])}))"
+
+    def e_Invoke(self, node, scope):
+        target = self.emit(node.target, scope)
+        return self.invoke(node, self.atom(target), scope)
+
+    def invoke(self, node, target: str, scope) -> Val:
+        """A call of a function value: engine/feel/functions.py `invoke` binds and runs it."""
+        args = [self.atom(self.emit(a, scope)) for a in node.args]
+        named = "{" + "".join(f"{text(k)}: {self.atom(self.emit(v, scope))}, " for k, v in node.named) + "}" \
+            if node.named else "None"
+        t = self.w.tmp()
+        self.attempt(t, f"_invoke({target}, [{', '.join(args)}], {named}, [{self.D()}, BG])", self.where(node))
+        return Val(t, K.ANY)
 
     # -- structure
 
@@ -938,35 +1051,31 @@ class Emitter:
 
     def e_RangeLit(self, node, scope):
         lo_v, hi_v = self.emit(node.low, scope), self.emit(node.high, scope)
-        if lo_v.kind.is_const and hi_v.kind.is_const and lo_v.kind.const is not None \
-                and hi_v.kind.const is not None:
+        if lo_v.kind.is_const and hi_v.kind.is_const:
             try:
-                return self.const(Range(lo_v.kind.const, node.low_closed, hi_v.kind.const, node.high_closed))
-            except Unsupported:
+                return self.const(ops.make_range(lo_v.kind.const, node.low_closed, hi_v.kind.const, node.high_closed))
+            except (FeelEvalError, Unsupported):
                 pass
         lo, hi = self.atom(lo_v), self.atom(hi_v)
         t = self.w.tmp()
-        w = self.w
-        w.line(f"if {lo} is None or {hi} is None:")
-        w.line(f"    {t} = None")
-        w.indent()
-        self.fail_static("a range end is null", self.where(node))
-        w.outdent()
-        w.line("else:")
-        w.line(f"    {t} = _Range({lo}, {node.low_closed}, {hi}, {node.high_closed})")
+        self.attempt(t, f"_make_range({lo}, {node.low_closed}, {hi}, {node.high_closed})", self.where(node))
         return Val(t, K.of(Range, NoneType))
 
     def e_ContextLit(self, node, scope):
         out = self.w.tmp()
         self.w.line(f"{out} = {{}}")
-        frame = VarsFrame(scope)
+        frame = VarsFrame(scope, live=out)
         fields = {}
-        for key, vnode in node.entries:
-            v = self.emit(vnode, frame)
-            a = self.atom(v)
-            self.w.line(f"{out}[{text(key)}] = {a}")
-            frame.bound[key] = Val(a, v.kind)      # later entries may refer to earlier ones by name
-            fields[key] = v.kind
+        self.bound.append({k for k, _ in node.entries})
+        try:
+            for key, vnode in node.entries:
+                v = self.emit(vnode, frame)
+                a = self.atom(v)
+                self.w.line(f"{out}[{text(key)}] = {a}")
+                frame.bound[key] = Val(a, v.kind)      # later entries may refer to earlier ones by name
+                fields[key] = v.kind
+        finally:
+            self.bound.pop()
         return Val(out, K.of(dict, fields=fields, closed=True, complete=True))
 
     def e_Path(self, node, scope):
@@ -1016,8 +1125,9 @@ class Emitter:
                 w.line(f"    {t} = None")
                 w.line("else:")
                 w.indent()
-            self.spend(f"len({b})", where)
+            self.spend_else(f"len({b})", where, t)
             w.line(f"{t} = [x.get({key}) for x in {b}]")
+            w.outdent()
             if kb.may(NoneType):
                 w.outdent()
                 return Val(t, K.of(list, NoneType, item=item_kind))
@@ -1032,24 +1142,39 @@ class Emitter:
         w.level -= 2
         w.line(f"elif {b}.__class__ is list:")
         w.indent()
-        self.spend(f"len({b})", where)
+        self.spend_else(f"len({b})", where, t)
         w.line(f"{t} = _fields_of({b}, {key}, {self.D()}, {self.at(where)})")
+        w.outdent()
         w.outdent()
         w.line("else:")
         w.line(f"    {t} = _field({b}, {key}, {self.D()}, {self.at(where)})")
         return Val(t, K.ANY)
 
-    def spend(self, n_src: str, where: str) -> None:
-        """Take n items from the evaluation's budget, or stop the loop that is running."""
-        self.budget = True
-        self.spends += 1
+    def spend_else(self, n_src: str, where: str, t: str) -> None:
+        """Take n items from the budget; past it, t is null (with the reason). Leaves the writer inside the
+        `else:` of that, for the code that runs when it could be spent (the caller outdents)."""
         w = self.w
-        w.line(f"if B < {n_src}:")
+        w.line("try:")
+        w.line(f"    BG.spend({n_src})")
+        w.line("except FeelLimitError as e:")
         w.indent()
-        self.fail_static(f"the expression would handle more than {MAX_ITEMS} items", where)
-        w.line("raise _Stop")
+        w.line(f"{t} = None")
+        self.fail_dynamic("e.message", where)
         w.outdent()
-        w.line(f"B -= {n_src}")
+        w.line("else:")
+        w.indent()
+
+    def spend(self, n_src: str, where: str, on_limit: str = "raise _Stop") -> None:
+        """Take n items from the evaluation's budget; past it, say why and `on_limit` (end the loop
+        that is running, or make the value null)."""
+        w = self.w
+        w.line("try:")
+        w.line(f"    BG.spend({n_src})")
+        w.line("except FeelLimitError as e:")
+        w.indent()
+        self.fail_dynamic("e.message", where)
+        w.line(on_limit)
+        w.outdent()
 
     def e_Filter(self, node, scope):
         bv = self.emit(node.base, scope)
@@ -1077,7 +1202,7 @@ class Emitter:
             if nullable:
                 w.outdent()
             return Val(t, K.ANY)
-        self.spend(f"len({lst})", where)
+        self.spend_else(f"len({lst})", where, t)
         out = w.tmp()
         it = w.tmp("it")
         w.line(f"{out} = []")
@@ -1104,6 +1229,7 @@ class Emitter:
             w.line(f"    {t} = {out}")
         else:
             w.line(f"{t} = {out}")
+        w.outdent()          # the else of the budget's spend
         if nullable:
             w.outdent()
         return Val(t, K.ANY if index else K.of(list, NoneType, item=ikind) if nullable else K.of(list, item=ikind))
@@ -1113,10 +1239,13 @@ class Emitter:
         With `stop_flag`, the body's `break` ends every loop: each outer one breaks when the flag is set."""
         w = self.w
         frame = scope
+        names: set = set()
+        self.bound.append(names)      # the iteration names bound so far (then all, in the body)
         for it in iterations:
             where = self.where(it)
             dv = self.emit(it.domain, frame)
             ev = self.emit(it.end, frame) if it.end is not None else None
+            names.add(it.name)
             d = self.atom(dv)
             e = self.atom(ev) if ev is not None else "_ABSENT"
             dom, n = w.tmp("dom"), w.tmp("n")
@@ -1138,7 +1267,10 @@ class Emitter:
             else:
                 vk = K.ANY
             frame = VarsFrame(frame, {it.name: Val(x, vk)})
-        body(frame)
+        try:
+            body(frame)
+        finally:
+            self.bound.pop()
         for k in reversed(range(len(iterations))):
             w.outdent()
             if stop_flag is not None and k > 0:
@@ -1153,11 +1285,26 @@ class Emitter:
         w.indent()
         kinds_seen = []
 
+        reads_partial = any(isinstance(n, N.Name) and n.name == "partial" for n in N.walk(node.body))
+        where = self.where(node)
+
         def body(frame):
-            inner = VarsFrame(frame, {"partial": Val(out, K.of(list))})
-            v = self.emit(node.body, inner)
+            bound = {}
+            if reads_partial:
+                # `partial` (the results so far) is a copy each time, paid for from the budget
+                self.spend(f"len({out})", where)
+                p = w.tmp("pa")
+                w.line(f"{p} = list({out})")
+                bound["partial"] = Val(p, K.of(list))
+            self.bound.append({"partial"})
+            try:
+                v = self.emit(node.body, VarsFrame(frame, bound))
+            finally:
+                self.bound.pop()
             kinds_seen.append(v.kind)
             w.line(f"{out}.append({v.src})")
+            w.line("if BG.reached is not None:")     # spent inside the body: the loop has no value
+            w.line("    raise _Stop")
         with self.memo_off():
             self._loops(node.iterations, scope, body)
         w.outdent()
@@ -1203,74 +1350,112 @@ class Emitter:
 
     # -- calls
 
+    def bound_here(self, name: str) -> bool:
+        return any(name in b for b in self.bound)
+
     def _is_builtin(self, name) -> bool:
         spec = self.functions.get(name)
         return spec is not None and self.builtins is not None and spec is self.builtins.get(name)
 
     def e_Call(self, node, scope):
         spec = self.functions.get(node.name)
-        if spec is None:
-            raise Unsupported(f"unknown function {node.name}")
-        args = bind_call(spec, node, self.text)
+        if spec is None or self.bound_here(node.name):
+            # a function value by its name: a parameter, an entry, a rule set's function element
+            target = self.name(node.name, scope, self.where(node))
+            return self.invoke(node, self.atom(target), scope)
+        signature, args = bind_signature(spec, node, self.text)
         if node.name == "is defined" and len(args) == 1 and isinstance(args[0], N.Name):
             v = self.name(args[0].name, scope, self.where(args[0]), quiet=True)
             x = self.var(v)
             return Val(f"({x} is not None)", K.BOOL, simple=False, true_facts=(x,))
         vs = [self.emit(a, scope) for a in args]
-        return self._call_values(node, vs, scope, spec)
+        return self._call_values(node, vs, scope, spec, signature, args)
 
-    def _call_values(self, node, vs, scope, spec=None):
+    def _call_values(self, node, vs, scope, spec=None, signature=0, arg_nodes=None):
+        """A call of a built-in or registered function with its arguments evaluated: the steps of
+        engine/feel/functions.py `apply`, written out (null arguments, the list arguments it walks paid
+        for from the budget, min(list) or min(a, b)); the common case of some built-ins inline."""
         spec = spec or self.functions.get(node.name)
         name = node.name
         builtin = self._is_builtin(name)
         if not builtin:
             self.registered_calls = True
         where = self.where(node)
-        fast = self._fast_call(name, vs) if builtin else None
-        if fast is not None:
-            return fast
+        if signature == 0 and not spec.spends:
+            fast = self._fast_call(name, vs) if builtin else None
+            if fast is not None:
+                return fast
         srcs = [self.atom(v) for v in vs]
         w = self.w
         t = w.tmp()
-        guarded = self._guarded_call(name, vs, srcs) if builtin else None
-        if guarded is not None:
-            # the common case tested at run time, the built-in itself for the rest
-            cond, expr, kind = guarded
-            w.line(f"if {cond}:")
-            w.line(f"    {t} = {expr}")
-            w.line("else:")
-            w.indent()
-        fn = self.lits.function(name)
-        if spec.list_or_args:
-            if len(srcs) == 1:
-                call = f"{fn}({srcs[0]}) if {srcs[0]}.__class__ is list else {fn}([{srcs[0]}])"
-            elif len(srcs) == 0:
-                call = None
-            else:
-                call = f"{fn}([{', '.join(srcs)}])"
+        n = len(srcs)
+        fn = self.lits.function(name, signature)
+        handlers = [("FeelEvalError", "e.message")]
+        if builtin:     # a built-in's slip is null with its reason; a registered function's own bug is raised
+            handlers.append(("_BUILTIN_ERRORS", f"_error_reason({text(name)}, e)"))
+        nodes = arg_nodes if arg_nodes is not None else [None] * n
+        if spec.spends or n not in (1, 2):
+            general = f"_apply({self.lits.spec(name)}, [{', '.join(srcs)}], [{self.D()}, BG], {signature})"
+            lists = [x for x, v in zip(srcs, vs) if v.kind.may(list)] if spec.walks else []
+            nulls = []
         else:
-            call = f"{fn}({', '.join(srcs)})"
-        nulls = [] if spec.nulls else [f"{s} is None" for s, v in zip(srcs, vs) if v.kind.may(NoneType)]
+            walks = spec.walks and any(a is None or not isinstance(a, _NOT_LISTS) for a in nodes)
+            lists = [x for x, v in zip(srcs, vs) if v.kind.may(list)] if walks else []
+            nulls = [] if spec.nulls else [f"{x} is None" for x, v in zip(srcs, vs) if v.kind.may(NoneType)]
+            if n == 1:
+                a = srcs[0]
+                if spec.list_or_args:
+                    general = f"{fn}({a}) if {a}.__class__ is list else {fn}([{a}])"
+                else:
+                    general = f"{fn}({a})"
+            else:
+                general = f"{fn}([{', '.join(srcs)}])" if spec.list_or_args else f"{fn}({', '.join(srcs)})"
+        guarded = self._guarded_call(name, vs, srcs) if builtin and signature == 0 else None
         if nulls:
             w.line(f"if {' or '.join(nulls)}:")
             w.line(f"    {t} = None")
             w.line("else:")
             w.indent()
-        if call is None:
-            w.line(f"{t} = None")
-            self.fail_static(f"'{name}' needs a list or at least one value", where)
+        w.line("try:")
+        w.indent()
+        if not (spec.spends or n not in (1, 2)):
+            for x in lists:      # what the built-in walks is paid for first (functions.apply)
+                if self._kind_of(x, vs, srcs).only(list):
+                    w.line(f"BG.spend(len({x}))")
+                else:
+                    w.line(f"if {x}.__class__ is list:")
+                    w.line(f"    BG.spend(len({x}))")
+        if guarded is not None:
+            cond, expr, kind = guarded
+            w.line(f"if {cond}:")
+            w.indent()
+            if spec.spends or n not in (1, 2):
+                for x in lists:  # as apply would, before the built-in
+                    w.line(f"if {x}.__class__ is list:")
+                    w.line(f"    BG.spend(len({x}))")
+            w.line(f"{t} = {expr}")
+            w.outdent()
+            w.line("else:")
+            w.line(f"    {t} = {general}")
         else:
-            handlers = [("FeelEvalError", "e.message")]
-            if builtin:     # a built-in's slip is null with its reason; a registered function's own bug is raised
-                handlers.append(("_BUILTIN_ERRORS", f"_error_reason({text(name)}, e)"))
-            self.attempt(t, call, where, handlers)
+            w.line(f"{t} = {general}")
+        w.outdent()
+        for exc, reason in handlers:
+            w.line(f"except {exc} as e:")
+            w.indent()
+            w.line(f"{t} = None")
+            self.fail_dynamic(reason, where)
+            w.outdent()
         if nulls:
             w.outdent()
         result = self._result_kind(name, vs) if builtin else K.ANY
         if guarded is not None:
-            w.outdent()
             result = K.union(result, guarded[2])
         return Val(t, result)
+
+    @staticmethod
+    def _kind_of(x, vs, srcs):
+        return vs[srcs.index(x)].kind
 
     def _guarded_call(self, name, vs, srcs):
         """(condition, expression, kind) for a built-in whose common case is a Python expression with
@@ -1294,17 +1479,6 @@ class Emitter:
                     f"({srcs[1]} if {srcs[1]} {op} {srcs[0]} else {srcs[0]})", K.of(Decimal))
         if name == "string" and n == 1:
             return f"{srcs[0]}.__class__ is str", srcs[0], K.of(str)
-        if name == "concatenate" and n >= 1:
-            return (" and ".join(f"{x}.__class__ is list" for x in srcs), " + ".join(srcs) if n > 1 else f"{srcs[0]}[:]",
-                    K.of(list))
-        helper = _ONE_PASS.get(name)
-        if helper is not None and n == helper[1] and all(v.kind.may(cls) for v, cls in zip(vs, helper[2])):
-            # the helper gives the built-in's value for its common case, or NO: then the built-in runs
-            fn, _, classes = helper
-            t = self.w.tmp("h")
-            cond = " and ".join([f"{x}.__class__ is {c}" for x, c in zip(srcs, classes)])
-            self.w.line(f"{t} = {fn}({', '.join(srcs)}) if {cond} else _NO")
-            return f"{t} is not _NO", t, self._result_kind(name, vs).without_null()
         if name in ("upper case", "lower case") and n == 1:
             return f"{srcs[0]}.__class__ is str", f"{srcs[0]}.{'upper' if name == 'upper case' else 'lower'}()", \
                 K.of(str)
@@ -1377,9 +1551,6 @@ class Emitter:
             if not nulls:
                 return Val(f"{m}.get({key})", kind, simple=False)
             return Val(f"({m}.get({key}) if {' and '.join(nulls)} else None)", kind, simple=False)
-        if name == "list contains" and len(vs) == 2 and vs[0].kind.only(list) and vs[1].kind.only(str):
-            items, x = self.atom(vs[0]), self.atom(vs[1])
-            return Val(f"({x} in {items})", K.BOOL, simple=False)
         return None
 
 
@@ -1416,8 +1587,10 @@ def _same_scalar(ka: K.Kind, kb: K.Kind):
 def _arith_kind(op, ka: K.Kind, kb: K.Kind) -> K.Kind:
     if ka.classes is None or kb.classes is None:
         return K.ANY
-    out = {NoneType}
     D, ST, DA, YM, DT = Decimal, str, _dt.date, YearsMonthsDuration, DaysDuration
+    if not (ka.classes | kb.classes) <= {D, ST, DA, YM, DT, NoneType}:
+        return K.ANY        # times, dates and times, ...: whatever ops makes of them
+    out = {NoneType}
     for a in ka.classes:
         for b in kb.classes:
             if a is D and b is D:

@@ -11,12 +11,13 @@ import datetime as _dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from ..feel.temporal import DateTime, Time
 from ..feel.values import DaysDuration, Range, YearsMonthsDuration
 
 NoneType = type(None)
 _NOCONST = object()
-VALUE_CLASSES = frozenset({NoneType, bool, Decimal, str, _dt.date, YearsMonthsDuration, DaysDuration, Range,
-                           list, dict})
+VALUE_CLASSES = frozenset({NoneType, bool, Decimal, str, _dt.date, Time, DateTime, YearsMonthsDuration,
+                           DaysDuration, Range, list, dict})
 
 
 @dataclass(frozen=True, eq=False)
@@ -88,6 +89,23 @@ def const(value) -> Kind:
         return Kind(frozenset({cls}), const=value, item=item, fields=fields, closed=cls is dict,
                     complete=cls is dict)
     return ANY
+
+
+def of_value(value) -> Kind:
+    """The kind of a value known while generating that is not written as a constant (its classes only,
+    with its entries' and items' kinds)."""
+    cls = value.__class__
+    if cls not in VALUE_CLASSES:
+        return ANY
+    if cls is list:
+        item = NEVER
+        for v in value:
+            item = union(item, of_value(v))
+        return Kind(frozenset({list}), item=item)
+    if cls is dict:
+        return Kind(frozenset({dict}), fields={k: of_value(v) for k, v in value.items()}, closed=True,
+                    complete=True)
+    return Kind(frozenset({cls}))
 
 
 def union(a: Kind, b: Kind) -> Kind:

@@ -15,6 +15,7 @@ import re
 from decimal import Decimal
 
 from ..calendar import function_notes
+from ..feel.budget import size_within
 from ..feel.values import FEEL_CONTEXT, to_plain
 from . import runtime as R
 from .module import namespace
@@ -36,6 +37,8 @@ def _extras():
         "_SMALL": R.SMALL, "_re_compile": re.compile, "_to_values": to_values,
         "_refuse": lambda v: INVALID if v.__class__ in _PLAIN else None,
         "_refuse_check": lambda v: False if v.__class__ in _PLAIN else None,
+        "_size_within": size_within, "_limit_message": R.limit_message, "_machine_extra": R.machine_extra,
+        "_typed": R.typed,
     }
 
 
@@ -45,6 +48,7 @@ def generate(ruleset, functions, outputs=None, traced: bool = False) -> str:
     their own: a process that never asks for the trace never loads its code."""
     from ..evaluation import needed_order
     from ..feel.builtins import BUILTINS
+    from ..ruleset import RULESET_NAME
     from . import kinds as K
     from .elements import ElementEmitter, trimmed_machines
     from .prepare import emit_prepare
@@ -54,6 +58,8 @@ def generate(ruleset, functions, outputs=None, traced: bool = False) -> str:
     schema = ruleset.case_schema if isinstance(ruleset.case_schema, dict) else {}
     props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
     case_kinds = {name: K.from_schema(sub) for name, sub in props.items()}
+    if RULESET_NAME not in props:       # the rule set's own identity (prepare puts it in the environment)
+        case_kinds[RULESET_NAME] = K.of_value(ruleset.own_identity)
     order = ruleset.order if outputs is None else needed_order(ruleset, outputs)
     body = Writer(names)
     body.level = 3      # inside the function, its try and (dropped below) one more
@@ -87,6 +93,8 @@ def _function(name, ruleset, ee, body, traced: bool, outputs, order) -> list[str
     if any(ruleset.elements[e].kind == "state_machine" for e in order):
         out.append("    AS_OF = env.get('as_of')")
     out.append("    F = []")
+    out.append("    BG = _Budget()")      # one budget for the whole evaluation (engine/feel/budget.py)
+    out.append("    LR = False")          # whether its limit was reported
     if traced:
         out.append("    T = {}")
     if ee.any_registered:
@@ -103,7 +111,7 @@ def _function(name, ruleset, ee, body, traced: bool, outputs, order) -> list[str
     entries = []
     wanted = None if outputs is None else frozenset(outputs)
     for eid, el in ruleset.elements.items():
-        if wanted is None and el.kind in ("parameter", "check"):
+        if wanted is None and el.kind in ("parameter", "check", "function"):
             continue
         if wanted is not None and eid not in wanted:
             continue
@@ -132,6 +140,8 @@ class Program:
         self._prepare = ns["prepare"]
         self._run = ns["run"]
         self.traced_code = traced_code
+        props = ruleset.case_schema.get("properties") if isinstance(ruleset.case_schema, dict) else None
+        self._identity = ruleset.own_identity if not (isinstance(props, dict) and "ruleset" in props) else None
         self._traced = None
         self._subsets: dict = {}
 
@@ -151,6 +161,8 @@ class Program:
         if fn is not None:
             env = fn(case)
             if env is not None and env is not INVALID:
+                if self._identity is not None:
+                    env["ruleset"] = self._identity     # ruleset.RULESET_NAME: the rule set itself
                 return env
         from ..case import prepare_general
         return prepare_general(self.ruleset, case, label)

@@ -11,10 +11,12 @@ from __future__ import annotations
 import datetime as _dt
 from decimal import Decimal
 
-from ..feel.errors import FeelEvalError
-from ..feel.values import DaysDuration, Range, YearsMonthsDuration, type_name
-
-MAX_ITEMS = 1_000_000    # items built or visited by loops, filters and ranges, per evaluation
+from ..feel import ops
+from ..feel.budget import MAX_ITEMS
+from ..feel.errors import FeelEvalError, FeelLimitError
+from ..feel.temporal import DateTime, Time
+from ..feel.types import conform
+from ..feel.values import FEEL_CONTEXT, DaysDuration, Range, YearsMonthsDuration, type_name
 
 # Errors a built-in may raise on odd input: each becomes null with a reason, as FeelEvalError does.
 BUILTIN_ERRORS = (ArithmeticError, ValueError, TypeError, OverflowError, IndexError)
@@ -39,8 +41,8 @@ class DomainError(Exception):
 
 
 def domain(v, end):
-    """The values an iteration `x in v` (or `x in v..end`) runs over, and how many: (iterable, count).
-    Raises DomainError with the reason when there is nothing to iterate over."""
+    """The values an iteration `x in v` (or `x in v..end`) runs over, and how many items that spends:
+    (iterable, count). Raises DomainError with the reason when there is nothing to iterate over."""
     if end is not ABSENT:
         if v.__class__ is _dt.date and end.__class__ is _dt.date:
             days = (end - v).days
@@ -50,6 +52,9 @@ def domain(v, end):
             raise DomainError("a range 'a..b' to iterate over needs numbers or dates at both ends")
         if v != v.to_integral_value() or end != end.to_integral_value():
             raise DomainError("a numeric range 'a..b' needs whole numbers")
+        # before converting anything to int: 1..1e999999999 is too much for the budget
+        if v.adjusted() > 15 or end.adjusted() > 15 or FEEL_CONTEXT.subtract(end, v).copy_abs() >= MAX_ITEMS:
+            return (), MAX_ITEMS + 1
         a, b = int(v), int(end)
         step = 1 if b >= a else -1
         return (Decimal(i) for i in range(a, b + step, step)), abs(b - a) + 1
@@ -57,13 +62,14 @@ def domain(v, end):
         raise DomainError("the list to iterate over is null")
     if v.__class__ is Range:
         lo, hi = v.low, v.high
-        if lo.__class__ is Decimal and hi.__class__ is Decimal and lo <= hi:
+        if lo.__class__ is Decimal and hi.__class__ is Decimal and lo <= hi \
+                and lo == lo.to_integral_value() and hi == hi.to_integral_value():
             lo = lo if v.low_closed else lo + 1
             hi = hi if v.high_closed else hi - 1
             if lo > hi:
                 return (), 0
             return domain(lo, hi)
-        raise DomainError("only ascending ranges of numbers can be iterated over")
+        raise DomainError("only ranges of whole numbers, from the smaller to the larger, can be iterated over")
     items = v if v.__class__ is list else [v]
     return items, len(items)
 
@@ -79,6 +85,8 @@ def index(items: list, i, D, where):
     """items[i] with FEEL's 1-based (negative: from the end) index."""
     if i != i.to_integral_value():
         return note(D, f"index {i} is not a whole number", where)
+    if i.copy_abs() > len(items):
+        return note(D, f"index {i} is outside the list of {len(items)} items", where)
     n = int(i)
     if n == 0 or abs(n) > len(items):
         return note(D, f"index {n} is outside the list of {len(items)} items", where)
@@ -112,22 +120,43 @@ def logic_reasons(word: str, a, b) -> list:
             if v is not None and v.__class__ is not bool]
 
 
-_PROPERTIES = {
-    (_dt.date, "year"): lambda d: Decimal(d.year),
-    (_dt.date, "month"): lambda d: Decimal(d.month),
-    (_dt.date, "day"): lambda d: Decimal(d.day),
-    (_dt.date, "weekday"): lambda d: Decimal(d.isoweekday()),
-    (YearsMonthsDuration, "years"): lambda v: Decimal(v.years_part),
-    (YearsMonthsDuration, "months"): lambda v: Decimal(v.months_part),
-    (DaysDuration, "days"): lambda v: Decimal(v.signed(0)),
-    (DaysDuration, "hours"): lambda v: Decimal(v.signed(1)),
-    (DaysDuration, "minutes"): lambda v: Decimal(v.signed(2)),
-    (DaysDuration, "seconds"): lambda v: Decimal(v.signed(3)),
-    (Range, "start"): lambda r: r.low,
-    (Range, "end"): lambda r: r.high,
-    (Range, "start included"): lambda r: r.low_closed,
-    (Range, "end included"): lambda r: r.high_closed,
-}
+def _properties():
+    def offset(v):
+        o = v.effective_offset()
+        return None if o is None else DaysDuration(Decimal(o))
+    moments = {
+        "hour": lambda v: Decimal(v.hour), "minute": lambda v: Decimal(v.minute),
+        "second": lambda v: v.second, "time offset": offset,
+        "timezone": lambda v: v.zone,
+    }
+    props = {(Time, k): f for k, f in moments.items()}
+    props.update({(DateTime, k): f for k, f in moments.items()})
+    props.update({
+        (DateTime, "year"): lambda d: Decimal(d.date.year),
+        (DateTime, "month"): lambda d: Decimal(d.date.month),
+        (DateTime, "day"): lambda d: Decimal(d.date.day),
+        (DateTime, "weekday"): lambda d: Decimal(d.date.isoweekday()),
+    })
+    return props | {
+        (_dt.date, "year"): lambda d: Decimal(d.year),
+        (_dt.date, "month"): lambda d: Decimal(d.month),
+        (_dt.date, "day"): lambda d: Decimal(d.day),
+        (_dt.date, "weekday"): lambda d: Decimal(d.isoweekday()),
+        (YearsMonthsDuration, "years"): lambda v: Decimal(v.years_part),
+        (YearsMonthsDuration, "months"): lambda v: Decimal(v.months_part),
+        (DaysDuration, "days"): lambda v: Decimal(v.signed(0)),
+        (DaysDuration, "hours"): lambda v: Decimal(v.signed(1)),
+        (DaysDuration, "minutes"): lambda v: Decimal(v.signed(2)),
+        (DaysDuration, "seconds"): lambda v: Decimal(v.signed(3)),
+        (Range, "start"): lambda r: r.low,
+        (Range, "end"): lambda r: r.high,
+        (Range, "start included"): lambda r: r.low_closed,
+        (Range, "end included"): lambda r: r.high_closed,
+    }
+
+
+# The only properties a path can read besides context keys: never getattr.
+_PROPERTIES = _properties()
 
 
 def field(v, name: str, D, where):
@@ -138,10 +167,7 @@ def field(v, name: str, D, where):
         return note(D, f"there is no field '{name}'", where) if r is ABSENT else r
     if v is None:
         return None
-    # the only properties a path can read besides context keys: never getattr
     prop = _PROPERTIES.get((v.__class__, name))
-    if prop is None and isinstance(v, _dt.date) and not isinstance(v, _dt.datetime):
-        prop = _PROPERTIES.get((_dt.date, name))
     if prop is not None:
         return prop(v)
     return note(D, f"a {type_name(v)} has no field '{name}'", where)
@@ -152,23 +178,91 @@ def fields_of(items: list, name: str, D, where):
     return [x[name] if x.__class__ is dict and name in x else field(x, name, D, where) for x in items]
 
 
-INSTANCE_CHECKS = {
-    "number": lambda v: v.__class__ is Decimal,
-    "string": lambda v: v.__class__ is str,
-    "boolean": lambda v: v.__class__ is bool,
-    "date": lambda v: v.__class__ is _dt.date,
-    "years and months duration": lambda v: v.__class__ is YearsMonthsDuration,
-    "days and time duration": lambda v: v.__class__ is DaysDuration,
-    "list": lambda v: v.__class__ is list,
-    "context": lambda v: v.__class__ is dict,
-    "range": lambda v: v.__class__ is Range,
-    "Any": lambda v: v is not None,
-}
+def equal(a, b, budget, D, where):
+    """FEEL `=` with the evaluation's budget: None (with the reason) when the types differ or the
+    budget is spent."""
+    try:
+        r = ops.feel_eq(a, b, budget)
+    except FeelLimitError as e:
+        return note(D, e.message, where)
+    if r is None and not (a.__class__ in (Time, DateTime) and a.__class__ is b.__class__):
+        return note(D, f"cannot compare {type_name(a)} with {type_name(b)}", where)
+    if r is None:
+        return note(D, f"cannot compare a {type_name(a)} with a time zone and one without", where)
+    return r
 
 
-def instance_of(v, type_name_: str) -> bool:
-    check = INSTANCE_CHECKS.get(type_name_)
-    return False if check is None else check(v)
+class Chain:
+    """What a function value defined inside a context literal sees: the context's entries (those made
+    after the function too, as FEEL's scope does), then the names around, as they were."""
+    __slots__ = ("dicts", "rest")
+
+    def __init__(self, rest: dict, dicts: tuple):
+        self.rest, self.dicts = rest, dicts
+
+    def __getitem__(self, key):
+        for d in self.dicts:
+            if key in d:
+                return d[key]
+        return self.rest[key]
+
+    def __contains__(self, key):
+        return any(key in d for d in self.dicts) or key in self.rest
+
+
+def typed(value, t, budget, D):
+    """An element's value as its declared type (engine/feel/types.py conform), or null with the reason."""
+    if value is None:
+        return None
+    try:
+        return conform(value, t, budget)
+    except TypeError as exc:
+        if D is not None:
+            D.append(f"the value is not of the declared type ({exc}), so it is null")
+        return None
+    except FeelLimitError as exc:
+        if D is not None:
+            D.append(exc.message)
+        return None
+
+
+def limit_message(reached: str) -> dict:
+    """The finding of the element after which an evaluation's budget is spent."""
+    return {"zh": f"本次评估已达资源上限（{reached}），其后的值为空",
+            "en": f"The evaluation reached its limit ({reached}); values from here on that needed more are null"}
+
+
+def _nested(v) -> int:
+    """The items of the lists and contexts in v, nested ones included (what budget.size_within counts)."""
+    n = 0
+    stack = [v]
+    while stack:
+        x = stack.pop()
+        if x.__class__ is list:
+            n += len(x)
+            stack.extend(x)
+        elif x.__class__ is dict:
+            n += len(x)
+            stack.extend(x.values())
+    return n
+
+
+def machine_extra(history: int, ignored: list) -> int:
+    """What a state machine's value would count in its history and ignored events, made without them
+    (nobody reads them): two entries, the history's items of six entries each, the ignored events."""
+    return 2 + 7 * history + _nested(ignored)
+
+
+def item_scope(it) -> dict:
+    """What names a filter's condition sees in the item (as a function made there keeps): its entries
+    when it is a context, and `item` (unless the context has an entry of that name)."""
+    if it.__class__ is dict:
+        if "item" in it:
+            return it
+        out = dict(it)
+        out["item"] = it
+        return out
+    return {"item": it}
 
 
 # ------------------------------------------------------------------ elements: findings, trace, hit policies
@@ -342,12 +436,12 @@ def distinct_strings(items):
 def substring_at(s, start, length):
     """substring(s, start, length) for a whole start from 1 and a whole length from 0."""
     if start.__class__ is not Decimal or length.__class__ is not Decimal or start.is_nan() or length.is_nan() \
-            or start < 1 or length < 0 or start != start.to_integral_value() or length != length.to_integral_value():
+            or start < 1 or start > len(s) + 1 or length < 0 or start != start.to_integral_value() \
+            or length != length.to_integral_value() or length > len(s):
         return NO
     begin = int(start) - 1
     return s[begin:begin + int(length)]
 
 
 ZERO = Decimal(0)
-from ..feel.values import FEEL_CONTEXT as _FC  # noqa: E402
-FEEL_ADD, FEEL_DIVIDE = _FC.add, _FC.divide
+FEEL_ADD, FEEL_DIVIDE = FEEL_CONTEXT.add, FEEL_CONTEXT.divide

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 from decimal import Decimal
 
+from ..feel.temporal import DateTime, Time
 from ..feel.values import DaysDuration, Range, YearsMonthsDuration
 
 
@@ -73,11 +74,13 @@ class Literals:
         self.names = names
         self.defs: list[str] = []        # module-level lines `kN = ...`
         self._by_key: dict = {}
+        self.module_names: set = set()   # the names of module-level constants (never assigned in a function)
 
     def _named(self, key, code: str) -> str:
         name = self._by_key.get(key)
         if name is None:
             name = self._by_key[key] = self.names.new("k")
+            self.module_names.add(name)
             self.defs.append(f"{name} = {code}")
         return name
 
@@ -100,6 +103,14 @@ class Literals:
             return self._named(("ym", value.months), f"_YM({int(value.months)})")
         if cls is DaysDuration:
             return self._named(("dt", str(value.seconds)), f"_DT(_D({text(str(value.seconds))}))")
+        if cls is Time or cls is DateTime:
+            moment = (f"{int(value.hour)}, {int(value.minute)}, _D({text(str(value.second))}), "
+                      f"{'None' if value.offset is None else int(value.offset)}, "
+                      f"{'None' if value.zone is None else text(value.zone)}")
+            if cls is Time:
+                return self._named(("time", moment), f"_Time({moment})")
+            day = self.of(value.date)
+            return self._named(("datetime", day, moment), f"_DateTime({day}, {moment})")
         if cls is Range:
             parts = [self.of(value.low), self.of(value.high)]
             if None in parts:
@@ -140,9 +151,14 @@ class Literals:
             entries.append(f"{ks}: {vs}")
         return self._named(("index", len(self.defs)), "{" + ", ".join(entries) + "}")
 
-    def function(self, name: str) -> str:
-        """A module-level name for the registered function called `name` (looked up when the module runs)."""
-        return self._named(("fn", name), f"_fn({text(name)})")
+    def function(self, name: str, signature: int = 0) -> str:
+        """A module-level name for the registered function called `name` (looked up when the module runs),
+        the one of its `signature`."""
+        return self._named(("fn", name, signature), f"_fn({text(name)}, {int(signature)})")
+
+    def spec(self, name: str) -> str:
+        """A module-level name for the registry's entry (FunctionSpec) of the function called `name`."""
+        return self._named(("spec", name), f"_spec({text(name)})")
 
     def frozenset_of(self, values) -> str:
         """A module-level frozenset of constants (the event types a transition fires on)."""

@@ -6,7 +6,8 @@
 
 Pipeline, one module per step: parser.py (text -> tokens -> lark tree -> nodes.py
 AST), checker.py (names, functions, arity, types); engine/codegen generates the Python code of a
-checked AST; ops.py / builtins.py are what that code calls, values.py the FEEL values.
+checked AST; ops.py / builtins.py / functions.py / types.py are what that code calls, values.py
+the FEEL values, budget.py what one evaluation may build.
 """
 from __future__ import annotations
 
@@ -17,14 +18,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from .builtins import BUILTINS
-from .errors import FeelCheckError, FeelError, FeelEvalError, FeelSyntaxError
+from .budget import Budget, size_within
+from .errors import FeelCheckError, FeelError, FeelEvalError, FeelLimitError, FeelSyntaxError
 from .registry import FunctionRegistry
-from .values import (FEEL_CONTEXT, DaysDuration, Range, YearsMonthsDuration, parse_date,
+from .temporal import DateTime, Time
+from .values import (FEEL_CONTEXT, DaysDuration, Function, Range, YearsMonthsDuration, parse_date,
                      to_feel, to_plain)
 
 __all__ = ["compile_expr", "compile_unary_tests", "FunctionRegistry", "default_registry", "BUILTINS",
-           "FeelError", "FeelSyntaxError", "FeelCheckError", "FeelEvalError", "to_feel", "to_plain",
-           "FEEL_CONTEXT", "YearsMonthsDuration", "DaysDuration", "Range", "ast_equal", "ast_dump",
+           "FeelError", "FeelSyntaxError", "FeelCheckError", "FeelEvalError", "FeelLimitError", "to_feel",
+           "to_plain", "FEEL_CONTEXT", "YearsMonthsDuration", "DaysDuration", "Range", "Time", "DateTime",
+           "Function", "Budget", "size_within", "conform", "ast_equal", "ast_dump",
            "interval_of", "parse_literal_value", "CompiledExpr", "CompiledTests"]
 
 
@@ -34,12 +38,20 @@ def __getattr__(name):
     if name in ("ast_equal", "ast_dump"):
         from . import nodes
         return nodes.ast_equal if name == "ast_equal" else nodes.dump
+    if name == "conform":
+        from .types import conform
+        return conform
     raise AttributeError(name)
 
 
-def _parse(text, mode, multiword):
+def _parse(text, mode, multiword, types=None):
+    from . import nodes as _N
     from .parser import parse
-    return parse(text, mode, multiword)
+    ast = parse(text, mode, multiword)
+    if types:
+        ast = _N.transform(ast, lambda n: types.get(n.name, n) if isinstance(n, _N.TypeRef) and not
+                           (n.params or n.fields or n.result) else n)
+    return ast
 
 
 def _check(ast, text, names, reg, mode):
@@ -55,12 +67,12 @@ def default_registry() -> FunctionRegistry:
 class CompiledExpr:
     """An expression ready to evaluate many times (never re-parsed). Its Python code is generated
     from the checked AST (engine/codegen) the first time it is evaluated."""
-    __slots__ = ("text", "_ast", "free_names", "_type", "functions", "multiword", "evaluate")
+    __slots__ = ("text", "_ast", "free_names", "_type", "functions", "multiword", "types", "evaluate")
     mode = "expr"
 
-    def __init__(self, text, ast, free_names, type_, functions, multiword=frozenset()):
+    def __init__(self, text, ast, free_names, type_, functions, multiword=frozenset(), types=None):
         self.text, self._ast, self.free_names, self._type = text, ast, free_names, type_
-        self.functions, self.multiword = functions, multiword
+        self.functions, self.multiword, self.types = functions, multiword, types
         # An instance attribute, not a method: after the first call it is the generated function itself.
         self.evaluate = self._first_evaluate
 
@@ -68,7 +80,7 @@ class CompiledExpr:
     def ast(self):
         """The checked syntax tree; parsed again from the text when the expression came from a cache."""
         if self._ast is None:
-            self._ast = _parse(self.text, self.mode, self.multiword)
+            self._ast = _parse(self.text, self.mode, self.multiword, self.types)
         return self._ast
 
     @property
@@ -78,20 +90,31 @@ class CompiledExpr:
             self._type = self._type.restore()
         return self._type
 
-    def _first_evaluate(self, env: Mapping[str, Any], diagnostics: list | None = None):
+    def _first_evaluate(self, env: Mapping[str, Any], diagnostics: list | None = None,
+                        budget: Budget | None = None):
         """The value of the expression for `env` (FEEL values by name).
 
         Never raises for data problems: a failed operation gives null, and when
         `diagnostics` is a list, a sentence saying what failed and where is appended.
+        `budget` is the evaluation's (one Budget shared by every expression of one
+        evaluation); without one, this call has a budget of its own.
         """
         from ..codegen.module import expression_function
         self.evaluate = expression_function(self.ast, self.text, self.functions, "expr")
-        return self.evaluate(env, diagnostics)
+        return self.evaluate(env, diagnostics, budget)
+
+    def as_function(self, params, env, types=None, result=None, name=None) -> Function:
+        """The expression as the body of a function value over `env` (a rule set's named function)."""
+        if self.evaluate == self._first_evaluate:      # its code is generated now
+            from ..codegen.module import expression_function
+            self.evaluate = expression_function(self.ast, self.text, self.functions, "expr")
+        fn = self.evaluate
+        return Function(params, lambda env, st: fn(env, st[0], st[1]), env, types, name, result)
 
     def __reduce__(self):
         # kept without its tree (what was checked once need not be stored): parsed again if asked for
         return (CompiledExpr, (self.text, None, self.free_names, _PlainType.of(self._type), self.functions,
-                               self.multiword))
+                               self.multiword, self.types))
 
     def __repr__(self):
         return f"CompiledExpr({self.text!r})"
@@ -135,25 +158,27 @@ class _PlainType:
 
 class CompiledTests:
     """Decision-table unary tests (`>= 95`, `[90..95)`, `"a", "b"`, `-`)."""
-    __slots__ = ("text", "_ast", "free_names", "functions", "multiword", "matches")
+    __slots__ = ("text", "_ast", "free_names", "functions", "multiword", "types", "matches")
     mode = "unary"
     ast = CompiledExpr.ast
 
-    def __init__(self, text, ast, free_names, functions, multiword=frozenset()):
-        self.text, self._ast, self.free_names, self.functions, self.multiword = text, ast, free_names, functions, multiword
+    def __init__(self, text, ast, free_names, functions, multiword=frozenset(), types=None):
+        self.text, self._ast, self.free_names, self.functions = text, ast, free_names, functions
+        self.multiword, self.types = multiword, types
         self.matches = self._first_matches   # an instance attribute, as CompiledExpr.evaluate
 
-    def _first_matches(self, input_value, env: Mapping[str, Any] | None = None, diagnostics: list | None = None) -> bool:
+    def _first_matches(self, input_value, env: Mapping[str, Any] | None = None, diagnostics: list | None = None,
+                       budget: Budget | None = None) -> bool:
         """Whether the input value passes; null or a failed test counts as no match."""
         from ..codegen.module import expression_function
         self.matches = expression_function(self.ast, self.text, self.functions, "unary")
-        return self.matches(input_value, env, diagnostics)
+        return self.matches(input_value, env, diagnostics, budget)
 
     def interval(self):
         return interval_of(self)
 
     def __reduce__(self):
-        return (CompiledTests, (self.text, None, self.free_names, self.functions, self.multiword))
+        return (CompiledTests, (self.text, None, self.free_names, self.functions, self.multiword, self.types))
 
     def __repr__(self):
         return f"CompiledTests({self.text!r})"
@@ -171,8 +196,9 @@ def _freeze(hint):
 CACHE_SIZE = 4096
 _cache: OrderedDict = OrderedDict()
 _cache_lock = threading.Lock()
-# Multi-word type names usable after `instance of`.
-_TYPE_WORDS = frozenset({"days and time duration", "date and time"})
+# Multi-word type names usable after `instance of`, and property names with spaces.
+_TYPE_WORDS = frozenset({"days and time duration", "date and time", "years and months duration",
+                         "time offset", "start included", "end included"})
 
 
 _frozen_memo: OrderedDict = OrderedDict()   # id(names) -> (names, len(names), frozen form)
@@ -193,23 +219,24 @@ def _frozen_names(names):
     return frozen
 
 
-def _compile(text, mode, names, functions, multiword_names):
+def _compile(text, mode, names, functions, multiword_names, types=None):
     reg = functions if functions is not None else BUILTINS
     mw = frozenset(" ".join(m.split()) for m in (multiword_names or ()))
     # registry.version is unique per registry and changes on every register()
     with _cache_lock:
         frozen = None if names is None else _frozen_names(names)
-    key = (text, mode, frozen, reg.version, mw)
+    key = (text, mode, frozen, reg.version, mw, tuple(sorted((types or {}).items())))
     with _cache_lock:
         hit = _cache.get(key)
         if hit is not None:
             _cache.move_to_end(key)
             return hit
-    multiword = mw | reg.multiword_names() | _TYPE_WORDS
-    ast = _parse(text, mode, multiword)
+    multiword = mw | reg.multiword_names() | _TYPE_WORDS | frozenset(t for t in (types or ()) if " " in t)
+    ast = _parse(text, mode, multiword, types)
     type_, free = _check(ast, text, names, reg, mode)
-    out = CompiledTests(text, ast, free, reg, multiword) if mode == "unary" else \
-        CompiledExpr(text, ast, free, type_, reg, multiword)
+    types = dict(types) if types else None
+    out = CompiledTests(text, ast, free, reg, multiword, types) if mode == "unary" else \
+        CompiledExpr(text, ast, free, type_, reg, multiword, types)
     with _cache_lock:
         _cache[key] = out
         if len(_cache) > CACHE_SIZE:
@@ -218,7 +245,7 @@ def _compile(text, mode, names, functions, multiword_names):
 
 
 def compile_expr(text: str, names: Mapping | None = None, functions: FunctionRegistry | None = None,
-                 multiword_names=()) -> CompiledExpr:
+                 multiword_names=(), types: Mapping | None = None) -> CompiledExpr:
     """Parse, check and compile an expression (cached: the same arguments give the same object).
 
     names: None (any name allowed) or the names the expression may read, each with a
@@ -226,9 +253,11 @@ def compile_expr(text: str, names: Mapping | None = None, functions: FunctionReg
       "context", "range", "any"/None; a Mapping for a context's fields; ["list", hint]).
     functions: a FunctionRegistry (default: the built-ins).
     multiword_names: names with spaces the expression may use (e.g. DMN input names).
+    types: named types the expression may use after `instance of` or in a parameter's type
+      (name -> nodes.TypeRef), as DMN's item definitions.
     Raises FeelSyntaxError / FeelCheckError.
     """
-    return _compile(text, "expr", names, functions, multiword_names)
+    return _compile(text, "expr", names, functions, multiword_names, types)
 
 
 def compile_unary_tests(text: str, names: Mapping | None = None, functions: FunctionRegistry | None = None,

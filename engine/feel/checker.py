@@ -24,14 +24,21 @@ from .registry import FunctionRegistry, FunctionSpec
 from .values import parse_date, parse_duration
 
 YM, DT = "years and months duration", "days and time duration"
-SIMPLE = {"number", "string", "boolean", "date", YM, DT, "duration", "range", "null"}
+SIMPLE = {"number", "string", "boolean", "date", "time", "date and time", YM, DT, "duration", "range", "null"}
+# The type names of DMN 1.5 (10.3.2.9): `instance of`, declared parameter and result types.
 INSTANCE_TYPES = {"number", "string", "boolean", "date", YM, DT, "list", "context", "range", "Any",
-                  "function", "time", "date and time"}
+                  "function", "time", "date and time", "Null"}
+GENERIC_TYPES = {"list", "range"}
 
 
 @dataclass(frozen=True)
 class ListT:
     item: object = None            # type of the items; None = unknown
+
+
+@dataclass(frozen=True)
+class FuncT:
+    params: tuple | None = None    # parameter names, when known
 
 
 @dataclass(frozen=True)
@@ -46,11 +53,15 @@ def normalize(hint):
     """A caller's type hint -> the checker's type (see module doc)."""
     if hint is None or hint == "any":
         return None
+    if isinstance(hint, FuncT):
+        return hint
     if isinstance(hint, str):
         if hint == "list":
             return ListT()
         if hint == "context":
             return CtxT()
+        if hint == "function":
+            return FuncT()
         if hint in SIMPLE:
             return hint
         raise ValueError(f"unknown type hint {hint!r}")
@@ -58,6 +69,8 @@ def normalize(hint):
         return CtxT({k: normalize(v) for k, v in hint.items()})
     if isinstance(hint, (list, tuple)) and len(hint) == 2 and hint[0] == "list":
         return ListT(normalize(hint[1]))
+    if isinstance(hint, (list, tuple)) and len(hint) == 2 and hint[0] == "function":
+        return FuncT(tuple(hint[1]))
     raise ValueError(f"unknown type hint {hint!r}")
 
 
@@ -66,12 +79,19 @@ def describe(t) -> str:
         return "a list"
     if isinstance(t, CtxT):
         return "a context"
+    if isinstance(t, FuncT):
+        return "a function"
     return {"number": "a number", "string": "a string", "boolean": "a boolean", "date": "a date",
             "range": "a range", "null": "null"}.get(t, f"a {t}")
 
 
 _PROPS = {
     "date": {"year": "number", "month": "number", "day": "number", "weekday": "number"},
+    "time": {"hour": "number", "minute": "number", "second": "number", "time offset": DT,
+             "timezone": "string"},
+    "date and time": {"year": "number", "month": "number", "day": "number", "weekday": "number",
+                      "hour": "number", "minute": "number", "second": "number", "time offset": DT,
+                      "timezone": "string"},
     YM: {"years": "number", "months": "number"},
     DT: {"days": "number", "hours": "number", "minutes": "number", "seconds": "number"},
     "duration": {"years": "number", "months": "number", "days": "number", "hours": "number",
@@ -88,23 +108,26 @@ def arith_type(op: str, a, b):
     """Result type of `a op b`, None if unknown, or False if the operation is invalid."""
     if a is None or b is None or a == "null" or b == "null":
         return None
-    if isinstance(a, (ListT, CtxT)) or isinstance(b, (ListT, CtxT)) or "range" in (a, b) \
+    if isinstance(a, (ListT, CtxT, FuncT)) or isinstance(b, (ListT, CtxT, FuncT)) or "range" in (a, b) \
             or "boolean" in (a, b):
         return False
     if a == b == "number":
         return "number"
+    moments = ("date", "date and time", "time")
     if op == "+":
         if a == b == "string":
             return "string"
-        if a == "date" and _is_dur(b) or b == "date" and _is_dur(a):
-            return "date"
+        if a in moments and _is_dur(b):
+            return a if not (a == "time" and b == YM) else False
+        if b in moments and _is_dur(a):
+            return b if not (b == "time" and a == YM) else False
         if _is_dur(a) and _is_dur(b):
             return a if a == b else None
     if op == "-":
-        if a == b == "date":
+        if a == b and a in moments or {a, b} == {"date", "date and time"}:
             return DT
-        if a == "date" and _is_dur(b):
-            return "date"
+        if a in moments and _is_dur(b):
+            return a if not (a == "time" and b == YM) else False
         if _is_dur(a) and _is_dur(b):
             return a if a == b else None
     if op == "*" and ((_is_dur(a) and b == "number") or (a == "number" and _is_dur(b))):
@@ -120,7 +143,7 @@ def arith_type(op: str, a, b):
 def comparable(a, b) -> bool:
     if a is None or b is None or "null" in (a, b):
         return True
-    if isinstance(a, (ListT, CtxT)) or isinstance(b, (ListT, CtxT)) or "boolean" in (a, b) \
+    if isinstance(a, (ListT, CtxT, FuncT)) or isinstance(b, (ListT, CtxT, FuncT)) or "boolean" in (a, b) \
             or "range" in (a, b):
         return False
     if _is_dur(a) and _is_dur(b):
@@ -132,16 +155,23 @@ _VERB = {"+": "add", "-": "subtract", "*": "multiply", "/": "divide", "**": "rai
 
 
 def bind_call(spec: FunctionSpec, node: N.Call, text: str) -> list:
-    """The call's argument nodes in parameter order (named arguments placed by name).
+    """The call's argument nodes in parameter order (named arguments placed by name)."""
+    return bind_signature(spec, node, text)[1]
+
+
+def bind_signature(spec: FunctionSpec, node: N.Call, text: str) -> tuple[int, list]:
+    """Which of the function's signatures the call uses, and its argument nodes in parameter order
+    (named arguments placed by name; for a function that takes nulls, a parameter left out of a
+    call by name is null).
 
     Raises FeelCheckError for a wrong count or an unknown / missing parameter name.
     """
     p = node.pos
     if not node.named:
         n = len(node.args)
-        for sig in spec.signatures:
+        for i, sig in enumerate(spec.signatures):
             if sig.accepts(n):
-                return list(node.args)
+                return i, list(node.args)
         word = "argument" if n == 1 else "arguments"
         raise FeelCheckError(f"'{spec.name}' cannot take {n} {word} at {p.line}:{p.col} "
                              f"(it takes {spec.arity_text()})", p.line, p.col, text)
@@ -150,16 +180,18 @@ def bind_call(spec: FunctionSpec, node: N.Call, text: str) -> list:
     if len(values) != len(given):
         raise FeelCheckError(f"a parameter of '{spec.name}' is named twice at {p.line}:{p.col}",
                              p.line, p.col, text)
-    for sig in spec.signatures:
-        if set(given) <= set(sig.params) and all(q in values for q in sig.params[:sig.required]):
+    for i, sig in enumerate(spec.signatures):
+        if set(given) <= set(sig.params) and (spec.nulls or all(q in values for q in sig.params[:sig.required])):
             ordered = [values.get(q) for q in sig.params]
-            while ordered and ordered[-1] is None:
+            while ordered and ordered[-1] is None and len(ordered) > sig.required:
                 ordered.pop()
             if None in ordered:
+                if spec.nulls:
+                    return i, [x if x is not None else N.Null(pos=node.pos) for x in ordered]
                 missing = sig.params[ordered.index(None)]
                 raise FeelCheckError(f"'{spec.name}' needs '{missing}' when later parameters are named "
                                      f"at {p.line}:{p.col}", p.line, p.col, text)
-            return ordered
+            return i, ordered
     known = sorted({q for sig in spec.signatures for q in sig.params})
     bad = [g for g in given if g not in known]
     if bad:
@@ -172,13 +204,15 @@ def bind_call(spec: FunctionSpec, node: N.Call, text: str) -> list:
 
 
 class _Frame:
-    """A local scope: iteration variables, or a filter's item (whose fields may be
-    unknown, in which case any name might be one: `open`)."""
-    __slots__ = ("names", "open")
+    """A local scope: iteration variables, context entries, function parameters (`lexical`:
+    names bound by the expression's own text, which may hold functions to call), or a filter's
+    item (whose fields may be unknown, in which case any name might be one: `open`)."""
+    __slots__ = ("names", "open", "lexical")
 
-    def __init__(self, names: dict, open_: bool = False):
+    def __init__(self, names: dict, open_: bool = False, lexical: bool = True):
         self.names = names
         self.open = open_
+        self.lexical = lexical
 
 
 class Checker:
@@ -255,9 +289,7 @@ class Checker:
         return "null"
 
     def c_Temporal(self, node):
-        v = node.value
-        return "date" if not hasattr(v, "months") and not hasattr(v, "seconds") else \
-            (YM if hasattr(v, "months") else DT)
+        return _TEMPORAL_TYPES.get(type(node.value).__name__, "date")
 
     def c_ListLit(self, node):
         types = {self._key(self.check(i)) for i in node.items}
@@ -275,6 +307,8 @@ class Checker:
                 self._reserved(key, node)
                 if key in fields:
                     self.fail(f"the context repeats the key '{key}' at {{at}}", node)
+                if isinstance(value, N.FunctionDef):     # a function entry may call itself
+                    fields[key] = FuncT(tuple(p for p, _ in value.params))
                 fields[key] = self.check(value)
         finally:
             self.frames.pop()
@@ -333,24 +367,58 @@ class Checker:
         return "boolean"
 
     def c_UnaryCmp(self, node):
+        """(< 10) as an expression: the range it describes."""
         t = self.check(node.operand)
-        return t
+        if node.op == "!=":
+            self.fail(f"'(!= ...)' at {{at}} is a test, not a value: no range holds every value but one "
+                      f"(write it after 'in' or in a decision-table cell)", node)
+        if node.op != "=" and t is not None and t != "null" and not comparable(t, t):
+            self.fail(f"a range of {describe(t)} at {{at}} cannot be ordered", node)
+        return "range"
+
+    def _test(self, test, v):
+        """A positive unary test applied to a value of type v."""
+        if isinstance(test, N.UnaryCmp):
+            t = self.check(test.operand)
+            if test.op not in ("=", "!=") and not comparable(v, t):
+                self.fail(f"cannot compare {describe(v)} with {describe(t)} using '{test.op}' at {{at}}", test)
+            return t
+        return self.check(test)
 
     def c_In(self, node):
         v = self.check(node.value)
         for test in node.tests:
-            t = self.check(test)
-            if isinstance(test, N.UnaryCmp) and not comparable(v, t):
-                self.fail(f"cannot compare {describe(v)} with {describe(t)} using '{test.op}' at {{at}}", test)
+            self._test(test, v)
         return "boolean"
 
     def c_InstanceOf(self, node):
         self.check(node.value)
-        if node.type_name not in INSTANCE_TYPES:
-            hint = difflib.get_close_matches(node.type_name, sorted(INSTANCE_TYPES), n=1)
-            extra = f" (did you mean '{hint[0]}'?)" if hint else ""
-            self.fail(f"unknown type '{node.type_name}' at {{at}}{extra}", node)
+        self.check_type(node.type)
         return "boolean"
+
+    def check_type(self, t: N.TypeRef):
+        """Refuse a type name that DMN 1.5 does not define (a load error, never a quiet false)."""
+        if t.result is not None:
+            for x in t.params:
+                self.check_type(x)
+            self.check_type(t.result)
+            return
+        if t.fields:
+            if t.name != "context":
+                self.fail(f"only context<...> lists fields, not '{t.name}<...>', at {{at}}", t)
+            for _, x in t.fields:
+                self.check_type(x)
+            return
+        if t.params:
+            if t.name not in GENERIC_TYPES:
+                self.fail(f"'{t.name}<...>' at {{at}} is not a type (list<T>, range<T>, context<k: T>, "
+                          f"function<T> -> T are)", t)
+            self.check_type(t.params[0])
+            return
+        if t.name not in INSTANCE_TYPES:
+            hint = difflib.get_close_matches(t.name, sorted(INSTANCE_TYPES), n=1)
+            extra = f" (did you mean '{hint[0]}'?)" if hint else ""
+            self.fail(f"unknown type '{t.name}' at {{at}}{extra}", t)
 
     def c_If(self, node):
         c = self.check(node.cond)
@@ -381,6 +449,57 @@ class Checker:
                 self.frames.pop()
         return scope
 
+    def c_FunctionDef(self, node: N.FunctionDef):
+        if node.external:
+            self.fail("external functions (Java classes, PMML models) at {at} are not supported: a rule set's "
+                      "functions are written in FEEL", node)
+        names: dict = {}
+        for pname, ptype in node.params:
+            self._reserved(pname, node)
+            if pname in names:
+                self.fail(f"the parameter '{pname}' is named twice at {{at}}", node)
+            if ptype is not None:
+                self.check_type(ptype)
+            names[pname] = type_of(ptype)
+        self.frames.append(_Frame(names))
+        try:
+            self.check(node.body)
+        finally:
+            self.frames.pop()
+        return FuncT(tuple(names))
+
+    def c_Invoke(self, node: N.Invoke):
+        t = self.check(node.target)
+        if t is not None and t != "null" and not isinstance(t, FuncT):
+            self.fail(f"{describe(t)} at {{at}} is not a function and cannot be called", node)
+        return self._arguments(t, node)
+
+    def _arguments(self, t, node):
+        """The arguments of a call of a function value of type t."""
+        for a in node.args:
+            self.check(a)
+        for _, a in node.named:
+            self.check(a)
+        self._arity(t, node)
+        return None
+
+    def _arity(self, t, node):
+        """A call of a function whose parameters are known: the same checks as for a built-in."""
+        if not isinstance(t, FuncT) or t.params is None:
+            return
+        n = len(t.params)
+        if node.named:
+            for k, _ in node.named:
+                if k not in t.params:
+                    self.fail(f"the function has no parameter named '{k}' at {{at}} "
+                              f"(it takes {', '.join(t.params) or 'none'})", node)
+        elif len(node.args) != n:
+            self.fail(f"the function takes {n} argument{'s' if n != 1 else ''}, not {len(node.args)}, at {{at}}",
+                      node)
+
+    def bound_lexically(self, name: str) -> bool:
+        return any(name in f.names for f in self.frames if f.lexical)
+
     def c_For(self, node):
         # `partial` is the list of the results so far (FEEL)
         self.frames.append(_Frame({**self._iterations(node.iterations), "partial": ListT()}))
@@ -401,9 +520,9 @@ class Checker:
         base = self.check(node.base)
         item = base.item if isinstance(base, ListT) else None
         if isinstance(item, CtxT) and item.fields is not None:
-            frame = _Frame({**item.fields, "item": item})
+            frame = _Frame({**item.fields, "item": item}, lexical=False)
         else:
-            frame = _Frame({"item": item}, open_=True)
+            frame = _Frame({"item": item}, open_=True, lexical=False)
         self.frames.append(frame)
         try:
             cond = self.check(node.cond)
@@ -458,32 +577,83 @@ class Checker:
 
     def c_Call(self, node: N.Call):
         spec = self.functions.get(node.name)
-        if spec is None:
-            self._reserved(node.name, node)
-            hint = difflib.get_close_matches(node.name, self.functions.names(), n=1)
-            extra = f" (did you mean '{hint[0]}'?)" if hint else ""
-            self.fail(f"unknown function '{node.name}' at {{at}}{extra}", node)
+        if spec is None or self.bound_lexically(node.name):
+            return self._value_call(node)
         args = bind_call(spec, node, self.text)
         for a in args:
             self.check(a)
-        if node.name in ("date", "duration") and len(args) == 1 and isinstance(args[0], N.Str):
-            ok = parse_date(args[0].value) if node.name == "date" else parse_duration(args[0].value)
+        literal = _LITERAL_CHECKS.get(node.name)
+        if literal is not None and len(args) == 1 and isinstance(args[0], N.Str):
+            parse, what, type_ = literal
+            ok = parse(args[0].value)
             if ok is None:
-                what = "an ISO date such as 2026-01-31" if node.name == "date" else \
-                    "an ISO duration such as P3Y or P10D"
                 self.fail(f'"{args[0].value}" at {{at}} is not {what}', args[0])
-            return "date" if node.name == "date" else (YM if hasattr(ok, "months") else DT)
+            return type_ or (YM if hasattr(ok, "months") else DT)
+        if node.name in ("matches", "replace", "split") and len(args) >= 2 and isinstance(args[1], N.Str):
+            flags = args[-1].value if len(args) == (4 if node.name == "replace" else 3) and \
+                isinstance(args[-1], N.Str) else ""
+            from .regex import pattern_problem
+            problem = pattern_problem(args[1].value, flags)
+            if problem:
+                self.fail(f"the pattern at {{at}} {problem}", args[1])
         return normalize(spec.returns) if spec.returns is not None else None
+
+    def _value_call(self, node: N.Call):
+        """name(..) where the name is not a registered function (or is bound by the expression):
+        the function value the name holds is called."""
+        known = self.bound_lexically(node.name) or (self.names is not None and node.name in self.names)
+        if not known:
+            self._reserved(node.name, node)
+            hint = difflib.get_close_matches(node.name, self.functions.names() + list(self.names or ()), n=1)
+            extra = f" (did you mean '{hint[0]}'?)" if hint else ""
+            self.fail(f"unknown function '{node.name}' at {{at}}{extra}", node)
+        t = self.c_Name(N.Name(node.name, pos=node.pos))
+        if t is not None and t != "null" and not isinstance(t, FuncT):
+            self.fail(f"'{node.name}' at {{at}} is {describe(t)}, not a function", node)
+        return self._arguments(t, node)
 
     # -- decision-table tests
 
     def c_UnaryTests(self, node):
         for t in node.tests:
-            self.check(t)
+            self._test(t, None)
         return "boolean"
 
     def c_AnyInput(self, node):
         return "boolean"
+
+
+_TEMPORAL_TYPES = {"date": "date", "Time": "time", "DateTime": "date and time",
+                   "YearsMonthsDuration": YM, "DaysDuration": DT}
+
+
+def _literals():
+    from .temporal import parse_date_time, parse_time
+    return {
+        "date": (parse_date, "an ISO date such as 2026-01-31", "date"),
+        "duration": (parse_duration, "an ISO duration such as P3Y, P10D or PT2H", None),
+        "time": (parse_time, "a time such as 10:30:00 or 10:30:00+08:00", "time"),
+        "date and time": (lambda t: parse_date_time(t) or parse_date(t),
+                          "a date and time such as 2026-01-31T10:30:00", "date and time"),
+    }
+
+
+_LITERAL_CHECKS = _literals()
+
+
+def type_of(t: N.TypeRef | None):
+    """A declared type as the checker's type (None: any)."""
+    if t is None or t.name == "Any":
+        return None
+    if t.result is not None or t.name == "function":
+        return FuncT()
+    if t.name == "list":
+        return ListT(type_of(t.params[0]) if t.params else None)
+    if t.name == "context":
+        return CtxT({k: type_of(v) for k, v in t.fields}) if t.fields else CtxT()
+    if t.name == "range":
+        return "range"
+    return t.name if t.name in SIMPLE else None
 
 
 def check(node: N.Node, text: str, names, functions: FunctionRegistry, mode: str = "expr"):

@@ -6,7 +6,7 @@ ignoring positions and whitespace: `ast_equal`. `dump` prints the canonical text
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal
 from typing import Any
 
@@ -104,7 +104,9 @@ class Between(Node):
 
 @dataclass(frozen=True)
 class UnaryCmp(Node):
-    """`< 5` as a test: compares the tested value with `operand`."""
+    """`< 5` (op one of < <= > >= = !=): a simple positive unary test. As a test (a decision-table
+    cell, the right of `in`) it compares the tested value with `operand`; as an expression,
+    `(< 5)` is the range it describes: (null..5), [5..5] for `= 5` (DMN 1.5, 10.3.2.7)."""
     op: str
     operand: Node
 
@@ -116,9 +118,42 @@ class In(Node):
 
 
 @dataclass(frozen=True)
+class TypeRef(Node):
+    """A type (grammar rule 54): `name` alone (number, date and time, Any, ...), or
+    list<T> / range<T> (params=(T,)), context<k: T, ...> (fields), function<T, ...> -> R
+    (params, result)."""
+    name: str
+    params: tuple = ()
+    fields: tuple = ()          # of (key, TypeRef)
+    result: "TypeRef | None" = None
+
+
+@dataclass(frozen=True)
 class InstanceOf(Node):
     value: Node
-    type_name: str
+    type: TypeRef
+
+    @property
+    def type_name(self) -> str:
+        return self.type.name
+
+
+@dataclass(frozen=True)
+class FunctionDef(Node):
+    """function(a, b: number) body: a function value closing over the scope it is made in.
+    `params` are (name, TypeRef or None); `external` (Java/PMML functions) is refused by the checker."""
+    params: tuple
+    body: Node
+    external: bool = False
+
+
+@dataclass(frozen=True)
+class Invoke(Node):
+    """target(args): calls the function value `target` evaluates to ((function(x) x)(1), {f: ..}.f(2)).
+    A call through a plain name is a Call."""
+    target: Node
+    args: tuple
+    named: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -180,6 +215,9 @@ class Filter(Node):
 
 @dataclass(frozen=True)
 class Call(Node):
+    """name(args): a built-in or registered function, unless `name` is bound inside the
+    expression (a function parameter, a context entry, a loop variable) or is not a registered
+    function: then the call invokes the function value the name holds."""
     name: str
     args: tuple        # positional Nodes
     named: tuple = ()  # of (param name, Node); a call has either args or named
@@ -211,6 +249,25 @@ def children(node: Node):
                     yield item
                 elif isinstance(item, tuple):
                     yield from (x for x in item if isinstance(x, Node))
+
+
+def transform(node, fn):
+    """The tree rebuilt bottom-up with fn applied to every node (fn returns the node or a replacement)."""
+    if isinstance(node, tuple):
+        return tuple(transform(x, fn) for x in node)
+    if not isinstance(node, Node):
+        return node
+    changes = {}
+    for f in fields(node):
+        if f.name == "pos":
+            continue
+        v = getattr(node, f.name)
+        nv = transform(v, fn)
+        if nv is not v and nv != v:
+            changes[f.name] = nv
+    if changes:
+        node = replace(node, **changes)
+    return fn(node)
 
 
 def walk(node: Node):
@@ -258,8 +315,20 @@ def dump(node: Node) -> str:
             return f"{op} {d(o)}"
         case In(value=v, tests=ts):
             return f"({d(v)} in ({', '.join(d(t) for t in ts)}))"
-        case InstanceOf(value=v, type_name=t):
-            return f"({d(v)} instance of {t})"
+        case InstanceOf(value=v, type=t):
+            return f"({d(v)} instance of {d(t)})"
+        case TypeRef(name=n, params=ps, fields=fs, result=r):
+            if r is not None:
+                return f"function<{', '.join(d(x) for x in ps)}> -> {d(r)}"
+            if fs:
+                return f"{n}<" + ", ".join(f"{k}: {d(t)}" for k, t in fs) + ">"
+            return f"{n}<{d(ps[0])}>" if ps else n
+        case FunctionDef(params=ps, body=b, external=ext):
+            inner = ", ".join(k + (f": {d(t)}" if t is not None else "") for k, t in ps)
+            return f"(function({inner}) {'external ' if ext else ''}{d(b)})"
+        case Invoke(target=t, args=a, named=nm):
+            inner = ", ".join([d(x) for x in a] + [f"{k}: {d(v)}" for k, v in nm])
+            return f"({d(t)})({inner})"
         case If(cond=c, then=t, else_=e):
             return f"(if {d(c)} then {d(t)} else {d(e)})"
         case Iteration(name=n, domain=dom, end=end):

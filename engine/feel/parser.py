@@ -104,13 +104,24 @@ def _lark() -> tuple[lark.Lark, dict[str, str]]:
     return parser, literal
 
 
-_PUNCT = ["**", "..", "<=", ">=", "!=", "(", ")", "[", "]", "{", "}", ",", ".", ":",
+_PUNCT = ["**", "..", "<=", ">=", "!=", "->", "(", ")", "[", "]", "{", "}", ",", ".", ":",
           "+", "-", "*", "/", "<", ">", "=", "?"]
+# Punctuation the grammar names (it also uses them inside types: list<number>, function<> -> T).
+_NAMED_PUNCT = {"<": "LT", "<=": "LE", ">": "GT", ">=": "GE", "=": "EQ", "!=": "NE", "->": "ARROW"}
+# Tokens after which an operand has ended: a "]" there closes a bracket, a "[" opens a filter
+# or closes a range; anywhere else "]" opens a range that leaves its start out (]1..5]).
+_ENDS_OPERAND = {"NUMBER", "STRING", "AT_LITERAL", "NAME", "RPAR", "RSQB", "RBRACE", "QMARK",
+                 "TRUE", "FALSE", "NULL", "RANGE_CLOSE_EXCL"}
+# Tokens that cannot start an expression: a "[" after an operand and before one of these closes
+# a range that leaves its end out ([1..5[).
+_NO_START = {None, "RPAR", "RSQB", "RBRACE", "COMMA", "COLON", "THEN", "ELSE", "RETURN", "SATISFIES",
+             "AND", "OR", "IN", "RANGE_CLOSE_EXCL"}
 _BASE_RE = (
     r"(?P<ws>\s+)|(?P<lcomment>//[^\n]*)|(?P<bcomment>/\*.*?\*/)"
     r"|(?P<at>@\"(?:[^\"\\\n]|\\.)*\")|(?P<str>\"(?:[^\"\\\n]|\\.)*\")"
-    r"|(?P<num>\d+(?:\.\d+)?|\.\d+)"
+    r"|(?P<num>(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][-+]?\d+)?)"
     r"|(?P<instof>instance\s+of(?!\w))"
+    r"|(?P<function>function(?=\s*[(<]))"
     r"|(?P<word>" + _WORD + r")"
     r"|(?P<punct>" + "|".join(re.escape(p) for p in _PUNCT) + ")"
 )
@@ -184,6 +195,8 @@ def tokenize(text: str, multiword: frozenset = frozenset()) -> list[Token]:
                 ttype, value = "NAME", " ".join(value.split())
             elif kind == "instof":
                 ttype, value = "INSTANCE_OF", "instance of"
+            elif kind == "function":
+                ttype = "FUNCTION"
             elif kind == "num":
                 ttype = "NUMBER"
             elif kind == "str":
@@ -191,7 +204,7 @@ def tokenize(text: str, multiword: frozenset = frozenset()) -> list[Token]:
             elif kind == "at":
                 ttype = "AT_LITERAL"
             else:
-                ttype = literal[value]
+                ttype = _NAMED_PUNCT.get(value) or literal[value]
             end_line = line + value.count("\n") if kind != "multi" else line + m.group().count("\n")
             tok = Token(ttype, value, pos, line, col, end_line, None, end)
             tokens.append(tok)
@@ -200,7 +213,40 @@ def tokenize(text: str, multiword: frozenset = frozenset()) -> list[Token]:
             line += nl
             line_start = text.rfind("\n", pos, end) + 1
         pos = end
-    return tokens
+    return _retag(tokens, literal)
+
+
+def _retag(tokens: list[Token], literal: dict) -> list[Token]:
+    """Decide what the context-dependent tokens are (see the grammar's header): "]" opening a
+    range, "[" closing one, and `external` after a function's parameter list."""
+    out = list(tokens)
+    function_depth: list[int] = []     # bracket depth at each open `function(`
+    depth = 0
+    for i, tok in enumerate(out):
+        prev = out[i - 1].type if i else None
+        if tok.type == "RSQB" and prev not in _ENDS_OPERAND and prev != "LSQB":
+            out[i] = Token("RANGE_OPEN_EXCL", tok.value, tok.start_pos, tok.line, tok.column,
+                           tok.end_line, tok.end_column, tok.end_pos)
+            tok = out[i]
+        elif tok.type == "LSQB" and prev in _ENDS_OPERAND:
+            nxt = out[i + 1].type if i + 1 < len(out) else None
+            if nxt in _NO_START:
+                out[i] = Token("RANGE_CLOSE_EXCL", tok.value, tok.start_pos, tok.line, tok.column,
+                               tok.end_line, tok.end_column, tok.end_pos)
+                tok = out[i]
+        if tok.type == "FUNCTION":
+            function_depth.append(depth)
+        elif tok.type in ("LPAR", "LSQB", "LBRACE"):
+            depth += 1
+        elif tok.type in ("RPAR", "RSQB", "RBRACE"):
+            depth -= 1
+            if tok.type == "RPAR" and function_depth and function_depth[-1] == depth:
+                function_depth.pop()
+                nxt = out[i + 1] if i + 1 < len(out) else None
+                if nxt is not None and nxt.type == "NAME" and nxt.value == "external":
+                    out[i + 1] = Token("EXTERNAL", nxt.value, nxt.start_pos, nxt.line, nxt.column,
+                                       nxt.end_line, nxt.end_column, nxt.end_pos)
+    return out
 
 
 # ------------------------------------------------------------------ errors
@@ -340,7 +386,6 @@ def _check_depth(tree: lark.Tree, text: str) -> None:
 
 
 _CMP = {"eq": "=", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
-_TEST = {"test_lt": "<", "test_le": "<=", "test_gt": ">", "test_ge": ">=", "test_eq": "=", "test_ne": "!="}
 _ARITH = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**"}
 _RANGES = {"range_cc": (True, True), "range_co": (True, False),
            "range_oc": (False, True), "range_oo": (False, False)}
@@ -370,12 +415,13 @@ class _Builder:
         if kind in _ARITH:
             return N.Arith(_ARITH[kind], b(ch[0]), b(ch[1]), pos=p)
         if kind in _CMP:
-            return N.Compare(_CMP[kind], b(ch[0]), b(ch[1]), pos=p)
-        if kind in _TEST:
-            return N.UnaryCmp(_TEST[kind], b(ch[0]), pos=p)
+            return N.Compare(_CMP[kind], b(ch[0]), b(ch[-1]), pos=p)
+        if kind == "test_cmp":
+            return N.UnaryCmp(ch[0].children[0].value, b(ch[1]), pos=p)
         if kind in _RANGES:
             lc, hc = _RANGES[kind]
-            return N.RangeLit(b(ch[0]), lc, b(ch[1]), hc, pos=p)
+            ends = [c for c in ch if not isinstance(c, Token)]
+            return N.RangeLit(b(ends[0]), lc, b(ends[1]), hc, pos=p)
         meth = getattr(self, "b_" + kind.rstrip("_"), None)
         if meth is None:
             if kind in ("start", "range"):
@@ -384,7 +430,11 @@ class _Builder:
         return meth(ch, p)
 
     def b_number(self, ch, p):
-        return N.Num(FEEL_CONTEXT.create_decimal(ch[0].value), pos=p)
+        try:
+            return N.Num(FEEL_CONTEXT.create_decimal(ch[0].value), pos=p)
+        except ArithmeticError:
+            raise FeelSyntaxError(f"the number {ch[0].value[:40]} at {p.line}:{p.col} is beyond the range of "
+                                  f"FEEL numbers (34 digits, exponents up to 6144)", p.line, p.col, self.text) from None
 
     def b_string(self, ch, p):
         return N.Str(_unescape(ch[0].value[1:-1]), pos=p)
@@ -393,8 +443,8 @@ class _Builder:
         body = _unescape(ch[0].value[2:-1])
         value = parse_temporal(body)
         if value is None:
-            what = "time or date and time values are not supported" if ("T" in body or ":" in body) \
-                and not body.startswith(("P", "-P")) else "it is not an ISO date (2026-01-31) or duration (P3Y, P10D)"
+            what = "it is not a date (2026-01-31), time (10:30:00, 10:30:00+08:00, 10:30:00@Asia/Shanghai), " \
+                "date and time (2026-01-31T10:30:00) or duration (P3Y, P10D, PT2H)"
             raise FeelSyntaxError(f'@"{body}" at {p.line}:{p.col} is not a valid literal: {what}',
                                   p.line, p.col, self.text)
         return N.Temporal(body, value, pos=p)
@@ -438,7 +488,31 @@ class _Builder:
         return N.In(self.build(ch[0]), tests, pos=p)
 
     def b_instance_of(self, ch, p):
-        return N.InstanceOf(self.build(ch[0]), self.name(ch[2]), pos=p)
+        return N.InstanceOf(self.build(ch[0]), self.type_ref(ch[2]), pos=p)
+
+    def type_ref(self, t) -> N.TypeRef:
+        p = self.pos(t)
+        kids = [c for c in t.children if not isinstance(c, Token)]
+        if t.data == "type_name":
+            return N.TypeRef(self.name(kids[0]), pos=p)
+        if t.data == "type_generic":
+            return N.TypeRef(self.name(kids[0]), (self.type_ref(kids[1]),), pos=p)
+        if t.data == "type_context":
+            base, rest = self.name(kids[0]), kids[1:]
+            fields = tuple((self.name(rest[i]), self.type_ref(rest[i + 1])) for i in range(0, len(rest), 2))
+            return N.TypeRef(base, (), fields, pos=p)
+        # function<T, ...> -> R
+        types = [self.type_ref(k) for k in kids]
+        return N.TypeRef("function", tuple(types[:-1]), (), types[-1], pos=p)
+
+    def b_function_def(self, ch, p):
+        external = any(isinstance(c, Token) and c.type == "EXTERNAL" for c in ch)
+        kids = [c for c in ch if not isinstance(c, Token)]
+        params = []
+        for f in kids[:-1]:
+            fk = f.children
+            params.append((self.name(fk[0]), self.type_ref(fk[1]) if len(fk) > 1 else None))
+        return N.FunctionDef(tuple(params), self.build(kids[-1]), external, pos=p)
 
     def b_if_expr(self, ch, p):
         return N.If(*(self.build(c) for c in ch), pos=p)
@@ -478,15 +552,20 @@ class _Builder:
     def b_filter(self, ch, p):
         return N.Filter(self.build(ch[0]), self.build(ch[1]), pos=p)
 
-    def b_call(self, ch, p):
-        name = self.name(ch[0])
-        if len(ch) == 1:
-            return N.Call(name, (), (), pos=p)
-        args = ch[1]
-        if args.data == "named_args":
-            named = tuple((self.name(a.children[0]), self.build(a.children[1])) for a in args.children)
-            return N.Call(name, (), named, pos=p)
-        return N.Call(name, tuple(self.build(a) for a in args.children), (), pos=p)
+    def b_invoke(self, ch, p):
+        """f(..) with f a plain name is a Call (of a built-in, or of a name's function value:
+        the checker and compiler tell which); anything else is an Invoke of the value."""
+        target = self.build(ch[0])
+        args, named = (), ()
+        if len(ch) > 1:
+            a = ch[1]
+            if a.data == "named_args":
+                named = tuple((self.name(x.children[0]), self.build(x.children[1])) for x in a.children)
+            else:
+                args = tuple(self.build(x) for x in a.children)
+        if isinstance(target, N.Name):
+            return N.Call(target.name, args, named, pos=p)
+        return N.Invoke(target, args, named, pos=p)
 
     def b_any_input(self, ch, p):
         return N.AnyInput(pos=p)

@@ -14,7 +14,9 @@ and the reason, with the call's text and line:col, goes to the diagnostics.
 a trailing "?" marks an optional parameter, a leading "*" a variadic one.
 Several signatures are given as a list of lists (`date(from)` / `date(year,
 month, day)`). Unless `nulls=True`, a null argument makes the result null
-without calling the function (FEEL's null propagation).
+without calling the function (FEEL's null propagation). A function that builds
+lists or strings from its arguments takes `spends=True` and receives the
+evaluation's Budget as the keyword argument `budget` (see budget.py).
 """
 from __future__ import annotations
 
@@ -67,12 +69,17 @@ class Signature:
 @dataclass(frozen=True)
 class FunctionSpec:
     name: str
-    fn: Callable
+    fn: Callable                     # or, for a function whose signatures differ in meaning, one per signature
     signatures: tuple[Signature, ...]
     doc: str = ""
     returns: object = None           # static type of the result (see checker.py), None = any
     nulls: bool = False              # receives null arguments instead of propagating null
     list_or_args: bool = False       # min(list) or min(a, b, c): one list argument is the list
+    spends: bool = False             # builds lists or strings: receives the evaluation's Budget as `budget=`
+    walks: bool = True               # walks its list arguments (each item is paid for); count() does not
+
+    def function_for(self, signature: int) -> Callable:
+        return self.fn[signature] if isinstance(self.fn, (list, tuple)) else self.fn
 
     def arity_text(self) -> str:
         return " or ".join(f"{self.name}({s.describe()})" for s in self.signatures)
@@ -89,7 +96,8 @@ class FunctionRegistry:
         self._frozen = frozen
 
     def register(self, name: str, fn: Callable, params: Sequence = (), doc: str = "",
-                 returns=None, nulls: bool = False, list_or_args: bool = False) -> None:
+                 returns=None, nulls: bool = False, list_or_args: bool = False, spends: bool = False,
+                 walks: bool = True) -> None:
         if self._frozen:
             raise RuntimeError("BUILTINS is frozen: register on default_registry() instead")
         name = " ".join(name.split())
@@ -97,7 +105,7 @@ class FunctionRegistry:
             raise ValueError(f"bad function name {name!r}: words of letters, digits and _")
         specs = params if params and not isinstance(params[0], str) else [params]
         sigs = tuple(Signature.parse(list(s)) for s in specs)
-        self._fns[name] = FunctionSpec(name, fn, sigs, doc, returns, nulls, list_or_args)
+        self._fns[name] = FunctionSpec(name, fn, sigs, doc, returns, nulls, list_or_args, spends, walks)
         self.version = (self.version[0], self.version[1] + 1)
 
     def get(self, name: str) -> FunctionSpec | None:

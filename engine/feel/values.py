@@ -9,9 +9,12 @@
 | date                     | datetime.date                            |
 | years and months duration| YearsMonthsDuration (whole months)       |
 | days and time duration   | DaysDuration (seconds, a Decimal)        |
+| time                     | temporal.Time                            |
+| date and time            | temporal.DateTime                        |
 | range                    | Range                                    |
 | list                     | list                                     |
 | context                  | dict (insertion order kept)              |
+| function                 | Function                                 |
 
 No float anywhere: a float has already lost the digits the rule author wrote, so
 `to_feel` refuses one and the loader converts numbers from their source text.
@@ -25,6 +28,9 @@ from decimal import (Context, Decimal, DivisionByZero, InvalidOperation, Overflo
                      ROUND_HALF_EVEN)
 from typing import Any
 
+from .errors import FeelEvalError
+from .temporal import DateTime, Time, parse_date_time, parse_time
+
 # decimal128, as FEEL requires. Traps turn overflow / 1/0 / invalid operations into
 # exceptions, which the evaluator reports as null + diagnostic. Every arithmetic
 # operation of the evaluator calls this context's methods directly, so results do
@@ -33,6 +39,30 @@ FEEL_CONTEXT = Context(prec=34, rounding=ROUND_HALF_EVEN, Emax=6144, Emin=-6143,
                        traps=[InvalidOperation, DivisionByZero, Overflow])
 
 _SECONDS_PER_DAY = 86400
+# The largest duration: 999,999,999 days (as Python's timedelta), or as many years in months.
+MAX_DURATION_SECONDS = Decimal(999_999_999 * _SECONDS_PER_DAY)
+MAX_DURATION_MONTHS = 999_999_999 * 12
+MAX_INT_DIGITS = 18          # a number turned into a count, position, scale or year has at most this many digits
+
+
+def to_int(value: Decimal, what: str = "the number") -> int:
+    """A whole Decimal as an int, refusing magnitudes no position, count or year can have before
+    converting (int() of 1e999999999 would build a billion-digit integer)."""
+    if not value.is_finite() or (value and value.adjusted() >= MAX_INT_DIGITS):
+        raise FeelEvalError(f"{what} is too large")
+    return int(value)
+
+
+def check_months(months: int) -> int:
+    if abs(months) > MAX_DURATION_MONTHS:
+        raise FeelEvalError("the duration is too long")
+    return months
+
+
+def check_seconds(seconds: Decimal) -> Decimal:
+    if not seconds.is_finite() or seconds.copy_abs() > MAX_DURATION_SECONDS:
+        raise FeelEvalError("the duration is too long")
+    return seconds
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -64,7 +94,7 @@ class DaysDuration:
 
     def parts(self) -> tuple[int, int, int, Decimal]:
         """(days, hours, minutes, seconds) of the absolute value."""
-        s = abs(self.seconds)
+        s = self.seconds.copy_abs()
         whole = int(s)
         frac = s - whole
         d, rest = divmod(whole, _SECONDS_PER_DAY)
@@ -92,16 +122,38 @@ class DaysDuration:
 
 @dataclass(frozen=True, slots=True)
 class Range:
-    """A FEEL range such as [1..5): None as an end means unbounded (from `< 5`)."""
+    """A FEEL range such as [1..5): None as an end means unbounded (`< 5` is (null..5)).
+    An unbounded end is never included (DMN 1.5, 10.3.2.7)."""
     low: Any
     low_closed: bool
     high: Any
     high_closed: bool
 
     def __str__(self) -> str:
-        lo = "" if self.low is None else feel_repr(self.low)
-        hi = "" if self.high is None else feel_repr(self.high)
+        lo = "null" if self.low is None else feel_repr(self.low)
+        hi = "null" if self.high is None else feel_repr(self.high)
         return ("[" if self.low_closed else "(") + lo + ".." + hi + ("]" if self.high_closed else ")")
+
+
+class Function:
+    """A FEEL function value: a function definition (`function(x) x * 2`, a lambda), or a
+    function a rule set declares once and its elements call (as a DMN business knowledge model).
+
+    `body(env, st)` is the compiled body; `env` the scope it was defined in (a closure);
+    `params` the parameter names, `types` their declared types and `result` the declared result
+    type (TypeRef nodes, or None for any)."""
+    __slots__ = ("params", "types", "body", "env", "name", "result")
+
+    def __init__(self, params, body, env=None, types=None, name=None, result=None):
+        self.params = tuple(params)
+        self.types = tuple(types) if types is not None else (None,) * len(self.params)
+        self.body = body
+        self.env = env
+        self.name = name
+        self.result = result
+
+    def __repr__(self):
+        return f"function({', '.join(self.params)})" if self.name is None else f"function {self.name}"
 
 
 def _trunc_div(a: int, b: int) -> int:
@@ -109,8 +161,15 @@ def _trunc_div(a: int, b: int) -> int:
     return q if (a >= 0) == (b > 0) else -q
 
 
+MAX_PLAIN_DIGITS = 6200      # positional text of any decimal128 number fits (exponents -6143..6144)
+
+
 def _plain_decimal(d: Decimal) -> str:
-    """A Decimal as positional text (no exponent): 1E+2 -> '100', 2.50 stays '2.50'."""
+    """A Decimal as positional text, every digit it holds (no exponent): 1E+2 -> '100', 2.50 stays
+    '2.50', 1/3*3 -> '0.9999999999999999999999999999999999'. A number beyond the FEEL range (it can
+    only come from outside an expression) is refused rather than written out in a billion digits."""
+    if d.is_finite() and d and not -MAX_PLAIN_DIGITS < d.adjusted() < MAX_PLAIN_DIGITS:
+        raise FeelEvalError("the number is beyond the range of FEEL numbers")
     if d == d.to_integral_value() and d.as_tuple().exponent > 0:
         return str(d.quantize(Decimal(1), context=FEEL_CONTEXT))
     s = format(d, "f")
@@ -146,20 +205,32 @@ def parse_duration(text: str) -> YearsMonthsDuration | DaysDuration | None:
     if not m or text.endswith("T"):
         return None
     neg, y, mo, d, h, mi, s = m.groups()
+    if any(part and len(part.split(".")[0].lstrip("0")) > MAX_INT_DIGITS for part in (y, mo, d, h, mi, s)):
+        return None
     sign = -1 if neg else 1
     if (y or mo) and not (d or h or mi or s):
-        return YearsMonthsDuration(sign * (int(y or 0) * 12 + int(mo or 0)))
+        months = sign * (int(y or 0) * 12 + int(mo or 0))
+        return YearsMonthsDuration(months) if abs(months) <= MAX_DURATION_MONTHS else None
     if y or mo:
         return None
     secs = (Decimal(int(d or 0)) * _SECONDS_PER_DAY + int(h or 0) * 3600 + int(mi or 0) * 60
             + Decimal(s or 0))
+    if secs > MAX_DURATION_SECONDS:
+        return None
     return DaysDuration(sign * secs if secs else Decimal(0))
 
 
+_DATE_TIME_START = re.compile(r"-?\d{4,}-\d\d-\d\dT")
+
+
 def parse_temporal(text: str):
-    """The value of an @"..." literal: a date or a duration; None if neither."""
+    """The value of an @"..." literal: a date, time, date and time or duration; None if none."""
     if text.startswith(("P", "-P")):
         return parse_duration(text)
+    if _DATE_TIME_START.match(text):
+        return parse_date_time(text)
+    if ":" in text:
+        return parse_time(text)
     return parse_date(text)
 
 
@@ -173,14 +244,14 @@ def to_feel(value: Any) -> Any:
     convert numbers from their source text instead.
     """
     if value is None or isinstance(value, (bool, str, Decimal, YearsMonthsDuration,
-                                           DaysDuration, Range)):
+                                           DaysDuration, Range, Time, DateTime, Function)):
         return value
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, float):
         raise TypeError(f"float {value!r} cannot become a FEEL number: convert it from its source text")
     if isinstance(value, _dt.datetime):
-        raise TypeError("date and time values are not supported; give a date")
+        raise TypeError("give a date and time as FEEL text (date and time(\"2026-01-31T10:00:00\"))")
     if isinstance(value, _dt.date):
         return value
     if isinstance(value, dict):
@@ -213,13 +284,20 @@ def feel_repr(value: Any) -> str:
     if value is False:
         return "false"
     if isinstance(value, Decimal):
-        return _plain_decimal(value)
+        try:
+            return _plain_decimal(value)
+        except FeelEvalError:
+            return str(value)
     if isinstance(value, str):
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if isinstance(value, _dt.date):
         return f'date("{value.isoformat()}")'
     if isinstance(value, (YearsMonthsDuration, DaysDuration)):
         return f'duration("{value}")'
+    if isinstance(value, Time):
+        return f'time("{value}")'
+    if isinstance(value, DateTime):
+        return f'date and time("{value}")'
     if isinstance(value, list):
         return "[" + ", ".join(feel_repr(v) for v in value) + "]"
     if isinstance(value, dict):
@@ -239,5 +317,5 @@ def type_name(value: Any) -> str:
 _TYPE_NAMES = {
     Decimal: "number", str: "string", _dt.date: "date", list: "list", dict: "context",
     YearsMonthsDuration: "years and months duration", DaysDuration: "days and time duration",
-    Range: "range",
+    Range: "range", Time: "time", DateTime: "date and time", Function: "function",
 }

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import copy
+import re
 import shutil
+from decimal import Decimal
 
 import pytest
 import segno
@@ -47,17 +49,106 @@ def test_certificate_holds_every_8_1_1_item():
         .replace("http://www.w3.org/2000/svg", ""), "the page must not load anything"
 
 
-def test_certificate_qr_code_encodes_the_verification_address():
+def test_certificate_qr_code_encodes_the_certificates_own_query_address():
     html = render("certificate", case("01"))
-    expected = segno.make("http://www.iso9001.ltd", error="m").svg_inline(scale=3, border=1, title="http://www.iso9001.ltd")
+    rs = load_cached(A2)
+    url = rs.manifest["data"]["verification_url"].replace("{number}", "103725F2153R0S")
+    assert url != "http://www.iso9001.ltd" and "103725F2153R0S" in url
+    expected = segno.make(url, error="m").svg_inline(scale=3, border=1, title=url)
     assert expected in html
+    home = segno.make("http://www.iso9001.ltd", error="m").svg_inline(scale=3, border=1, title="http://www.iso9001.ltd")
+    assert home not in html
 
 
-def test_star_marks_follow_the_level():
+def test_star_marks_follow_the_decided_level():
     assert "★★★★</div>" in render("certificate", case("02"))      # four-star
-    assert "★★★</div>" in render("certificate", case("05"))       # three-star
+    three = copy.deepcopy(case("05"))
+    three["audit"]["reviewer"] = "何雪梅"                           # 05 breaks 5.8.2 on purpose; mended here
+    assert "★★★</div>" in render("certificate", three)
     compliant = render("certificate", case("06"))
     assert "达标级" in compliant and "★" not in visible_text(compliant)
+
+
+def refusal_of(doc: str, c: dict, folder=A2) -> str:
+    with pytest.raises(CaseError) as exc:
+        render(doc, c, folder=folder)
+    assert exc.value.exit_code == 4
+    return str(exc.value)
+
+
+def test_a_claimed_level_other_than_the_decision_is_refused_with_its_reason_and_clause():
+    c = copy.deepcopy(case("02"))                                    # the evaluation decides four-star
+    c["certificate"]["level"] = "five_star"
+    c["certificate"]["scope"] = "电动自行车的售后服务"
+    msg = refusal_of("certificate", c)
+    assert "does not earn" in msg
+    assert "（5.9.2）" in msg and "certificate_level_mismatch" in msg
+    assert "五星级" in msg and "四星级" in msg                        # the claim and the decision, named
+
+
+def test_the_certificate_never_prints_the_case_level():
+    c = copy.deepcopy(case("02"))
+    c["certificate"].pop("level")                                   # no claim at all: the decision is printed
+    c["certificate"]["scope"] = "电动自行车的售后服务"
+    text = visible_text(render("certificate", c))
+    assert "四星级" in text and "五星级" not in text
+    assert "电动自行车的售后服务（四星级）" in text                  # the scope line ends in the decided level
+
+
+def test_a_scope_carrying_another_level_is_refused():
+    c = copy.deepcopy(case("02"))
+    c["certificate"]["scope"] = "电动自行车的售后服务（五星级）"
+    msg = refusal_of("certificate", c)
+    assert "certificate_scope_level_conflict" in msg and "（附件）" in msg
+
+
+def test_an_error_among_the_decisions_preconditions_is_refused_with_its_reason():
+    msg = refusal_of("certificate", case("05"))                     # the reviewer was on the team
+    assert "（5.8.2）" in msg and "reviewer_in_team" in msg and "刘芳" in msg
+
+
+def test_a_case_without_an_evaluation_decides_no_level():
+    msg = refusal_of("certificate", case("11"))                     # valid certificate, no audit in the case
+    assert "certificate_level" in msg and "5.9.2" in msg
+
+
+def test_a_surveillance_that_supports_another_level_is_refused_until_the_level_is_decided():
+    c = copy.deepcopy(case("07"))                                   # five-star certificate, surveillance audit
+    for item in c["evaluation"]["items"]:
+        item["score"] = item["max"] * Decimal("0.92")               # now supports four-star
+    msg = refusal_of("certificate", c)
+    assert "surveillance_level_change" in msg and "降低认证等级" in msg and "（6.5）" in msg
+    c["certificate"]["level"] = "four_star"                         # the body decided: lower the level
+    c["certificate"]["scope"] = "家具及家居建材的售后服务"
+    text = visible_text(render("certificate", c))
+    assert "四星级" in text and "五星级" not in text
+
+
+def test_a_failed_surveillance_earns_no_certificate_and_no_refusal_notice():
+    c = copy.deepcopy(case("07"))
+    for item in c["evaluation"]["items"]:
+        item["score"] = item["max"] * Decimal("0.6")
+    assert "certificate_level" in refusal_of("certificate", c)
+    assert "refusal" in refusal_of("refusal", c)                    # 6.6 measures, not a 5.9.4 letter
+
+
+def test_sites_to_be_shown_need_their_list():
+    c = copy.deepcopy(case("01"))
+    c["audit"]["sites"] = {"count": 9, "self_built": True, "listed_on_certificate": True}
+    msg = refusal_of("certificate", c)
+    assert "8.1.1(4)" in msg and "网点清单" in msg
+
+
+def test_the_sites_shown_are_listed_on_the_certificate_or_its_annex():
+    html = render("certificate", case("01"))                        # 9 sites: the annex page
+    text = visible_text(html)
+    assert 'id="annex"' in html and "共 9 个，见附页" in text
+    for name in ["锦欣家电锦江服务网点", "锦欣家电龙泉驿服务网点", "四川省成都市高新区天府三街 19 号"]:
+        assert name in text
+    few = copy.deepcopy(case("01"))
+    few["audit"]["sites"]["list"] = few["audit"]["sites"]["list"][:4]
+    html = render("certificate", few)
+    assert 'id="annex"' not in html and "锦欣家电武侯服务网点" in visible_text(html)
 
 
 def test_a_refused_case_earns_no_certificate():
@@ -111,6 +202,28 @@ def test_report_has_the_eight_items_scores_findings_and_recommendation():
     # without a contact person: listed as missing under 5.7.2(1), and the finding is shown with its clause
     assert "缺少 Missing: 联系人" in text
     assert "5.7.2" in text
+
+
+def test_a_score_is_written_as_the_rule_set_declares_and_the_same_everywhere():
+    rs = load_cached(A2)
+    assert rs.elements["score_total"].places == 1
+    c = case("02")                                                  # 90.0555…
+    text = visible_text(render("report", c))
+    assert "90.1" in text and "90.0555" not in text
+    assert re.search(r"评价总分\s*90\.1", text)
+    letter = visible_text(render("refusal", case("03")))            # 58.666…: 58.7 in the letter and in its reason
+    assert letter.count("58.7") >= 2 and "58.66" not in letter
+
+
+def test_a_clause_is_cited_once():
+    for doc, name in [("refusal", "03"), ("refusal", "04"), ("report", "04")]:
+        text = visible_text(render(doc, case(name)))
+        assert "（5.9.3）（第 5.9.3 条）" not in text and "（5.9.3） （第 5.9.3 条）" not in text
+        assert not re.search(r"（5\.9\.3）\s*（(第 )?5\.9\.3( 条)?）", text), doc
+    rs = load_cached(A2)
+    for el in rs.elements.values():                                # no check repeats its own clause in its message
+        for msg in (getattr(el, "message", None) or {}).values():
+            assert f"（{el.clause}）" not in msg and f"({el.clause})" not in msg, el.id
 
 
 def test_report_of_a_refused_case_recommends_refusal_with_reasons():
@@ -173,8 +286,11 @@ def test_autoescape_keeps_case_text_as_text():
 # ---------------------------------------------------------------- as a person sees them
 
 @needs_chromium
-def test_certificate_in_chromium_one_a4_page(browser):
-    c = case("01")
+def test_certificate_in_chromium_one_a4_page_and_its_annex(browser):
+    c = copy.deepcopy(case("01"))
+    most = load_cached(A2).manifest["data"]["certificate_sites_on_page"]
+    c["audit"]["sites"]["list"] = c["audit"]["sites"]["list"][:most]   # the most shown on the page itself
+    c["organization"]["scope_addresses"] = [c["organization"]["address"], "四川省成都市武侯区人民南路四段 1 号"]
     page = browser.open(render("certificate", c), "certificate")
     assert page["console"] == []
     text = visible_text(page["dom"])
@@ -184,6 +300,13 @@ def test_certificate_in_chromium_one_a4_page(browser):
     pdf = render("certificate", c, fmt="pdf")
     assert pdf[:5] == b"%PDF-"
     assert pdf_pages(pdf) == 1
+    # 9 sites (example 01) and 30 (example 16) go to one annex page each
+    for name in ("01", "16"):
+        pdf = render("certificate", case(name), fmt="pdf")
+        assert pdf_pages(pdf) == 2, name
+    # content that cannot fit grows the sheet (a second page) instead of being cut off unseen
+    c["organization"]["scope_addresses"] = [f"四川省成都市某区某路 {n} 号" for n in range(1, 30)]
+    assert pdf_pages(render("certificate", c, fmt="pdf")) > 1
 
 
 @needs_chromium
@@ -201,3 +324,35 @@ def test_documents_in_chromium(browser, doc, name, keys):
     assert ink_share(page["png"]) > 0.01, "the screenshot is blank"
     pdf = render(doc, case(name), fmt="pdf")
     assert pdf_pages(pdf) >= 1
+
+
+# ---------------------------------------------------------------- clause texts as the document prints them
+
+def test_clause_texts_are_plain_chinese_not_latex():
+    for folder in (A2, A2.parent / "ZBC-SC-2024-A1"):
+        rs = load_cached(folder)
+        texts = [str(e.get("text") or "") for e in rs.clause_map] + [el.text or "" for el in rs.elements.values()]
+        for text in texts:
+            assert "\\sqrt" not in text and "$" not in text, text
+        sites = next(e for e in rs.clause_map if str(e["clause"]) == "5.4.3")
+        assert "√x" in sites["text"] and "0.6√x" in sites["text"] and "0.8√x" in sites["text"]
+
+
+def test_the_appendix_table_is_a_table_in_the_rulebook(tmp_path):
+    from engine.rulebook import build_rulebook
+    site = build_rulebook(load_cached(A2), tmp_path / "rulebook")
+    page = (site / "clause-附录.html").read_text(encoding="utf-8")
+    table = re.search(r'<table class="wide" id="clause-table">.*?</table>', page, re.S).group()
+    rows = re.findall(r"<tr>(.*?)</tr>", table, re.S)
+    assert len(rows) == 9                                             # the header and 8 bands
+    assert re.findall(r"<td>(.*?)</td>", rows[3]) == ["276-875", "3", "1", "2"]
+    assert "遵循上述规律" in rows[-1]
+
+
+def test_no_certification_document_rests_on_a_reconstructed_revision():
+    a1 = A2.parent / "ZBC-SC-2024-A1"
+    for doc, name in [("certificate", "01"), ("report", "01"), ("refusal", "03")]:
+        c = copy.deepcopy(case(name))
+        c["revision"] = "A/1"
+        msg = refusal_of(doc, c, folder=a1)
+        assert "revision_reconstructed" in msg and "（更改记录）" in msg and "假设" in msg, doc

@@ -114,7 +114,7 @@ def _identifiers(tree):
 
 
 # names the generated code itself uses (engine/codegen), besides counter-made ones (t12, k3, e40, ...)
-_OWN = {"env", "D", "B", "F", "T", "E", "FN", "AS_OF", "cx", "tk", "e", "x", "i", "d", "r", "y", "u", "nx",
+_OWN = {"env", "D", "BG", "LR", "st", "spend", "reached", "F", "T", "E", "FN", "AS_OF", "cx", "tk", "e", "x", "i", "d", "r", "y", "u", "nx",
         "since", "to", "tid", "tcl", "xt", "_i", "iv", "case", "v", "prepare", "run", "run_traced", "f", "h", "k",
         "get", "copy", "append", "isoformat", "extend", "update", "message", "reason", "upper", "lower", "search",
         "sort", "items", "months", "x0", "x1", "x2", "x3", "reset", "set", "values", "__class__"}

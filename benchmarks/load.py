@@ -1,0 +1,222 @@
+"""A bounded load test of `certrules serve`: POST /api/v1/evaluate, one case per request.
+
+    python benchmarks/load.py [--requests 4000] [--concurrency 16] [--cores 1] [--workers 1] [--case FILE]
+
+It starts its own server on a free port of 127.0.0.1 (never any other address), pinned to `--cores`
+CPUs (with its evaluation processes), waits for it, warms the rule set, then sends the requests from
+`--concurrency` keep-alive connections of this process (pinned to the other CPUs when there are any)
+and prints requests per second, errors and the latency median and 99th percentile, once with the
+trace (the library's default) and once with `"trace": false`. At most 10,000 requests in all and
+at most 16 at once; it stops by itself (a 300 s ceiling) and stops the server.
+
+On a shared machine the wall-clock rate says little, so it also prints the CPU time the server and
+its workers spent per request (from /proc), what that makes on one whole core, and, measured in the
+same run on the same core, the CPU time of the library alone (engine.evaluate and the JSON text) per
+case: their difference is what serving costs.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+HOST = "127.0.0.1"
+MAX_REQUESTS = 10_000
+MAX_CONCURRENCY = 16
+CEILING = 300.0          # seconds: the whole run stops by then, whatever happens
+TARGET = 300             # single-case evaluations per second on one core (issue 15)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process and all its descendants, from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    stats = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        stats[int(stat.parent.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+    family, grew = {pid}, True
+    while grew:
+        more = {p for p, (ppid, _) in stats.items() if ppid in family} - family
+        family |= more
+        grew = bool(more)
+    return sum(stats[p][1] for p in family if p in stats) / tick
+
+
+BASELINE = """
+import sys, time
+from pathlib import Path
+import engine
+from engine.jsonout import dumps
+from engine.yamlio import load_file
+case = load_file(Path(sys.argv[1])).data
+rs, why = engine.select_ruleset(case)
+for trace in (True, False):
+    for _ in range(20):
+        dumps(engine.evaluate(rs, case, selection=why, trace=trace))
+    n, t = 0, time.process_time()
+    while time.process_time() - t < 3:
+        dumps(engine.evaluate(rs, case, selection=why, trace=trace))
+        n += 1
+    print((time.process_time() - t) / n)
+"""
+
+
+def library_cpu(case_file: str, cores: list[int]) -> list[float]:
+    """CPU seconds per case of engine.evaluate + dumps alone, trace on and off, on the server's core."""
+    def pin():
+        if cores and hasattr(os, "sched_setaffinity"):
+            os.sched_setaffinity(0, set(cores))
+    out = subprocess.run([sys.executable, "-c", BASELINE, case_file], cwd=ROOT, preexec_fn=pin, capture_output=True,
+                         text=True, timeout=120)
+    return [float(x) for x in out.stdout.split()]
+
+
+def start_server(port: int, cores: list[int], workers: int) -> subprocess.Popen:
+    def pin():
+        if cores and hasattr(os, "sched_setaffinity"):
+            os.sched_setaffinity(0, set(cores))
+    cmd = [sys.executable, "-m", "engine", "serve", "--host", HOST, "--port", str(port), "--workers", str(workers)]
+    return subprocess.Popen(cmd, cwd=ROOT, preexec_fn=pin, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+async def request(reader, writer, port: int, path: str, body: bytes):
+    head = (f"POST {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n").encode()
+    writer.write(head + body)
+    await writer.drain()
+    header = await reader.readuntil(b"\r\n\r\n")
+    lines = header.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    length = next(int(v) for k, _, v in (ln.partition(":") for ln in lines[1:]) if k.lower() == "content-length")
+    data = await reader.readexactly(length)
+    return status, data
+
+
+async def wait_ready(port: int, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        try:
+            reader, writer = await asyncio.open_connection(HOST, port)
+            writer.write(f"GET /api/v1/health HTTP/1.1\r\nHost: {HOST}:{port}\r\nConnection: close\r\n\r\n".encode())
+            await writer.drain()
+            if b" 200 " in await reader.readline():
+                writer.close()
+                return
+            writer.close()
+        except OSError:
+            pass
+        await asyncio.sleep(0.2)
+    raise SystemExit("load.py: the server did not start in time")
+
+
+async def run(port: int, body: bytes, n: int, concurrency: int, deadline: float) -> dict:
+    latencies, errors, statuses = [], 0, {}
+    todo = iter(range(n))
+
+    async def client():
+        nonlocal errors
+        reader, writer = await asyncio.open_connection(HOST, port)
+        try:
+            for _ in todo:
+                if time.monotonic() > deadline:
+                    return
+                t = time.perf_counter()
+                try:
+                    status, _ = await request(reader, writer, port, "/api/v1/evaluate", body)
+                except (OSError, asyncio.IncompleteReadError, ValueError, StopIteration):
+                    errors += 1
+                    writer.close()
+                    reader, writer = await asyncio.open_connection(HOST, port)
+                    continue
+                latencies.append(time.perf_counter() - t)
+                statuses[status] = statuses.get(status, 0) + 1
+                if status != 200:
+                    errors += 1
+        finally:
+            writer.close()
+    start = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(concurrency)))
+    elapsed = time.perf_counter() - start
+    latencies.sort()
+    q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else latencies * 99
+    return {"requests": len(latencies), "errors": errors, "statuses": statuses, "seconds": elapsed,
+            "rate": len(latencies) / elapsed if elapsed else 0.0, "p50": q[49] * 1000, "p99": q[98] * 1000}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--requests", type=int, default=4000, help="requests in all, both phases (at most 10,000)")
+    ap.add_argument("--concurrency", type=int, default=16, help="requests at once (at most 16)")
+    ap.add_argument("--cores", type=int, default=1, help="CPUs the server (and its workers) may use")
+    ap.add_argument("--workers", type=int, default=1, help="the server's evaluation processes")
+    ap.add_argument("--case", default=str(ROOT / "examples" / "cases" / "01-initial-five-star-9-sites.yaml"))
+    args = ap.parse_args(argv)
+    n = min(max(args.requests, 2), MAX_REQUESTS)
+    concurrency = min(max(args.concurrency, 1), MAX_CONCURRENCY)
+    from engine.jsonout import dumps
+    from engine.yamlio import load_file
+    case = load_file(Path(args.case)).data
+
+    cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    server_cpus = cpus[:max(1, args.cores)] if cpus else []
+    client_cpus = [c for c in cpus if c not in server_cpus] or cpus
+    if client_cpus and hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, set(client_cpus))
+    port = free_port()
+    proc = start_server(port, server_cpus, args.workers)
+    deadline = time.monotonic() + CEILING
+    try:
+        asyncio.run(wait_ready(port, time.monotonic() + 60))
+        print(f"certrules serve on {HOST}:{port}, pinned to CPU {server_cpus or 'any'} with {args.workers} "
+              f"evaluation process(es); client on CPU {client_cpus or 'any'}; {concurrency} connections; "
+              f"case {Path(args.case).name}")
+        results = {}
+        library = library_cpu(args.case, server_cpus)
+        for (label, trace), lib in zip((("trace on (as the library)", True), ("trace off (\"trace\": false)", False)),
+                                       library):
+            body = dumps({"case": case, "trace": trace}, indent=0).encode()
+            asyncio.run(run(port, body, 50, concurrency, deadline))            # warm: the rule set, the caches
+            cpu = cpu_seconds(proc.pid)
+            r = results[label] = asyncio.run(run(port, body, n // 2, concurrency, deadline))
+            r["cpu"] = (cpu_seconds(proc.pid) - cpu) / max(r["requests"], 1)
+            print(f"  {label:<28} {r['requests']:>6} requests  {r['errors']} errors  {r['rate']:8.1f} req/s  "
+                  f"p50 {r['p50']:6.1f} ms  p99 {r['p99']:6.1f} ms  statuses {r['statuses']}")
+            print(f"  {'':<28} server CPU {r['cpu'] * 1000:.2f} ms/request = {1 / r['cpu']:.0f} requests/s on one "
+                  f"whole core; the library alone {lib * 1000:.2f} ms/case ({1 / lib:.0f}/s); serving adds "
+                  f"{(r['cpu'] - lib) * 1000:.2f} ms ({r['cpu'] / lib:.2f}x)")
+        best = max(r["rate"] for r in results.values())
+        per_core = max(1 / r["cpu"] for r in results.values())
+        errors = sum(r["errors"] for r in results.values())
+        print(f"target: 0 errors and >= {TARGET} single-case evaluations/s on one core: "
+              f"{'met' if errors == 0 and best >= TARGET and args.cores == 1 else 'NOT met'} "
+              f"({errors} errors; best {best:.0f}/s measured, {per_core:.0f}/s per whole core from CPU time)")
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,79 @@
+"""`certrules serve`: the workbench and the HTTP API (engine/serve/)."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from ..errors import EXIT_OK, UsageError
+from .common import add_rulesets_option
+
+
+def register(sub) -> None:
+    s = sub.add_parser("serve", help="the workbench in the browser and the HTTP API (/api/v1)")
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    s.add_argument("--port", type=int, default=8400)
+    s.add_argument("--token-file", metavar="FILE",
+                   help="the access token every request must carry (needed to listen beyond this machine)")
+    s.add_argument("--examples", action="append", default=[], metavar="DIR",
+                   help="example cases the workbench offers (default: examples/cases of a checkout)")
+    s.add_argument("--workers", type=int, default=0, help="evaluation processes (default: one per core)")
+    s.add_argument("--time-limit", type=float, default=10.0, metavar="SECONDS",
+                   help="how long one evaluation may take (default 10)")
+    s.add_argument("--max-body", type=int, default=4 * 1024 * 1024, metavar="BYTES",
+                   help="largest request body (default 4 MiB)")
+    s.add_argument("--max-batch", type=int, default=1000, metavar="N", help="most cases in one request (default 1000)")
+    add_rulesets_option(s)
+    s.set_defaults(func=run)
+
+
+def read_token(path: str) -> str:
+    try:
+        text = Path(path).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"--token-file {path}: cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
+    if len(text) < 16 or any(ch.isspace() for ch in text):
+        raise UsageError(f"--token-file {path}: the token must be one word of at least 16 characters "
+                         "(e.g. made with: python -c 'import secrets; print(secrets.token_urlsafe(32))')")
+    return text
+
+
+def settings_from(args):
+    from ..serve.settings import Settings, is_loopback
+    if not 0 < args.port < 65536:
+        raise UsageError(f"--port {args.port}: a port is 1 to 65535")
+    for name, value in (("--workers", args.workers), ("--max-body", args.max_body), ("--max-batch", args.max_batch)):
+        if value < 0 or (value == 0 and name != "--workers"):
+            raise UsageError(f"{name} {value}: must be a positive number")
+    if not args.time_limit > 0:
+        raise UsageError(f"--time-limit {args.time_limit}: must be more than 0 seconds")
+    token = read_token(args.token_file) if args.token_file else None
+    if token is None and not is_loopback(args.host):
+        raise UsageError(f"--host {args.host} would let other machines reach the server: give --token-file FILE "
+                         "with an access token (or keep the default --host 127.0.0.1)")
+    return Settings(host=args.host, port=args.port, rulesets=tuple(args.rulesets), examples=tuple(args.examples),
+                    token=token, workers=args.workers, time_limit=args.time_limit, max_body=args.max_body,
+                    max_batch=args.max_batch)
+
+
+def run(args) -> int:
+    settings = settings_from(args)
+    try:
+        import uvicorn
+        from ..serve import create_app
+    except ImportError as exc:
+        raise UsageError(f"certrules serve needs the server's packages ({exc.name} is missing): "
+                         "pip install 'certrules[serve]'") from None
+    app = create_app(settings)
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    print(f"certrules serve: the workbench at http://{host}:{settings.port}/ and the API at "
+          f"http://{host}:{settings.port}/api/v1/ ({settings.worker_count} evaluation processes, "
+          f"{settings.time_limit:g} s per evaluation)", file=sys.stderr)
+    if settings.token is not None:
+        print(f"certrules serve: listening on {settings.host}: every request must carry the access token from "
+              f"{args.token_file} (Authorization: Bearer TOKEN, or sign in at /login)", file=sys.stderr)
+    else:
+        print("certrules serve: only this machine can connect; stop with Ctrl-C", file=sys.stderr)
+    sys.stderr.flush()
+    uvicorn.run(app, host=settings.host, port=settings.port, access_log=False, log_level="warning",
+                lifespan="on", server_header=False, date_header=False, timeout_graceful_shutdown=5)
+    return EXIT_OK

@@ -1,0 +1,75 @@
+"""What one evaluation may build: a single budget shared by every expression it evaluates.
+
+An evaluation (the engine makes one per case, see engine/evaluation.py) creates a Budget and hands
+it to each expression it evaluates; loops, filters, ranges, paths over lists, deep equality and
+every built-in that makes or walks lists or strings spend from it. So twenty rules of
+`count(for i in 1..999999 return i)` share one million items, not one million each.
+
+When a spend would go past the limit, FeelLimitError is raised (the expression's value becomes
+null with a diagnostic) and the budget is marked spent: `reached` says which limit, so the
+engine can say in the element's finding that the limit was reached. Calls of user-defined
+functions take one level of `depth` each, so a runaway recursion stops with null too.
+"""
+from __future__ import annotations
+
+from .errors import FeelLimitError
+
+MAX_ITEMS = 1_000_000        # list items built or visited, per evaluation
+MAX_CHARS = 20_000_000       # characters of the strings built, per evaluation
+MAX_CALL_DEPTH = 64          # user-defined function calls inside one another
+
+
+class Budget:
+    __slots__ = ("items", "chars", "depth", "reached")
+
+    def __init__(self, items: int = MAX_ITEMS, chars: int = MAX_CHARS, depth: int = MAX_CALL_DEPTH):
+        self.items = items
+        self.chars = chars
+        self.depth = depth
+        self.reached: str | None = None     # the first limit reached, in words
+
+    def _over(self, what: str):
+        if self.reached is None:
+            self.reached = what
+        self.items = 0          # the evaluation is over its budget: nothing more is built
+        self.chars = 0
+        raise FeelLimitError(f"the evaluation would handle {what}: its limit was reached")
+
+    def spend(self, n: int) -> None:
+        """Take n list items (built or visited)."""
+        left = self.items - n
+        if left < 0:
+            self._over(f"more than {MAX_ITEMS} items")
+        self.items = left
+
+    def spend_chars(self, n: int) -> None:
+        """Take n characters of a string about to be built."""
+        left = self.chars - n
+        if left < 0:
+            self._over(f"more than {MAX_CHARS} characters of text")
+        self.chars = left
+
+    def enter(self) -> None:
+        """One more user-defined function call in progress."""
+        if self.depth <= 0:
+            self._over(f"more than {MAX_CALL_DEPTH} function calls inside one another")
+        self.depth -= 1
+
+    def leave(self) -> None:
+        self.depth += 1
+
+
+def size_within(value, budget: Budget) -> None:
+    """Spend one item per list item and context entry of `value`, nested ones included: a value
+    that shares one big list many times (for .. return L) is only as cheap as its logical size
+    allows. Raises FeelLimitError past the budget, without walking further."""
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        cls = v.__class__
+        if cls is list:
+            budget.spend(len(v))
+            stack.extend(x for x in v if x.__class__ is list or x.__class__ is dict)
+        elif cls is dict:
+            budget.spend(len(v))
+            stack.extend(x for x in v.values() if x.__class__ is list or x.__class__ is dict)

@@ -1,0 +1,200 @@
+"""Evaluation processes: where a request's case is evaluated, under a time limit that can be kept.
+
+A Python thread cannot be stopped, so each evaluation runs in a worker process; one that overruns
+its time limit is killed and replaced, and the request gets a plain error. Workers are started
+fresh (spawn: nothing of the server's threads or sockets is inherited), load each rule set once per
+digest, and exit when the server's end of their pipe closes, so none outlives the server.
+"""
+from __future__ import annotations
+
+import asyncio
+import multiprocessing as mp
+import signal
+import traceback
+
+from .. import errors as _errors
+from ..errors import CertrulesError
+
+
+class TimeLimit(Exception):
+    """An evaluation took longer than the time limit."""
+
+    def __init__(self, seconds: float):
+        super().__init__(f"the evaluation took longer than the server's limit of {seconds:g} s and was stopped")
+        self.message = str(self)
+
+
+class WorkerFailed(Exception):
+    """A worker process died or raised something that is not a user's mistake: a bug."""
+
+    def __init__(self, kind: str, where: str = "", alive: bool = False):
+        super().__init__(f"{kind} {where}".strip())
+        self.kind, self.where = kind, where
+        self.alive = alive          # the worker answered (a bug in a task): it goes on serving
+
+
+class Busy(Exception):
+    """More requests are waiting for an evaluation than the server queues."""
+
+
+def worker_main(conn) -> None:
+    """The loop of one worker: a task in, its value (or the user's mistake, or a bug) out."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)    # Ctrl-C is the server's: it stops the workers
+    from . import tasks
+    while True:
+        try:
+            name, args = conn.recv()
+        except (EOFError, OSError, KeyboardInterrupt):
+            return
+        try:
+            reply = ("ok", tasks.TASKS[name](*args))
+        except CertrulesError as exc:
+            reply = ("error", type(exc).__name__, exc.message, list(exc.problems), getattr(exc, "fields", None))
+        except Exception as exc:   # a bug: its type and where, never the values (they may be a case's)
+            frames = traceback.extract_tb(exc.__traceback__)[-4:]
+            where = "; ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno} {f.name}" for f in frames)
+            reply = ("bug", type(exc).__name__, where)
+        try:
+            conn.send(reply)
+        except (OSError, ValueError):
+            return
+
+
+def rebuild(kind: str, message: str, problems, fields) -> CertrulesError:
+    """The user's mistake a worker reported, as the exception it was."""
+    cls = getattr(_errors, kind, None)
+    if not (isinstance(cls, type) and issubclass(cls, CertrulesError)):
+        cls = CertrulesError
+    exc = cls(message, problems)
+    if fields is not None:
+        exc.fields = fields
+    return exc
+
+
+class _Worker:
+    def __init__(self, ctx):
+        self.conn, child = ctx.Pipe(duplex=True)
+        self.proc = ctx.Process(target=worker_main, args=(child,), name="certrules-serve-worker", daemon=True)
+        self.proc.start()
+        child.close()
+
+    def kill(self) -> None:
+        try:
+            self.conn.close()
+        except OSError:
+            pass
+        if self.proc.is_alive():
+            self.proc.kill()
+        self.proc.join(5)
+
+
+class Pool:
+    """`size` worker processes; `await pool.call(task, *args)` runs tasks.TASKS[task](*args) in one of them."""
+
+    def __init__(self, size: int, time_limit: float, warm=None, max_waiting: int = 10_000):
+        self.size = size
+        self.time_limit = time_limit
+        self.warm = warm            # a function giving the arguments of the "warm" task (the rule sets to load)
+        self.max_waiting = max_waiting
+        self._ctx = mp.get_context("spawn")
+        self._idle: asyncio.Queue | None = None
+        self._all: set = set()
+        self._waiting = 0
+        self._tasks: set = set()
+        self.broken = False         # worker processes die as they start: evaluations cannot be served
+
+    async def start(self) -> None:
+        self._idle = asyncio.Queue()
+        await asyncio.gather(*(self._add() for _ in range(self.size)))
+
+    async def stop(self) -> None:
+        for t in list(self._tasks):
+            t.cancel()
+        for w in list(self._all):
+            w.kill()
+        self._all.clear()
+
+    async def _add(self, attempt: int = 0) -> None:
+        w = await asyncio.to_thread(_Worker, self._ctx)
+        self._all.add(w)
+        if self.warm is not None:
+            try:
+                await self._exchange(w, "warm", (self.warm(),), max(self.time_limit, 120), replace=False)
+            except WorkerFailed:
+                # a process that dies as it starts would die again at once: try a few times, slower each time
+                self._all.discard(w)
+                w.kill()
+                if attempt < 3:
+                    await asyncio.sleep(0.5 * 2 ** attempt)
+                    return await self._add(attempt + 1)
+                self.broken = True
+                return
+            except TimeLimit:
+                return     # killed, and a new one is on its way (_replace)
+            except CertrulesError:
+                pass       # a rule set that cannot be loaded is reported when a request asks for it
+        self._idle.put_nowait(w)
+
+    def _replace(self, w) -> None:
+        self._all.discard(w)
+        w.kill()
+        t = asyncio.get_running_loop().create_task(self._add())
+        self._tasks.add(t)
+        t.add_done_callback(self._tasks.discard)
+
+    async def _readable(self, w, limit: float) -> bool:
+        loop = asyncio.get_running_loop()
+        fut = loop.create_future()
+        fd = w.conn.fileno()
+        loop.add_reader(fd, lambda: fut.done() or fut.set_result(None))
+        try:
+            await asyncio.wait_for(fut, limit)
+            return True
+        except asyncio.TimeoutError:
+            return False
+        finally:
+            loop.remove_reader(fd)
+
+    async def _exchange(self, w, task: str, args, limit: float, replace: bool = True):
+        try:
+            w.conn.send((task, args))
+            if not await self._readable(w, limit):
+                self._replace(w)
+                raise TimeLimit(limit)
+            reply = w.conn.recv()
+        except asyncio.CancelledError:
+            self._replace(w)       # the reply may still come: this worker cannot be handed to another request
+            raise
+        except (EOFError, OSError, BrokenPipeError):
+            if replace:
+                self._replace(w)
+            raise WorkerFailed("WorkerStopped", "an evaluation process stopped unexpectedly") from None
+        if reply[0] == "ok":
+            return reply[1]
+        if reply[0] == "error":
+            raise rebuild(*reply[1:])
+        raise WorkerFailed(reply[1], reply[2], alive=True)
+
+    async def call(self, task: str, *args, time_limit: float | None = None):
+        if self._idle is None or (self.broken and not self._all):
+            raise WorkerFailed("NotStarted", "the evaluation processes are not running")
+        if self._waiting >= self.max_waiting:
+            raise Busy()
+        self._waiting += 1
+        try:
+            w = await self._idle.get()
+        finally:
+            self._waiting -= 1
+        limit = time_limit or self.time_limit
+        try:
+            value = await self._exchange(w, task, args, limit)
+        except CertrulesError:
+            self._idle.put_nowait(w)
+            raise
+        except WorkerFailed as exc:
+            if exc.alive:
+                self._idle.put_nowait(w)
+            raise
+        self._idle.put_nowait(w)
+        return value
+
