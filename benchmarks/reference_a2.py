@@ -309,6 +309,7 @@ def certificate_status(issued_on, expires_on, events, as_of):
     state = "valid"
     timed = False          # suspended for a limited time (not for a licence)
     susp_end = None        # the last day of a 6-month suspension
+    licence_pending = False  # suspended for a lapsed licence, its decision not yet made (9.1.2)
 
     for on, etype in timeline:
         # timeouts whose last day is before this event's date
@@ -322,7 +323,7 @@ def certificate_status(issued_on, expires_on, events, as_of):
             if etype in _TO_SUSPENDED:
                 state, timed, susp_end = "suspended", True, add_months(on, 6)
             elif etype == "license_lapsed":
-                state, timed, susp_end = "suspended", False, None
+                state, timed, susp_end, licence_pending = "suspended", False, None, True
             elif etype in _TO_WITHDRAWN:
                 state = "withdrawn"
                 break
@@ -330,9 +331,13 @@ def certificate_status(issued_on, expires_on, events, as_of):
                 state = "cancelled"
                 break
         else:  # suspended
-            if etype == "restoration_approved" or (etype == "license_renewed" and not timed):
-                state, timed, susp_end = "valid", False, None
-            elif etype in _TO_WITHDRAWN or (etype == "license_denied" and not timed):
+            # 9.1.5: only the body's decision restores; a renewed licence removes the cause (the
+            # suspension then waits for that decision, with no 6-month limit), a denied one withdraws.
+            if etype == "restoration_approved":
+                state, timed, susp_end, licence_pending = "valid", False, None, False
+            elif etype == "license_renewed" and licence_pending:
+                licence_pending = False
+            elif etype in _TO_WITHDRAWN or (etype == "license_denied" and licence_pending):
                 state = "withdrawn"
                 break
             elif etype == "cancellation_requested":

@@ -96,7 +96,7 @@ def example_cases():
 
 def corpus_file(rs, n: int, seed: int = SEED) -> Path:
     """A generated JSON Lines corpus of n cases, cached by the case schema, n and seed."""
-    from engine.generate import generate_cases
+    from engine.corpus import generate_cases
     CACHE.mkdir(parents=True, exist_ok=True)
     import hashlib
     tag = hashlib.sha256(json.dumps(rs.case_schema, sort_keys=True, default=str).encode()).hexdigest()[:16]
@@ -368,7 +368,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="smaller counts; about a minute")
     ap.add_argument("--ruleset", type=Path, default=A2, help="the rule set to measure (default: A/2)")
-    ap.add_argument("--only", default="1,3,4,5,6", help="sections to run (1 covers 1 and 2)")
+    ap.add_argument("--only", default="1,3,4,5,6,7", help="sections to run (1 covers 1 and 2)")
     args = ap.parse_args(argv)
     args.ruleset = args.ruleset.resolve()
     cfg = QUICK if args.quick else FULL
@@ -404,6 +404,9 @@ def main(argv=None) -> int:
     if rs is not None and "6" in only:
         section("6. impact analysis (engine/impact.py)")
         bench_impact(rs, cfg)
+    if "7" in only:
+        section("7. register scale: streaming memory, 1M cases generated, impact scaling (benchmarks/impact_bench.py)")
+        __import__("impact_bench").run(quick=args.quick, out=say)
     say()
     say(f"(run took {time.perf_counter() - start:.0f}s; at the end: {load_average()})")
     if cold is not None:

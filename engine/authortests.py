@@ -22,9 +22,9 @@ from pathlib import Path
 
 from .errors import CertrulesError
 from .jsonout import dumps
-from .loader import safe_join
+from .folder import listed
 from .schemas import validate_document
-from .yamlio import YamlError, load_file
+from .yamlio import RefusedFile, YamlError, load_member
 
 
 @dataclass
@@ -67,11 +67,10 @@ def _set_path(case: dict, dotted: str, value) -> None:
 def _case_from(root: Path, spec, rel: str, line) -> dict:
     if isinstance(spec, dict):
         return copy.deepcopy(spec)
-    path = safe_join(root, spec)
-    if path is None:
-        raise ValueError(f"case file '{spec}' is outside the rule set")
     try:
-        data = load_file(path).data
+        data = load_member(root, spec).data
+    except RefusedFile as exc:
+        raise ValueError(f"case file '{spec}' {exc.reason}") from None
     except YamlError as exc:
         raise ValueError(f"case file '{spec}': {exc.message}" + (f" (line {exc.line})" if exc.line else ""))
     if not isinstance(data, dict):
@@ -81,31 +80,33 @@ def _case_from(root: Path, spec, rel: str, line) -> dict:
 
 def collect(root: Path) -> list[AuthorTest]:
     root = Path(root)
-    tests_dir = root / "tests"
     out: list[AuthorTest] = []
-    if not tests_dir.is_dir():
-        return out
     from .loader import SourceFile
-    for path in sorted(tests_dir.rglob("*.yaml")):
-        if "fixtures" in path.relative_to(tests_dir).parts:
+    files, refused = listed(root, "tests", suffixes=(".yaml",))
+    for exc in refused:
+        if "fixtures" not in exc.rel.split("/")[1:]:
+            out.append(AuthorTest(exc.rel, None, exc.rel.rsplit("/", 1)[-1], None, None, {},
+                                  error=f"the file {exc.reason}"))
+    for rel in files:
+        name = rel.rsplit("/", 1)[-1]
+        if "fixtures" in rel.split("/")[1:-1]:
             continue
-        rel = path.relative_to(root).as_posix()
         try:
-            doc = load_file(path)
+            doc = load_member(root, rel)
         except YamlError as exc:
-            out.append(AuthorTest(rel, exc.line, path.name, None, None, {}, error=exc.message))
+            out.append(AuthorTest(rel, exc.line, name, None, None, {}, error=exc.message))
             continue
         problems = validate_document(SourceFile(rel, doc), "test_file") if isinstance(doc.data, dict) else []
         if not isinstance(doc.data, dict) or problems:
             p = problems[0] if problems else None
-            out.append(AuthorTest(rel, p.line if p else 1, path.name, None, None, {},
+            out.append(AuthorTest(rel, p.line if p else 1, name, None, None, {},
                                   error=(f"{p.path}: {p.message}" if p else "a test file must be a mapping with 'tests'")))
             continue
         base = doc.data.get("base")
         try:
             base_case = _case_from(root, base, rel, 1) if base is not None else None
         except ValueError as exc:
-            out.append(AuthorTest(rel, doc.mark(("base",))[0], path.name, None, None, {}, error=str(exc)))
+            out.append(AuthorTest(rel, doc.mark(("base",))[0], name, None, None, {}, error=str(exc)))
             continue
         for i, t in enumerate(doc.data["tests"]):
             line = doc.mark(("tests", i))[0]

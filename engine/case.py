@@ -15,16 +15,21 @@ from .yamlio import YamlError, load_file
 
 
 def read_case_file(path) -> dict:
+    """A case file named by the user: one sentence naming the file (and line, and field path) if it
+    cannot be read, exit code 4."""
     path = Path(path)
-    if not path.is_file():
+    if path.is_dir():
+        raise CaseError(f"{path}: this is a folder, not a case file (give a .yaml or .json file)")
+    if not path.exists():
         raise CaseError(f"{path}: no such case file")
     try:
         doc = load_file(path)
     except YamlError as exc:
         where = f"{path}:{exc.line}" + (f":{exc.col}" if exc.col else "") if exc.line else str(path)
-        raise CaseError(f"{where}: {exc.message}") from None
+        field = exc.where_in_document()
+        raise CaseError(f"{where}: {field + ': ' if field else ''}{exc.message}") from None
     if not isinstance(doc.data, dict):
-        raise CaseError(f"{path}: a case must be a mapping of fields (as_of, ...), not {type(doc.data).__name__}")
+        raise CaseError(f"{path}: a case must be a mapping of fields (as_of, ...), not {_kind(doc.data)}")
     as_of = doc.data.get("as_of")
     if as_of is not None and not _iso_date(as_of):
         from .schemas import describe      # jsonschema is imported only when a case is wrong
@@ -32,6 +37,11 @@ def read_case_file(path) -> dict:
         where = f"{path}:{line}:{col}" if line else str(path)
         raise CaseError(f"{where}: as_of: {describe(as_of)} is not a valid date (write YYYY-MM-DD, e.g. 2026-01-31)")
     return doc.data
+
+
+def _kind(value) -> str:
+    return {list: "a list", str: "a text", int: "a number", Decimal: "a number", bool: "true or false",
+            type(None): "nothing"}.get(type(value), type(value).__name__)
 
 
 def _iso_date(value) -> bool:

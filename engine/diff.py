@@ -267,12 +267,20 @@ def other_files(rs) -> dict:
     """The files of a rule set that are not its rules or its tests: templates, anything else (relative
     path -> bytes). The manifest, case schema, clause map and rule modules are compared as data, tests
     by test."""
+    from .folder import RefusedPath, read_member
     from .loader import rule_files
+    from .yamlio import MAX_FILE_BYTES
     root = Path(rs.root)
     data_files = {"ruleset.yaml", "clauses.yaml", str(rs.manifest.get("case_schema") or "")}
     data_files |= {sf.rel for sf in getattr(rs.source, "modules", [])}
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in rule_files(root)
-            if p.relative_to(root).as_posix() not in data_files}
+    out = {}
+    for rel in rule_files(root):
+        if rel not in data_files:
+            try:
+                out[rel] = read_member(root, rel, MAX_FILE_BYTES)
+            except RefusedPath as exc:   # too big: compared by why it is not read
+                out[rel] = exc.message.encode("utf-8")
+    return out
 
 
 MODELINE = b"# yaml-language-server: $schema="

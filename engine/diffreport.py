@@ -36,6 +36,8 @@ def as_text(diff: dict, impact: dict | None, t: Texts) -> str:
              + ("; " + t("cases_affected", affected=impact["affected"], cases=impact["cases"]) if impact else ""), ""]
     if _reconstructed(diff):
         lines.insert(1, t("reconstructed_note"))
+    if impact:   # the answer first: whom the revision affects; the clauses after
+        lines += impact_text(impact, t) + ["", "条款 Clause by clause"]
     for clause, items in _groups(diff):
         lines.append(f"§ {clause if clause != '—' else '(' + t('metadata_and_schema') + ')'}")
         for c in items:
@@ -45,29 +47,13 @@ def as_text(diff: dict, impact: dict | None, t: Texts) -> str:
                     text = show(c[side]).strip().replace("\n", "\n           ")
                     lines.append(f"      {t(side)}: {text}")
         lines.append("")
-    if impact:
-        lines += impact_text(impact, t)
     return "\n".join(lines).rstrip() + "\n"
 
 
-def impact_text(impact: dict, t: Texts) -> list[str]:
-    lines = [f"{t('impact')}: {t('impact_line', affected=impact['affected'], cases=impact['cases'])}"]
-    for side in ("outputs_only_old", "outputs_only_new"):
-        if impact.get(side):
-            lines.append("  " + t("impact_only_old" if side.endswith("old") else "impact_only_new",
-                                  ids=", ".join(impact[side])))
-    for key, e in impact["outputs"].items():
-        trend = t("impact_trend", up=e["increased"], down=e["decreased"]) if "increased" in e else ""
-        lines.append("  " + t("impact_output", key=key, count=e["cases_changed"]) + trend)
-        if not e["categorical"] and "increased" not in e:
-            lines.append("      " + t("impact_structured", cases=", ".join(map(str, e["cases"][:5]))))
-            continue
-        for m in e.get("migrations") or e.get("examples") or []:
-            lines.append(f"      {show(m['from'])} -> {show(m['to'])}: {m['count']}  {t('impact_example')} "
-                         f"{', '.join(map(str, m['cases'][:5]))}")
-        if e.get("other_changes"):
-            lines.append("      " + t("impact_more", count=e["other_changes"]))
-    return lines
+def impact_text(impact: dict, t: Texts | None = None) -> list[str]:
+    """The impact summary (engine/impact/report.py: the answer first, bilingual)."""
+    from .impact.report import text_lines
+    return text_lines(impact)
 
 
 def _md_cell(v) -> str:
@@ -83,19 +69,14 @@ def as_markdown(diff: dict, impact: dict | None, t: Texts) -> str:
            + ".", ""]
     if _reconstructed(diff):
         out += ["> " + t("reconstructed_note"), ""]
+    if impact:   # the answer first
+        from .impact.report import markdown_lines
+        out += markdown_lines(impact)
     for clause, items in _groups(diff):
         out += [f"## {clause if clause != '—' else t('metadata_and_schema')}", "",
                 f"| {t('change')} | {t('kind')} | {t('what')} | {t('old')} | {t('new')} |", "|---|---|---|---|---|"]
         for c in items:
             out.append(f"| {t.change(c['kind'])} | {c.get('element_kind') or c['area']} | `{what(c)}` | "
                        f"{_md_cell(c.get('old'))} | {_md_cell(c.get('new'))} |")
-        out.append("")
-    if impact:
-        out += [f"## {t('impact')}", "",
-                f"| {t('output')} | {t('cases_changed')} | {t('from_to')} | {t('count')} | {t('example_cases')} |",
-                "|---|---|---|---|---|"]
-        for key, e in impact["outputs"].items():
-            for m in e.get("migrations") or e.get("examples") or []:
-                out.append(f"| `{key}` | {e['cases_changed']} | {_md_cell(m['from'])} → {_md_cell(m['to'])} | {m['count']} | {', '.join(map(str, m['cases'][:5]))} |")
         out.append("")
     return "\n".join(out)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from .expressions import Compiler, Scope, read_paths
@@ -103,8 +104,41 @@ class Element:
         return out
 
 
+def literal_hint(value):
+    """The FEEL type hint of a literal written in a rule file (a parameter's value)."""
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, Decimal)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        items = {_plain_hint(literal_hint(v)) for v in value}
+        return ["list", items.pop()] if len(items) == 1 and None not in items else "list"
+    if isinstance(value, dict):
+        return {str(k): literal_hint(v) for k, v in value.items()}
+    return None
+
+
+def _plain_hint(hint):
+    return hint if isinstance(hint, str) else None
+
+
+_TYPE_WORDS = {"number": "a number", "string": "text", "boolean": "true or false", "date": "a date",
+               "duration": "a duration", "list": "a list", "context": "a context"}
+
+
 class Parameter(Element):
     kind = "parameter"
+
+    @staticmethod
+    def hint_of(raw):
+        """The declared `type`, or else the type of the value: expressions are checked against it
+        (a mismatch with the value's type alone is a warning, see expressions.Compiler)."""
+        declared = raw.get("type")
+        if declared not in (None, "any"):
+            return declared
+        return literal_hint(raw["value"]) if "value" in raw and "expr" not in raw else None
 
     def compile(self, compiler, scope):
         self.value_expr = None
@@ -117,6 +151,16 @@ class Parameter(Element):
             except (TypeError, ValueError) as exc:
                 compiler.problems.items.append(self.sf.locate(self.path + ("value",), f"not a usable value: {exc}"))
                 self.value = None
+                return
+            declared = self.raw.get("type")
+            have = literal_hint(self.raw["value"])
+            have = "list" if isinstance(have, list) else "context" if isinstance(have, dict) else have
+            if declared not in (None, "any") and have is not None and have != declared \
+                    and not (declared == "date" and have == "string" and _is_iso_date(self.raw["value"])):
+                compiler.problems.items.append(self.sf.locate(
+                    self.path + ("value",), f"the value {_shown(self.raw['value'])} is {_TYPE_WORDS.get(have, have)}, "
+                                            f"not {_TYPE_WORDS.get(declared, declared)} as its type says",
+                    severity="warning"))
 
 
 class Rule(Element):
@@ -162,6 +206,19 @@ class Function(Element):
         self.declared = declared_type(self.raw)
         self.body = self._expr(compiler, "expr", scope.extended(**hints))
         self.reads -= set(names)
+
+
+def _is_iso_date(value) -> bool:
+    try:
+        date.fromisoformat(str(value))
+        return len(str(value)) == 10
+    except ValueError:
+        return False
+
+
+def _shown(value) -> str:
+    text = repr(value) if isinstance(value, str) else display(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 # {name} in a check's message: replaced by the text of the value so named; nothing else is interpreted.

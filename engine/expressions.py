@@ -25,14 +25,21 @@ def expr_text(value) -> str:
 
 @dataclass
 class Scope:
-    """What an expression may name: type hints by name, and the function registry."""
+    """What an expression may name: type hints by name, and the function registry. `inferred`: the
+    names whose hint is only the type of their value (a parameter without a declared `type`)."""
     names: dict
     functions: object
+    inferred: frozenset = frozenset()
 
     def extended(self, **extra) -> "Scope":
         names = dict(self.names)
         names.update(extra)
-        return Scope(names, self.functions)
+        return Scope(names, self.functions, self.inferred - set(extra))
+
+
+# Characters of expression text in one rule set (A/2 has about 15,000; seven times that is allowed). Parsing costs about 10 µs a
+# character, so this bounds the time a hostile rule set can make `check` take to a few seconds.
+MAX_RULESET_TEXT = 100_000
 
 
 class Compiler:
@@ -40,6 +47,7 @@ class Compiler:
 
     def __init__(self, problems, language: str = "en"):
         self.problems = problems
+        self.spent = 0        # characters of expression text compiled so far
         self.language = language      # the rule set's primary language: where a plain-string title is filed
 
     def _fail(self, sf, path, exc: FeelError, text: str) -> None:
@@ -54,11 +62,49 @@ class Compiler:
 
     def _compile(self, compile_fn, sf, path, value, scope: Scope):
         text = expr_text(value)
+        self.spent += len(text)
+        if self.spent > MAX_RULESET_TEXT:
+            if self.spent - len(text) <= MAX_RULESET_TEXT:   # said once, where the budget runs out
+                self.problems.items.append(Problem(
+                    f"the rule set's expressions add up to more than {MAX_RULESET_TEXT:,} characters; "
+                    "this one and those after it are not compiled", file=sf.rel, line=sf.doc.mark(path)[0],
+                    path=_fmt(path)))
+            return None
         try:
             return compile_fn(text, names=scope.names, functions=scope.functions)
         except FeelError as exc:
+            if any(name in text for name in scope.inferred):
+                return self._without_inferred(compile_fn, sf, path, text, scope, exc)
             self._fail(sf, path, exc, text)
             return None
+
+    @staticmethod
+    def _compiles(compile_fn, text, names, scope) -> bool:
+        try:
+            compile_fn(text, names=names, functions=scope.functions)
+            return True
+        except FeelError:
+            return False
+
+    def _without_inferred(self, compile_fn, sf, path, text, scope: Scope, first: FeelError):
+        """An expression that is wrong only for the types the parameters' values have: compiled
+        without those types, with a warning (check --strict makes it an error). None if it is wrong anyway."""
+        loose = {k: (None if k in scope.inferred else v) for k, v in scope.names.items()}
+        try:
+            ce = compile_fn(text, names=loose, functions=scope.functions)
+        except FeelError as exc:   # wrong whatever the parameters hold: its own error
+            self._fail(sf, path, exc, text)
+            return None
+        used = sorted(set(ce.free_names) & scope.inferred)
+        culprits = [n for n in used if self._compiles(compile_fn, text, {**scope.names, n: None}, scope)] or used
+        line, _ = sf.doc.mark(path)
+        which = " and ".join(f"'{n}' holds {_hint_words(scope.names[n])}" for n in culprits)
+        detail = str(first)[len(first.message):].strip("\n") or None
+        self.problems.items.append(Problem(
+            f"in the expression: {first.message}; the parameter {which}, which does not fit how it is used here",
+            file=sf.rel, line=(line + (first.line or 1) - 1) if line else None, path=_fmt(path),
+            severity="warning", detail=detail))
+        return ce
 
     def expr(self, sf, path, value, scope: Scope):
         """An expression (a rule's `expr`, a check's `assert`, ...), or None after recording the problem."""
@@ -67,6 +113,15 @@ class Compiler:
     def unary(self, sf, path, value, scope: Scope):
         """Unary tests (a decision-table cell, a band), or None after recording the problem."""
         return self._compile(compile_unary_tests, sf, path, value, scope)
+
+
+def _hint_words(hint) -> str:
+    """A type hint in words: text, a number, a list, ..."""
+    if isinstance(hint, dict):
+        return "a context"
+    if isinstance(hint, (list, tuple)):
+        return "a list"
+    return {"string": "text", "number": "a number", "boolean": "true or false"}.get(hint, str(hint))
 
 
 def _fmt(path) -> str:

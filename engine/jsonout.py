@@ -1,6 +1,9 @@
 """Canonical JSON: sorted keys, exact decimals as JSON numbers, UTF-8, one trailing newline.
 
 The same result gives the same bytes whatever the dict order, hash seed, time zone or locale.
+No number makes the writer fail: numbers are written exactly from their digits (numbers.text), in
+the exponent form beyond decimal128's range, and a number that is not finite (never made by FEEL)
+is written as null.
 """
 from __future__ import annotations
 
@@ -8,19 +11,7 @@ import json
 from datetime import date
 from decimal import Decimal
 
-
-def number_text(d: Decimal) -> str:
-    """An exact decimal as plain JSON number text: no exponent, no trailing zeros (2.50 -> 2.5)."""
-    if not d.is_finite():
-        raise ValueError(f"{d} has no JSON form")
-    if d == 0:
-        return "0"
-    # every digit the number holds (34 for decimal128): normalize() would round to the caller's
-    # context, so 1/3*3 (0.999...9, 34 nines) would print as 1 although 1/3*3 = 1 is false
-    text = format(d, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
+from .numbers import text as number_text
 
 
 def _encode(value, indent, level, out):
@@ -34,9 +25,9 @@ def _encode(value, indent, level, out):
     elif value is False:
         out.append("false")
     elif isinstance(value, Decimal):
-        out.append(number_text(value))
+        out.append(number_text(value) if value.is_finite() else "null")
     elif isinstance(value, int):
-        out.append(str(value))
+        out.append(str(value) if -10 ** 18 < value < 10 ** 18 else number_text(value))
     elif isinstance(value, str):
         out.append(json.dumps(value, ensure_ascii=False))
     elif isinstance(value, date):

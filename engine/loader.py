@@ -1,8 +1,10 @@
 """Reading a rule-set folder: its files, validated against the schemas, with every node located.
 
 The folder holds `ruleset.yaml` (identity), the case schema it names, rule modules (any other
-`*.yaml` at the top level), `clauses.yaml` (the clause map), `tests/` and `templates/`.
-Nothing outside the folder is read: a path that leaves it, or a symbolic link pointing out, is refused.
+`*.yaml` at the top level), `clauses.yaml` (the clause map), `generate.yaml` (the generator
+profile, read by engine/corpus), `tests/` and `templates/`.
+Nothing outside the folder is read: every file is reached through folder.py (`member`), which refuses
+a path that leaves the folder, a symbolic link pointing out, and anything that is not a regular file.
 """
 from __future__ import annotations
 
@@ -11,10 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import Problem, ProblemList
-from .yamlio import Document, YamlError, load_file
+from .folder import RefusedPath, is_member, listed, member, read_member
+from .yamlio import MAX_FILE_BYTES, Document, YamlError, load_member
 
 MANIFEST = "ruleset.yaml"
 CLAUSE_MAP = "clauses.yaml"
+GENERATOR_PROFILE = "generate.yaml"   # how cases are generated (engine/corpus): not a rules file
 SECTIONS = ("parameters", "functions", "tables", "rules", "decision_tables", "checks", "state_machines")
 
 
@@ -53,53 +57,28 @@ def format_path(path) -> str:
     return out
 
 
-def inside(root: Path, candidate: Path) -> bool:
-    """True when candidate, with symbolic links resolved, lies inside root."""
-    try:
-        candidate.resolve().relative_to(root.resolve())
-        return True
-    except (ValueError, OSError):
-        return False
-
-
-def safe_join(root: Path, rel: str) -> Path | None:
-    """Join a path written in a rule file to the rule-set folder; None if it would leave it."""
-    if not rel or Path(rel).is_absolute() or "\\" in rel:
-        return None
-    candidate = root / rel
-    return candidate if inside(root, candidate) else None
-
-
-def rule_files(root: Path) -> list[Path]:
-    """All files that make up a rule set, in a stable order (for the digest and for loading)."""
-    out = []
-    for p in sorted(root.rglob("*")):
-        if p.is_file() and not any(part.startswith(".") or part == "__pycache__" for part in p.relative_to(root).parts):
-            out.append(p)
-    return out
+def rule_files(root: Path) -> list[str]:
+    """The files that make up a rule set (relative names), in a stable order: for the digest."""
+    return listed(root)[0]
 
 
 def digest_of(root: Path) -> str:
     """sha256 over a canonical form: each file's relative path and its text with normalised newlines."""
     h = hashlib.sha256()
-    for p in rule_files(root):
-        rel = p.relative_to(root).as_posix()
-        if not inside(root, p):
-            continue
-        data = p.read_bytes().replace(b"\r\n", b"\n")
+    for rel in rule_files(root):
+        try:
+            data = read_member(root, rel, MAX_FILE_BYTES).replace(b"\r\n", b"\n")
+        except RefusedPath as exc:   # too big, or changed since it was listed: its name and why
+            data = exc.reason.encode("utf-8")
         h.update(rel.encode("utf-8") + b"\0" + hashlib.sha256(data).hexdigest().encode() + b"\n")
     return "sha256:" + h.hexdigest()
 
 
-def _read(root: Path, path: Path, problems: ProblemList) -> SourceFile | None:
-    rel = path.relative_to(root).as_posix()
-    if not inside(root, path):
-        problems.add("this file is a link pointing outside the rule set; it is not read", file=rel)
-        return None
+def _read(root: Path, rel: str, problems: ProblemList) -> SourceFile | None:
     try:
-        doc = load_file(path)
+        doc = load_member(root, rel)
     except YamlError as exc:
-        problems.add(exc.message, file=rel, line=exc.line, col=exc.col)
+        problems.add(exc.message, file=rel, line=exc.line, col=exc.col, path=format_path(exc.path) or None)
         return None
     return SourceFile(rel, doc)
 
@@ -112,35 +91,41 @@ def read_ruleset_folder(root: Path) -> RuleSetSource:
     if not root.is_dir():
         problems.add(f"'{root}' is not a rule-set folder (no such directory)")
         return src
-    manifest_path = root / MANIFEST
-    if not manifest_path.is_file():
-        problems.add(f"no {MANIFEST} in '{root}': a rule-set folder starts with one", file=MANIFEST)
+    if not is_member(root, MANIFEST):
+        if (root / MANIFEST).exists() or (root / MANIFEST).is_symlink():
+            src.manifest = _read(root, MANIFEST, problems)   # says why it is refused
+        else:
+            problems.add(f"no {MANIFEST} in '{root}': a rule-set folder starts with one", file=MANIFEST)
         return src
     src.digest = digest_of(root)
-    src.manifest = _read(root, manifest_path, problems)
+    src.manifest = _read(root, MANIFEST, problems)
     if src.manifest is not None:
         problems.extend(validate_document(src.manifest, "manifest"))
     manifest = src.manifest.doc.data if src.manifest and isinstance(src.manifest.doc.data, dict) else {}
 
     schema_name = manifest.get("case_schema")
     if isinstance(schema_name, str):
-        schema_path = safe_join(root, schema_name)
-        if schema_path is None:
-            problems.add(f"case_schema '{schema_name}' points outside the rule set", file=MANIFEST, line=src.manifest.doc.mark(("case_schema",))[0])
-        elif not schema_path.is_file():
-            problems.add(f"case_schema '{schema_name}' names a file that does not exist", file=MANIFEST, line=src.manifest.doc.mark(("case_schema",))[0])
+        line = src.manifest.doc.mark(("case_schema",))[0]
+        try:
+            member(root, schema_name)
+        except RefusedPath as exc:
+            problems.add(f"case_schema {exc.message}", file=MANIFEST, line=line)
         else:
-            src.case_schema = _read(root, schema_path, problems)
+            src.case_schema = _read(root, schema_name, problems)
             if src.case_schema is not None:
                 problems.extend(validate_document(src.case_schema, "case_schema"))
 
-    skip = {MANIFEST, CLAUSE_MAP} | ({schema_name} if isinstance(schema_name, str) else set())
-    for path in sorted(root.glob("*")):
-        if path.name in skip or not path.is_file() or path.suffix not in (".yaml", ".yml"):
+    skip = {MANIFEST, CLAUSE_MAP, GENERATOR_PROFILE} | ({schema_name} if isinstance(schema_name, str) else set())
+    top, refused = listed(root, recursive=False, suffixes=(".yaml", ".yml"))
+    for exc in refused:
+        if exc.rel not in skip:
+            problems.add(f"this file {exc.reason}", file=exc.rel)
+    for rel in top:
+        if rel in skip:
             continue
-        if src.case_schema is None and path.name.endswith((".schema.yaml", ".schema.yml")):
+        if src.case_schema is None and rel.endswith((".schema.yaml", ".schema.yml")):
             continue  # the case schema the manifest failed to name: not a rules file (one error, not two)
-        sf = _read(root, path, problems)
+        sf = _read(root, rel, problems)
         if sf is None:
             continue
         if not isinstance(sf.doc.data, dict):
@@ -149,8 +134,8 @@ def read_ruleset_folder(root: Path) -> RuleSetSource:
         problems.extend(validate_document(sf, "module"))
         src.modules.append(sf)
 
-    if (root / CLAUSE_MAP).is_file():
-        src.clause_map = _read(root, root / CLAUSE_MAP, problems)
+    if (root / CLAUSE_MAP).exists() or (root / CLAUSE_MAP).is_symlink():
+        src.clause_map = _read(root, CLAUSE_MAP, problems)
         if src.clause_map is not None:
             problems.extend(validate_document(src.clause_map, "clause_map"))
     return src

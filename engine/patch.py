@@ -17,10 +17,11 @@ from pathlib import Path
 
 import yaml
 
-from .errors import UsageError
+from .errors import RuleSetError, UsageError
 from .files import replace_dir_atomic, staging_dir, write_atomic
-from .loader import SECTIONS, safe_join
-from .yamlio import YamlError, load_file
+from .folder import RefusedPath, check_name, copy_folder, listed
+from .loader import SECTIONS
+from .yamlio import YamlError, load_file, load_member
 
 PATCH_VERSION = 1
 IDENTITY = ("code", "revision", "effective", "status", "supersedes", "superseded_by", "provenance", "changes", "assumptions")
@@ -111,29 +112,68 @@ def file_changes(old, new) -> list:
 
 
 def read_patch(path) -> dict:
+    """A patch file, checked against schemas/patch.schema.json: every problem with its line, exit 2."""
+    from .loader import SourceFile
     try:
-        data = load_file(Path(path)).data
+        doc = load_file(Path(path))
     except YamlError as exc:
-        raise UsageError(f"{path}:{exc.line or ''}: {exc.message}") from None
-    if not isinstance(data, dict) or data.get("certrules_patch") != PATCH_VERSION:
+        where = f"{path}:{exc.line}" if exc.line else str(path)
+        raise UsageError(f"{where}: {exc.message}") from None
+    if not isinstance(doc.data, dict) or "certrules_patch" not in doc.data:
         raise UsageError(f"{path}: not a certrules patch (written by `certrules diff OLD NEW --format patch`)")
-    return data
+    problems = patch_problems(SourceFile(str(path), doc))
+    if problems:
+        raise UsageError(f"{path} is not a patch certrules can apply:\n"
+                         + "\n".join(f"  {p}" for p in problems))
+    return doc.data
+
+
+def patch_problems(source_file) -> list:
+    """What is wrong with a patch (a loader.SourceFile): its form (schemas/patch.schema.json), then
+    what the form cannot say (an element put under another id, into the manifest or the clause map)."""
+    from .schemas import validate_against
+    problems = validate_against(source_file, "patch.schema.json")
+    if problems:
+        return problems
+    for i, op in enumerate(source_file.doc.data.get("elements") or []):
+        if op["op"] != "put":
+            continue
+        if op["element"]["id"] != op["id"]:
+            problems.append(source_file.locate(("elements", i, "element", "id"),
+                                               f"the element's id '{op['element']['id']}' is not the id '{op['id']}' "
+                                               "the operation puts"))
+        if op["file"] in ("ruleset.yaml", "clauses.yaml"):
+            problems.append(source_file.locate(("elements", i, "file"),
+                                               f"elements cannot be put into {op['file']}: name a rules file"))
+    return problems
+
+
+def check_patch(patch) -> None:
+    """The same checks for a patch given as data (the Python API), with field paths instead of lines."""
+    from .loader import SourceFile
+    from .yamlio import Document
+    if not isinstance(patch, dict) or patch.get("certrules_patch") is None:
+        raise UsageError("not a certrules patch (written by `certrules diff OLD NEW --format patch`)")
+    problems = patch_problems(SourceFile("the patch", Document(patch, {}, {})))
+    if problems:
+        raise UsageError("the patch cannot be applied:\n" + "\n".join(f"  {p}" for p in problems))
 
 
 def _module_docs(root: Path) -> dict:
     docs = {}
-    for p in sorted(root.glob("*.y*ml")):
-        if p.name in ("ruleset.yaml", "clauses.yaml"):
+    for rel in listed(root, recursive=False, suffixes=(".yaml", ".yml"))[0]:
+        if rel in ("ruleset.yaml", "clauses.yaml"):
             continue
-        data = load_file(p).data
+        data = load_member(root, rel).data
         if isinstance(data, dict) and any(s in data for s in SECTIONS):
-            docs[p.name] = data
+            docs[rel] = data
     return docs
 
 
 def apply_patch(patch: dict, old_folder: Path, out: Path, revision: str, effective: str, force: bool = False,
                 code: str | None = None) -> Path:
     old_folder, out = Path(old_folder), Path(out)
+    check_patch(patch)
     try:
         date.fromisoformat(effective)
     except ValueError:
@@ -142,8 +182,12 @@ def apply_patch(patch: dict, old_folder: Path, out: Path, revision: str, effecti
         raise UsageError(f"{out} already exists; use --force to replace it")
     stage = staging_dir(out)
     try:
-        shutil.copytree(old_folder, stage, dirs_exist_ok=True, symlinks=False)
+        try:
+            copy_folder(old_folder, stage)
+        except RefusedPath as exc:
+            raise RuleSetError(f"{old_folder} cannot be copied: {exc.message}") from None
         _rewrite(stage, patch, revision, effective, code, old_folder, out)
+        _verify(stage, out)
         replace_dir_atomic(stage, out, overwrite=force)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
@@ -151,17 +195,32 @@ def apply_patch(patch: dict, old_folder: Path, out: Path, revision: str, effecti
     return out
 
 
+def _inside(stage: Path, rel, what: str) -> Path:
+    """Where a path written in a patch lands in the new folder; refused if it would leave it."""
+    try:
+        return stage / check_name(rel)
+    except RefusedPath as exc:
+        raise UsageError(f"the patch's {what}: {exc.message}") from None
+
+
+def _verify(stage: Path, out: Path) -> None:
+    """The new revision must load before it takes its place: a failed apply leaves nothing behind."""
+    from .ruleset import load_ruleset
+    try:
+        load_ruleset(stage)
+    except RuleSetError as exc:
+        raise RuleSetError(f"the patch does not give a rule set that loads, so {out} was not written:",
+                           exc.problems) from None
+
+
 def _rewrite(stage: Path, patch: dict, revision: str, effective: str, code: str | None, source: Path, out: Path):
     """Turn the copy of the old rule set in `stage` into the new revision: every file the patch touches
     is edited in place (yamledit.py), so comments and layout of what did not change stay."""
     edits: dict[str, tuple[Path, dict]] = {}     # relative path -> (file, its new content as plain data)
-    manifest = load_file(stage / "ruleset.yaml").data
+    manifest = load_member(stage, "ruleset.yaml").data
     edits["ruleset.yaml"] = (stage / "ruleset.yaml", revised_manifest(manifest, patch, revision, effective, code))
     if "case_schema" in patch:
-        target = safe_join(stage, manifest["case_schema"])
-        if target is None:
-            raise UsageError("the case_schema path leaves the rule set")
-        edits[manifest["case_schema"]] = (target, patch["case_schema"])
+        edits[manifest["case_schema"]] = (_inside(stage, manifest["case_schema"], "case_schema"), patch["case_schema"])
     docs = _module_docs(stage)
     touched = set()
     for op in patch.get("elements") or []:
@@ -183,12 +242,12 @@ def _rewrite(stage: Path, patch: dict, revision: str, effective: str, code: str 
         edits[name] = (stage / name, {k: v for k, v in docs[name].items() if v != []})
     if "clauses" in patch:
         path = stage / "clauses.yaml"
-        current = load_file(path).data if path.is_file() else {}
+        current = load_member(stage, "clauses.yaml").data if path.is_file() else {}
         edits["clauses.yaml"] = (path, {**(current if isinstance(current, dict) else {}), "clauses": patch["clauses"]})
     for item in patch.get("files") or []:
-        target = safe_join(stage, item["path"])
-        if target is None or item["path"] in edits:
-            raise UsageError(f"the patch writes '{item['path']}', outside the rule set or over one of its rule files")
+        target = _inside(stage, item["path"], "files")
+        if item["path"] in edits:
+            raise UsageError(f"the patch writes '{item['path']}' over one of its rule files")
         if item.get("remove"):
             target.unlink(missing_ok=True)
         elif "base64" in item:
@@ -293,7 +352,7 @@ def new_revision(from_folder: Path, revision: str, effective: str, out: Path | N
     """Copy a rule set into a draft of its next revision: ruleset.yaml edited in place (identity, source
     document, a draft change-record entry), every other file as it was."""
     from_folder = Path(from_folder)
-    manifest = load_file(from_folder / "ruleset.yaml").data
+    manifest = load_member(from_folder, "ruleset.yaml").data
     code = code or manifest["code"]
     out = Path(out) if out else from_folder.parent / f"{code}-{revision.replace('/', '')}"
     patch = {"certrules_patch": PATCH_VERSION, "changes": [draft_change(manifest, revision, effective)]}

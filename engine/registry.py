@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .errors import RevisionError, RuleSetError
 from .paths import data_dir
-from .yamlio import YamlError, load_file
+from .yamlio import YamlError, load_member
 
 ENV_VAR = "CERTRULES_RULESETS"
 
@@ -48,7 +48,7 @@ def search_dirs(extra=()) -> list[Path]:
 
 def _entry(folder: Path) -> Entry | None:
     try:
-        m = load_file(folder / "ruleset.yaml").data
+        m = load_member(folder, "ruleset.yaml").data   # a manifest linked from outside is not read
     except YamlError:
         return None
     if not isinstance(m, dict) or not all(isinstance(m.get(k), str) for k in ("family", "code", "revision", "effective")):

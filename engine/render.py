@@ -28,8 +28,8 @@ they do not stop the rendering, but the template receives the unmet ones as
 Templates see only `result`, `case`, `ruleset` (a plain dict of the manifest with its `data`, the
 elements' titles and clauses, the clause map), `document` (its missing inputs, and `shown`: every value
 whose element declares `display: {places: N}`, as the text people read, identical wherever it is
-printed) and the filters registered here. They run in Jinja2's
-immutable sandbox with autoescaping, and may only load files from their own templates folder.
+printed) and the filters registered here. They run in the bounded
+sandbox of sandbox.py with autoescaping, and may only load files from their own templates folder.
 The engine's own generic pages (the diff report, the rulebook) use the same environment over
 `engine/templates/`.
 """
@@ -44,71 +44,23 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from jinja2 import BaseLoader, ChainableUndefined, TemplateError, TemplateNotFound, Undefined, pass_context
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2 import ChainableUndefined, Undefined, pass_context
 from markupsafe import Markup
 
 from .errors import CaseError, OutputError, RuleSetError, UsageError
+from .folder import listed
 from .jsonout import number_text
-from .yamlio import YamlError, load_file
+from .sandbox import Sandbox, TemplateProblem, TemplateRefused  # noqa: F401 - TemplateRefused: part of the API
+from .sandbox import environment as sandboxed
+from .sandbox import render as render_template
+from .yamlio import YamlError, load_member
 
 ENGINE_TEMPLATES = Path(__file__).resolve().parent / "templates"
 SUFFIX = ".html.j2"
 REQUIREMENTS_FILE = "documents.yaml"
 
 
-# ---------------------------------------------------------------- the sandbox
-
-class TemplateRefused(TemplateNotFound):
-    """A template name that would leave the templates folder (.., absolute, or a link pointing out)."""
-
-
-class FolderLoader(BaseLoader):
-    """Loads templates from one folder only; every name is resolved and must stay inside it."""
-
-    def __init__(self, root: Path):
-        self.root = Path(root)
-
-    def path_of(self, name: str) -> Path:
-        if not name or "\\" in name or "\0" in name or name.startswith("/") or Path(name).is_absolute() \
-                or any(part in ("..", "") for part in name.split("/")):
-            raise TemplateRefused(name, f"template name '{name}' is refused: templates are named relative to "
-                                        "their folder, without '..' or absolute paths")
-        root = self.root.resolve()
-        candidate = self.root / name
-        try:
-            candidate.resolve().relative_to(root)
-        except (ValueError, OSError):
-            raise TemplateRefused(name, f"template '{name}' is refused: it points outside {self.root}") from None
-        return candidate
-
-    def get_source(self, environment, template):
-        path = self.path_of(template)
-        if not path.is_file():
-            raise TemplateNotFound(template)
-        text = path.read_text(encoding="utf-8")
-        mtime = path.stat().st_mtime
-        return text, str(path), lambda: path.is_file() and path.stat().st_mtime == mtime
-
-    def list_templates(self):
-        root = self.root.resolve()
-        out = []
-        for p in sorted(self.root.rglob("*")):
-            if p.is_file():
-                try:
-                    p.resolve().relative_to(root)
-                except ValueError:
-                    continue
-                out.append(p.relative_to(self.root).as_posix())
-        return out
-
-
-class Sandbox(ImmutableSandboxedEnvironment):
-    """The immutable sandbox, made strict: touching an unsafe attribute is an error, not an empty string."""
-
-    def unsafe_undefined(self, obj, attribute):
-        raise SecurityError(f"access to attribute {attribute!r} of {type(obj).__name__!r} object is unsafe")
-
+# ---------------------------------------------------------------- filters (the sandbox itself: sandbox.py)
 
 def display(value) -> str:
     """Any plain value as text for a page: exact decimals, ISO dates, a dash for nothing."""
@@ -243,22 +195,17 @@ FILTERS = {"date_zh": date_zh, "date_en": date_en, "text2": text2, "text": text_
            "show": display, "pick": pick, "as_yaml": as_yaml, "anchor": anchor}
 
 
-def environment(folder: Path) -> Sandbox:
-    env = Sandbox(loader=FolderLoader(folder), autoescape=True, undefined=ChainableUndefined,
-                  finalize=_finalize, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    env.filters.update(FILTERS)
-    env.globals.clear()
-    env.globals.update(range=range, dict=dict)
-    return env
+def environment(folder: Path, label: str = "templates") -> Sandbox:
+    return sandboxed(folder, FILTERS, finalize=_finalize, label=label, autoescape=True, undefined=ChainableUndefined,
+                     trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
 
 
 def render_page(name: str, **context) -> str:
     """One of the engine's own generic pages (engine/templates/NAME)."""
-    env = _engine_env()
     try:
-        return env.get_template(name).render(**context)
-    except TemplateError as exc:  # a bug in the engine's own templates
-        raise RuntimeError(f"engine template {name}: {exc}") from exc
+        return render_template(_engine_env(), name, context, seconds=None)
+    except TemplateProblem as exc:  # a bug in the engine's own templates
+        raise RuntimeError(f"engine template {exc}") from exc
 
 
 _ENGINE_ENV = None
@@ -267,7 +214,7 @@ _ENGINE_ENV = None
 def _engine_env() -> Sandbox:
     global _ENGINE_ENV
     if _ENGINE_ENV is None:
-        _ENGINE_ENV = environment(ENGINE_TEMPLATES)
+        _ENGINE_ENV = environment(ENGINE_TEMPLATES, label="engine/templates")
     return _ENGINE_ENV
 
 
@@ -290,21 +237,21 @@ def ruleset_view(ruleset) -> dict:
 
 
 def documents(ruleset) -> list[str]:
-    folder = Path(ruleset.root) / "templates"
-    if not folder.is_dir():
-        return []
-    return sorted(p.name[: -len(SUFFIX)] for p in folder.iterdir()
-                  if p.name.endswith(SUFFIX) and not p.name.startswith("_") and p.is_file())
+    """The documents of the rule set: its templates NAME.html.j2 (one that is refused, e.g. a link
+    pointing out, is listed too, so that rendering it says why it is refused)."""
+    names, refused = listed(ruleset.root, "templates", suffixes=(SUFFIX,), recursive=False)
+    names += [r.rel for r in refused if r.rel.endswith(SUFFIX) and r.rel.count("/") == 1]
+    return sorted(n[len("templates/"): -len(SUFFIX)] for n in names if not n.startswith("templates/_"))
 
 
 def requirements(ruleset) -> dict:
-    path = Path(ruleset.root) / "templates" / REQUIREMENTS_FILE
-    if not path.is_file():
+    rel = f"templates/{REQUIREMENTS_FILE}"
+    if not (Path(ruleset.root) / rel).exists() and not (Path(ruleset.root) / rel).is_symlink():
         return {}
     try:
-        data = load_file(path).data
+        data = load_member(ruleset.root, rel).data
     except YamlError as exc:
-        raise RuleSetError(f"templates/{REQUIREMENTS_FILE}:{exc.line or ''}: {exc.message}") from None
+        raise RuleSetError(f"{rel}:{exc.line or ''}: {exc.message}") from None
     if not isinstance(data, dict):
         raise RuleSetError(f"templates/{REQUIREMENTS_FILE} must be a mapping of document names")
     return data
@@ -439,19 +386,10 @@ def render_html(ruleset, result: dict, document: str, case: dict | None = None, 
     if missing:
         raise CaseError(f"cannot render the {what}: the case lacks {len(missing)} item(s) it must show under "
                         f"{ruleset.name}:\n" + "\n".join("  - " + describe(r) for r in missing))
-    env = environment(Path(ruleset.root) / "templates")
     try:
-        return env.get_template(document + SUFFIX).render(**context)
-    except SecurityError as exc:
-        raise RuleSetError(f"templates/{document}{SUFFIX}: refused by the sandbox: {exc}") from None
-    except TemplateRefused as exc:
-        raise RuleSetError(f"templates/{document}{SUFFIX}: {exc.message}") from None
-    except TemplateNotFound as exc:
-        raise RuleSetError(f"templates/{document}{SUFFIX}: no template '{exc.name}' in the templates folder") from None
-    except TemplateError as exc:
-        line = getattr(exc, "lineno", None)
-        where = f"templates/{getattr(exc, 'name', None) or document + SUFFIX}" + (f":{line}" if line else "")
-        raise RuleSetError(f"{where}: {exc.message or exc}") from None
+        return render_template(environment(Path(ruleset.root) / "templates"), document + SUFFIX, context)
+    except TemplateProblem as exc:
+        raise RuleSetError(str(exc)) from None
 
 
 def render_document(ruleset, result: dict, document: str, fmt: str = "html", case: dict | None = None,
@@ -485,6 +423,22 @@ def browser_args(exe: str, profile: str) -> list[str]:
             f"--user-data-dir={profile}"]
 
 
+# A page printed to PDF is opened from a file: without this, a template's <iframe src="file:///etc/passwd">
+# or <img src="http://..."> would put another file, or a request, into the document. A policy given
+# first cannot be loosened by one the page adds: only inline styles and data: images and fonts load.
+PRINT_POLICY = ('<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+                'style-src \'unsafe-inline\'; img-src data:; font-src data:">\n')
+
+
+def _with_policy(html: str) -> str:
+    """The page with PRINT_POLICY first, after its doctype (before one, the page would render in quirks mode)."""
+    head = html.lstrip()
+    if head[:9].lower() == "<!doctype" and ">" in head:
+        end = head.index(">") + 1
+        return head[:end] + "\n" + PRINT_POLICY + head[end:]
+    return PRINT_POLICY + html
+
+
 def print_pdf(html: str, timeout: int = 120) -> bytes:
     exe = chromium()
     if exe is None:
@@ -494,7 +448,7 @@ def print_pdf(html: str, timeout: int = 120) -> bytes:
     with tempfile.TemporaryDirectory(prefix="certrules-pdf-") as tmp:
         page = Path(tmp) / "page.html"
         out = Path(tmp) / "page.pdf"
-        page.write_text(html, encoding="utf-8")
+        page.write_text(_with_policy(html), encoding="utf-8")
         args = browser_args(exe, str(Path(tmp) / "profile")) + [
             "--no-pdf-header-footer", f"--print-to-pdf={out}", page.as_uri()]
         try:
@@ -532,5 +486,7 @@ def render_diff_html(diff: dict, impact: dict | None, old, new, t=None) -> str:
     if t is None:
         from .i18n import texts_for
         t = texts_for(new.manifest)
-    return render_page("diff.html.j2", diff=diff, impact=impact, clauses=_diff_clauses(diff, old, new),
+    from .impact.report import html_section
+    impact_html = Markup(html_section(impact)) if impact else None
+    return render_page("diff.html.j2", diff=diff, impact=impact, impact_html=impact_html, clauses=_diff_clauses(diff, old, new),
                        css=Markup(shared_css()), old=diff["old"], new=diff["new"], back=None, t=t)

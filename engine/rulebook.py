@@ -392,7 +392,8 @@ def _write_site(ruleset, site: Path, dirs, t) -> None:
                     "interpretations": sum(1 for x in ids if views[x]["interpretation"]),
                     "changed": changed_in.get(e["clause"], [])})
     common = {"css": css, "rs": rs, "toc": toc, "revisions": revisions, "pairs": pairs, "t": t}
-    for i, e in enumerate(entries):
+    from .progress import track
+    for i, e in enumerate(track(entries, f"rulebook {ruleset.name}", unit="page")):
         entry = toc[i]
         page = render_page("rulebook_clause.html.j2", entry=e, info=entry,
                            elements=[views[x] for x in entry["elements"]], tests=tests_of.get(e["clause"], []),

@@ -169,6 +169,7 @@ def load_ruleset(folder) -> RuleSet:
 
     # First pass: every element id, so that expressions may name any element of any file.
     seen: dict[str, tuple] = {}
+    inferred: set = set()     # parameters whose type is only that of their value: a mismatch warns
     for sf in src.modules:
         for section in SECTIONS:
             for i, raw in enumerate(sf.doc.data.get(section) or []):
@@ -184,13 +185,15 @@ def load_ruleset(folder) -> RuleSet:
                 else:
                     seen[eid] = (sf.rel, sf.doc.mark((section, i))[0])
                     names[eid] = KINDS[section].hint_of(raw)
+                    if section == "parameters" and raw.get("type") in (None, "any") and names[eid] is not None:
+                        inferred.add(eid)
 
     registry = function_registry()
     for i, fname in enumerate(manifest.get("functions") or []):
         if fname not in registry:
             problems.items.append(src.manifest.locate(("functions", i),
                                                       f"the rule set needs the function '{fname}', which this engine does not provide"))
-    scope = Scope(names, registry)
+    scope = Scope(names, registry, inferred=frozenset(inferred))
     compiler = Compiler(problems, language=primary_language(manifest))
     elements = {}
     for sf in src.modules:

@@ -2,7 +2,10 @@
 
 - safe YAML only: no tags that build Python objects;
 - duplicate keys are an error (PyYAML would silently keep the last one, and a rule would vanish);
-- numbers keep their exact text: `2.5` becomes Decimal("2.5"), never a float;
+- numbers keep their exact text: `2.5` becomes Decimal("2.5"), never a float; a number beyond
+  what FEEL's decimal128 holds is refused where it is read (numbers.py);
+- only plain words that are numbers, true/false or null in YAML 1.2 are read as such; everything
+  YAML 1.1 would turn into a surprise (`1:20` -> 80, `017` -> 15, `0x1F`, `1_000`, `yes`, `=`) is text;
 - dates stay ISO strings; the schema says which strings are dates, for YAML and JSON alike;
 - every node's line and column are kept, keyed by its path in the document;
 - bounded: file size, nesting depth and the size that aliases expand to.
@@ -18,7 +21,12 @@ from pathlib import Path
 import yaml
 from yaml.composer import Composer
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
-from yaml.resolver import Resolver
+from yaml.parser import Parser
+from yaml.reader import Reader
+from yaml.resolver import BaseResolver
+from yaml.scanner import Scanner
+
+from . import numbers
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_DEPTH = 64
@@ -29,13 +37,30 @@ Path_ = tuple  # a path in a document: keys and list indexes
 
 
 class YamlError(Exception):
-    """A document that cannot be read; carries the 1-based line and column when known."""
+    """A document that cannot be read; carries the 1-based line and column, and the path in the
+    document (keys and indexes), when known."""
 
-    def __init__(self, message: str, line: int | None = None, col: int | None = None):
+    def __init__(self, message: str, line: int | None = None, col: int | None = None, path: tuple = ()):
         super().__init__(message)
         self.message = message
         self.line = line
         self.col = col
+        self.path = tuple(path)
+
+    def where_in_document(self) -> str:
+        """The path as a case writer reads it: evaluation.scores[2].value."""
+        out = ""
+        for part in self.path:
+            out += f"[{part}]" if isinstance(part, int) else ("." if out else "") + str(part)
+        return out
+
+
+class RefusedFile(YamlError):
+    """A file of a rule set that is not read (see folder.member); `reason` completes "the file ..."."""
+
+    def __init__(self, reason: str):
+        super().__init__(f"the file {reason}")
+        self.reason = reason
 
 
 @dataclass
@@ -74,8 +99,34 @@ class _DepthLimit:
             self._depth -= 1
 
 
-class _DepthLimitedLoader(_DepthLimit, yaml.SafeLoader):
-    """The pure-Python SafeLoader, depth-limited (used when libyaml is not available)."""
+class _Resolver(BaseResolver):
+    """Which plain scalars are not text: YAML 1.2's core schema, without its octal and hexadecimal
+    forms; YAML 1.1's sexagesimal (1:20 = 80), leading-zero octal (017 = 15), `_` in numbers,
+    yes/no/on/off and `=` are not resolved, so they stay text. `<<` is resolved only to be refused."""
+
+
+_Resolver.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                                list("tTfF"))
+_Resolver.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
+_Resolver.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789"))
+_Resolver.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^(?:[-+]?(?:(?:0|[1-9][0-9]*)(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?"
+               r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
+    list("-+.0123456789"))
+_Resolver.add_implicit_resolver("tag:yaml.org,2002:merge", re.compile(r"^<<$"), ["<"])
+
+
+class _DepthLimitedLoader(_DepthLimit, Reader, Scanner, Parser, Composer, _Resolver):
+    """PyYAML's pure-Python reader, scanner, parser and composer with our resolver, depth-limited
+    (used when libyaml is not available). No constructor: only nodes are composed."""
+
+    def __init__(self, stream):
+        Reader.__init__(self, stream)
+        Scanner.__init__(self)
+        Parser.__init__(self)
+        Composer.__init__(self)
+        _Resolver.__init__(self)
 
 
 try:  # libyaml scans and parses ~9x faster; composing stays in Python so the limits above still apply
@@ -84,54 +135,67 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
     _CParser = None
 
 if _CParser is not None:
-    class _FastLoader(_DepthLimit, Composer, _CParser, Resolver):
-        """libyaml's event stream, composed by PyYAML's Python composer with the same safe resolver.
+    class _FastLoader(_DepthLimit, Composer, _CParser, _Resolver):
+        """libyaml's event stream, composed by PyYAML's Python composer with our resolver.
         Only nodes are composed here: no constructor, so no tag can build a Python object."""
 
         def __init__(self, stream):
             _CParser.__init__(self, stream)
             Composer.__init__(self)
-            Resolver.__init__(self)
+            _Resolver.__init__(self)
 
 
-_INT = re.compile(r"^[-+]?(0|[1-9][0-9_]*)$")
+_INT = re.compile(r"^[-+]?[0-9]+$")
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _NULL = {"", "~", "null", "Null", "NULL"}
+_KEY_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null")}
+
+
+def number(text: str):
+    """A number's text (YAML or JSON) as an exact value: int for whole numbers written without a
+    point or an exponent, Decimal otherwise; YamlError when it is not a number or is beyond what
+    FEEL's decimal128 holds (numbers.py)."""
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise YamlError(f"'{text}' is not a number") from None
+    problem = numbers.refusal(value, text)
+    if problem:
+        raise YamlError(problem)
+    if _INT.match(text) and len(text) <= 4000:   # Python prints ints of at most 4,300 digits
+        return int(value)
+    return value
 
 
 def _scalar(node: ScalarNode):
     tag, text = node.tag, node.value
+    mark = (node.start_mark.line + 1, node.start_mark.column + 1)
     if tag == "tag:yaml.org,2002:str":
         return text
     if tag == "tag:yaml.org,2002:null":
-        return None
+        if text in _NULL:
+            return None
+        raise YamlError(f"'{text}' is not null", *mark)
     if tag == "tag:yaml.org,2002:bool":
         if text in _BOOL:
             return _BOOL[text]
-        return text  # yes/no/on/off: YAML 1.1 booleans are read as the words they are
-    if tag == "tag:yaml.org,2002:int":
-        clean = text.replace("_", "")
-        if _INT.match(text):
-            return int(clean)
-        try:  # 0x.., 0o.. and sexagesimal: let PyYAML read them, they are still integers
-            return yaml.SafeLoader.construct_yaml_int(yaml.SafeLoader(""), node)
-        except Exception:
-            raise YamlError(f"'{text}' is not a number", node.start_mark.line + 1, node.start_mark.column + 1)
-    if tag == "tag:yaml.org,2002:float":
-        clean = text.replace("_", "")
-        low = clean.lower()
-        if low in (".inf", "+.inf", "-.inf", ".nan"):
-            raise YamlError(f"'{text}' is not a finite number", node.start_mark.line + 1, node.start_mark.column + 1)
+        raise YamlError(f"'{text}' is not true or false", *mark)
+    if tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
+        if text.lower().lstrip("+-") in (".inf", ".nan"):
+            raise YamlError(f"'{text}' is not a finite number", *mark)
+        if tag.endswith("int") and not _INT.match(text):
+            raise YamlError(f"'{text}' is not a whole number written in digits", *mark)
         try:
-            return Decimal(clean)
-        except InvalidOperation:
-            raise YamlError(f"'{text}' is not a number", node.start_mark.line + 1, node.start_mark.column + 1)
+            return number(text)
+        except YamlError as exc:
+            raise YamlError(exc.message, *mark) from None
     if tag == "tag:yaml.org,2002:timestamp":
         return text  # validated as a date (format: date) by the schema
     if tag in ("tag:yaml.org,2002:binary", "tag:yaml.org,2002:value", "tag:yaml.org,2002:merge"):
-        raise YamlError(f"YAML tag '{tag.rsplit(':', 1)[-1]}' is not allowed here",
-                        node.start_mark.line + 1, node.start_mark.column + 1)
-    raise YamlError(f"unknown YAML tag '{tag}'", node.start_mark.line + 1, node.start_mark.column + 1)
+        if tag.endswith("merge") and text == "<<":
+            return text   # `<<` as a value is text; as a key it is refused by the builder
+        raise YamlError(f"YAML tag '{tag.rsplit(':', 1)[-1]}' is not allowed here", *mark)
+    raise YamlError(f"unknown YAML tag '{tag}'", *mark)
 
 
 class _Builder:
@@ -152,7 +216,10 @@ class _Builder:
                             node.start_mark.line + 1, node.start_mark.column + 1)
         self.marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
         if isinstance(node, ScalarNode):
-            return _scalar(node)
+            try:
+                return _scalar(node)
+            except YamlError as exc:
+                raise YamlError(exc.message, exc.line, exc.col, path) from None
         if node.tag not in ("tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"):
             raise YamlError(f"YAML tag '{node.tag}' is not allowed here",
                             node.start_mark.line + 1, node.start_mark.column + 1)
@@ -167,9 +234,9 @@ class _Builder:
                 if not isinstance(key_node, ScalarNode):
                     raise YamlError("a mapping key must be a plain value",
                                     key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-                key = _scalar(key_node)
-                if not isinstance(key, str):
-                    key = key_node.value  # keys are names: `1` and `true` as keys stay text
+                if key_node.tag not in _KEY_TAGS:
+                    _scalar(key_node)     # an explicit tag on a key is refused as anywhere else
+                key = key_node.value      # keys are names: `1` and `true` as keys stay text
                 if key in out:
                     first = self.key_marks.get(path + (key,), (None, None))[0]
                     raise YamlError(f"duplicate key '{key}' (first given on line {first}); "
@@ -236,8 +303,28 @@ def parse_yaml(text: str) -> Document:
     return Document(data, builder.marks, builder.key_marks)
 
 
+class _Refused:
+    """A JSON number that cannot be used, kept until the walk below can name its path."""
+
+    def __init__(self, message: str):
+        self.message = message
+
+
 def _json_number(text: str):
-    return Decimal(text)
+    try:
+        return number(text)
+    except YamlError as exc:
+        return _Refused(exc.message)
+
+
+def _json_int(text: str):
+    return int(text) if len(text) <= 18 else _json_number(text)   # short: nothing to check (and fast)
+
+
+def _json_float(text: str):
+    if len(text) <= 30 and "e" not in text and "E" not in text:   # at most 30 digits, no exponent
+        return Decimal(text)
+    return _json_number(text)
 
 
 def _json_constant(name: str):
@@ -253,62 +340,100 @@ def parse_json(text: str) -> Document:
             out[k] = v
         return out
     try:
-        data = json.loads(text, parse_float=_json_number, parse_constant=_json_constant,
+        data = json.loads(text, parse_float=_json_float, parse_int=_json_int, parse_constant=_json_constant,
                           object_pairs_hook=pairs)
     except json.JSONDecodeError as exc:
         raise YamlError(f"JSON syntax error: {exc.msg}", exc.lineno, exc.colno) from None
     except (ValueError, RecursionError) as exc:
         msg = str(exc) if isinstance(exc, ValueError) else f"the document nests deeper than {MAX_DEPTH} levels"
         raise YamlError(msg) from None
-    _check_json_size(data)
+    _check_json(data)
     return Document(data, {(): (1, 1)}, {})
 
 
-def _check_json_size(data) -> None:
-    """The same bounds as YAML (depth and number of values), walked without recursion."""
+def _check_json(data) -> None:
+    """The same bounds as YAML (depth and number of values), and numbers, walked without recursion.
+    A refused number's path is rebuilt from the parent links only when one is found."""
     count = 0
-    stack = [(data, 0)]
+    stack = [(data, 0, None, None)]       # value, depth, key, the parent's entry
     while stack:
-        value, depth = stack.pop()
+        entry = stack.pop()
+        value, depth = entry[0], entry[1]
         count += 1
-        if count > MAX_NODES:
-            raise YamlError(f"the document has more than {MAX_NODES:,} values")
         if depth > MAX_DEPTH:
             raise YamlError(f"the document nests deeper than {MAX_DEPTH} levels")
-        if isinstance(value, dict):
-            stack.extend((v, depth + 1) for v in value.values())
-            count += len(value)  # the keys
-        elif isinstance(value, list):
-            stack.extend((v, depth + 1) for v in value)
+        if isinstance(value, (dict, list)):
+            count += len(value) if isinstance(value, dict) else 0   # the keys
+            if count + len(stack) + len(value) > MAX_NODES:
+                raise YamlError(f"the document has more than {MAX_NODES:,} values")
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            stack.extend((v, depth + 1, k, entry) for k, v in items)
+        elif isinstance(value, _Refused):
+            path = []
+            while entry[3] is not None:
+                path.append(entry[2])
+                entry = entry[3]
+            raise YamlError(value.message, path=tuple(reversed(path)))
 
 
-def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
-    """Read a UTF-8 text file, refusing binary and oversized files with a plain message."""
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise YamlError(f"cannot read the file ({exc.strerror or exc})") from None
-    if size > max_bytes:
-        raise YamlError(f"the file is {size / 1048576:.1f} MB, more than the {max_bytes // 1048576} MB "
-                        "a rule or case file may have")
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise YamlError(f"cannot read the file ({exc.strerror or exc})") from None
+def decode(raw: bytes) -> str:
+    """The text of a file's bytes: UTF-8 (with or without a BOM); binary files are refused."""
     if b"\x00" in raw:
         raise YamlError("the file is binary, not a YAML or JSON text file")
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise YamlError(f"the file is not UTF-8 text (bad byte at offset {exc.start})") from None
-    return text
+
+
+def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
+    """Read a UTF-8 text file named by the user (a case, a patch), refusing binary, oversized and
+    special files (a folder, a FIFO) with a plain message."""
+    import os
+    import stat
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except IsADirectoryError:
+        raise YamlError("this is a folder, not a file") from None
+    except OSError as exc:
+        raise YamlError(f"cannot read the file ({exc.strerror or exc})") from None
+    with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fh.fileno())
+        if stat.S_ISDIR(info.st_mode):
+            raise YamlError("this is a folder, not a file")
+        if not stat.S_ISREG(info.st_mode):
+            raise YamlError("this is not a regular file (a device, a pipe or a socket)")
+        if info.st_size > max_bytes:
+            raise YamlError(f"the file is {info.st_size / 1048576:.1f} MB, more than the {max_bytes // 1048576} MB "
+                            "a rule or case file may have")
+        try:
+            raw = fh.read(max_bytes + 1)
+        except OSError as exc:
+            raise YamlError(f"cannot read the file ({exc.strerror or exc})") from None
+    if len(raw) > max_bytes:
+        raise YamlError(f"the file grew beyond {max_bytes // 1048576} MB while it was read")
+    return decode(raw)
+
+
+def parse(text: str, suffix: str) -> Document:
+    if not text.strip():
+        raise YamlError("the file is empty")
+    if suffix.lower() == ".json":
+        return parse_json(text)
+    return parse_yaml(text)
 
 
 def load_file(path: Path) -> Document:
     """Read a .yaml/.yml/.json file into a Document (JSON is parsed as JSON for exact numbers)."""
-    text = read_text(path)
-    if not text.strip():
-        raise YamlError("the file is empty")
-    if path.suffix.lower() == ".json":
-        return parse_json(text)
-    return parse_yaml(text)
+    path = Path(path)
+    return parse(read_text(path), path.suffix)
+
+
+def load_member(root: Path, rel: str) -> Document:
+    """A file of a rule set (see folder.member: nothing outside the folder is read) as a Document."""
+    from .folder import RefusedPath, read_member
+    try:
+        raw = read_member(root, rel, MAX_FILE_BYTES)
+    except RefusedPath as exc:
+        raise RefusedFile(exc.reason if exc.rel == rel else f"is refused: {exc.message}") from None
+    return parse(decode(raw), Path(rel).suffix)

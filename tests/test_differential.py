@@ -1,6 +1,6 @@
 """Differential test: the A/2 rule set (through the engine) against the hand-written reference.
 
-10,000 generated cases (engine.generate, seed fixed) are evaluated by the engine with the trace off
+10,000 generated cases (engine.corpus, seed fixed) are evaluated by the engine with the trace off
 and by benchmarks/reference_a2.py; the 13 outputs must agree on every case. Numbers compare
 numerically (2.50 == 2.5), dates as ISO text, `status` as the state's name. A failure lists the
 first 20 disagreements (case id, output, engine value, reference value) and how many there were.
@@ -90,7 +90,7 @@ def compare(rs, reference, cid, case):
 def _run_share(args):
     """Generate n cases with one seed and compare them (one worker's share)."""
     seed, n = args
-    from engine.generate import generate_cases
+    from engine.corpus import generate_cases
     from engine.ruleset import load_ruleset
     from engine.yamlio import parse_json
     rs = load_ruleset(A2)
@@ -188,7 +188,7 @@ def _mutations(case):
 def _fast_path_cases():
     """(name, case schema, cases) for the library rule set and, when present, A/2 (only its case schema is read)."""
     from types import SimpleNamespace
-    from engine.generate import generate_cases
+    from engine.corpus import generate_cases
     from engine.yamlio import load_file, parse_json
     folders = [ROOT / "tests" / "rulesets" / "LIB-LOANS-2026-R1"] + ([A2] if (A2 / "case.schema.yaml").is_file() else [])
     for folder in folders:

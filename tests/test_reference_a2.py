@@ -515,9 +515,23 @@ def test_9_1_2_licence_suspension_has_no_six_month_limit():
     events = [ev("2025-10-20", "license_lapsed"), ev("2026-06-05", "license_renewed")]
     mid = ref.evaluate(cert_case("2025-03-01", "2026-05-01", events))
     assert mid["status"] == "suspended" and mid["suspension_ends_on"] is None
-    assert ref.evaluate(cert_case("2025-03-01", "2026-07-01", events))["status"] == "valid"
+    restored = events + [ev("2026-06-08", "restoration_approved")]
+    assert ref.evaluate(cert_case("2025-03-01", "2026-07-01", restored))["status"] == "valid"
     denied = [ev("2025-10-20", "license_lapsed"), ev("2026-06-05", "license_denied")]
     assert ref.evaluate(cert_case("2025-03-01", "2026-07-01", denied))["status"] == "withdrawn"
+
+
+def test_9_1_5_a_renewed_licence_waits_for_the_bodys_restoration_decision():
+    """9.1.5: the body restores after confirming the cause is removed; the licence renewal
+    removes it, but the certificate stays suspended (and is not withdrawn) until that decision."""
+    events = [ev("2025-10-20", "license_lapsed"), ev("2026-06-05", "license_renewed")]
+    out = ref.evaluate(cert_case("2025-03-01", "2027-01-10", events))
+    assert out["status"] == "suspended" and out["suspension_ends_on"] is None
+    # renewed, then a denial cannot follow; a withdrawal still can
+    late_denial = events + [ev("2026-07-01", "license_denied")]
+    assert ref.evaluate(cert_case("2025-03-01", "2026-08-01", late_denial))["status"] == "suspended"
+    withdrawn = events + [ev("2026-07-01", "withdrawal_decided")]
+    assert ref.evaluate(cert_case("2025-03-01", "2026-08-01", withdrawn))["status"] == "withdrawn"
 
 
 def test_9_2_and_9_3_final_states_ignore_later_events():

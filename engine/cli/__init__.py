@@ -10,7 +10,7 @@ import argparse
 import os
 import sys
 
-from ..errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, CertrulesError, UsageError
+from ..errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, CertrulesError, UsageError
 
 # The commands in the order `certrules --help` lists them.
 COMMANDS = ("check", "evaluate", "testing", "expr", "revisions", "coverage", "diff", "revise", "render",
@@ -93,6 +93,12 @@ def main(argv=None) -> int:
     except BrokenPipeError:
         return EXIT_OK
     except Exception as exc:  # a bug: never show a traceback to a user unless asked
+        if isinstance(exc, OSError) and exc.filename is not None and exc.strerror:
+            # a path the system refuses (too long, no permission, a loop of links): named, the user's to mend
+            name = str(exc.filename)
+            name = name if len(name) <= 120 else name[:60] + "..." + name[-40:]
+            print(f"certrules: {name}: {exc.strerror}", file=sys.stderr)
+            return EXIT_USAGE
         if os.environ.get("CERTRULES_DEBUG"):
             raise
         print(f"certrules: internal error ({type(exc).__name__}: {exc}); this is a bug in certrules — "

@@ -18,11 +18,15 @@ def run(args) -> int:
     from ..errors import RuleSetError
     from ..ruleset import load_ruleset
     status = EXIT_OK
+    from ..corpus import load_profile
     for folder in rulesets_for(args.ruleset, args.rulesets, args.family):
+        what = ""
         try:
             rs = load_ruleset(folder)
+            what = "the generator profile has "
+            load_profile(rs)       # generate.yaml, when there is one
         except RuleSetError as exc:
-            print(f"✗ {folder}: {len([p for p in exc.problems if p.severity == 'error'])} error(s)")
+            print(f"✗ {folder}: {what}{len([p for p in exc.problems if p.severity == 'error'])} error(s)")
             for p in exc.problems:
                 print(f"  {p}")
             status = EXIT_FINDINGS

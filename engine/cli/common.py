@@ -5,9 +5,33 @@ import sys
 from pathlib import Path
 
 
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1 (argparse words the error)."""
+    import argparse
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is less than 1")
+    return value
+
+
 def add_rulesets_option(sp) -> None:
     sp.add_argument("--rulesets", action="append", default=[], metavar="DIR",
                     help="also look for rule sets in DIR (repeatable; env CERTRULES_RULESETS too)")
+
+
+def positive_int(value: str) -> int:
+    """An argparse type: a whole number of at least 1 (--workers)."""
+    import argparse
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a whole number") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{n} is less than 1")
+    return n
 
 
 def add_lang_option(sp) -> None:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..errors import EXIT_OK
-from .common import add_family_option, add_lang_option, add_rulesets_option, load_named, out
+from .common import add_family_option, add_lang_option, add_rulesets_option, load_named, out, positive_int
 
 
 def register(sub) -> None:
@@ -11,7 +11,10 @@ def register(sub) -> None:
     s.add_argument("new", help="new revision")
     s.add_argument("--format", choices=["text", "md", "html", "json", "patch"], default="text")
     s.add_argument("--cases", metavar="DIR|FILE.jsonl", help="evaluate these cases under both revisions and report the changes")
-    s.add_argument("--workers", type=int, default=None, help="worker processes for --cases (default: all cores)")
+    s.add_argument("--workers", type=positive_int, default=None, help="worker processes for --cases (default: all cores)")
+    s.add_argument("--executor", choices=["local", "dask"], default="local",
+                   help="where --cases is evaluated: local processes (default) or a Dask cluster")
+    s.add_argument("--scheduler", metavar="ADDRESS", help="the Dask scheduler for --executor dask (tcp://host:8786)")
     s.add_argument("-o", "--output")
     add_lang_option(s)
     add_family_option(s)
@@ -32,7 +35,8 @@ def run(args) -> int:
     impact = None
     if args.cases:
         from ..impact import impact as run_impact
-        impact = run_impact(old.root, new.root, args.cases, workers=args.workers)
+        impact = run_impact(old.root, new.root, args.cases, workers=args.workers, executor=args.executor,
+                            scheduler=args.scheduler)
         diff["impact"] = impact
     from ..i18n import texts_for
     t = texts_for(new.manifest, args.lang)

@@ -47,8 +47,8 @@ _LIST_FNS = {"concatenate", "append", "sublist", "reverse", "union", "distinct v
 _DICT_FNS = {"context", "context put", "context merge"}
 
 # built-in -> (one-pass helper in runtime.py, number of arguments, the classes they must have)
-_ONE_PASS = {"sum": ("_sum_numbers", 1, ("list",)), "mean": ("_mean_numbers", 1, ("list",)),
-             "distinct values": ("_distinct_strings", 1, ("list",)), "substring": ("_substring_at", 3, ("str",))}
+_ONE_PASS = {"sum": ("_sum_numbers", 1, (list,)), "mean": ("_mean_numbers", 1, (list,)),
+             "distinct values": ("_distinct_strings", 1, (list,)), "substring": ("_substring_at", 3, (str,))}
 
 _INSTANCE_CLASS = {"number": "_D", "string": "str", "boolean": "bool", "date": "_date", "time": "_Time",
                    "date and time": "_DateTime", "years and months duration": "_YM",
@@ -387,7 +387,18 @@ class Emitter:
         return self.name(node.name, scope, self.where(where_node or node))
 
     def name(self, name: str, scope: Frame, where: str, quiet: bool = False) -> Val:
-        return scope.lookup(self, name, where, quiet)
+        spec = None if self.functions is None or self.bound_here(name) else self.functions.get(name)
+        if spec is None or scope.static(name, mark=False) is not None:
+            return scope.lookup(self, name, where, quiet)
+        # the name of a function, where no value has it, is the function (functions.builtin_value)
+        fallback = f"_builtin_value({self.lits.spec(name)})"
+        v = scope.lookup(self, name, where, "absent")
+        if v.src == "_ABSENT":
+            return Val(fallback, K.of(Function), simple=False)
+        t = self.var(v)
+        self.w.line(f"if {t} is _ABSENT:")
+        self.w.line(f"    {t} = {fallback}")
+        return Val(t, K.union(v.kind, K.of(Function)))
 
     def e_InputValue(self, node, scope):
         return scope.lookup(self, "?", self.where(node), True)
@@ -745,8 +756,8 @@ class Emitter:
             r = self.emit(node, scope)
             if r.kind.only(bool, NoneType):
                 return r
-            ra = self.atom(r)
-            return Val(f"({ra} if {ra}.__class__ is bool else None)", K.BOOL_OR_NULL, simple=False)
+            # a boolean decides; any other value is tested as a written value is (ops.test_with_input)
+            return Val(f"_test_with_input({x}, {self.atom(r)}, BG)", K.BOOL_OR_NULL, simple=False)
         vt = self.emit(node, scope)
         kt = vt.kind
         if kt.is_const and kt.const.__class__ is Range and v.kind.only(Decimal, NoneType) \
@@ -851,8 +862,7 @@ class Emitter:
             w.outdent()
         w.line("else:")
         w.indent()
-        w.line(f"{t} = _in_range({v}, _Range({lo}, {r.low_closed} and {lo} is not None, {hi}, "
-               f"{r.high_closed} and {hi} is not None))")
+        w.line(f"{t} = _in_range({v}, _Range({lo}, {r.low_closed}, {hi}, {r.high_closed}))")   # as written
         if self.diag != "off":
             w.line(f"if {t} is None and {v} is not None:")
             w.indent()
@@ -1426,7 +1436,9 @@ class Emitter:
                     w.line(f"if {x}.__class__ is list:")
                     w.line(f"    BG.spend(len({x}))")
         if guarded is not None:
-            cond, expr, kind = guarded
+            cond, expr, kind, pre = guarded
+            for line in pre:
+                w.line(line)
             w.line(f"if {cond}:")
             w.indent()
             if spec.spends or n not in (1, 2):
@@ -1458,30 +1470,39 @@ class Emitter:
         return vs[srcs.index(x)].kind
 
     def _guarded_call(self, name, vs, srcs):
-        """(condition, expression, kind) for a built-in whose common case is a Python expression with
-        the same value, tested at run time; None when there is none."""
+        """(condition, expression, kind, statements) for a built-in whose common case is a Python
+        expression with the same value, tested at run time (after the statements); None when there is
+        none. Only for built-ins that spend nothing but what apply spends for them (functions.apply)."""
         n = len(srcs)
         if name in ("count", "string length") and n == 1:
             cls = "list" if name == "count" else "str"
-            return f"{srcs[0]}.__class__ is {cls}", f"_dec_len(len({srcs[0]}))", K.of(Decimal)
+            return f"{srcs[0]}.__class__ is {cls}", f"_dec_len(len({srcs[0]}))", K.of(Decimal), ()
         if name == "list contains" and n == 2:
             # only for a string: `in` would find 1 in [true], which FEEL's = does not
             return (f"{srcs[0]}.__class__ is list and {srcs[1]}.__class__ is str", f"{srcs[1]} in {srcs[0]}",
-                    K.BOOL)
+                    K.BOOL, ())
         if name == "contains" and n == 2:
-            return f"{srcs[0]}.__class__ is str and {srcs[1]}.__class__ is str", f"{srcs[1]} in {srcs[0]}", K.BOOL
+            return f"{srcs[0]}.__class__ is str and {srcs[1]}.__class__ is str", f"{srcs[1]} in {srcs[0]}", K.BOOL, ()
         if name == "get value" and n == 2:
             return (f"{srcs[0]}.__class__ is dict and {srcs[1]}.__class__ is str", f"{srcs[0]}.get({srcs[1]})",
-                    self._result_kind(name, vs))
+                    self._result_kind(name, vs), ())
         if name in ("max", "min") and n == 2:
             op = ">" if name == "max" else "<"
             return (f"{srcs[0]}.__class__ is _D and {srcs[1]}.__class__ is _D",
-                    f"({srcs[1]} if {srcs[1]} {op} {srcs[0]} else {srcs[0]})", K.of(Decimal))
+                    f"({srcs[1]} if {srcs[1]} {op} {srcs[0]} else {srcs[0]})", K.of(Decimal), ())
         if name == "string" and n == 1:
-            return f"{srcs[0]}.__class__ is str", srcs[0], K.of(str)
+            return f"{srcs[0]}.__class__ is str", srcs[0], K.of(str), ()
+        helper = _ONE_PASS.get(name)
+        if helper is not None and n == helper[1] and all(v.kind.may(cls) for v, cls in zip(vs, helper[2])):
+            # the helper gives the built-in's value for its common case, or NO: then the built-in runs
+            fn, _, classes = helper
+            t = self.w.tmp("h")
+            cond = " and ".join([f"{x}.__class__ is {c.__name__}" for x, c in zip(srcs, classes)])
+            return f"{t} is not _NO", t, self._result_kind(name, vs).without_null(), \
+                [f"{t} = {fn}({', '.join(srcs)}) if {cond} else _NO"]
         if name in ("upper case", "lower case") and n == 1:
             return f"{srcs[0]}.__class__ is str", f"{srcs[0]}.{'upper' if name == 'upper case' else 'lower'}()", \
-                K.of(str)
+                K.of(str), ()
         return None
 
     def _result_kind(self, name, vs) -> K.Kind:

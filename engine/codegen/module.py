@@ -14,7 +14,7 @@ from decimal import Decimal
 from ..feel import ops
 from ..feel.budget import Budget
 from ..feel.errors import FeelEvalError, FeelLimitError
-from ..feel.functions import apply, invoke
+from ..feel.functions import apply, builtin_value, invoke
 from ..feel.nodes import TypeRef
 from ..feel.temporal import DateTime, Time
 from ..feel.types import instance_of
@@ -31,8 +31,8 @@ RUNTIME = {
     "_add": ops.add, "_sub": ops.sub, "_mul": ops.mul, "_div": ops.div, "_pow": ops.power, "_neg": ops.neg,
     "_add_months": ops.add_months, "_add_days": ops.add_days, "_compare": ops.compare, "_in_range": ops.in_range,
     "_between": ops.between, "_make_range": ops.make_range, "_range_of_test": ops.range_of_test,
-    "_test_value": ops.test_value, "_parse_temporal": parse_temporal, "_instance_of": instance_of,
-    "_apply": apply, "_invoke": invoke, "_equal": R.equal, "_Chain": R.Chain, "_item_scope": R.item_scope,
+    "_test_value": ops.test_value, "_test_with_input": ops.test_with_input, "_parse_temporal": parse_temporal, "_instance_of": instance_of,
+    "_apply": apply, "_invoke": invoke, "_builtin_value": builtin_value, "_equal": R.equal, "_Chain": R.Chain, "_item_scope": R.item_scope,
     "FeelEvalError": FeelEvalError, "FeelLimitError": FeelLimitError, "_BUILTIN_ERRORS": R.BUILTIN_ERRORS,
     "_ABSENT": R.ABSENT, "_Stop": R.Stop, "_DomainError": R.DomainError, "_domain": R.domain, "_index": R.index,
     "_field": R.field, "_fields_of": R.fields_of, "_arith_reason": R.arith_reason,

@@ -63,8 +63,14 @@ class SchemaEmitter:
         for kw in ("allOf", "anyOf", "oneOf"):
             if kw in schema and not (isinstance(schema[kw], list) and schema[kw]):
                 raise Unsupported
-        if "pattern" in schema and not isinstance(schema["pattern"], str):
-            raise Unsupported
+        if "pattern" in schema:
+            if not isinstance(schema["pattern"], str):
+                raise Unsupported
+            from ..schemas import regex
+            try:
+                regex(schema["pattern"])   # what RE2 (linear time, as the validator) cannot run is not checked here
+            except ValueError:
+                raise Unsupported from None
         for sub in _subschemas(schema):
             self.check_supported(sub)
 
@@ -140,7 +146,7 @@ class SchemaEmitter:
                     w.line(f"if len({x}) {op} {self.lits.of(schema[kw])}:")
                     w.line(f"    {fail}")
             if "pattern" in schema:
-                rx = self.lits._named(("rx", schema["pattern"]), f"_re_compile({text(schema['pattern'])})")
+                rx = self.lits._named(("rx", schema["pattern"]), f"_regex({text(schema['pattern'])})")
                 w.line(f"if {rx}.search({x}) is None:")
                 w.line(f"    {fail}")
             if schema.get("format") == "date":

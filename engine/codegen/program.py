@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as _dt
 import decimal
 import operator
-import re
 from decimal import Decimal
 
 from ..calendar import function_notes
@@ -24,6 +23,11 @@ INVALID = object()
 _PLAIN = frozenset({type(None), bool, int, Decimal, str, list, dict})   # what JSON and YAML give
 
 
+def _regex(pattern):
+    from ..schemas import regex       # RE2, as the case validator: linear time whatever the pattern
+    return regex(pattern)
+
+
 def _extras():
     from ..case import to_values
     from ..elements import display
@@ -34,7 +38,7 @@ def _extras():
         "_FEEL": FEEL_CONTEXT,
         "_notes_var": function_notes, "_date_and_order": operator.itemgetter(0, 1),
         "_ONE_DAY": _dt.timedelta(days=1), "_str": str, "_INVALID": INVALID, "_fromiso": _dt.date.fromisoformat,
-        "_SMALL": R.SMALL, "_re_compile": re.compile, "_to_values": to_values,
+        "_SMALL": R.SMALL, "_regex": _regex, "_to_values": to_values,
         "_refuse": lambda v: INVALID if v.__class__ in _PLAIN else None,
         "_refuse_check": lambda v: False if v.__class__ in _PLAIN else None,
         "_size_within": size_within, "_limit_message": R.limit_message, "_machine_extra": R.machine_extra,
@@ -42,10 +46,11 @@ def _extras():
     }
 
 
-def generate(ruleset, functions, outputs=None, traced: bool = False) -> str:
+def generate(ruleset, functions, outputs=None, traced: bool = False, feel: bool = False) -> str:
     """A module's source: without the trace, `prepare` and `run`; with it, `run_traced`. Without outputs
     over every element; with outputs (element ids), over only what they need. The two are modules of
-    their own: a process that never asks for the trace never loads its code."""
+    their own: a process that never asks for the trace never loads its code. `feel`: `run` gives the
+    FEEL value of every element it computed (Program.derive), not the result document's values."""
     from ..evaluation import needed_order
     from ..feel.builtins import BUILTINS
     from ..ruleset import RULESET_NAME
@@ -67,7 +72,7 @@ def generate(ruleset, functions, outputs=None, traced: bool = False) -> str:
     ee.rs_extra_fields = schema.get("additionalProperties", True) is not False
     for eid in order:
         ee.element(ruleset.elements[eid])
-    function = _function("run_traced" if traced else "run", ruleset, ee, body, traced, outputs, order)
+    function = _function("run_traced" if traced else "run", ruleset, ee, body, traced, outputs, order, feel)
     lines: list[str] = []
     if outputs is None and not traced:
         from ..registry import SELECTION_FIELDS
@@ -78,11 +83,11 @@ def generate(ruleset, functions, outputs=None, traced: bool = False) -> str:
     return source
 
 
-def compile_module(ruleset, functions, outputs=None, traced: bool = False):
-    return compile(generate(ruleset, functions, outputs, traced), "<certrules rule set>", "exec")
+def compile_module(ruleset, functions, outputs=None, traced: bool = False, feel: bool = False):
+    return compile(generate(ruleset, functions, outputs, traced, feel), "<certrules rule set>", "exec")
 
 
-def _function(name, ruleset, ee, body, traced: bool, outputs, order) -> list[str]:
+def _function(name, ruleset, ee, body, traced: bool, outputs, order, feel: bool = False) -> list[str]:
     from .elements import plain_src
     from .writer import text
     out = [f"def {name}(env):"]
@@ -109,6 +114,9 @@ def _function(name, ruleset, ee, body, traced: bool, outputs, order) -> list[str
     out.append("    finally:")
     out.append("        _setcontext(cx)")
     entries = []
+    if feel:
+        out.append("    return {" + ", ".join(f"{text(eid)}: {ee.values[eid].src}" for eid in order) + "}")
+        return out
     wanted = None if outputs is None else frozenset(outputs)
     for eid, el in ruleset.elements.items():
         if wanted is None and el.kind in ("parameter", "check", "function"):
@@ -189,6 +197,23 @@ class Program:
                 fn = self._subsets[key] = ns["run_traced" if traced else "run"]
             self._subsets[given] = fn
         return fn(env)
+
+    def derive(self, env: dict, outputs) -> dict:
+        """The FEEL values of `outputs` (element ids) and of every element they read, computed from
+        `env` (FEEL values by case field; a field not given is null), as the evaluation computes
+        them; no case check, no findings. What a case generator derives a field from."""
+        key = (frozenset(outputs), "feel")
+        fn = self._subsets.get(key)
+        if fn is None:
+            ns = namespace(self.functions, _extras())
+            exec(compile_module(self.ruleset, self.functions, tuple(sorted(key[0])), feel=True), ns)
+            fn = self._subsets[key] = ns["run"]
+        props = self.ruleset.case_schema.get("properties") if isinstance(self.ruleset.case_schema, dict) else None
+        full = dict.fromkeys(props or ())
+        if self._identity is not None:
+            full["ruleset"] = self._identity
+        full.update(env)
+        return fn(full)
 
 
 def build(ruleset, functions) -> tuple[object, "Program"]:

@@ -148,7 +148,8 @@ def comparable(a, b) -> bool:
         return False
     if _is_dur(a) and _is_dur(b):
         return a == b or "duration" in (a, b)
-    return a == b
+    # a date beside a date and time stands for its midnight UTC (10.3.2.3.6)
+    return a == b or {a, b} == {"date", "date and time"}
 
 
 _VERB = {"+": "add", "-": "subtract", "*": "multiply", "/": "divide", "**": "raise"}
@@ -253,6 +254,9 @@ class Checker:
             return None if maybe_item else self.names[name]
         if maybe_item:
             return None
+        spec = self.functions.get(name)
+        if spec is not None:       # a function's name is the function (10.3.2.13)
+            return FuncT()
         self._unknown_name(node)
 
     def _unknown_name(self, node: N.Name):
@@ -264,8 +268,6 @@ class Checker:
             words = name.split(" ")
             extra = (f" (a name cannot contain spaces; is an operator missing between "
                      f"'{words[0]}' and '{words[1]}'?)")
-        if name in self.functions:
-            extra = f" ('{name}' is a function: call it with parentheses)"
         self.fail(f"unknown name '{name}' at {{at}}{extra}", node)
 
     def c_InputValue(self, node):

@@ -37,12 +37,17 @@ def feel_eq(a, b, budget=None):
 
     Lists are equal when they have the same length and equal items in order, contexts when
     they have the same keys with equal values, ranges when their ends and inclusions are
-    equal; times and date-and-times when they denote the same instant (None when one has an
-    offset and the other not); functions only when they are the same function."""
+    equal; times and date-and-times when they denote the same instant, and a value with an
+    offset or zone never equals a local one (they are different values of the XML Schema value
+    space, which FEEL's time types are: neither stands for the other); a date beside a date and
+    time is its midnight UTC (10.3.2.3.6); functions only when they are the same function."""
     if a is None or b is None:
         return a is b
     ca = a.__class__
     if ca is not b.__class__:
+        if (ca is _DATE and b.__class__ is DateTime) or (ca is DateTime and b.__class__ is _DATE):
+            a, b = _midnight_utc(a), _midnight_utc(b)
+            return a.has_offset() and b.has_offset() and a.instant() == b.instant()
         return None
     if ca is list:
         if len(a) != len(b):
@@ -79,9 +84,7 @@ def feel_eq(a, b, budget=None):
             return False
         return None if (lo is None or hi is None) else True
     if ca is Time or ca is DateTime:
-        if not _tz_comparable(a, b):
-            return None
-        return a.instant() == b.instant()
+        return _tz_comparable(a, b) and a.instant() == b.instant()
     if ca is Function:
         return a is b
     return a == b
@@ -101,6 +104,16 @@ def _key(v):
     return v.instant() if v.__class__ in (Time, DateTime) else v
 
 
+def _midnight_utc(v):
+    """A date as the date and time it stands for beside one (DMN 1.5, 10.3.2.3.6: its midnight UTC)."""
+    return DateTime(v, 0, 0, Decimal(0), 0) if v.__class__ is _DATE else v
+
+
+def _date_beside_date_time(a, b):
+    ca, cb = a.__class__, b.__class__
+    return (ca is _DATE and cb is DateTime) or (ca is DateTime and cb is _DATE)
+
+
 def compare(op: str, a, b):
     """FEEL < <= > >= (and = != through feel_eq)."""
     if op == "=":
@@ -108,6 +121,8 @@ def compare(op: str, a, b):
     if op == "!=":
         r = feel_eq(a, b)
         return None if r is None else not r
+    if a.__class__ is not b.__class__ and _date_beside_date_time(a, b):
+        a, b = _midnight_utc(a), _midnight_utc(b)
     check_order(a, b, op)
     a, b = _key(a), _key(b)
     if op == "<":
@@ -136,9 +151,15 @@ def between(v, low, high):
 
 
 def in_range(v, r: Range):
-    """Is v inside the range? None when v cannot be compared with its ends."""
+    """Is v inside the range? None when v cannot be compared with its ends.
+
+    `v in [a..b]` is `v >= a and v <= b` (10.3.2.7, Table 49), joined with FEEL's three-valued
+    `and`: an end written open and null leaves that side unbounded, but a null end written
+    closed (`[1..null]`) is a comparison with null, so the test is undecided unless the other
+    end already rules v out."""
     if v is None:
         return None
+    undecided = False
     if r.low is not None:
         if not (_same_kind(v, r.low) and isinstance(v, ORDERED)) or \
                 (v.__class__ in (Time, DateTime) and not _tz_comparable(v, r.low)):
@@ -146,6 +167,8 @@ def in_range(v, r: Range):
         kv, kl = _key(v), _key(r.low)
         if kv < kl or (kv == kl and not r.low_closed):
             return False
+    elif r.low_closed:
+        undecided = True
     if r.high is not None:
         if not (_same_kind(v, r.high) and isinstance(v, ORDERED)) or \
                 (v.__class__ in (Time, DateTime) and not _tz_comparable(v, r.high)):
@@ -153,12 +176,15 @@ def in_range(v, r: Range):
         kv, kh = _key(v), _key(r.high)
         if kv > kh or (kv == kh and not r.high_closed):
             return False
-    return True
+    elif r.high_closed:
+        return None
+    return None if undecided else True
 
 
 def make_range(low, low_closed: bool, high, high_closed: bool) -> Range:
-    """A range from its written ends (10.3.2.7): a null end leaves that side unbounded (and not
-    included); both null, or ends that cannot be ordered against each other, are an error."""
+    """A range from its written ends (10.3.2.7), inclusions as written: a null end written open
+    leaves that side unbounded, one written closed makes membership undecided (see in_range);
+    both null, or ends that cannot be ordered against each other, are an error."""
     if low is None and high is None:
         raise FeelEvalError("both ends of the range are null")
     for e in (low, high):
@@ -169,7 +195,7 @@ def make_range(low, low_closed: bool, high, high_closed: bool) -> Range:
             raise FeelEvalError(f"a range from a {type_name(low)} to a {type_name(high)} mixes types")
         if low.__class__ in (Time, DateTime) and not _tz_comparable(low, high):
             raise FeelEvalError("a range cannot go from a value with a time zone to one without")
-    return Range(low, low_closed and low is not None, high, high_closed and high is not None)
+    return Range(low, low_closed, high, high_closed)
 
 
 def range_of_test(op: str, v) -> Range:
@@ -208,6 +234,15 @@ def test_value(v, t, budget=None):
     if v is None or t is None:
         return v is t
     return feel_eq(v, t, budget)
+
+
+def test_with_input(v, r, budget=None):
+    """A positive unary test that reads the input as `?`, whose value (with `?` bound to `v`) is `r`:
+    a boolean decides (`? > 3`); any other value is a test of `v` as a written value is (10.3.2.9:
+    `?` alone tests equality with itself, `[?, 5]` membership)."""
+    if r.__class__ is bool:
+        return r
+    return None if r is None else test_value(v, r, budget)
 
 
 # ------------------------------------------------------------------ dates

@@ -84,7 +84,9 @@ def _conforms(value, t: N.TypeRef, budget) -> bool:
 def conform(value, t, budget=None):
     """A value as a declared type expects it (10.3.2.9.4), or raise TypeError with the reason:
     a one-item list stands for its item where a non-list is declared; a single value becomes a
-    one-item list where a list is declared; anything else of another type does not conform."""
+    one-item list where a list is declared; a date becomes the date and time of its midnight UTC
+    where a date and time is declared (date to date and time conversion); anything else of
+    another type does not conform."""
     if value is None or t is None:
         return value
     t = type_ref(t)
@@ -96,4 +98,6 @@ def conform(value, t, budget=None):
         return [value]
     if value.__class__ is list and len(value) == 1 and t.name != "list" and _conforms(value[0], t, budget):
         return value[0]
+    if value.__class__ is _dt.date and t.name == "date and time" and not t.params:
+        return DateTime(value, 0, 0, Decimal(0), 0)
     raise TypeError(f"a {type_name(value)} is not a {N.dump(t)}")

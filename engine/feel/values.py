@@ -141,16 +141,18 @@ class Function:
 
     `body(env, st)` is the compiled body; `env` the scope it was defined in (a closure);
     `params` the parameter names, `types` their declared types and `result` the declared result
-    type (TypeRef nodes, or None for any)."""
-    __slots__ = ("params", "types", "body", "env", "name", "result")
+    type (TypeRef nodes, or None for any). A built-in function used as a value (`sort(xs, max)`)
+    has no body but its registry entry, `builtin` (functions.builtin_value)."""
+    __slots__ = ("params", "types", "body", "env", "name", "result", "builtin")
 
-    def __init__(self, params, body, env=None, types=None, name=None, result=None):
+    def __init__(self, params, body, env=None, types=None, name=None, result=None, builtin=None):
         self.params = tuple(params)
         self.types = tuple(types) if types is not None else (None,) * len(self.params)
         self.body = body
         self.env = env
         self.name = name
         self.result = result
+        self.builtin = builtin
 
     def __repr__(self):
         return f"function({', '.join(self.params)})" if self.name is None else f"function {self.name}"

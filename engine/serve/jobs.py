@@ -127,7 +127,7 @@ class Jobs:
                                     f"(1 to {limit:,}) and a whole-number seed")
                 total, seed_n = int(n), int(seed)
                 rs = await self.server.ruleset(new)
-                from ..generate import generate_cases
+                from ..corpus import generate_cases
                 await asyncio.to_thread(lambda: corpus.write_text("".join(generate_cases(rs, total, seed_n)),
                                                                   encoding="utf-8"))
                 source = f"{total:,} 个生成的案例 generated cases, seed {seed_n}"

@@ -206,13 +206,57 @@ def test_report_has_the_eight_items_scores_findings_and_recommendation():
 
 def test_a_score_is_written_as_the_rule_set_declares_and_the_same_everywhere():
     rs = load_cached(A2)
-    assert rs.elements["score_total"].places == 1
-    c = case("02")                                                  # 90.0555…
+    assert rs.elements["score_shown"].places == 1 and rs.elements["score_total"].places is None
+    c = case("02")                                                  # 90.0555…: one decimal, the rest cut off
     text = visible_text(render("report", c))
-    assert "90.1" in text and "90.0555" not in text
-    assert re.search(r"评价总分\s*90\.1", text)
-    letter = visible_text(render("refusal", case("03")))            # 58.666…: 58.7 in the letter and in its reason
-    assert letter.count("58.7") >= 2 and "58.66" not in letter
+    assert "90.0" in text and "90.0555" not in text and "90.1" not in text
+    assert re.search(r"评价总分\s*90\.0", text)
+    letter = visible_text(render("refusal", case("03")))            # 58.666…: 58.6 in the letter and in its reason
+    assert letter.count("58.6") >= 2 and "58.66" not in letter and "58.7" not in letter
+
+
+def _scored(c: dict, management, characteristic) -> dict:
+    c = copy.deepcopy(c)
+    c["evaluation"].update(items=[{"id": "M1", "part": "management", "max": 50, "score": Decimal(management)},
+                                  {"id": "C1", "part": "characteristic", "max": 50, "score": Decimal(characteristic)}],
+                           mystery_customer=[], customer_survey=[0] * 10)
+    return c
+
+
+def test_a_written_score_never_crosses_a_threshold_it_did_not_reach():
+    """5.9.2/5.9.3 compare the exact score; a letter saying "70.0 is below 70" or a report
+    writing 95.0 beside four-star would state what was not decided."""
+    low = _scored(case("03"), "35", "34.96")                         # 69.96: refused
+    letter = visible_text(render("refusal", low))
+    assert "69.9" in letter and "70.0" not in letter
+    near = _scored(case("01"), "47.4", "47.56")                      # 94.8 + 95.12 -> 94.96: four-star
+    near["certificate"]["level"] = "four_star"
+    near["certificate"]["scope"] = "家用电器（空调、冰箱、洗衣机）的售后服务"
+    report = visible_text(render("report", near))
+    assert re.search(r"评价总分\s*94\.9\s", report) and re.search(r"评价总分\s*94\.9\s*，对应等级水平（5\.9\.2）：\s*四星级", report)
+    assert "95.0" not in report
+
+
+def test_a_recertification_certificate_is_not_printed_from_the_expiring_one():
+    """8.1.2: the recertification issues a new 3-year certificate; the case's certificate issued
+    before the evaluation is the expiring one, whose dates were not decided now."""
+    reason = refusal_of("certificate", case("08"))
+    assert "8.1.2" in reason and "recertification_certificate_pending" in reason
+    html = render("certificate", case("23"))                         # the new certificate in the case
+    text = visible_text(html)
+    assert "2027年4月20日" in text and "2030年4月19日" in text and "2021年5月20日" in text
+    assert "2027年5月19日" not in text
+
+
+def test_a_certificate_reissued_after_a_level_change_shows_the_reissue_date():
+    c = copy.deepcopy(case("19"))                                    # the body lowered the level to four-star
+    c["certificate"]["level"] = "four_star"
+    c["certificate"]["scope"] = c["certificate"]["scope"].replace("（五星级）", "")
+    c["certificate"]["reissued_on"] = c["as_of"]
+    text = visible_text(render("certificate", c))
+    assert "四星级" in text and "五星级" not in text
+    assert "本次发证日期： 2026年11月20日" in text or "2026年11月20日" in text
+    assert "2028年12月2日" in text                                    # the cycle's validity, not 3 years from the reissue
 
 
 def test_a_clause_is_cited_once():

@@ -102,7 +102,7 @@ def test_impact_counts_changed_outputs_with_migrations(two_revisions, tmp_path):
     ]) + "\n", encoding="utf-8")
     rep = impact(r1, r2, corpus, workers=1)
     assert rep["cases"] == 2 and rep["affected"] == 1
-    assert rep["outputs"]["fine_total"]["cases"] == ["late"]
+    assert rep["outputs"]["fine_total"]["examples"] == ["late"]
     assert set(rep["outputs"]) == {"fine_total"}
 
 

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import engine
 from engine.diff import diff_rulesets
-from engine.generate import generate_cases
+from engine.corpus import generate_cases
 from engine.impact import impact
 from engine.registry import choose, find_rulesets, load_cached
 
@@ -75,10 +75,10 @@ def test_one_threshold_changed_in_a_copy_of_a2(tmp_path):
     from engine.jsonout import dumps
     from engine.yamlio import load_file
     example = load_file(REPO / "examples" / "cases" / "01-initial-five-star-9-sites.yaml").data  # 95.4 points
-    lines = list(generate_cases(a3, 400, 3)) + [dumps({"id": "example-01", "case": example}, indent=0).strip() + "\n"]
+    lines = [dumps({"id": "example-01", "case": example}, indent=0).strip() + "\n"] + list(generate_cases(a3, 400, 3))
     corpus.write_text("".join(lines), encoding="utf-8")
     rep = impact(A2, copy, corpus, workers=1)
-    assert "example-01" in rep["outputs"]["level"]["cases"]
+    assert rep["outputs"]["level"]["examples"][0] == "example-01"
     moves = {(m["from"], m["to"]) for m in rep["outputs"]["level"]["migrations"]}
     assert moves == {("five_star", "four_star")}
 

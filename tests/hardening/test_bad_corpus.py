@@ -45,6 +45,8 @@ def _generate(path: Path, kind: str, tmp: Path) -> None:
                 fh.write(chunk)
                 written += len(chunk)
             fh.truncate(HUGE)
+    elif kind == "not-utf8":
+        path.write_bytes(b'{"as_of": "2026-03-01"}\n{"name": "caf\xe9"}\n')
     elif kind == "symlink-out":
         outside = tmp / "outside.yaml"
         outside.write_text("secret: from outside the rule set\n", encoding="utf-8")
@@ -77,6 +79,8 @@ def build(name: str, tmp: Path) -> tuple[list[str], dict]:
         if (entry / candidate).is_file():
             case = tmp / candidate
             shutil.copyfile(entry / candidate, case)
+    if (entry / "patch.yaml").is_file():
+        shutil.copyfile(entry / "patch.yaml", tmp / "patch.yaml")
     gen = meta.get("generate")
     if gen:
         rel = gen["path"]
@@ -85,7 +89,7 @@ def build(name: str, tmp: Path) -> tuple[list[str], dict]:
         if not rel.startswith("ruleset/"):
             case = target
     subst = {"{ruleset}": str(ruleset), "{rulesets}": str(rulesets), "{tmp}": str(tmp),
-             "{case}": str(case) if case else ""}
+             "{case}": str(case) if case else "", "{patch}": str(tmp / "patch.yaml")}
     args = []
     for a in meta["command"]:
         for k, v in subst.items():
@@ -105,8 +109,11 @@ def transcript(args, code, out, err, tmp: Path) -> str:
 @pytest.mark.parametrize("name", ENTRIES)
 def test_bad_input(name, tmp_path, capsys, regen):
     args, meta = build(name, tmp_path)
+    before = sorted(p.name for p in tmp_path.iterdir())
     code, out, err = run_main(args, capsys)
     both = out + err
+    if meta.get("writes_nothing"):
+        assert sorted(p.name for p in tmp_path.iterdir()) == before, "a failed command left something behind"
     assert "Traceback" not in both and "internal error" not in both, both
     assert code in EXIT_CODES and code != 0, (code, both)
     for where in meta["where"]:

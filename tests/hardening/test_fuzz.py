@@ -215,3 +215,125 @@ def test_mutated_cases_through_the_cli(args):
             code = main(argv)
     assert code in {0, 1, 2, 3, 4, 5, 6}, err.getvalue()
     assert "Traceback" not in err.getvalue() and "internal error" not in err.getvalue(), err.getvalue()
+
+
+# ---------------------------------------------------------------- patches (issue 17)
+
+def _library_patch():
+    """A real patch of the library rule set (R1 -> a copy with one changed and one added element)."""
+    from engine.patch import make_patch
+    with tempfile.TemporaryDirectory() as tmp:
+        r2 = Path(tmp) / "LIB-LOANS-2026-R2"
+        shutil.copytree(LIBRARY, r2)
+        policy = r2 / "policy.yaml"
+        policy.write_text(policy.read_text(encoding="utf-8").replace("value: 0.25", "value: 0.3"), encoding="utf-8")
+        status = r2 / "status.yaml"
+        status.write_text(status.read_text(encoding="utf-8") + '  - {id: extra, clause: "9", expr: "1"}\n',
+                          encoding="utf-8")
+        manifest = r2 / "ruleset.yaml"
+        manifest.write_text(manifest.read_text(encoding="utf-8").replace("revision: R1", "revision: R2"),
+                            encoding="utf-8")
+        return _stringify_dates(make_patch(load_ruleset(LIBRARY), load_ruleset(r2)))
+
+
+PATCH = _library_patch()
+
+
+@FUZZ
+@given(st.data())
+def test_mutated_patches(data):
+    """apply of a mutated patch: applied, or refused with a documented exit code and nothing left."""
+    from engine.cli import main
+    import contextlib
+    import io
+    from engine.patch import to_yaml
+    patch = copy.deepcopy(PATCH)
+    for _ in range(data.draw(st.integers(1, 3))):
+        patch = _mutate_data(patch, data.draw)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "p.yaml"
+        path.write_text(to_yaml(patch), encoding="utf-8")
+        err = io.StringIO()
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+            code = main(["apply", str(path), "--to", str(LIBRARY), "--out", str(Path(tmp) / "R2"),
+                         "--revision", "R2", "--effective", "2026-06-01"])
+        assert code in {0, 2, 3}, err.getvalue()
+        assert "Traceback" not in err.getvalue() and "internal error" not in err.getvalue(), err.getvalue()
+        left = sorted(p.name for p in Path(tmp).iterdir())
+        assert left == (["R2", "p.yaml"] if code == 0 else ["p.yaml"]), (code, left, err.getvalue())
+
+
+# ---------------------------------------------------------------- the command line and its paths (issue 17)
+
+def _paths(tmp: Path) -> dict:
+    """Hostile paths made in tmp: a folder, empty, binary, not UTF-8, a FIFO, a link out, a valid case."""
+    (tmp / "dir").mkdir()
+    (tmp / "empty.yaml").write_bytes(b"")
+    (tmp / "binary.yaml").write_bytes(b"\x89PNG\x00\x01")
+    (tmp / "latin1.yaml").write_bytes(b"as_of: caf\xe9\n")
+    (tmp / "latin1.jsonl").write_bytes(b'{"as_of": "caf\xe9"}\n')
+    (tmp / "case.yaml").write_text("as_of: 2026-03-01\nmember: {kind: student, joined_on: 2022-09-01}\n",
+                                   encoding="utf-8")
+    (tmp / "huge-number.json").write_text('{"as_of": "2026-03-01", "x": 1e999999999}', encoding="utf-8")
+    os.mkfifo(tmp / "fifo.yaml")
+    (tmp / "link.yaml").symlink_to("/etc/hostname")
+    return {"read": [str(tmp / n) for n in ("dir", "empty.yaml", "binary.yaml", "latin1.yaml", "latin1.jsonl",
+                                            "case.yaml", "huge-number.json", "fifo.yaml", "link.yaml", "nothing.yaml")]
+            + ["/nonexistent", "/dev/null", "", "-", "\udcff.yaml", "x" * 5000],
+            "write": [str(tmp / "out" / "x"), str(tmp / "case.yaml" / "x"), "/dev/null/x", str(tmp / "dir"),
+                      str(tmp / "fifo.yaml"), "/proc/x/y", ""]}
+
+
+VALUES = ["", "-3", "0", "1", "x", "A/1", "R1", "LIB-LOANS", "2026-13-45", "2026-06-01", "nosuch", "\u0000x"[1:],
+          "--", "-", "ZBC-SC", "level,score_totl", "9" * 5000]
+
+
+@settings(max_examples=max(BUDGET // 2, 40), deadline=None, derandomize=True, database=None,
+          suppress_health_check=list(HealthCheck))
+@given(st.data())
+def test_the_command_line_and_its_paths(data):
+    """Any command with any of these arguments: a documented exit code, one message, no traceback."""
+    from engine.cli import main
+    import contextlib
+    import io
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        paths = _paths(tmp)
+        rs_dir = tmp / "rulesets"
+        shutil.copytree(LIBRARY, rs_dir / LIBRARY.name)
+        ruleset = str(rs_dir / LIBRARY.name)
+        read = st.sampled_from(paths["read"] + [ruleset])
+        write = st.sampled_from(paths["write"])
+        value = st.sampled_from(VALUES) | read
+        commands = {
+            "eval": ([read], ["--revision", "--family", "--format", "--explain", "--outputs"], ["-o"]),
+            "check": ([read], ["--rulesets"], []),
+            "test": ([read], [], []),
+            "expr": ([st.sampled_from(["1 + x", "substring(\"abc\", 1e9999)", "((", "x.y"])], ["--set", "--context"], []),
+            "diff": ([st.just(ruleset), read], ["--format", "--cases"], ["-o"]),
+            "render": ([st.sampled_from(["evil", "", "../x"]), read], ["--revision"], ["-o"]),
+            "rulebook": ([read], [], ["-o"]),
+            "revisions": ([], ["--rulesets"], []),
+            "coverage": ([read], [], ["-o"]),
+            "apply": ([read], ["--to", "--revision", "--effective", "--code"], ["--out"]),
+            "new-revision": ([st.just(ruleset)], ["--revision", "--effective", "--code"], ["--out"]),
+        }
+        name = data.draw(st.sampled_from(sorted(commands)))
+        positional, options, outputs = commands[name]
+        argv = [name] + [data.draw(p) for p in positional]
+        flags = st.lists(st.sampled_from(options + outputs), max_size=4) if options + outputs else st.just([])
+        for flag in data.draw(flags):
+            argv += [flag, data.draw(write if flag in outputs else value)]
+        if name in ("new-revision", "apply") and "--out" not in argv:
+            argv += ["--out", str(tmp / "out" / "R2")]     # never beside the bundled rule sets
+        if name == "diff":
+            argv += ["--workers", "1"]                     # no fork from inside the test process
+        argv += ["--rulesets", str(rs_dir)] if name not in ("expr",) else []
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(argv)
+        message = err.getvalue()
+        assert code in {0, 1, 2, 3, 4, 5, 6}, (argv, code, message)
+        assert "Traceback" not in message and "internal error" not in message, (argv, message)
+        if code not in (0, 1):
+            assert message.startswith("certrules: "), (argv, message)

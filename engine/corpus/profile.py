@@ -1,0 +1,370 @@
+"""A rule set's generator profile (`generate.yaml` beside its case schema), read, checked and compiled.
+
+    description: what the corpus stands for
+    vars:   {name: spec}         drawn first, in order; referred to as $name
+    fields: {path: spec}         the case's fields, drawn in order (dotted paths nest)
+    derive:                      optional: fields set from the rule set's own evaluation of the case
+      when: {reference: values}  only for cases that match
+      outputs: [id, ...]         the rule set's values computed (and what they need, nothing more)
+      fields: {path: FEEL}       an expression over the case and those outputs; null removes the
+                                 field (a field inside a section the case lacks is not created)
+
+Without a profile, every field of the case schema is drawn from its type, refined by `x-generate`
+hints in the schema where there are any (see _hinted). A field the schema requires and the profile
+does not name is drawn from its type too.
+"""
+from __future__ import annotations
+
+import os
+
+import json
+import random
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from ..errors import Problem, RuleSetError
+from . import spec as S
+
+PROFILE = "generate.yaml"
+TOP_KEYS = {"description", "vars", "fields", "derive"}
+SELECTORS = ("revision", "family")     # a case's choice of rule set (registry.select_ruleset)
+_CACHE: dict = {}
+
+
+class Profile:
+    def __init__(self, ruleset, doc=None):
+        self.ruleset = ruleset
+        self.schema = ruleset.case_schema
+        self.rel = PROFILE if doc is not None else None
+        data = doc.data if doc is not None else None
+        self.doc = doc
+        problems: list[Problem] = []
+        self.vars, self.fields, self.derive = [], [], None
+        self._declared: set = set()
+        refs: list = []
+        token = S.collect_refs(refs)
+        try:
+            if data is None:
+                self.fields = _schema_fields(self.schema)
+            else:
+                self._compile(data, problems)
+        finally:
+            S.collect_refs(None, token)
+        if data is not None:
+            self._check_refs(refs, problems)
+        if problems:
+            raise RuleSetError(f"the generator profile of {getattr(ruleset, 'name', 'the rule set')} has errors:", problems)
+        self.fallback = _required_fallback(self.schema, {name for name, _ in self.fields})
+
+    # ---------------------------------------------------------------- reading
+
+    def _problem(self, message, path):
+        line, col = self.doc.mark(path) if self.doc is not None else (None, None)
+        from ..loader import format_path
+        return Problem(message, file=self.rel, line=line, col=col, path=format_path(path) or None)
+
+    def _compile(self, data, problems):
+        if not isinstance(data, dict):
+            problems.append(self._problem("a generator profile is a mapping (description, vars, fields, derive)", ()))
+            return
+        for key in data:
+            if key not in TOP_KEYS:
+                problems.append(self._problem(f"unknown key '{key}' (a profile has {', '.join(sorted(TOP_KEYS))})", (key,)))
+        try:
+            for name, spec in (data.get("vars") or {}).items():
+                self.vars.append((str(name), S.compile_spec(spec, ("vars", name))))
+                self._declared.add(str(name))
+            self.fields = S.compile_fields(data.get("fields") or {}, ("fields",), self.schema)
+            if "derive" in data:
+                self.derive = _Derive(self, data["derive"], problems)
+        except S.SpecError as exc:
+            problems.append(self._problem(exc.message, exc.path))
+
+    def _check_refs(self, refs, problems):
+        """Every reference names a declared variable or a field of the case schema."""
+        for text, path in refs:
+            if text.startswith("$"):
+                name = S.ref_head(text[1:])
+                if name not in self._declared:
+                    problems.append(self._problem(f"'{text}' names no variable of the profile (vars: "
+                                                  f"{', '.join(sorted(self._declared)) or 'none'})", path))
+            elif S.ref_head(text) not in ("item", "prev", "position") and not _schema_has(self.schema, text):
+                problems.append(self._problem(f"'{text}' is not a field of the case schema", path))
+
+    # ---------------------------------------------------------------- drawing
+
+    def draw(self, ctx) -> dict:
+        """One case (Python values: dates as date, numbers as int or exact-text reals)."""
+        ctx.case = case = {}
+        ctx.vars = {}
+        for name, fill in self.vars:
+            fill(ctx, ctx.vars, name)
+        for name, fill in self.fields:
+            fill(ctx, case, name)
+        for name, fill in self.fallback:
+            if name not in case:
+                fill(ctx, case, name)
+        if self.derive is not None:
+            self.derive.apply(ctx, case)
+        return case
+
+
+def _encode_default(v):
+    if isinstance(v, date):
+        return v.isoformat()
+    if isinstance(v, Decimal):
+        return S.real(v)
+    raise TypeError(f"{type(v).__name__} in a generated case")
+
+
+def case_json(cid: str, case: dict) -> str:
+    """One JSON line {"case": ..., "id": ...}, keys sorted: the same bytes for the same case."""
+    return json.dumps({"case": case, "id": cid}, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                      default=_encode_default) + "\n"
+
+
+class _Derive:
+    def __init__(self, profile, data, problems):
+        from ..expressions import Compiler, Scope
+        from ..loader import SourceFile
+        from ..ruleset import case_names, function_registry
+        self.ruleset = rs = profile.ruleset
+        path = ("derive",)
+        if not isinstance(data, dict) or set(data) - {"when", "outputs", "fields"} or "fields" not in data:
+            raise S.SpecError("'derive' takes fields (and optionally when, outputs)", path)
+        self.when = S.compile_when(data["when"], path + ("when",)) if "when" in data else None
+        outputs = data.get("outputs") or []
+        unknown = [o for o in outputs if o not in rs.elements]
+        if unknown:
+            raise S.SpecError(f"'outputs' names no element of {rs.name}: {', '.join(map(str, unknown))}", path + ("outputs",))
+        self.outputs = [str(o) for o in outputs]
+        names = case_names(rs.case_schema)
+        names.update({o: None for o in self.outputs})
+        scope = Scope(names, function_registry())
+        compiler = Compiler(_Sink(problems))
+        sf = SourceFile(PROFILE, profile.doc)
+        self.fields = []
+        for field, text in (data["fields"] or {}).items():
+            if not _schema_has(rs.case_schema, str(field)):
+                raise S.SpecError(f"'{field}' is not a field of the case schema", path + ("fields", field))
+            ce = compiler.expr(sf, path + ("fields", field), text, scope)
+            if ce is not None:
+                self.fields.append((str(field).split("."), ce))
+        from ..evaluation import needed_order
+        self.order = needed_order(rs, self.outputs) if self.outputs else []
+        case_fields = set(rs.case_schema.get("properties") or {})
+        read = {n.split(".")[0] for eid in self.order for n in rs.elements[eid].reads}
+        for _, ce in self.fields:
+            read |= set(ce.free_names)
+        read |= {parts[0] for parts, _ in self.fields}
+        self.sections = sorted(read & case_fields)
+        self.names = sorted(case_fields)
+
+    def apply(self, ctx, case):
+        if self.when is not None and not self.when(ctx):
+            return
+        import decimal
+        from ..feel import FEEL_CONTEXT, to_plain
+        # Only the sections the outputs and the expressions read, as FEEL values; unvalidated: the
+        # profile's cases are held to the case schema by the corpus tests.
+        env = dict.fromkeys(self.names)
+        for name in self.sections:
+            v = case.get(name)
+            if v is not None:
+                env[name] = _feel(v)
+        if self.order:
+            env.update(self.ruleset.program.derive(env, self.outputs))
+        with decimal.localcontext(FEEL_CONTEXT):
+            for parts, ce in self.fields:
+                value = ce.evaluate(env)
+                _set_path(case, parts, _from_feel(to_plain(value)))
+                _set_path(env, parts, value, create_top=True)   # later expressions see the derived value
+
+
+def _feel(v):
+    """A drawn value as a FEEL value: exact decimals from the numbers' text, dates as they are."""
+    t = type(v)
+    if t is dict:
+        return {k: _feel(x) for k, x in v.items()}
+    if t is list:
+        return [_feel(x) for x in v]
+    if t is float:
+        return Decimal(repr(v))
+    if t is int:
+        return Decimal(v)
+    return v
+
+
+class _Sink:
+    """The problem list the expression compiler writes into."""
+
+    def __init__(self, problems):
+        self.items = problems
+
+
+def _from_feel(v):
+    if isinstance(v, Decimal):
+        return S.real(v) if v != v.to_integral_value() else int(v)
+    if isinstance(v, dict):
+        return {k: _from_feel(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_from_feel(x) for x in v]
+    return v
+
+
+def _set_path(case, parts, value, create_top=False):
+    """Set (or, for null, remove) a field; a field inside a section the case lacks is left alone.
+    (In an environment, `create_top` keeps a removed top-level name as null, and copies the
+    section it changes, which may be shared with the evaluation's own values.)"""
+    if create_top and len(parts) == 1:
+        case[parts[0]] = value
+        return
+    node = case
+    for i, p in enumerate(parts[:-1]):
+        nxt = node.get(p)
+        if not isinstance(nxt, dict):
+            return
+        if create_top:
+            nxt = node[p] = dict(nxt)
+        node = nxt
+    if value is None:
+        node.pop(parts[-1], None)
+    else:
+        node[parts[-1]] = value
+
+
+# ---------------------------------------------------------------- the case schema
+
+def _schema_has(schema, dotted: str) -> bool:
+    node = schema
+    for seg in S.ref_segments(dotted):
+        if isinstance(seg, int):
+            if not isinstance(node, dict) or node.get("type") != "array":
+                return False
+            node = node.get("items") or {}
+            continue
+        while isinstance(node, dict) and node.get("type") == "array" and "properties" not in node:
+            node = node.get("items") or {}   # a list of records: its items' fields
+        props = node.get("properties") if isinstance(node, dict) else None
+        if not isinstance(props, dict) or seg not in props:
+            return False
+        node = props[seg]
+    return True
+
+
+def _type_spec(schema: dict, depth: int = 0):
+    """A spec that draws a plausible value from a schema node's type, refined by an `x-generate`
+    hint on the node (a rule set without a generate.yaml may annotate its case schema so)."""
+    if not isinstance(schema, dict) or depth > 8:
+        return {"value": None}
+    hint = schema.get("x-generate")
+    base = _type_spec({k: v for k, v in schema.items() if k != "x-generate"}, depth) if isinstance(hint, dict) else None
+    if base is not None:
+        return _hinted(schema, hint, base, depth)
+    if "const" in schema:
+        return {"value": schema["const"]}
+    if "enum" in schema:
+        return {"choice": list(schema["enum"])}
+    t = schema.get("type")
+    if isinstance(t, list):
+        t = next((x for x in t if x != "null"), "string")
+    if t == "object" or "properties" in schema:
+        required = set(schema.get("required") or [])
+        fields = {}
+        for name, sub in (schema.get("properties") or {}).items():
+            if depth == 0 and name in SELECTORS and name not in required:
+                continue      # which revision judges a case is not a fact to make up
+            s = _type_spec(sub, depth + 1)
+            if name not in required and isinstance(s, dict):
+                s = dict(s, p=0.8)
+            fields[name] = s
+        return {"fields": fields} if fields else {"value": {}}
+    if t == "array":
+        lo = schema.get("minItems", 0)
+        return {"list": {"count": [lo, max(lo, min(schema.get("maxItems", 3), 3))],
+                         "item": _type_spec(schema.get("items") or {}, depth + 1)}}
+    if t == "integer":
+        lo = schema.get("minimum", 0)
+        return {"range": [lo, schema.get("maximum", max(lo, 0) + 100)]}
+    if t == "number":
+        lo = schema.get("minimum", 0)
+        return {"range": [lo, schema.get("maximum", lo + 100)], "step": Decimal("0.01")}
+    if t == "boolean":
+        return {"bool": Decimal("0.85")}
+    if schema.get("format") == "date":
+        return {"date": ["2025-01-01", "2027-12-31"]}
+    return {"template": "{n}", "parts": {"n": {"digits": 4}}}
+
+
+def _hinted(schema, hint, base, depth):
+    """A schema hint in the spec language: `samples` (options), `weights` (of the enum's values),
+    `true` (the chance of true), `items: [lo, hi]` (a list's length), `range`/`step`/`log`, `from`/`to`
+    (a date between), `after`/`days` (a date after another field), `const`, `p`, `skip`."""
+    if hint.get("skip"):
+        return {"value": None, "p": 0}
+    spec = dict(base)
+    if "const" in hint:
+        spec = {"value": hint["const"]}
+    elif "samples" in hint or "choice" in hint:
+        spec = {"choice": list(hint.get("samples") or hint.get("choice"))}
+    elif "weights" in hint and "choice" in base:
+        spec = {"choice": base["choice"], "weights": list(hint["weights"])}
+    elif "true" in hint:
+        spec = {"bool": hint["true"]}
+    elif "items" in hint and "list" in base:
+        spec = {"list": dict(base["list"], count=list(hint["items"]))}
+    elif "range" in hint:
+        spec = {"range": list(hint["range"])}
+        spec.update({k: hint[k] for k in ("step", "log") if k in hint})
+        if "step" not in spec and "step" in base and not all(isinstance(v, int) for v in hint["range"]):
+            spec["step"] = base["step"]
+    elif "after" in hint:
+        spec = {"after": hint["after"], "days": list(hint.get("days", [1, 60]))}
+    elif "from" in hint or "to" in hint:
+        spec = {"date": [str(hint.get("from", "2025-01-01")), str(hint.get("to", "2027-12-31"))]}
+    if "p" in hint:
+        spec["p"] = hint["p"]
+    return spec
+
+
+def _schema_fields(schema):
+    spec = _type_spec(schema)
+    if "fields" not in spec:
+        return []
+    return S.compile_fields(spec["fields"], ("(case schema)",), schema)
+
+
+def _required_fallback(schema, given: set):
+    required = [n for n in (schema.get("required") or []) if n not in given]
+    props = schema.get("properties") or {}
+    return S.compile_fields({n: _type_spec(props.get(n) or {}) for n in required}, ("(case schema)",), schema) if required else []
+
+
+# ---------------------------------------------------------------- loading
+
+def load_profile(ruleset) -> Profile:
+    """The rule set's profile, compiled once per rule-set digest (per process). Anything with a
+    `case_schema` will do: without a folder (`root`) the case schema alone is the profile."""
+    root = getattr(ruleset, "root", None)
+    key = (str(root), getattr(ruleset, "digest", None)) if root is not None else None
+    prof = _CACHE.get(key) if key else None
+    if prof is None:
+        from ..yamlio import YamlError, load_member
+        doc = None
+        # read through folder.member like every file a rule set contributes: a link out is refused
+        if root is not None and os.path.lexists(Path(root) / PROFILE):
+            try:
+                doc = load_member(Path(root), PROFILE)
+            except YamlError as exc:
+                raise RuleSetError(f"the generator profile of {ruleset.name} cannot be read:",
+                                   [Problem(exc.message, file=PROFILE, line=exc.line, col=exc.col)]) from None
+        prof = Profile(ruleset, doc)
+        if key:
+            _CACHE.clear()
+            _CACHE[key] = prof
+    return prof
+
+
+def new_context(seed: int):
+    return S.Ctx(random.Random(seed))

@@ -1,0 +1,428 @@
+"""A body's register (CSV or XLSX, one row per case) as cases, through a mapping file.
+
+The mapping (YAML, written once by the body) says which columns are read, their types and checks,
+and how the case's fields are made from them:
+
+    ruleset: LIB-LOANS-2026-R1       # optional: the rule set whose case schema the cases must fit
+    sheet: 借阅                       # XLSX: the sheet (default: the first)
+    header_row: 1                    # the row holding the column names (default 1)
+    id: 读者证号                       # FEEL over the columns: each case's id (default: "row N")
+    columns:                         # every column read; a column not listed is ignored
+      读者证号: {type: text, required: true, pattern: '^R\\d{6}$'}
+      入会日期: {type: date, required: true}
+      借阅册数（本）: {type: integer, min: 0, as: 册数}   # `as`: its name in expressions
+    fields:                          # case field -> FEEL over the columns (by name, or `row`)
+      member.joined_on: 入会日期
+      member.books: 册数
+
+A value that does not fit its column, a missing required value, an expression that fails, or a
+case that does not fit the case schema makes the row bad: it is reported by row number (as the
+spreadsheet shows it) and column (or field), and the import is refused (nothing is written) or the
+row skipped, as the user chooses. Nothing is dropped without being reported.
+"""
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, field as dc_field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from ..errors import CaseError, UsageError
+
+TYPES = ("text", "integer", "number", "date", "boolean")
+COLUMN_KEYS = {"type", "required", "pattern", "min", "max", "values", "as"}
+MAP_KEYS = {"ruleset", "sheet", "header_row", "id", "columns", "fields", "description"}
+TRUE = {"true", "yes", "y", "1", "是", "有", "✓"}
+FALSE = {"false", "no", "n", "0", "否", "无", "✗"}
+SHOWN = 50          # bad rows listed in full; the rest are counted
+
+
+@dataclass
+class ImportReport:
+    source: str
+    rows: int = 0
+    written: int = 0
+    bad: list = dc_field(default_factory=list)      # (row, column or field, message)
+    bad_rows: int = 0
+    refused: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.refused
+
+    def summary(self) -> str:
+        head = (f"{self.source}: {self.rows} row(s) read, {self.written} case(s) written"
+                + (f", {self.bad_rows} bad row(s) " + ("(nothing written: --on-error refuse)" if self.refused else "skipped")
+                   if self.bad_rows else ""))
+        lines = [head]
+        for row, col, msg in self.bad[:SHOWN]:
+            lines.append(f"  row {row}, {col}: {msg}")
+        if len(self.bad) > SHOWN:
+            lines.append(f"  … and {len(self.bad) - SHOWN} more problem(s)")
+        return "\n".join(lines)
+
+
+class _RowError(Exception):
+    def __init__(self, column, message):
+        super().__init__(message)
+        self.column, self.message = column, message
+
+
+# ---------------------------------------------------------------- the mapping
+
+class Mapping:
+    def __init__(self, path: Path, dirs=()):
+        from ..yamlio import YamlError, load_file
+        self.path = path
+        try:
+            self.doc = load_file(path)
+        except YamlError as exc:
+            raise UsageError(f"{path}:{exc.line or ''}: {exc.message}") from None
+        except OSError as exc:
+            raise UsageError(f"{path}: cannot read the mapping ({exc.strerror or exc})") from None
+        data = self.doc.data
+        if not isinstance(data, dict):
+            raise self._error("a mapping file is a YAML mapping (columns, fields, ...)", ())
+        for key in data:
+            if key not in MAP_KEYS:
+                raise self._error(f"unknown key '{key}' (a mapping has {', '.join(sorted(MAP_KEYS))})", (key,))
+        self.data = data
+        self.sheet = data.get("sheet")
+        self.header_row = data.get("header_row", 1)
+        if not isinstance(self.header_row, (int, Decimal)) or int(self.header_row) < 1:
+            raise self._error("'header_row' is the row number of the column names (1 or more)", ("header_row",))
+        self.header_row = int(self.header_row)
+        self.columns = self._columns(data.get("columns"))
+        self.ruleset_name = data.get("ruleset")
+        self.dirs = dirs
+
+    def _error(self, message, path):
+        from ..loader import format_path
+        line = self.doc.mark(path)[0] if path else None
+        where = f"{self.path}:{line}" if line else str(self.path)
+        return UsageError(f"{where}: {format_path(path) + ': ' if path else ''}{message}")
+
+    def _columns(self, cols):
+        if not isinstance(cols, dict) or not cols:
+            raise self._error("'columns' lists the register's columns that are read, with their types", ("columns",))
+        out = {}
+        for name, spec in cols.items():
+            spec = spec if isinstance(spec, dict) else {"type": spec}
+            unknown = set(spec) - COLUMN_KEYS
+            if unknown:
+                raise self._error(f"unknown key(s) {', '.join(sorted(unknown))} (a column takes {', '.join(sorted(COLUMN_KEYS))})", ("columns", name))
+            t = spec.get("type", "text")
+            if t not in TYPES:
+                raise self._error(f"type '{t}' is not one of {', '.join(TYPES)}", ("columns", name, "type"))
+            if "pattern" in spec:
+                try:
+                    re.compile(str(spec["pattern"]))
+                except re.error as exc:
+                    raise self._error(f"the pattern does not compile: {exc}", ("columns", name, "pattern")) from None
+            alias = str(spec.get("as", name))
+            if not re.fullmatch(r"[^\W\d]\w*", alias):
+                raise self._error(f"'{alias}' cannot be a name in expressions; give the column `as: NAME`",
+                                  ("columns", name))
+            col = dict(spec, type=t, alias=alias)
+            if "values" in spec:
+                if not isinstance(spec["values"], list) or not spec["values"]:
+                    raise self._error("'values' lists the values the column may hold", ("columns", name, "values"))
+                try:
+                    col["allowed"] = [_value(x, {"type": t}) for x in spec["values"]]
+                except ValueError as exc:
+                    raise self._error(f"'values': {exc}", ("columns", name, "values")) from None
+            out[str(name)] = col
+        return out
+
+    def compile(self, ruleset):
+        """The id and field expressions, checked against the columns' names and the case schema."""
+        from ..errors import ProblemList
+        from ..expressions import Compiler, Scope
+        from ..loader import SourceFile
+        from ..ruleset import function_registry
+        from .profile import _schema_has
+        hints = {"text": "string", "integer": "number", "number": "number", "date": "date", "boolean": "boolean"}
+        names = {c["alias"]: hints[c["type"]] for c in self.columns.values()}
+        names["row"] = "context"
+        scope = Scope(names, function_registry())
+        problems = ProblemList()
+        compiler = Compiler(problems)
+        sf = SourceFile(str(self.path), self.doc)
+        fields = self.data.get("fields")
+        if not isinstance(fields, dict) or not fields:
+            raise self._error("'fields' maps case fields to expressions over the columns", ("fields",))
+        self.fields = []
+        for fname, text in fields.items():
+            fname = str(fname)
+            if not _schema_has(ruleset.case_schema, fname):
+                raise self._error(f"'{fname}' is not a field of {ruleset.name}'s case schema", ("fields", fname))
+            ce = compiler.expr(sf, ("fields", fname), text, scope)
+            self.fields.append((fname, ce))
+        self.id_expr = compiler.expr(sf, ("id",), self.data["id"], scope) if "id" in self.data else None
+        if problems.errors:
+            raise UsageError(f"{self.path}: the mapping's expressions have errors:", problems.errors)
+
+
+# ---------------------------------------------------------------- reading rows
+
+def _rows_csv(path: Path):
+    try:
+        fh = open(path, encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read the register ({exc.strerror or exc})") from None
+    with fh:
+        try:
+            sample = fh.read(8192)
+            fh.seek(0)
+            dialect = csv.Sniffer().sniff(sample, delimiters=",;\t") if sample else csv.excel
+        except csv.Error:
+            dialect = csv.excel
+        except UnicodeDecodeError:
+            raise UsageError(f"{path}: the register is not UTF-8 text (save it as CSV UTF-8)") from None
+        try:
+            for n, row in enumerate(csv.reader(fh, dialect), 1):
+                yield n, row
+        except UnicodeDecodeError:
+            raise UsageError(f"{path}: the register is not UTF-8 text (save it as CSV UTF-8)") from None
+        except csv.Error as exc:
+            raise UsageError(f"{path}: not a readable CSV file ({exc})") from None
+
+
+def _rows_xlsx(path: Path, sheet):
+    try:
+        import openpyxl
+    except ImportError:  # pragma: no cover - a core dependency
+        raise UsageError("reading .xlsx needs openpyxl (pip install openpyxl)") from None
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:   # openpyxl raises many kinds for a file that is not a workbook
+        raise UsageError(f"{path}: not a readable .xlsx workbook ({type(exc).__name__}: {exc})") from None
+    try:
+        if sheet is not None and str(sheet) not in wb.sheetnames:
+            raise UsageError(f"{path}: no sheet '{sheet}' (it has {', '.join(wb.sheetnames)})")
+        ws = wb[str(sheet)] if sheet is not None else wb.worksheets[0]
+        for n, row in enumerate(ws.iter_rows(values_only=True), 1):
+            yield n, list(row)
+    finally:
+        wb.close()
+
+
+def count_rows(path: Path, sheet=None) -> int | None:
+    """How many rows the register has, when cheap to know (a progress bar's total)."""
+    if path.suffix.lower() == ".xlsx":
+        return None
+    try:
+        with open(path, "rb") as fh:
+            return sum(1 for _ in fh)
+    except OSError:
+        return None
+
+
+# ---------------------------------------------------------------- values
+
+_DATE_FORMS = (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"), re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
+               re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$"), re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$"))
+
+
+def _value(raw, spec):
+    """A cell as the column's type; raises ValueError with a sentence when it does not fit."""
+    t = spec["type"]
+    if isinstance(raw, str):
+        raw = raw.strip()
+    if raw is None or raw == "":
+        return None
+    if t == "text":
+        v = raw if isinstance(raw, str) else (str(int(raw)) if isinstance(raw, int) else str(raw))
+    elif t in ("integer", "number"):
+        if isinstance(raw, bool):
+            raise ValueError(f"'{raw}' is not a number")
+        try:
+            d = Decimal(str(raw).replace(",", "")) if not isinstance(raw, int) else Decimal(raw)
+        except InvalidOperation:
+            raise ValueError(f"'{raw}' is not a number") from None
+        if not d.is_finite() or abs(d.adjusted()) > 15:
+            raise ValueError(f"'{raw}' is not a number a register holds")
+        if t == "integer":
+            if d != d.to_integral_value():
+                raise ValueError(f"'{raw}' is not a whole number")
+            d = Decimal(int(d))
+        v = d
+    elif t == "date":
+        if isinstance(raw, datetime):
+            v = raw.date()
+        elif isinstance(raw, date):
+            v = raw
+        else:
+            v = None
+            for form in _DATE_FORMS:
+                m = form.match(str(raw))
+                if m:
+                    try:
+                        v = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+                    except ValueError:
+                        raise ValueError(f"'{raw}' is not a date of the calendar") from None
+                    break
+            if v is None:
+                raise ValueError(f"'{raw}' is not a date (2025-06-20, 2025/6/20 or 2025年6月20日)")
+    else:   # boolean
+        text = str(raw).strip().lower()
+        if raw is True or text in TRUE:
+            v = True
+        elif raw is False or text in FALSE:
+            v = False
+        else:
+            raise ValueError(f"'{raw}' is not yes or no (是/否, true/false, Y/N)")
+    if "allowed" in spec and v not in spec["allowed"]:
+        raise ValueError(f"'{raw}' is not one of {', '.join(map(str, spec['values']))}")
+    if "pattern" in spec and isinstance(v, str) and not re.search(str(spec["pattern"]), v):
+        raise ValueError(f"'{v}' does not have the form {spec['pattern']}")
+    for bound, bad in (("min", lambda x, b: x < b), ("max", lambda x, b: x > b)):
+        if bound in spec and isinstance(v, Decimal) and bad(v, Decimal(str(spec[bound]))):
+            raise ValueError(f"{v} is {'below' if bound == 'min' else 'above'} {spec[bound]}")
+    return v
+
+
+def _set(case, dotted, value):
+    parts = dotted.split(".")
+    node = case
+    for p in parts[:-1]:
+        node = node.setdefault(p, {})
+    node[parts[-1]] = value
+
+
+def _json_ready(v):
+    """A FEEL value as case data: whole numbers as integers (the case schema's integer fields)."""
+    from ..feel import to_plain
+    v = to_plain(v)
+    if isinstance(v, Decimal):
+        return int(v) if v == v.to_integral_value() and abs(v) < 10 ** 15 else v
+    if isinstance(v, dict):
+        return {k: _json_ready(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_json_ready(x) for x in v]
+    return v
+
+
+# ---------------------------------------------------------------- import
+
+def import_register(register: Path, mapping_path: Path, output: Path, on_error: str = "refuse",
+                    ruleset=None, dirs=(), progress=None) -> ImportReport:
+    import decimal
+    from ..case import validate_case
+    from ..errors import CertrulesError
+    from ..feel import FEEL_CONTEXT
+    from ..files import open_atomic
+    from ..jsonout import dumps
+    mapping = Mapping(mapping_path, dirs)
+    if ruleset is None:
+        from .. import registry
+        if mapping.ruleset_name:
+            entries = registry.find_rulesets(dirs)
+            folder = Path(str(mapping.ruleset_name))
+            folder = folder if folder.is_dir() else registry.choose(entries, None, str(mapping.ruleset_name))[0].folder
+        else:
+            entries = registry.find_rulesets(dirs)
+            if not entries:
+                raise UsageError("no rule set found whose case schema the cases must fit")
+            folder = max(entries, key=lambda e: e.effective).folder
+        ruleset = registry.load_cached(folder)
+    mapping.compile(ruleset)
+    suffix = register.suffix.lower()
+    if suffix == ".csv":
+        rows = _rows_csv(register)
+    elif suffix == ".xlsx":
+        rows = _rows_xlsx(register, mapping.sheet)
+    elif not register.exists():
+        raise UsageError(f"{register}: no such register file")
+    else:
+        raise UsageError(f"{register}: a register is a .csv or .xlsx file")
+    if not register.exists():
+        raise UsageError(f"{register}: no such register file")
+    report = ImportReport(str(register))
+    seen_ids: dict = {}      # case id -> the row that gave it first (a register names each case once)
+    header = None
+    index: dict = {}
+    with open_atomic(output) as out, decimal.localcontext(FEEL_CONTEXT):
+        for n, row in rows:
+            if progress is not None:
+                progress(1)
+            if n < mapping.header_row:
+                continue
+            if n == mapping.header_row:
+                header = [("" if h is None else str(h).strip()) for h in row]
+                missing = [c for c in mapping.columns if c not in header]
+                if missing:
+                    raise UsageError(f"{register}: row {n} (the header) has no column {', '.join(missing)} "
+                                     f"(it has {', '.join(h for h in header if h) or 'none'})")
+                index = {c: header.index(c) for c in mapping.columns}
+                continue
+            if all(c is None or (isinstance(c, str) and not c.strip()) for c in row):
+                continue     # a blank line is not a row of the register
+            report.rows += 1
+            problems = []
+            values, whole = {}, {}
+            for col, spec in mapping.columns.items():
+                i = index[col]
+                raw = row[i] if i < len(row) else None
+                try:
+                    v = _value(raw, spec)
+                except ValueError as exc:
+                    problems.append((n, f"column {col}", str(exc)))
+                    continue
+                if v is None and spec.get("required"):
+                    problems.append((n, f"column {col}", "a value is required"))
+                values[spec["alias"]] = v
+                whole[col] = v
+            case, cid = {}, f"row {n}"
+            if not problems:
+                env = dict(values, row=whole)
+                for fname, ce in mapping.fields:
+                    diagnostics: list = []
+                    v = ce.evaluate(env, diagnostics)
+                    if v is None and diagnostics:
+                        problems.append((n, f"field {fname}", diagnostics[0]))
+                        continue
+                    if v is not None:
+                        _set(case, fname, _json_ready(v))
+                if mapping.id_expr is not None:
+                    v = mapping.id_expr.evaluate(env)
+                    if v is None:
+                        problems.append((n, "id", "the id expression gives no value"))
+                    else:
+                        cid = str(_json_ready(v))
+                        if cid in seen_ids:
+                            problems.append((n, "id", f"'{cid}' is already the id of row {seen_ids[cid]}"))
+                        else:
+                            seen_ids[cid] = n
+            if not problems:
+                try:
+                    validate_case(ruleset, case, f"row {n}")
+                except CertrulesError as exc:
+                    # one line per field: "path: what is wrong"
+                    for line in ([str(p) for p in exc.problems] or exc.message.splitlines()[1:] or [exc.message])[:5]:
+                        where, _, what = line.strip().partition(": ")
+                        problems.append((n, f"field {where}", what) if what else (n, "the case", where))
+            if problems:
+                report.bad.extend(problems)
+                report.bad_rows += 1
+                continue
+            if on_error == "skip" or not report.bad_rows:
+                out.write(dumps({"id": cid, "case": case}, indent=0).replace("\n", "") + "\n")
+                report.written += 1
+        if header is None:
+            raise UsageError(f"{register}: no header row {mapping.header_row} (the register is empty)")
+        if report.bad_rows and on_error == "refuse":
+            report.refused = True
+            report.written = 0
+            raise _Refused(report)
+    return report
+
+
+class _Refused(CaseError):
+    """The import was refused: the report says which rows and why (exit 4, nothing written)."""
+
+    def __init__(self, report):
+        super().__init__(report.summary())
+        self.report = report

@@ -1,0 +1,75 @@
+"""Work in chunks over worker processes, results in order, memory bounded, workers that die with their parent.
+
+`ordered_map(fn, tasks, workers)` is `map(fn, tasks)` spread over `workers` processes: each task is
+a chunk (many items, one message), at most a few chunks per worker are in flight, and results come
+back in task order however the workers finish. Workers ignore Ctrl-C (the parent stops them) and
+exit at once, silently, when the parent dies (Linux: the kernel's parent-death signal; elsewhere a
+watchdog thread that notices the parent is gone).
+"""
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+from collections import deque
+
+IN_FLIGHT = 2      # chunks queued per worker beyond the one it works on
+
+
+def _die_with_parent(parent: int) -> None:
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            libc = ctypes.CDLL(None, use_errno=True)
+            PR_SET_PDEATHSIG = 1
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:      # the parent died before the signal was armed
+        os._exit(0)
+
+    def watch():
+        import time
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                os._exit(0)
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def worker_start(parent: int, initializer=None, initargs=()) -> None:
+    """The first thing a worker process does."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)      # Ctrl-C is the parent's: it stops the pool
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with_parent(parent)
+    if initializer is not None:
+        initializer(*initargs)
+
+
+def _context():
+    import multiprocessing as mp
+    return mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+
+
+def ordered_map(fn, tasks, workers: int = 1, initializer=None, initargs=()):
+    """Yield fn(task) for each task, in order; with workers > 1 in that many processes."""
+    if workers <= 1:
+        if initializer is not None:
+            initializer(*initargs)
+        for task in tasks:
+            yield fn(task)
+        return
+    pool = _context().Pool(workers, initializer=worker_start, initargs=(os.getpid(), initializer, initargs))
+    pending: deque = deque()
+    tasks = iter(tasks)
+    try:
+        for task in tasks:
+            pending.append(pool.apply_async(fn, (task,)))
+            if len(pending) >= workers * (1 + IN_FLIGHT):
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+    finally:
+        pool.terminate()
+        pool.join()
