@@ -57,6 +57,22 @@ RULES = {
                  ' + get value({"x\\ny": 5}, "x\\ny")'},
         {"id": "env", "clause": "5", "expr": "None.def * 2"},
         {"id": "B", "clause": "6", "expr": "string length(lambda)"},
+        # ids that are the generated code's own names, the runtime's, or that NFKC folds into another
+        # id ("ﬁ" is "fi" as a Python identifier): each must keep its own value
+        {"id": "BG", "clause": "9", "expr": "e1 * 3"},
+        {"id": "F", "clause": "9", "expr": "BG + 1"},
+        {"id": "t1", "clause": "9", "expr": "F + 1"},
+        {"id": "values", "clause": "9", "expr": "t1 * 2"},
+        {"id": "_D", "clause": "9", "expr": "1 + 1"},
+        {"id": "__builtins__", "clause": "9", "expr": '"b"'},
+        {"id": "\ufb01", "clause": "9", "expr": "values + 1"},
+        {"id": "fi", "clause": "9", "expr": "100"},
+        {"id": "uses_fn", "clause": "10", "expr": 'lambda_of(40, "x\\"")'},
+    ],
+    "functions": [
+        # parameters named as Python keywords and generated names, a string with quotes in the body
+        {"id": "lambda_of", "clause": '10 """', "params": [{"name": "class", "type": "number"}, "env"],
+         "expr": 'string(class + 1) + env + "\\"\\"\\"" // """ \' \\'},
     ],
     "checks": [
         {"id": "True", "clause": '7 \'"""\'', "severity": "note", "tags": ['a"b', "\\"],
@@ -95,6 +111,9 @@ def test_hostile_rule_set_gives_the_values_worked_out_by_hand(hostile):
         assert v["env"] == Decimal("3.0")
         assert v["B"] == Decimal(4)                            # 'a"b\n' has 4 characters
         assert v["T"] == {"v": Decimal(1), "row": "row \"\"\" \u2028", "row_index": Decimal(1)}
+        assert (v["BG"], v["F"], v["t1"], v["values"], v["\ufb01"], v["fi"]) == tuple(map(Decimal, (6, 7, 8, 16, 17, 100)))
+        assert v["_D"] == Decimal(2) and v["__builtins__"] == "b"
+        assert v["uses_fn"] == '41x""""'       # 41, then x", then three quotes
         [f] = [f for f in r["findings"] if f["id"] == "True"]
         assert f["clause"] == "7 '\"\"\"'" and f["tags"] == ["a\"b", "\\"]
         assert f["message"]["en"] == '42 and ' + TRIPLE + ': """ \' \\ \n newline \u2028 42 {nope} {0.__class__}'
@@ -125,7 +144,7 @@ def test_generated_source_holds_rule_text_only_as_escaped_literals(hostile):
     from engine.codegen.module import RUNTIME
     from engine.codegen.program import _extras, generate
     from engine.ruleset import function_registry
-    allowed = _OWN | set(RUNTIME) | set(_extras()) | set(RUNTIME["__builtins__"]) | {"_fn"}
+    allowed = _OWN | set(RUNTIME) | set(_extras()) | set(RUNTIME["__builtins__"]) | {"_fn", "_spec"}
     hostile_texts = {NASTY, FIELD, 'a"b', 'x\ny', "import", "class", "lambda", "None", "pass", "def", "True"}
     for traced in (False, True):
         source = generate(hostile, function_registry(), traced=traced)
