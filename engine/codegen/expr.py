@@ -578,6 +578,7 @@ class Emitter:
                 if not nulls:
                     return Val(f"({a} {op} {b})", K.BOOL, simple=False)
                 return Val(f"(({a} {op} {b}) if {' and '.join(nulls)} else None)", K.BOOL_OR_NULL, simple=False)
+        a, b = self.var(va), self.var(vb)       # `x is 'a'` is not how identity is asked
         t = self.w.tmp()
         w = self.w
         w.line(f"if {a}.__class__ is {b}.__class__ and ({a}.__class__ is _D or {a}.__class__ is str):")
@@ -621,6 +622,7 @@ class Emitter:
         if same is not None and same not in (list, dict):
             # never of different kinds: feel_eq is plain equality (null = null, null != anything else)
             return Val(f"({a} {'!=' if negate else '=='} {b})", K.BOOL, simple=False)
+        a, b = self.var(va), self.var(vb)
         t = self.w.tmp()
         w = self.w
         w.line(f"if {a}.__class__ is {b}.__class__ and ({a}.__class__ is _D or {a}.__class__ is str"

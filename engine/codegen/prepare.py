@@ -32,6 +32,11 @@ class Unsupported(Exception):
     pass
 
 
+def _text_enum(schema) -> bool:
+    """An enum of texts only: a set's membership is JSON Schema's equality for them."""
+    return "enum" in schema and all(isinstance(m, str) for m in schema["enum"])
+
+
 class SchemaEmitter:
     def __init__(self, names: Names, lits: Literals):
         self.names = names
@@ -49,8 +54,7 @@ class SchemaEmitter:
         for k in schema:
             if k in KEYWORDS and k not in SUPPORTED:
                 raise Unsupported
-        if "enum" in schema and not (isinstance(schema["enum"], list) and schema["enum"]
-                                     and all(isinstance(m, str) for m in schema["enum"])):
+        if "enum" in schema and not (isinstance(schema["enum"], list) and schema["enum"]):
             raise Unsupported
         t = schema.get("type")
         types = [t] if isinstance(t, str) else t
@@ -96,6 +100,15 @@ class SchemaEmitter:
         for kw in ("allOf", "anyOf", "oneOf", "not"):
             if kw in schema:
                 self._combinator(w, kw, schema[kw], x, fail)
+        if "enum" in schema and not _text_enum(schema):
+            # members of any kind: hashed by JSON Schema's equality (schemas.canonical), never compared
+            # one by one
+            members = self.lits.of(list(schema["enum"]))
+            if members is None:
+                raise Unsupported
+            keys = self.lits._named(("enum", members), f"_enum_keys({members})")
+            w.line(f"if _canonical({x}) not in {keys}:")
+            w.line(f"    {fail}")
         if types is not None and len(allowed) == 1 and allowed[0] != "None":
             # one class (the common case): anything else is refused, and the checks follow at this level
             w.line(f"if {x}.__class__ is not {allowed[0]}:")
@@ -132,7 +145,7 @@ class SchemaEmitter:
 
     def _for_class(self, w, schema, cls, x, convert, fail) -> str:
         """Checks and conversion for a value known to be of one class."""
-        if "enum" in schema:
+        if _text_enum(schema):
             members = self.lits.frozenset_of(schema["enum"])
             if cls == "str":
                 w.line(f"if {x} not in {members}:")

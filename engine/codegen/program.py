@@ -28,6 +28,15 @@ def _regex(pattern):
     return regex(pattern)
 
 
+def _canonical(value):
+    from ..schemas import canonical   # only a case schema with an enum of numbers or structures needs it
+    return canonical(value)
+
+
+def _enum_keys(members):
+    return frozenset(_canonical(m) for m in members)
+
+
 def _extras():
     from ..case import to_values
     from ..elements import display
@@ -38,7 +47,7 @@ def _extras():
         "_FEEL": FEEL_CONTEXT,
         "_notes_var": function_notes, "_date_and_order": operator.itemgetter(0, 1),
         "_ONE_DAY": _dt.timedelta(days=1), "_str": str, "_INVALID": INVALID, "_fromiso": _dt.date.fromisoformat,
-        "_SMALL": R.SMALL, "_regex": _regex, "_to_values": to_values,
+        "_SMALL": R.SMALL, "_regex": _regex, "_canonical": _canonical, "_enum_keys": _enum_keys, "_to_values": to_values,
         "_refuse": lambda v: INVALID if v.__class__ in _PLAIN else None,
         "_refuse_check": lambda v: False if v.__class__ in _PLAIN else None,
         "_size_within": size_within, "_limit_message": R.limit_message, "_machine_extra": R.machine_extra,

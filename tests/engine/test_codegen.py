@@ -12,6 +12,7 @@ import json
 import subprocess
 import sys
 import textwrap
+import warnings
 from decimal import Decimal
 from pathlib import Path
 
@@ -149,6 +150,9 @@ def test_generated_source_holds_rule_text_only_as_escaped_literals(hostile):
     for traced in (False, True):
         source = generate(hostile, function_registry(), traced=traced)
         assert source.isascii()
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")      # a SyntaxWarning (`x is 'a'`) is a slip of the emitter
+            compile(source, "<hostile>", "exec")
         tree = ast.parse(source)
         for name in _identifiers(tree):
             assert re.fullmatch(r"[a-z]+\d+", name) or name in allowed, name
