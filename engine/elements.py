@@ -21,7 +21,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from .expressions import Compiler, Scope, read_paths
 from .feel import to_feel, to_plain
 from .i18n import file_text, messages
-from .feel.nodes import TypeRef
 
 # An element's declared `type` (the schema's names) as a FEEL type; "any" declares nothing.
 _TYPES = {"number": "number", "string": "string", "boolean": "boolean", "date": "date", "time": "time",
@@ -29,9 +28,12 @@ _TYPES = {"number": "number", "string": "string", "boolean": "boolean", "date": 
           "range": "range"}
 
 
-def declared_type(raw) -> TypeRef | None:
+def declared_type(raw) -> "TypeRef | None":
     name = _TYPES.get(raw.get("type"))
-    return TypeRef(name) if name else None
+    if not name:
+        return None
+    from .feel.nodes import TypeRef     # the syntax tree only when a type is asked for (not from the cache)
+    return TypeRef(name)
 
 
 def text2(value, language: str = "en") -> dict | None:
@@ -169,7 +171,12 @@ class Rule(Element):
     def compile(self, compiler, scope):
         self.when = self._expr(compiler, "when", scope) if "when" in self.raw else None
         self.expr = self._expr(compiler, "expr", scope)
-        self.declared = declared_type(self.raw)
+
+    @property
+    def declared(self):
+        """The declared `type` as a FEEL type, made when the code generator asks (a rule set read
+        from the cache holds no syntax tree)."""
+        return declared_type(self.raw)
 
     @staticmethod
     def hint_of(raw):
@@ -202,7 +209,7 @@ class Function(Element):
             compiler.problems.items.append(self.sf.locate(self.path + ("params",),
                                                           f"the parameter '{sorted(dup)[0]}' is named twice"))
         hints = {n: (t if t in _TYPES else None) for n, t in self.params}
-        self.types = [TypeRef(_TYPES[t]) if t in _TYPES else None for _, t in self.params]
+        self.types = [declared_type({"type": t}) for _, t in self.params]
         self.declared = declared_type(self.raw)
         self.body = self._expr(compiler, "expr", scope.extended(**hints))
         self.reads -= set(names)

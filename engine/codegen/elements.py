@@ -342,7 +342,8 @@ class ElementEmitter:
             return value
         if classes is not None and value.kind.only(*classes, NoneType):
             return value                # of the type already: conform gives it back as it is
-        self.w.line(f"{target} = _typed({value.src}, {self.em.type_ref(t)}, BG, {'D' if self.traced else 'None'})")
+        ref = text(t.name) if classes is not None else self.em.type_ref(t)     # a simple type by its name
+        self.w.line(f"{target} = _typed({value.src}, {ref}, BG, {'D' if self.traced else 'None'})")
         if classes is not None:
             return Val(target, K.of(*classes, NoneType))
         return Val(target, K.ANY)

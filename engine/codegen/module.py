@@ -15,9 +15,7 @@ from ..feel import ops
 from ..feel.budget import Budget
 from ..feel.errors import FeelEvalError, FeelLimitError
 from ..feel.functions import apply, builtin_value, invoke
-from ..feel.nodes import TypeRef
 from ..feel.temporal import DateTime, Time
-from ..feel.types import instance_of
 from ..feel.values import FEEL_CONTEXT, DaysDuration, Function, Range, YearsMonthsDuration, parse_temporal, \
     type_name
 from . import runtime as R
@@ -26,12 +24,12 @@ _C = FEEL_CONTEXT
 
 RUNTIME = {
     "_D": Decimal, "_date": _dt.date, "_YM": YearsMonthsDuration, "_DT": DaysDuration, "_Range": Range,
-    "_Time": Time, "_DateTime": DateTime, "_Function": Function, "_TypeRef": TypeRef, "_Budget": Budget,
+    "_Time": Time, "_DateTime": DateTime, "_Function": Function, "_TypeRef": R.type_ref, "_Budget": Budget,
     "_Cadd": _C.add, "_Csub": _C.subtract, "_Cmul": _C.multiply, "_Cdiv": _C.divide, "_Cminus": _C.minus,
     "_add": ops.add, "_sub": ops.sub, "_mul": ops.mul, "_div": ops.div, "_pow": ops.power, "_neg": ops.neg,
     "_add_months": ops.add_months, "_add_days": ops.add_days, "_compare": ops.compare, "_in_range": ops.in_range,
     "_between": ops.between, "_make_range": ops.make_range, "_range_of_test": ops.range_of_test,
-    "_test_value": ops.test_value, "_test_with_input": ops.test_with_input, "_parse_temporal": parse_temporal, "_instance_of": instance_of,
+    "_test_value": ops.test_value, "_test_with_input": ops.test_with_input, "_parse_temporal": parse_temporal, "_instance_of": R.instance_of,
     "_apply": apply, "_invoke": invoke, "_builtin_value": builtin_value, "_equal": R.equal, "_Chain": R.Chain, "_item_scope": R.item_scope,
     "FeelEvalError": FeelEvalError, "FeelLimitError": FeelLimitError, "_BUILTIN_ERRORS": R.BUILTIN_ERRORS,
     "_ABSENT": R.ABSENT, "_Stop": R.Stop, "_DomainError": R.DomainError, "_domain": R.domain, "_index": R.index,

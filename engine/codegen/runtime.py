@@ -15,7 +15,6 @@ from ..feel import ops
 from ..feel.budget import MAX_ITEMS
 from ..feel.errors import FeelEvalError, FeelLimitError
 from ..feel.temporal import DateTime, Time
-from ..feel.types import conform
 from ..feel.values import FEEL_CONTEXT, DaysDuration, Range, YearsMonthsDuration, type_name
 
 # Errors a built-in may raise on odd input: each becomes null with a reason, as FeelEvalError does.
@@ -210,10 +209,28 @@ class Chain:
         return any(key in d for d in self.dicts) or key in self.rest
 
 
+# The syntax tree and the type rules (engine/feel/nodes.py, types.py) are imported only when a value
+# needs them: a rule set read from the cache whose values have their declared types never does.
+
+def type_ref(name, params=(), fields=(), result=None):
+    from ..feel.nodes import TypeRef
+    return TypeRef(name, params, fields, result)
+
+
+def instance_of(value, t, budget=None):
+    from ..feel.types import instance_of
+    return instance_of(value, t, budget)
+
+
+_OF_TYPE = {"number": Decimal, "string": str, "boolean": bool, "date": _dt.date}
+
+
 def typed(value, t, budget, D):
-    """An element's value as its declared type (engine/feel/types.py conform), or null with the reason."""
-    if value is None:
-        return None
+    """An element's value as its declared type (engine/feel/types.py conform), or null with the reason.
+    `t` is a TypeRef, or the name of a simple type."""
+    if value is None or (t.__class__ is str and value.__class__ is _OF_TYPE.get(t)):
+        return value
+    from ..feel.types import conform
     try:
         return conform(value, t, budget)
     except TypeError as exc:

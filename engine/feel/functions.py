@@ -13,7 +13,6 @@ scope over the one the function was defined in. `st` is the evaluation state
 from __future__ import annotations
 
 from .errors import FeelEvalError, FeelLimitError
-from .types import conform
 from .values import Function, type_name
 
 
@@ -82,6 +81,7 @@ def _call_builtin(spec, args, named, st):
 
 def invoke(fn, args, named, st):
     """Call the function value `fn` with positional `args` or `named` (a dict)."""
+    from .types import conform      # the type rules (and the syntax tree) only when a function is called
     if fn is None:
         return None
     if fn.__class__ is not Function:
