@@ -23,6 +23,7 @@ from pathlib import Path
 from .errors import CertrulesError
 from .jsonout import dumps
 from .folder import listed
+from .i18n import BASE, Msg, Texts, texts_for
 from .schemas import validate_document
 from .yamlio import RefusedFile, YamlError, load_member
 
@@ -70,11 +71,11 @@ def _case_from(root: Path, spec, rel: str, line) -> dict:
     try:
         data = load_member(root, spec).data
     except RefusedFile as exc:
-        raise ValueError(f"case file '{spec}' {exc.reason}") from None
+        raise ValueError(Msg("test_case_file_refused", file=spec, reason=exc.reason)) from None
     except YamlError as exc:
         raise ValueError(f"case file '{spec}': {exc.message}" + (f" (line {exc.line})" if exc.line else ""))
     if not isinstance(data, dict):
-        raise ValueError(f"case file '{spec}' is not a mapping")
+        raise ValueError(Msg("test_case_file_not_mapping", file=spec))
     return data
 
 
@@ -86,7 +87,7 @@ def collect(root: Path) -> list[AuthorTest]:
     for exc in refused:
         if "fixtures" not in exc.rel.split("/")[1:]:
             out.append(AuthorTest(exc.rel, None, exc.rel.rsplit("/", 1)[-1], None, None, {},
-                                  error=f"the file {exc.reason}"))
+                                  error=Msg("test_file_refused", reason=exc.reason)))
     for rel in files:
         name = rel.rsplit("/", 1)[-1]
         if "fixtures" in rel.split("/")[1:-1]:
@@ -100,25 +101,25 @@ def collect(root: Path) -> list[AuthorTest]:
         if not isinstance(doc.data, dict) or problems:
             p = problems[0] if problems else None
             out.append(AuthorTest(rel, p.line if p else 1, name, None, None, {},
-                                  error=(f"{p.path}: {p.message}" if p else "a test file must be a mapping with 'tests'")))
+                                  error=(f"{p.path}: {p.message}" if p else Msg("test_file_not_mapping"))))
             continue
         base = doc.data.get("base")
         try:
             base_case = _case_from(root, base, rel, 1) if base is not None else None
         except ValueError as exc:
-            out.append(AuthorTest(rel, doc.mark(("base",))[0], name, None, None, {}, error=str(exc)))
+            out.append(AuthorTest(rel, doc.mark(("base",))[0], name, None, None, {}, error=_said(exc)))
             continue
         for i, t in enumerate(doc.data["tests"]):
             line = doc.mark(("tests", i))[0]
             try:
                 case = _case_from(root, t["case"], rel, line) if "case" in t else copy.deepcopy(base_case)
                 if case is None:
-                    raise ValueError("the test has no case and the file has no base")
+                    raise ValueError(Msg("test_no_case"))
                 for dotted, value in (t.get("set") or {}).items():
                     _set_path(case, dotted, value)
                 out.append(AuthorTest(rel, line, t["name"], str(t["clause"]) if "clause" in t else None, case, t["expect"]))
             except (ValueError, IndexError, TypeError, AttributeError) as exc:
-                out.append(AuthorTest(rel, line, t.get("name", f"test {i + 1}"), None, None, {}, error=str(exc)))
+                out.append(AuthorTest(rel, line, t.get("name", f"test {i + 1}"), None, None, {}, error=_said(exc)))
     return out
 
 
@@ -141,19 +142,27 @@ def _same(expected, actual) -> bool:
     return expected == actual
 
 
-def check_outcome(test: AuthorTest, result: dict) -> list[str]:
+def _said(exc: Exception):
+    """What an exception says: its catalogue message when it carries one (a Msg), else its text."""
+    return exc.args[0] if exc.args and isinstance(exc.args[0], Msg) else str(exc)
+
+
+def check_outcome(test: AuthorTest, result: dict, t: Texts | None = None) -> list[str]:
+    """How the result differs from what the test expects (Msg texts; findings' messages in t's language)."""
+    t = t or Texts(BASE)
     failures = []
     values = result["values"]
     for key, want in (test.expect.get("values") or {}).items():
         if key not in values:
-            failures.append(f"value '{key}': no such value in the result")
+            failures.append(Msg("test_no_such_value", key=key))
             continue
         got = values[key]
         if isinstance(got, dict) and "state" in got and not isinstance(want, dict):
             got = got["state"]
         if not _same(want, got):
             trace = (result.get("trace") or {}).get(key, {})
-            failures.append(f"value '{key}': expected {_fmt(want)}, got {_fmt(got)}\n      trace: {_fmt(_slim(trace))}")
+            failures.append(Msg("test_value_differs", key=key, expected=_fmt(want), got=_fmt(got),
+                                trace=Msg("test_trace", trace=_fmt(_slim(trace)))))
     found = {}
     for f in result["findings"]:
         found.setdefault(f["id"], []).append(f)
@@ -162,11 +171,12 @@ def check_outcome(test: AuthorTest, result: dict) -> list[str]:
         sev = None if isinstance(item, str) else item.get("severity")
         hits = found.get(fid, [])
         if not hits or (sev and not any(h["severity"] == sev for h in hits)):
-            have = ", ".join(sorted(found)) or "none"
-            failures.append(f"finding '{fid}'{' (' + sev + ')' if sev else ''} expected but not made; findings made: {have}")
+            have = ", ".join(sorted(found)) or Msg("test_no_findings")
+            failures.append(Msg("test_finding_not_made_severity", id=fid, severity=sev, made=have) if sev
+                            else Msg("test_finding_not_made", id=fid, made=have))
     for fid in test.expect.get("no_findings") or []:
         if fid in found:
-            failures.append(f"finding '{fid}' made but not expected: {found[fid][0]['message']}")
+            failures.append(Msg("test_finding_unexpected", id=fid, message=t.text(found[fid][0]["message"])))
     return failures
 
 
@@ -180,18 +190,21 @@ def _fmt(value) -> str:
     return dumps(value, indent=0).strip()
 
 
-def run_one(ruleset, test: AuthorTest) -> Outcome:
+def run_one(ruleset, test: AuthorTest, t: Texts | None = None) -> Outcome:
     from .evaluation import evaluate
+    t = t or texts_for(ruleset.manifest, BASE)
     if test.error:
-        return Outcome(test, [f"malformed test: {test.error}"])
+        return Outcome(test, [Msg("test_malformed", error=test.error)])
     try:
         result = evaluate(ruleset, test.case, label=f"{test.file}:{test.line}")
     except CertrulesError as exc:
-        return Outcome(test, [f"the case could not be evaluated: {exc}"])
-    return Outcome(test, check_outcome(test, result))
+        return Outcome(test, [Msg("test_not_evaluated", error=t.error(exc))])
+    return Outcome(test, check_outcome(test, result, t))
 
 
-def run_tests(folder, verbose: bool = False, out=None) -> bool:
+def run_tests(folder, verbose: bool = False, out=None, lang: str | None = None) -> bool:
+    """Run a rule set's tests, writing a line per failure (every test with `verbose`) and a summary, in
+    --lang, the locale's or the rule set's primary language."""
     import sys
     from .errors import RuleSetError
     from .ruleset import load_ruleset
@@ -199,16 +212,17 @@ def run_tests(folder, verbose: bool = False, out=None) -> bool:
     try:
         rs = load_ruleset(folder)
     except RuleSetError as exc:
-        out.write(f"✗ {folder}: the rule set does not load\n{exc}\n")
+        t = texts_for({"languages": list(exc.languages)}, lang)
+        out.write(t("test_not_loaded", folder=folder) + f"\n{t.error(exc)}\n")
         return False
+    t = texts_for(rs.manifest, lang)
     tests = collect(Path(folder))
-    outcomes = [run_one(rs, t) for t in tests]
+    outcomes = [run_one(rs, test, t) for test in tests]
     failed = [o for o in outcomes if not o.passed]
     for o in outcomes:
         if verbose or not o.passed:
-            mark = "PASS" if o.passed else "FAIL"
+            mark = t("test_passed") if o.passed else t("test_failed")
             out.write(f"{mark} {o.test.file}:{o.test.line} {o.test.name}" + (f" [{o.test.clause}]" if o.test.clause else "") + "\n")
-            for f in o.failures:
-                out.write(f"    {f}\n")
-    out.write(f"{rs.name}: {len(outcomes) - len(failed)} passed, {len(failed)} failed\n")
+            out.writelines(f"    {t.say(f)}\n" for f in o.failures)
+    out.write(t("test_summary", name=rs.name, passed=len(outcomes) - len(failed), failed=len(failed)) + "\n")
     return not failed and bool(outcomes)

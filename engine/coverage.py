@@ -29,28 +29,39 @@ def clause_rows(folder):
     return rs, rows
 
 
-def coverage_report(folder) -> tuple[str, bool]:
+def coverage_report(folder, lang: str | None = None) -> tuple[str, bool]:
+    """The clause map as a table, in --lang, the locale's or the rule set's primary language; and
+    whether every encoded clause has a test citing it."""
+    from .i18n import texts_for
+    from .report import columns, pad
     rs, rows = clause_rows(folder)
+    t = texts_for(rs.manifest, lang)
     if not rows:
-        return f"{rs.name}: no clauses.yaml, nothing to report\n", False
-    width = max(len(r["clause"]) for r in rows)
-    lines = [f"{rs.name}: clause coverage", f"{'clause':<{width}}  status      tests  elements / reason"]
+        return t("coverage_none", name=rs.name) + "\n", False
+    heads = [t("clause"), t("coverage_status"), t("tests"), t("coverage_what")]
+    statuses = {"encoded": t("encoded"), "procedural": t("procedural")}
+    w_clause = max(columns(heads[0]), *(columns(r["clause"]) for r in rows))
+    w_status = max(columns(heads[1]), *(columns(s) for s in statuses.values()))
+    w_tests = max(columns(heads[2]), 5)
+    def line(clause, status, tests, what):
+        return f"{pad(clause, w_clause)}  {pad(status, w_status)}  {' ' * (w_tests - columns(tests))}{tests}  {what}"
+    lines = [t("coverage_head", name=rs.name), line(*heads).rstrip()]
     encoded = 0
     untested = []
     for r in rows:
         if r["encoded_by"]:
             encoded += 1
             status = "encoded"
-            what = ", ".join(r["encoded_by"])
+            what = t("list_separator").join(r["encoded_by"])
             if not r["tests"]:
                 untested.append(r["clause"])
         else:
             status = "procedural"
-            what = r["procedural"]
-        lines.append(f"{r['clause']:<{width}}  {status:<10}  {r['tests']:>5}  {what}")
-    share = 100 * encoded / len(rows)
+            what = t.text(r["procedural"])
+        lines.append(line(r["clause"], statuses[status], str(r["tests"]), what))
     lines.append("")
-    lines.append(f"{encoded} of {len(rows)} clauses encoded ({share:.0f}%), {len(rows) - encoded} procedural")
+    lines.append(t("coverage_share", encoded=encoded, total=len(rows), share=f"{100 * encoded / len(rows):.0f}",
+                   procedural=len(rows) - encoded))
     if untested:
-        lines.append(f"encoded clauses without a rule-author test citing them: {', '.join(sorted(untested, key=clause_key))}")
+        lines.append(t("coverage_untested", clauses=t("list_separator").join(sorted(untested, key=clause_key))))
     return "\n".join(lines) + "\n", not untested

@@ -5,7 +5,7 @@ from __future__ import annotations
 from itertools import groupby
 
 from .i18n import Texts
-from .report import show
+from .report import pad, show
 
 
 def what(c: dict) -> str:
@@ -16,8 +16,8 @@ def what(c: dict) -> str:
 
 
 def _line(c: dict, t: Texts) -> str:
-    kind = c.get("element_kind") or c["area"]
-    return f"{t.change(c['kind']):<12} {kind:<15} {what(c)}"
+    kind = t.word("area", c.get("element_kind") or c["area"])
+    return f"{pad(t.change(c['kind']), 12)} {pad(kind, 15)} {what(c)}"
 
 
 def _groups(diff):
@@ -37,7 +37,7 @@ def as_text(diff: dict, impact: dict | None, t: Texts) -> str:
     if _reconstructed(diff):
         lines.insert(1, t("reconstructed_note"))
     if impact:   # the answer first: whom the revision affects; the clauses after
-        lines += impact_text(impact, t) + ["", "条款 Clause by clause"]
+        lines += impact_text(impact, t) + ["", t("clause_by_clause")]
     for clause, items in _groups(diff):
         lines.append(f"§ {clause if clause != '—' else '(' + t('metadata_and_schema') + ')'}")
         for c in items:
@@ -51,9 +51,9 @@ def as_text(diff: dict, impact: dict | None, t: Texts) -> str:
 
 
 def impact_text(impact: dict, t: Texts | None = None) -> list[str]:
-    """The impact summary (engine/impact/report.py: the answer first, bilingual)."""
+    """The impact summary (engine/impact/report.py: the answer first)."""
     from .impact.report import text_lines
-    return text_lines(impact)
+    return text_lines(impact, t)
 
 
 def _md_cell(v) -> str:
@@ -71,12 +71,12 @@ def as_markdown(diff: dict, impact: dict | None, t: Texts) -> str:
         out += ["> " + t("reconstructed_note"), ""]
     if impact:   # the answer first
         from .impact.report import markdown_lines
-        out += markdown_lines(impact)
+        out += markdown_lines(impact, t)
     for clause, items in _groups(diff):
         out += [f"## {clause if clause != '—' else t('metadata_and_schema')}", "",
                 f"| {t('change')} | {t('kind')} | {t('what')} | {t('old')} | {t('new')} |", "|---|---|---|---|---|"]
         for c in items:
-            out.append(f"| {t.change(c['kind'])} | {c.get('element_kind') or c['area']} | `{what(c)}` | "
+            out.append(f"| {t.change(c['kind'])} | {t.word('area', c.get('element_kind') or c['area'])} | `{what(c)}` | "
                        f"{_md_cell(c.get('old'))} | {_md_cell(c.get('new'))} |")
         out.append("")
     return "\n".join(out)

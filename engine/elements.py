@@ -20,7 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from .expressions import Compiler, Scope, read_paths
 from .feel import to_feel, to_plain
-from .i18n import file_text, messages
+from .i18n import Msg, file_text, messages
 
 # An element's declared `type` (the schema's names) as a FEEL type; "any" declares nothing.
 _TYPES = {"number": "number", "string": "string", "boolean": "boolean", "date": "date", "time": "time",
@@ -126,8 +126,12 @@ def _plain_hint(hint):
     return hint if isinstance(hint, str) else None
 
 
-_TYPE_WORDS = {"number": "a number", "string": "text", "boolean": "true or false", "date": "a date",
-               "duration": "a duration", "list": "a list", "context": "a context"}
+_TYPE_WORDS = {"number": "type_number", "string": "type_text", "boolean": "type_true_or_false", "date": "type_date",
+               "duration": "type_duration", "list": "type_list", "context": "type_context"}
+
+
+def _type_words(t):
+    return Msg(_TYPE_WORDS[t]) if t in _TYPE_WORDS else t
 
 
 class Parameter(Element):
@@ -160,8 +164,8 @@ class Parameter(Element):
             if declared not in (None, "any") and have is not None and have != declared \
                     and not (declared == "date" and have == "string" and _is_iso_date(self.raw["value"])):
                 compiler.problems.items.append(self.sf.locate(
-                    self.path + ("value",), f"the value {_shown(self.raw['value'])} is {_TYPE_WORDS.get(have, have)}, "
-                                            f"not {_TYPE_WORDS.get(declared, declared)} as its type says",
+                    self.path + ("value",), Msg("err_value_type", value=_shown(self.raw['value']),
+                                                have=_type_words(have), declared=_type_words(declared)),
                     severity="warning"))
 
 

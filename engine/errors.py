@@ -44,8 +44,14 @@ class Problem:
         return ": ".join(parts)
 
     def __str__(self) -> str:
+        return self.render()
+
+    def render(self, say=str, severity=str) -> str:
+        """The problem as one sentence (and its detail lines); `say` and `severity` give the message and
+        the severity word in the output's language (i18n.Texts.problem), English by default."""
         where = self.where()
-        head = f"{where}: {self.severity}: {self.message}" if where else f"{self.severity}: {self.message}"
+        head = f"{where}: " if where else ""
+        head += f"{severity(self.severity)}: {say(self.message)}"
         if self.detail:
             head += "\n" + "\n".join("    " + ln for ln in self.detail.splitlines())
         return head
@@ -58,16 +64,18 @@ class CertrulesError(Exception):
     """A user-facing error: printed as its message, exits with `exit_code`."""
     exit_code = EXIT_INTERNAL
 
-    def __init__(self, message: str, problems: list[Problem] | None = None):
+    def __init__(self, message: str, problems: list[Problem] | None = None, languages=()):
         super().__init__(message)
         self.message = message
         self.problems = list(problems or [])
+        self.languages = tuple(languages)    # of the rule set it is about, when known: the output's language
 
     def __str__(self) -> str:
-        if not self.problems:
-            return self.message
-        lines = [self.message] + [str(p) for p in self.problems]
-        return "\n".join(lines)
+        return self.render()
+
+    def render(self, say=str, problem=str) -> str:
+        """The message and each problem, one per line (i18n.Texts.error gives them in a language)."""
+        return "\n".join([say(self.message)] + [problem(p) for p in self.problems])
 
 
 class UsageError(CertrulesError):

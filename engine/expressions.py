@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .errors import Problem
+from .i18n import Msg
 from .feel import FeelError, compile_expr, compile_unary_tests
 
 
@@ -21,6 +22,32 @@ def expr_text(value) -> str:
     if isinstance(value, (int, Decimal)):
         return str(value)
     return str(value)
+
+
+_VERBS = {"add": "verb_add", "subtract": "verb_subtract", "multiply": "verb_multiply", "divide": "verb_divide",
+          "raise": "verb_raise"}
+_TYPES = {"number": "type_number", "string": "type_string", "boolean": "type_boolean", "date": "type_date",
+          "range": "type_range", "null": "type_null"}
+
+
+def feel_message(exc: FeelError):
+    """A FEEL error's message, as a catalogue Msg when the checker named one (so it reads in any language)."""
+    if not exc.key:
+        return exc.message
+    values = dict(exc.values)
+    if "verb" in values:
+        values["verb"] = Msg(_VERBS[values["verb"]])
+    for side in ("a", "b"):
+        if side in values:
+            values[side] = _type_msg(values[side])
+    return Msg(exc.key, **values)
+
+
+def _type_msg(t):
+    from .feel.checker import CtxT, FuncT, ListT
+    if isinstance(t, (ListT, CtxT, FuncT)):
+        return Msg({ListT: "type_list", CtxT: "type_context", FuncT: "type_function"}[type(t)])
+    return Msg(_TYPES[t]) if t in _TYPES else Msg("type_other", name=str(t))
 
 
 @dataclass
@@ -56,7 +83,7 @@ class Compiler:
         extra_line = (exc.line or 1) - 1
         detail = str(exc)[len(exc.message):].strip("\n") or None
         self.problems.items.append(Problem(
-            f"in the expression: {exc.message}", file=sf.rel,
+            Msg("err_in_expression", error=feel_message(exc)), file=sf.rel,
             line=(line + extra_line) if line else None, col=None,
             path=_fmt(path), detail=detail))
 

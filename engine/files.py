@@ -26,6 +26,16 @@ def _fail(target: Path, exc: OSError) -> OutputError:
     return OutputError(f"cannot write {target}: {exc.strerror or exc}")
 
 
+def _target(path) -> Path:
+    """Where a write goes, absolute and without '.' or '..' (so `-o .` names the folder it means);
+    the root of the file system has no name to write beside it and is refused."""
+    target = Path(os.path.abspath(path))
+    if not target.name:
+        raise OutputError(f"cannot write {target}: it is the root of the file system, not a file or folder "
+                          "certrules can write")
+    return target
+
+
 def _name(target: Path, suffix: str) -> Path:
     return target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}{suffix}")
 
@@ -87,7 +97,7 @@ def write_atomic(path: Path, data, mode: str = "w") -> None:
 def open_atomic(path: Path, mode: str = "w"):
     """A file written as a stream (text, or bytes with mode='wb') that appears at `path` complete or
     not at all: a temporary file beside the target, renamed at the end."""
-    path = Path(path)
+    path = _target(path)
     _mkdirs(path.parent, path)
     sweep(path)
     try:
@@ -119,7 +129,7 @@ def open_atomic(path: Path, mode: str = "w"):
 
 def staging_dir(target: Path) -> Path:
     """A new, empty folder beside `target` to write its next content in (see replace_dir_atomic)."""
-    target = Path(target)
+    target = _target(target)
     _mkdirs(target.parent, target)
     sweep(target)
     staging = _name(target, ".tmp")
@@ -137,7 +147,7 @@ def replace_dir_atomic(staging: Path, target: Path, overwrite: bool = False) -> 
     """Move a fully written staging folder into place; refuse to replace an existing folder unless told.
     If another process puts its own result at `target` meanwhile, that result stays and this one is
     dropped with an OutputError saying so."""
-    staging, target = Path(staging), Path(target)
+    staging, target = Path(staging), _target(target)
     old = None
     try:
         if target.exists() or target.is_symlink():

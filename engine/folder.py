@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import shutil
 import stat
-from pathlib import Path, PurePosixPath
+from pathlib import Path, PurePosixPath, PureWindowsPath
 
 SKIPPED = ("__pycache__",)     # never part of a rule set (and names starting with '.', see `listed`)
 
@@ -42,23 +42,32 @@ def _root(root) -> Path:
             from None
 
 
+def unlisted(name: str) -> bool:
+    return name.startswith(".") or name in SKIPPED
+
+
 def check_name(rel) -> str:
-    """A path as written in a rule file: relative, forward slashes, no '..'. Returns it, or raises."""
+    """A path as written in a rule file: relative, forward slashes, no '..', no drive ('C:'), no
+    control character. Returns it in its one spelling ('./a//b' is 'a/b'), or raises."""
     if not isinstance(rel, str) or not rel:
         raise RefusedPath(str(rel) if rel is not None else "", "is not a relative path to a file of the rule set")
-    if "\\" in rel or "\0" in rel or rel.startswith("/") or Path(rel).is_absolute() \
+    if any(ord(c) < 32 or ord(c) == 127 for c in rel):
+        raise RefusedPath(repr(rel)[1:-1], "holds a control character; it is not a name of a file of the rule set")
+    if "\\" in rel or rel.startswith("/") or Path(rel).is_absolute() or PureWindowsPath(rel).drive \
             or any(part == ".." for part in PurePosixPath(rel).parts):
         raise RefusedPath(rel, "points outside the rule set (files are named relative to the rule-set folder, "
                                "without '..' or an absolute path)")
-    return rel
+    canonical = PurePosixPath(rel).as_posix()
+    if canonical == ".":
+        raise RefusedPath(rel, "is not a relative path to a file of the rule set")
+    return canonical
 
 
 def member(root, rel, kind: str = "file") -> Path:
     """The resolved path of `rel` inside `root`: a regular file (or, with kind='dir', a folder)
     that lies inside the folder once every symbolic link is followed; RefusedPath otherwise."""
     base = _root(root)
-    rel = rel.as_posix() if isinstance(rel, PurePosixPath) else rel
-    check_name(rel)
+    rel = check_name(rel.as_posix() if isinstance(rel, PurePosixPath) else rel)
     candidate = base / rel
     try:
         resolved = candidate.resolve(strict=True)
@@ -72,6 +81,10 @@ def member(root, rel, kind: str = "file") -> Path:
         raise RefusedPath(rel, f"cannot be read ({getattr(exc, 'strerror', None) or 'a loop of links'})") from None
     if resolved != base and base not in resolved.parents:
         raise RefusedPath(rel, "is a link pointing outside the rule set; it is not read")
+    if any(unlisted(part) for part in resolved.relative_to(base).parts):
+        # what `listed` leaves out is not part of the rule set: not covered by the digest, so never read
+        raise RefusedPath(rel, "is hidden (a name starting with '.', or __pycache__): it is not part of the "
+                               "rule set and is not read")
     mode = resolved.stat().st_mode
     if kind == "dir":
         if not stat.S_ISDIR(mode):
@@ -79,6 +92,14 @@ def member(root, rel, kind: str = "file") -> Path:
     elif not stat.S_ISREG(mode):
         raise RefusedPath(rel, "is a folder, not a file" if stat.S_ISDIR(mode) else "is not a regular file")
     return resolved
+
+
+def overlaps(a, b) -> bool:
+    """Whether two folders are the same or one lies inside the other, links resolved: a folder written
+    from a rule set must lie apart from it, or replacing it (--force) would delete the source, and
+    copying it would copy the copy into itself."""
+    a, b = Path(os.path.abspath(a)).resolve(), Path(os.path.abspath(b)).resolve()
+    return a == b or a in b.parents or b in a.parents
 
 
 def is_member(root, rel, kind: str = "file") -> bool:
@@ -130,7 +151,7 @@ def listed(root, under: str = "", suffixes=(), recursive: bool = True) -> tuple[
         here = Path(dirpath)
         keep = []
         for d in sorted(dirnames):
-            if d.startswith(".") or d in SKIPPED:
+            if unlisted(d):
                 continue
             if (here / d).is_symlink():
                 rel = (here / d).relative_to(base).as_posix()
@@ -163,8 +184,8 @@ def copy_folder(src, dest) -> None:
     for dirpath, dirnames, filenames in os.walk(base, followlinks=False):
         here = Path(dirpath)
         rel_dir = here.relative_to(base)
-        dirnames.sort()
-        for name in sorted(filenames) + [d for d in dirnames if (here / d).is_symlink()]:
+        dirnames[:] = sorted(d for d in dirnames if not unlisted(d))   # not part of the rule set: not copied
+        for name in sorted(f for f in filenames if not unlisted(f)) + [d for d in dirnames if (here / d).is_symlink()]:
             source = here / name
             rel = (rel_dir / name).as_posix()
             target = dest / rel_dir / name

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from .feel import interval_of
+from .i18n import Msg
 
 ANY = "any"
 
@@ -305,10 +306,10 @@ def lint_clause_map(elements, src, problems):
             named.add(eid)
             if eid not in elements:
                 problems.items.append(src.clause_map.locate(("clauses", i, "encoded_by", j),
-                    f"clause {entry.get('clause')} names '{eid}', which no rule file defines"))
+                    Msg("err_clause_names_unknown", clause=entry.get('clause'), id=eid)))
     for eid, el in elements.items():
         if eid not in named and el.kind != "parameter":
-            problems.items.append(el.sf.locate(el.path, f"'{eid}' (clause {el.clause}) is not listed in clauses.yaml",
+            problems.items.append(el.sf.locate(el.path, Msg("err_not_in_clause_map", id=eid, clause=el.clause),
                                                severity="warning"))
 
 

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import Problem, ProblemList
+from .i18n import Msg
 from .folder import RefusedPath, is_member, listed, member, read_member
-from .yamlio import MAX_FILE_BYTES, Document, YamlError, load_member
+from .yamlio import MAX_FILE_BYTES, Document, YamlError, load_member, shared_values
 
 MANIFEST = "ruleset.yaml"
 CLAUSE_MAP = "clauses.yaml"
@@ -84,18 +85,22 @@ def _read(root: Path, rel: str, problems: ProblemList) -> SourceFile | None:
 
 
 def read_ruleset_folder(root: Path) -> RuleSetSource:
+    with shared_values():      # all the files of the rule set together: yamlio.MAX_RULESET_NODES
+        return _read_ruleset_folder(Path(root))
+
+
+def _read_ruleset_folder(root: Path) -> RuleSetSource:
     from .schemas import validate_document      # jsonschema only when files are read (not for a digest)
-    root = Path(root)
     src = RuleSetSource(root=root)
     problems = src.problems
     if not root.is_dir():
-        problems.add(f"'{root}' is not a rule-set folder (no such directory)")
+        problems.add(Msg("err_not_a_folder", folder=root))
         return src
     if not is_member(root, MANIFEST):
         if (root / MANIFEST).exists() or (root / MANIFEST).is_symlink():
             src.manifest = _read(root, MANIFEST, problems)   # says why it is refused
         else:
-            problems.add(f"no {MANIFEST} in '{root}': a rule-set folder starts with one", file=MANIFEST)
+            problems.add(Msg("err_no_manifest", manifest=MANIFEST, folder=root), file=MANIFEST)
         return src
     src.digest = digest_of(root)
     src.manifest = _read(root, MANIFEST, problems)
@@ -129,7 +134,7 @@ def read_ruleset_folder(root: Path) -> RuleSetSource:
         if sf is None:
             continue
         if not isinstance(sf.doc.data, dict):
-            problems.add("a rules file must be a mapping of sections (parameters, rules, ...)", file=sf.rel, line=1)
+            problems.add(Msg("err_rules_not_mapping"), file=sf.rel, line=1)
             continue
         problems.extend(validate_document(sf, "module"))
         src.modules.append(sf)

@@ -13,13 +13,13 @@ import re
 import shutil
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import yaml
 
 from .errors import RuleSetError, UsageError
 from .files import replace_dir_atomic, staging_dir, write_atomic
-from .folder import RefusedPath, check_name, copy_folder, listed
+from .folder import RefusedPath, check_name, copy_folder, listed, overlaps, unlisted
 from .loader import SECTIONS
 from .yamlio import YamlError, load_file, load_member
 
@@ -145,6 +145,18 @@ def patch_problems(source_file) -> list:
         if op["file"] in ("ruleset.yaml", "clauses.yaml"):
             problems.append(source_file.locate(("elements", i, "file"),
                                                f"elements cannot be put into {op['file']}: name a rules file"))
+    for i, item in enumerate(source_file.doc.data.get("files") or []):
+        try:
+            if any(unlisted(part) for part in PurePosixPath(check_name(item["path"])).parts):
+                problems.append(source_file.locate(("files", i, "path"), f"'{item['path']}' is hidden (a name "
+                                                   "starting with '.'): it would not be part of the rule set"))
+        except RefusedPath as exc:
+            problems.append(source_file.locate(("files", i, "path"), exc.message))
+        if "base64" in item:
+            try:
+                base64.b64decode(item["base64"], validate=True)
+            except ValueError:
+                problems.append(source_file.locate(("files", i, "base64"), "is not valid base64"))
     return problems
 
 
@@ -178,6 +190,9 @@ def apply_patch(patch: dict, old_folder: Path, out: Path, revision: str, effecti
         date.fromisoformat(effective)
     except ValueError:
         raise UsageError(f"--effective {effective}: write a date as YYYY-MM-DD") from None
+    if overlaps(old_folder, out):
+        raise UsageError(f"--out {out}: the new revision must be written beside {old_folder}, not over it, "
+                         "inside it or around it")
     if out.exists() and not force:
         raise UsageError(f"{out} already exists; use --force to replace it")
     stage = staging_dir(out)
@@ -246,8 +261,11 @@ def _rewrite(stage: Path, patch: dict, revision: str, effective: str, code: str 
         edits["clauses.yaml"] = (path, {**(current if isinstance(current, dict) else {}), "clauses": patch["clauses"]})
     for item in patch.get("files") or []:
         target = _inside(stage, item["path"], "files")
-        if item["path"] in edits:
-            raise UsageError(f"the patch writes '{item['path']}' over one of its rule files")
+        name = target.relative_to(stage).as_posix()
+        if name in edits:
+            raise UsageError(f"the patch writes '{name}' over one of its rule files")
+        if target.is_dir() and not target.is_symlink():
+            raise UsageError(f"the patch's files: '{name}' is a folder of the rule set, not a file")
         if item.get("remove"):
             target.unlink(missing_ok=True)
         elif "base64" in item:
@@ -314,12 +332,13 @@ def _renamed(text: str, old: str, new: str) -> str:
 def draft_change(manifest: dict, revision: str, effective: str) -> dict:
     """The change-record entry of a new draft, for the committee to complete: the next number, the
     effective date, and a note (in the rule set's primary language) saying what to fill in."""
-    from .i18n import messages, primary
+    from .i18n import Texts, primary
+    t = Texts(primary(manifest))
     changes = list(manifest.get("changes") or [])
     old_rev = manifest["revision"]
     last = changes[-1].get("no") if changes and isinstance(changes[-1], dict) else None
     no = last + 1 if isinstance(last, int) and not isinstance(last, bool) else len(changes) + 1
-    note = messages(primary(manifest))["draft_change_note"].format(revision=revision, from_revision=old_rev)
+    note = t("draft_change_note", revision=revision, from_revision=old_rev)
     return {"no": no, "date": effective, "note": note}
 
 

@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from .errors import RevisionError, RuleSetError
+from .i18n import Msg, either
 from .paths import data_dir
 from .yamlio import YamlError, load_member
 
@@ -125,8 +126,7 @@ class FamilyNeeded(RevisionError):
 
 
 def _family_needed(entries) -> FamilyNeeded:
-    return FamilyNeeded(f"several rule-set families are available ({', '.join(families(entries))}); "
-                        "name one with --family FAMILY")
+    return FamilyNeeded(Msg("err_family_needed", families=", ".join(families(entries))))
 
 
 class AmbiguousRevision(RevisionError):
@@ -147,8 +147,7 @@ def of_family(entries: list[Entry], family: str | None) -> list[Entry]:
     known = families(entries)
     entries = [e for e in entries if same_family(e, family)]
     if not entries:
-        raise RevisionError(f"no rule set of family '{family}'{_near(family, known)}; the families found: "
-                            + ", ".join(known))
+        raise RevisionError(Msg("err_no_family", family=family, hint=_near(family, known), families=", ".join(known)))
     return entries
 
 
@@ -161,12 +160,11 @@ def choose(entries: list[Entry], as_of, revision: str | None = None, family: str
             several = len(families(entries)) > 1
             names = [spelling(e) if several else e.revision for e in entries]
             shown = ", ".join(f"{n} ({e.folder.name})" for n, e in zip(names, entries))
-            raise RevisionError(f"unknown revision '{revision}'{_near(revision, names + [e.folder.name for e in entries])}"
-                                f"; known revisions: {shown}")
+            raise RevisionError(Msg("err_unknown_revision", revision=revision,
+                                    hint=_near(revision, names + [e.folder.name for e in entries]), known=shown))
         if len({e.family for e in hits}) > 1:
-            raise AmbiguousRevision(f"revision '{revision}' exists in several families ({', '.join(families(hits))}); "
-                                    f"name one as " + " or ".join(spelling(e) for e in hits)
-                                    + " (or give --family FAMILY)", revision, hits)
+            raise AmbiguousRevision(Msg("err_ambiguous_revision", revision=revision, families=", ".join(families(hits)),
+                                        spellings=either([spelling(e) for e in hits])), revision, hits)
         return hits[0], f"revision {hits[0].revision} named by the case or the command line"
     if len(families(entries)) > 1:
         raise _family_needed(entries)
@@ -259,22 +257,21 @@ def select_entry(case: dict, entries: list[Entry], revision: str | None = None, 
         except RevisionError as exc:
             if family is not None:
                 raise
-            raise RevisionError(f"the case's family ({case_family}): {exc.message}") from None
+            raise RevisionError(Msg("err_case_field", field="family", value=case_family, error=exc.message)) from None
     try:
         entry, why = choose(entries, as_of, wanted, fam)
     except AmbiguousRevision as exc:
         if revision is not None:
             raise
         fams = families(exc.candidates)
-        raise RevisionError(f"the case's revision ({case_revision}) exists in several families ({', '.join(fams)}); "
-                            "add " + " or ".join(f"'family: {f}'" for f in fams) + " to the case, or write "
-                            + " or ".join(f"'revision: {spelling(e)}'" for e in exc.candidates)
-                            + " (or give --family FAMILY)") from None
+        raise RevisionError(Msg("err_case_revision_ambiguous", revision=case_revision, families=", ".join(fams),
+                                either_family=either([f"'family: {f}'" for f in fams]),
+                                either_revision=either([f"'revision: {spelling(e)}'" for e in exc.candidates]))) from None
     except FamilyNeeded as exc:
         if wanted is not None:
             raise
-        raise RevisionError(f"{exc.message}, or add " + " or ".join(f"'family: {f}'" for f in families(entries))
-                            + " to the case") from None
+        raise RevisionError(Msg("err_case_family_needed", error=exc.message,
+                                either_family=either([f"'family: {f}'" for f in families(entries)]))) from None
     except RevisionError as exc:
         # name the case's field that led here, unless the command line chose
         if revision is None and wanted is not None:
@@ -285,6 +282,6 @@ def select_entry(case: dict, entries: list[Entry], revision: str | None = None, 
             raise
         if not case.get(field):
             raise
-        raise RevisionError(f"the case's {field} ({case.get(field)}): {exc.message}") from None
+        raise RevisionError(Msg("err_case_field", field=field, value=case.get(field), error=exc.message)) from None
     return entry, {"revision": entry.revision, "family": entry.family, "code": entry.code, "folder": entry.folder.name,
                    "by": "name" if wanted is not None else "date", "reason": why}

@@ -487,6 +487,6 @@ def render_diff_html(diff: dict, impact: dict | None, old, new, t=None) -> str:
         from .i18n import texts_for
         t = texts_for(new.manifest)
     from .impact.report import html_section
-    impact_html = Markup(html_section(impact)) if impact else None
+    impact_html = Markup(html_section(impact, t)) if impact else None
     return render_page("diff.html.j2", diff=diff, impact=impact, impact_html=impact_html, clauses=_diff_clauses(diff, old, new),
                        css=Markup(shared_css()), old=diff["old"], new=diff["new"], back=None, t=t)

@@ -33,18 +33,30 @@ def selection_text(result: dict, t: Texts) -> str:
     return sel["reason"]
 
 
+def columns(text: str) -> int:
+    """The columns a text takes on a terminal: CJK characters take two."""
+    import unicodedata
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def pad(text: str, n: int) -> str:
+    """The text padded to n terminal columns (never cut)."""
+    return text + " " * max(n - columns(text), 0)
+
+
 def summary(result: dict, ruleset, t: Texts | None = None) -> str:
     t = t or texts_for(ruleset.manifest)
     rs = result["ruleset"]
     lines = [t.text(rs.get("title"), rs["code"]),
-             t("identity_line", code=rs["code"], revision=rs["revision"], status=rs["status"],
-               provenance=rs["provenance"], effective=rs["effective"]) + f"  {rs['digest'][:19]}…",
+             t("identity_line", code=rs["code"], revision=rs["revision"], status=t.word("status", rs["status"]),
+               provenance=t.word("provenance", rs["provenance"]), effective=rs["effective"]) + f"  {rs['digest'][:19]}…",
              f"{t('selection')}: {selection_text(result, t)}",
              f"{t('as_of')}: {result['as_of']}", ""]
     order = list(ruleset.manifest.get("outputs") or [])
     rest = [k for k in result["values"] if k not in order]
     width = max((len(k) for k in result["values"]), default=10)
     lines.append(t("values"))
+    rows = []
     for key in order + rest:
         if key not in result["values"]:
             continue
@@ -52,11 +64,15 @@ def summary(result: dict, ruleset, t: Texts | None = None) -> str:
         title = t.text(el.title) if el is not None and el.title else ""
         value = result["values"][key]
         if isinstance(value, dict) and "state" in value:
-            value = value["state"] + (f" (since {value['since']})" if value.get("since") else "")
+            value = value["state"] + (f" ({t('since', date=value['since'])})" if value.get("since") else "")
         text = show(value)
         if len(text) > 90:
             text = text[:80] + "…  " + t("more_in_explain", id=key)
-        lines.append(f"  {key:<{width}}  {text}" + (f"   {title}" if title else ""))
+        rows.append((key, text, title))
+    # titles line up after the short values; a long value (a record) pushes its own title only
+    shown = max((len(text) for _, text, _ in rows if len(text) <= 24), default=0)
+    for key, text, title in rows:
+        lines.append(f"  {key:<{width}}  {text:<{shown}}   {title}" if title else f"  {key:<{width}}  {text}")
         if key == (order[-1] if order else None) and rest:
             lines.append("")
     lines.append("")
@@ -74,6 +90,12 @@ def summary(result: dict, ruleset, t: Texts | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
+# What an explanation shows of an element's definition and of its trace entry, in this order; each is
+# labelled by the catalogue's field_NAME / trace_NAME.
+EXPLAINED_FIELDS = ("when", "expr", "key", "assert")
+TRACE_PARTS = ("rows", "history", "ignored_events", "diagnostics", "undecided")
+
+
 def explain(result: dict, ruleset, eid: str, t: Texts | None = None) -> str:
     t = t or texts_for(ruleset.manifest)
     el = ruleset.elements[eid]
@@ -85,9 +107,9 @@ def explain(result: dict, ruleset, eid: str, t: Texts | None = None) -> str:
         lines.append(f"  {t('clause_text')}: {el.text.strip()}")
     if el.interpretation:
         lines.append(f"  {t('interpretation')}: {t.text(el.interpretation)}")
-    for key in ("when", "expr", "key", "assert"):
+    for key in EXPLAINED_FIELDS:
         if key in el.raw:
-            lines.append(f"  {key}: {el.raw[key]}")
+            lines.append(f"  {t.word('field', key)}: {el.raw[key]}")
     lines.append(f"  = {show(result['values'].get(eid, entry.get('value')))}")
     inputs = entry.get("inputs") or {}
     if inputs:
@@ -95,14 +117,11 @@ def explain(result: dict, ruleset, eid: str, t: Texts | None = None) -> str:
         for name, value in inputs.items():
             hint = "  (--explain " + name + ")" if name in ruleset.elements else ""
             lines.append(f"    {name} = {show(value)}{hint}")
-    for key in ("inputs", "rows", "row_interpretation", "history", "ignored_events", "diagnostics", "undecided"):
-        if key == "inputs" or key not in entry:
-            continue
-        value = entry[key]
-        if key == "row_interpretation":
-            lines.append(f"  {t('interpretation')} ({t('row_id')}): {t.text(value)}")
-            continue
-        lines.append(f"  {key}: {show(value)}")
+    for key in TRACE_PARTS:
+        if key in entry:
+            lines.append(f"  {t.word('trace', key)}: {show(entry[key])}")
+        if key == "rows" and "row_interpretation" in entry:    # why the chosen row says what it says
+            lines.append(f"  {t('interpretation')} ({t('row_id')}): {t.text(entry['row_interpretation'])}")
     related = [f for f in result["findings"] if f["id"] == eid or f["id"].startswith(eid + ".")]
     for f in related:
         lines.append(f"  {t('finding')} [{t.severity(f['severity'])}] {f['clause']}: {t.text(f['message'])}")

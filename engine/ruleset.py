@@ -17,6 +17,7 @@ from .errors import ProblemList, RuleSetError
 from .expressions import Compiler, Scope
 from .feel import default_registry
 from .graph import order
+from .i18n import Msg, declared
 from .i18n import primary as primary_language
 from .loader import SECTIONS, read_ruleset_folder
 from .machines import StateMachine
@@ -152,13 +153,19 @@ def case_names(case_schema: dict) -> dict:
     return {name: type_hint(sub) for name, sub in props.items()}
 
 
+def languages_of(src) -> list[str]:
+    """The languages a rule set declares, as far as its manifest could be read (for its errors' language)."""
+    data = src.manifest.doc.data if src.manifest is not None else None
+    return declared(data) if isinstance(data, dict) and isinstance(data.get("languages"), list) else []
+
+
 def load_ruleset(folder) -> RuleSet:
     src = read_ruleset_folder(Path(folder))
     problems = src.problems
     if problems.errors or src.manifest is None or src.case_schema is None:
         if src.manifest is not None and src.case_schema is None and not problems.errors:
-            problems.add("the rule set has no case schema", file="ruleset.yaml")
-        raise RuleSetError(f"the rule set in '{folder}' cannot be loaded:", problems.sorted())
+            problems.add(Msg("err_no_case_schema"), file="ruleset.yaml")
+        raise RuleSetError(Msg("err_ruleset_unloadable", folder=folder), problems.sorted(), languages_of(src))
     manifest = src.manifest.doc.data
     case_schema = src.case_schema.doc.data
     names = case_names(case_schema)
@@ -177,11 +184,12 @@ def load_ruleset(folder) -> RuleSet:
                 if eid in seen:
                     first = seen[eid]
                     problems.items.append(sf.locate((section, i, "id"),
-                                                    f"id '{eid}' is already used at {first[0]}:{first[1]}"))
+                                                    Msg("err_duplicate_id", id=eid, file=first[0], line=first[1])))
                 elif eid in names:
-                    what = "the name expressions use for the rule set itself" if eid == RULESET_NAME \
-                        and RULESET_NAME not in case_schema.get("properties", {}) else "also a field of the case"
-                    problems.items.append(sf.locate((section, i, "id"), f"id '{eid}' is {what}; choose another name"))
+                    said = f"id '{eid}' is the name expressions use for the rule set itself; choose another name" \
+                        if eid == RULESET_NAME and RULESET_NAME not in case_schema.get("properties", {}) \
+                        else Msg("err_id_is_case_field", id=eid)
+                    problems.items.append(sf.locate((section, i, "id"), said))
                 else:
                     seen[eid] = (sf.rel, sf.doc.mark((section, i))[0])
                     names[eid] = KINDS[section].hint_of(raw)
@@ -213,7 +221,7 @@ def load_ruleset(folder) -> RuleSet:
     lint_ruleset(elements, src, problems)
 
     if problems.errors:
-        raise RuleSetError(f"the rule set in '{folder}' has errors:", problems.sorted())
+        raise RuleSetError(Msg("err_ruleset_errors", folder=folder), problems.sorted(), languages_of(src))
     return RuleSet(root=Path(folder), manifest=manifest, case_schema=case_schema, elements=elements,
                    order=ids, clause_map=clause_map, warnings=problems.sorted(), digest=src.digest, source=src)
 

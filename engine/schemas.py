@@ -34,6 +34,7 @@ from referencing.exceptions import NoSuchResource, Unresolvable
 from referencing.jsonschema import DRAFT202012
 
 from .errors import Problem
+from .i18n import Msg
 from .paths import data_dir
 
 SCHEMA_DIR = data_dir("schemas")
@@ -236,12 +237,12 @@ def plain(error) -> str:
     inst = error.instance
     if v == "required":
         missing = [k for k in val if isinstance(inst, dict) and k not in inst]
-        return f"'{missing[0] if missing else val[0]}' is required here but missing"
+        return Msg("err_required", name=missing[0] if missing else val[0])
     if v == "additionalProperties":
         extra = sorted(k for k in inst if k not in error.schema.get("properties", {})) if isinstance(inst, dict) else []
         allowed = ", ".join(sorted(error.schema.get("properties", {})))
         which = ", ".join(f"'{k}'" for k in extra)
-        return f"unknown key {which}; allowed here: {allowed}" if allowed else f"unknown key {which}"
+        return Msg("err_unknown_key", keys=which, allowed=allowed) if allowed else Msg("err_unknown_key_only", keys=which)
     if v == "type":
         types = val if isinstance(val, list) else [val]
         want = " or ".join(_TYPE_WORDS.get(t, t) for t in types)

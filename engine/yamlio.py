@@ -12,8 +12,10 @@
 """
 from __future__ import annotations
 
+import contextvars
 import json
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -27,11 +29,28 @@ from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
 from . import numbers
+from .i18n import Msg
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_NODES = 100_000     # values in one document, aliases expanded (the largest real rule file has ~2,000);
                         # it also bounds the time a hostile 10 MB file can take (~1 s, not ~1 min)
+MAX_RULESET_NODES = 200_000   # values in all the files of one rule set together (A/2: about 20,000), so
+                              # twenty files each under MAX_NODES cannot take twenty times as long
+
+# [values left] while the files of one rule set are read (see `shared_values`), else None
+_SHARED = contextvars.ContextVar("certrules_shared_values", default=None)
+
+
+@contextmanager
+def shared_values(values: int = MAX_RULESET_NODES):
+    """The YAML documents parsed inside share one budget of `values`: once a rule set's files have
+    used it, the next value read is an error with its file and line, and later files stop at once."""
+    token = _SHARED.set([values])
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
 
 Path_ = tuple  # a path in a document: keys and list indexes
 
@@ -90,6 +109,11 @@ class _DepthLimit:
             if self._nodes > MAX_NODES:
                 mark = self.peek_event().start_mark
                 raise YamlError(f"the document has more than {MAX_NODES:,} values", mark.line + 1, mark.column + 1)
+            shared = _SHARED.get()
+            if shared is not None and self._nodes > shared[0]:
+                mark = self.peek_event().start_mark
+                raise YamlError(f"the rule set's files hold more than {MAX_RULESET_NODES:,} values together",
+                                mark.line + 1, mark.column + 1)
             if self._depth > MAX_DEPTH:
                 mark = self.peek_event().start_mark
                 raise YamlError(f"the document nests deeper than {MAX_DEPTH} levels",
@@ -277,6 +301,9 @@ def parse_yaml(text: str) -> Document:
         try:
             node = loader.get_single_node()
         finally:
+            shared = _SHARED.get()
+            if shared is not None:
+                shared[0] -= loader._nodes
             loader.dispose()
     except YamlError:
         raise
@@ -289,7 +316,7 @@ def parse_yaml(text: str) -> Document:
         problem = exc.problem or exc.context or "invalid YAML"
         if exc.context and exc.problem:
             problem = f"{exc.problem} ({exc.context})"
-        raise YamlError(f"YAML syntax error: {problem}",
+        raise YamlError(Msg("err_yaml_syntax", problem=problem),
                         mark.line + 1 if mark else None, mark.column + 1 if mark else None) from None
     except yaml.YAMLError as exc:
         raise YamlError(f"YAML error: {exc}") from None

@@ -60,6 +60,16 @@ def _on_sigterm(signum, frame):
     raise _Terminated()
 
 
+def _in_language(exc: CertrulesError, requested: str | None) -> str:
+    """The error in --lang, else the locale's or the primary language of the rule set it is about (when
+    known), else English."""
+    from ..i18n import texts_for
+    try:
+        return texts_for({"languages": list(exc.languages)}, requested).error(exc)
+    except CertrulesError:        # --lang names a language there is no catalogue for: it was said already
+        return str(exc)
+
+
 def main(argv=None) -> int:
     import signal
     import threading
@@ -71,6 +81,7 @@ def main(argv=None) -> int:
         if (getattr(stream, "encoding", "utf-8") or "").lower().replace("-", "") != "utf8" \
                 and hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8")
+    args = None
     try:
         parser = build_parser(_command_module(argv))
         args, extra = parser.parse_known_args(argv)
@@ -83,7 +94,7 @@ def main(argv=None) -> int:
             return EXIT_OK
         return args.func(args)
     except CertrulesError as exc:
-        print(f"certrules: {exc}", file=sys.stderr)
+        print(f"certrules: {_in_language(exc, getattr(args, 'lang', None))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt as exc:
         how = "terminated (SIGTERM)" if isinstance(exc, _Terminated) else "interrupted"

@@ -2,38 +2,43 @@
 from __future__ import annotations
 
 from ..errors import EXIT_FINDINGS, EXIT_OK
-from .common import add_family_option, add_rulesets_option, rulesets_for
+from .common import add_family_option, add_lang_option, add_rulesets_option, rulesets_for
 
 
 def register(sub) -> None:
     s = sub.add_parser("check", help="validate and lint rule sets (exit 1 on errors)")
     s.add_argument("ruleset", nargs="*", help="rule-set folder or revision (default: all found)")
     s.add_argument("--strict", action="store_true", help="warnings count as errors")
+    add_lang_option(s)
     add_family_option(s)
     add_rulesets_option(s)
     s.set_defaults(func=run)
 
 
 def run(args) -> int:
+    from ..corpus import load_profile
     from ..errors import RuleSetError
+    from ..i18n import texts_for
     from ..ruleset import load_ruleset
     status = EXIT_OK
-    from ..corpus import load_profile
     for folder in rulesets_for(args.ruleset, args.rulesets, args.family):
-        what = ""
+        rs = None
         try:
             rs = load_ruleset(folder)
-            what = "the generator profile has "
             load_profile(rs)       # generate.yaml, when there is one
         except RuleSetError as exc:
-            print(f"✗ {folder}: {what}{len([p for p in exc.problems if p.severity == 'error'])} error(s)")
+            t = texts_for(rs.manifest if rs else {"languages": list(exc.languages)}, args.lang)
+            errors = len([p for p in exc.problems if p.severity == "error"])
+            print(t("check_profile_failed", folder=folder, errors=errors) if rs else
+                  t("check_failed", folder=folder, errors=errors))
             for p in exc.problems:
-                print(f"  {p}")
+                print(f"  {t.problem(p)}")
             status = EXIT_FINDINGS
             continue
-        print(f"✓ {folder}: {rs.name}, {len(rs.elements)} elements, {len(rs.warnings)} warning(s)")
+        t = texts_for(rs.manifest, args.lang)
+        print(t("check_ok", folder=folder, name=rs.name, elements=len(rs.elements), warnings=len(rs.warnings)))
         for p in rs.warnings:
-            print(f"  {p}")
+            print(f"  {t.problem(p)}")
         if args.strict and rs.warnings:
             status = EXIT_FINDINGS
     return status

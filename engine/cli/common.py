@@ -22,18 +22,6 @@ def add_rulesets_option(sp) -> None:
                     help="also look for rule sets in DIR (repeatable; env CERTRULES_RULESETS too)")
 
 
-def positive_int(value: str) -> int:
-    """An argparse type: a whole number of at least 1 (--workers)."""
-    import argparse
-    try:
-        n = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{value}' is not a whole number") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"{n} is less than 1")
-    return n
-
-
 def add_lang_option(sp) -> None:
     sp.add_argument("--lang", metavar="LANG", help="the language to show (one of the rule set's languages; "
                                                    "default: the locale's if the rule set has it, else its primary one)")

@@ -22,7 +22,7 @@ def register(sub) -> None:
 
 def run(args) -> int:
     from ..evaluation import evaluate
-    from ..i18n import texts_for
+    from ..i18n import declared, texts_for
     from ..jsonout import dumps
     from ..report import explain, summary
     from ..suggest import unknown_element
@@ -32,10 +32,11 @@ def run(args) -> int:
         case, rs, selection = load_case(path, args)
         outputs = [o.strip() for o in args.outputs.split(",") if o.strip()] if args.outputs else None
         unknown = [o for o in outputs or [] if o not in rs.elements]
+        languages = declared(rs.manifest)       # the language of the error, as of the output
         if unknown:
-            raise UsageError(unknown_element("--outputs", unknown[0], rs))
+            raise UsageError(unknown_element("--outputs", unknown[0], rs), languages=languages)
         if args.explain and args.explain not in rs.elements:
-            raise UsageError(unknown_element("--explain", args.explain, rs))
+            raise UsageError(unknown_element("--explain", args.explain, rs), languages=languages)
         # the trace is made when it is shown: in JSON (unless --no-trace) and for --explain; the text
         # summary does not show it, and the values and findings are the same without it
         traced = bool(args.explain) or (args.format == "json" and not args.no_trace)

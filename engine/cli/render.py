@@ -35,5 +35,7 @@ def run(args) -> int:
     else:
         out(data, args.output)
     if args.output:
-        print(f"wrote {args.output}", file=sys.stderr)
+        from ..i18n import texts_for
+        t = texts_for(rs.manifest, args.lang)
+        print(t("wrote", path=args.output), file=sys.stderr)
     return EXIT_OK

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import EXIT_OK
-from .common import add_family_option, add_rulesets_option, load_named
+from .common import add_family_option, add_lang_option, add_rulesets_option, load_named
 
 
 def register(sub) -> None:
@@ -16,6 +16,7 @@ def register(sub) -> None:
     s.add_argument("--effective", required=True, help="YYYY-MM-DD")
     s.add_argument("--code", help="a new code (default: keep)")
     s.add_argument("--force", action="store_true", help="replace --out if it exists")
+    add_lang_option(s)
     add_family_option(s)
     add_rulesets_option(s)
     s.set_defaults(func=run_apply)
@@ -27,26 +28,32 @@ def register(sub) -> None:
     s.add_argument("--code", help="a new code (default: keep)")
     s.add_argument("--out", help="folder to write (default: beside the source, named CODE-REV)")
     s.add_argument("--force", action="store_true")
+    add_lang_option(s)
     add_family_option(s)
     add_rulesets_option(s)
     s.set_defaults(func=run_new_revision)
 
 
 def run_apply(args) -> int:
+    from ..i18n import texts_for
     from ..patch import apply_patch, read_patch
     from ..ruleset import load_ruleset
     patch = read_patch(args.patch)
     old = load_named(args.to, args.rulesets, args.family)
     dest = apply_patch(patch, old.root, Path(args.out), args.revision, args.effective, force=args.force, code=args.code)
     rs = load_ruleset(dest)
-    print(f"wrote {dest}: {rs.name} (draft), {len(rs.elements)} elements; check it with `certrules check {dest}`")
+    t = texts_for(rs.manifest, args.lang)
+    print(t("wrote_applied", dest=dest, name=rs.name, elements=len(rs.elements)))
     return EXIT_OK
 
 
 def run_new_revision(args) -> int:
+    from ..i18n import texts_for
     from ..patch import new_revision
     src = load_named(args.source, args.rulesets, args.family)
     dest = new_revision(src.root, args.revision, args.effective, Path(args.out) if args.out else None, args.force,
                         args.code)
-    print(f"wrote {dest}: draft revision {args.revision} of {src.code}, effective {args.effective}, copied from {src.name}")
+    t = texts_for(src.manifest, args.lang)
+    print(t("wrote_new_revision", dest=dest, revision=args.revision, code=src.code, effective=args.effective,
+            name=src.name))
     return EXIT_OK

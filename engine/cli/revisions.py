@@ -2,28 +2,32 @@
 from __future__ import annotations
 
 from ..errors import EXIT_OK
-from .common import add_rulesets_option
+from .common import add_lang_option, add_rulesets_option
 
 
 def register(sub) -> None:
     s = sub.add_parser("revisions", help="list the rule sets found, by family and effective date")
+    add_lang_option(s)
     add_rulesets_option(s)
     s.set_defaults(func=run)
 
 
 def run(args) -> int:
+    from ..i18n import Texts, choose, catalogues
     from ..registry import find_rulesets
     entries = find_rulesets(args.rulesets)
+    # several rule sets, perhaps in several languages: --lang, else the locale's, else English
+    t = Texts(choose(["en"] + [c for c in catalogues() if c != "en"], args.lang))
     if not entries:
-        print("no rule sets found")
+        print(t("revisions_none"))
         return EXIT_OK
     fam = None
     for e in entries:
         if e.family != fam:
             fam = e.family
             print(f"{fam}")
-        flags = [e.status]
+        flags = [t.word("status", e.status)]
         if e.provenance != "authoritative":
-            flags.append(e.provenance)
-        print(f"  {e.effective}  {e.revision:<6} {e.code:<14} {e.folder.name:<22} {', '.join(flags)}")
+            flags.append(t.word("provenance", e.provenance))
+        print(f"  {e.effective}  {e.revision:<6} {e.code:<14} {e.folder.name:<22} {t('list_separator').join(flags)}")
     return EXIT_OK

@@ -21,5 +21,7 @@ def run(args) -> int:
     from ..rulebook import build_rulebook
     rs = load_named(args.ruleset, args.rulesets, args.family)
     dest = build_rulebook(rs, Path(args.output), dirs=args.rulesets, lang=args.lang)
-    print(f"wrote the rulebook of {rs.name} to {dest} (open {dest / 'index.html'})")
+    from ..i18n import texts_for
+    t = texts_for(rs.manifest, args.lang)
+    print(t("wrote_rulebook", name=rs.name, dest=dest, index=dest / "index.html"))
     return EXIT_OK

@@ -190,7 +190,15 @@ def _rows_csv(path: Path):
             raise UsageError(f"{path}: not a readable CSV file ({exc})") from None
 
 
-def _rows_xlsx(path: Path, sheet):
+MAX_SHEET_ROWS = 1_048_576     # what a workbook holds (Excel's limit)
+MAX_SHEET_COLUMNS = 16_384
+
+
+def _rows_xlsx(path: Path, sheet, header_row: int = 1, columns=()):
+    """The rows of a sheet, each as wide as the columns the mapping reads and no wider: openpyxl pads
+    every row (and every row missing between two rows) to the sheet's width, so one cell at XFD1048576
+    made an 8 kB workbook cost 17 billion cells. The header row is given whole; a row numbered beyond
+    what a workbook holds is refused."""
     try:
         import openpyxl
     except ImportError:  # pragma: no cover - a core dependency
@@ -203,8 +211,19 @@ def _rows_xlsx(path: Path, sheet):
         if sheet is not None and str(sheet) not in wb.sheetnames:
             raise UsageError(f"{path}: no sheet '{sheet}' (it has {', '.join(wb.sheetnames)})")
         ws = wb[str(sheet)] if sheet is not None else wb.worksheets[0]
-        for n, row in enumerate(ws.iter_rows(values_only=True), 1):
-            yield n, list(row)
+        header, width = None, 1
+        for n, row in enumerate(ws.iter_rows(values_only=True, max_row=header_row, max_col=MAX_SHEET_COLUMNS), 1):
+            if n == header_row:
+                header = list(row)
+                names = [("" if h is None else str(h).strip()) for h in header]
+                width = max([names.index(c) + 1 for c in columns if c in names], default=1)
+        for n, row in enumerate(ws.iter_rows(values_only=True, max_col=width), 1):
+            if n > MAX_SHEET_ROWS:
+                raise UsageError(f"{path}: the sheet has rows beyond row {MAX_SHEET_ROWS:,}, more than a workbook holds")
+            if n == header_row and header is not None:
+                yield n, header
+            elif row.count(None) != len(row):      # an empty row (a gap is a million of them) is no row
+                yield n, list(row)
     finally:
         wb.close()
 
@@ -333,7 +352,7 @@ def import_register(register: Path, mapping_path: Path, output: Path, on_error: 
     if suffix == ".csv":
         rows = _rows_csv(register)
     elif suffix == ".xlsx":
-        rows = _rows_xlsx(register, mapping.sheet)
+        rows = _rows_xlsx(register, mapping.sheet, mapping.header_row, mapping.columns)
     elif not register.exists():
         raise UsageError(f"{register}: no such register file")
     else:

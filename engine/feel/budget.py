@@ -8,7 +8,9 @@ every built-in that makes or walks lists or strings spend from it. So twenty rul
 When a spend would go past the limit, FeelLimitError is raised (the expression's value becomes
 null with a diagnostic) and the budget is marked spent: `reached` says which limit, so the
 engine can say in the element's finding that the limit was reached. Calls of user-defined
-functions take one level of `depth` each, so a runaway recursion stops with null too.
+functions take one level of `depth` each, so a runaway recursion stops with null too, and one of
+`calls`, so a recursion that is shallow but wide (f(n-1) + f(n-1): 2^n calls) or a sort whose
+comparator is a function stops too (a call costs about four loop items, hence its own limit).
 """
 from __future__ import annotations
 
@@ -17,15 +19,18 @@ from .errors import FeelLimitError
 MAX_ITEMS = 1_000_000        # list items built or visited, per evaluation
 MAX_CHARS = 20_000_000       # characters of the strings built, per evaluation
 MAX_CALL_DEPTH = 64          # user-defined function calls inside one another
+MAX_CALLS = 100_000          # user-defined function calls, per evaluation
 
 
 class Budget:
-    __slots__ = ("items", "chars", "depth", "reached")
+    __slots__ = ("items", "chars", "depth", "calls", "reached")
 
-    def __init__(self, items: int = MAX_ITEMS, chars: int = MAX_CHARS, depth: int = MAX_CALL_DEPTH):
+    def __init__(self, items: int = MAX_ITEMS, chars: int = MAX_CHARS, depth: int = MAX_CALL_DEPTH,
+                 calls: int = MAX_CALLS):
         self.items = items
         self.chars = chars
         self.depth = depth
+        self.calls = calls
         self.reached: str | None = None     # the first limit reached, in words
 
     def _over(self, what: str):
@@ -53,6 +58,9 @@ class Budget:
         """One more user-defined function call in progress."""
         if self.depth <= 0:
             self._over(f"more than {MAX_CALL_DEPTH} function calls inside one another")
+        if self.calls <= 0:
+            self._over(f"more than {MAX_CALLS} function calls")
+        self.calls -= 1
         self.depth -= 1
 
     def leave(self) -> None:

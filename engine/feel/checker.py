@@ -225,9 +225,14 @@ class Checker:
         self.frames: list[_Frame] = []
         self.free: set[str] = set()
 
-    def fail(self, msg: str, node: N.Node):
+    def fail(self, msg: str, node: N.Node, key: str | None = None, **values):
         p = node.pos
-        raise FeelCheckError(msg.format(at=f"{p.line}:{p.col}"), p.line, p.col, self.text)
+        at = f"{p.line}:{p.col}"
+        # replace, not str.format: the message quotes rule text, which may hold braces
+        exc = FeelCheckError(msg.replace("{at}", at), p.line, p.col, self.text)
+        if key:
+            exc.key, exc.values = key, {**values, "at": at}
+        raise exc
 
     def check(self, node: N.Node):
         return getattr(self, "c_" + type(node).__name__)(node)
@@ -268,7 +273,11 @@ class Checker:
             words = name.split(" ")
             extra = (f" (a name cannot contain spaces; is an operator missing between "
                      f"'{words[0]}' and '{words[1]}'?)")
-        self.fail(f"unknown name '{name}' at {{at}}{extra}", node)
+        if " " in name:
+            self.fail(f"unknown name '{name}' at {{at}}{extra}", node)
+        if hint:
+            self.fail(f"unknown name '{name}' at {{at}}{extra}", node, key="feel_unknown_name_hint", name=name, hint=hint[0])
+        self.fail(f"unknown name '{name}' at {{at}}{extra}", node, key="feel_unknown_name", name=name)
 
     def c_InputValue(self, node):
         if self.mode != "unary":
@@ -339,7 +348,7 @@ class Checker:
             r = arith_type(node.op, a, b)
         if r is False:
             self.fail(f"cannot {_VERB[node.op]} {describe(a)} and {describe(b)} with '{node.op}' at {{at}}",
-                      node)
+                      node, key="feel_cannot_combine", verb=_VERB[node.op], a=a, b=b, op=node.op)
         return r
 
     def c_Compare(self, node):

@@ -13,7 +13,11 @@ from __future__ import annotations
 
 
 class FeelError(Exception):
-    """Base of every error this package raises on purpose."""
+    """Base of every error this package raises on purpose. `key` and `values`, when set, name the
+    message in the engine's catalogue (engine/i18n), so a rule author can read it in another language."""
+
+    key: str | None = None
+    values: dict = {}
 
     def __init__(self, message: str, line: int = 1, col: int = 1, text: str = ""):
         super().__init__(message)

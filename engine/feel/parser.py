@@ -166,7 +166,8 @@ def _line_col(text: str, pos: int) -> tuple[int, int]:
 
 def _error(msg: str, text: str, pos: int) -> FeelSyntaxError:
     line, col = _line_col(text, pos)
-    return FeelSyntaxError(msg.format(at=f"{line}:{col}"), line, col, text)
+    # replace, not str.format: the message quotes the text, which may hold braces
+    return FeelSyntaxError(msg.replace("{at}", f"{line}:{col}"), line, col, text)
 
 
 def tokenize(text: str, multiword: frozenset = frozenset()) -> list[Token]:

@@ -2,9 +2,15 @@
 
 A rule set declares its languages in `ruleset.yaml` (`languages: [zh, en]`, the primary first;
 `[en]` when it says nothing). Its titles, messages and interpretations are a plain string (in the
-primary language) or a mapping from language to text. The engine's own interface texts (the
-summary's headings, the diff report's and the rulebook's labels) come from one catalogue per
-language beside this file (`en.yaml`, `zh.yaml`): the same keys in each, English filling any gap.
+primary language) or a mapping from language to text. The engine's own interface texts (every
+command's text output: summaries, explanations, diff and impact reports, check, test, coverage,
+revisions, rulebook pages; and the load errors a rule author meets) come from one catalogue per
+language beside this file (`en.yaml`, `zh.yaml`): the same keys and placeholders in each (a test
+checks), English filling any gap.
+
+A message the engine makes before it knows the language of its output (a load error, a failed
+rule-author test) is a `Msg`: a str holding the English text, which also remembers its key and values
+so that `Texts.say` can give it in another language.
 
 The language of an output is `--lang` when given, else the first language of the user's locale
 (LANGUAGE, LC_ALL, LC_MESSAGES, LANG) that the rule set declares, else the rule set's primary one.
@@ -102,6 +108,40 @@ def choose(languages, requested: str | None = None, environ=None) -> str:
     return languages[0]
 
 
+def _fill(catalogue: dict, key: str, values: dict) -> str:
+    text = catalogue[key]
+    if not values:
+        return text
+    return text.format(**{k: (_fill(catalogue, v.key, v.values) if isinstance(v, Msg) else v) for k, v in values.items()})
+
+
+class Msg(str):
+    """An interface text made before its output's language is known: the English text as a str (what
+    logs, exceptions and str() show), plus its catalogue key and values, to give it in another
+    language (`Texts.say`). A value may itself be a Msg: it is given in the same language."""
+
+    def __new__(cls, key: str, /, **values):
+        self = super().__new__(cls, _fill(messages(BASE), key, values))
+        self.key = key
+        self.values = values
+        return self
+
+    def __reduce__(self):           # pickled (worker processes) as its key and values, not its English text
+        return (_msg, (self.key, self.values))
+
+
+def _msg(key, values):
+    return Msg(key, **values)
+
+
+def either(items: list[str]):
+    """'a or b or c', said in the language of the output (a Msg)."""
+    out = items[-1]
+    for item in reversed(items[:-1]):
+        out = Msg("either_or", first=item, rest=out)
+    return out
+
+
 class Texts:
     """What an output shows, in one language: `t(key, **values)` for the engine's own texts,
     `t.text(value)` for a rule set's text (a string, or a mapping from language to text)."""
@@ -112,8 +152,19 @@ class Texts:
         self.messages = messages(lang)
 
     def __call__(self, key: str, /, **values) -> str:
-        text = self.messages[key]
-        return text.format(**values) if values else text
+        return _fill(self.messages, key, values)
+
+    def say(self, message) -> str:
+        """A message in this language: a Msg from the catalogue, any other text as it is."""
+        return _fill(self.messages, message.key, message.values) if isinstance(message, Msg) else str(message)
+
+    def problem(self, p) -> str:
+        """An errors.Problem in this language (str(p) is the English)."""
+        return p.render(self.say, self.severity)
+
+    def error(self, exc) -> str:
+        """A CertrulesError in this language (str(exc) is the English)."""
+        return exc.render(self.say, self.problem)
 
     def text(self, value, fallback: str = "") -> str:
         """A rule set's text in this language, else its primary language, else whichever it has."""
@@ -127,14 +178,19 @@ class Texts:
                 return str(value[found])
         return next((str(v) for v in value.values() if v), fallback)
 
+    def word(self, group: str, value: str) -> str:
+        """A word of the data (a status, a severity, a kind) in this language: the catalogue's
+        `GROUP_VALUE`, else the word as the data has it."""
+        return self.messages.get(f"{group}_{value}", value)
+
     def severity(self, severity: str) -> str:
-        return self.messages.get(f"severity_{severity}", severity)
+        return self.word("severity", severity)
 
     def change(self, kind: str) -> str:
-        return self.messages.get(f"change_{kind}", kind)
+        return self.word("change", kind)
 
     def kind(self, kind: str) -> str:
-        return self.messages.get(f"kind_{kind}", kind)
+        return self.word("kind", kind)
 
 
 def texts_for(manifest: dict, requested: str | None = None, environ=None) -> Texts:

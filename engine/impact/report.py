@@ -2,13 +2,15 @@
 outputs, the migrations, the distributions of change, the findings raised and cleared), then the
 example cases behind each count. Text for a terminal, Markdown, and an HTML section with SVG charts.
 
-Structured values are summarised by the fields that change; no value is ever dumped.
+Structured values are summarised by the fields that change; no value is ever dumped. The labels
+are in one language (an i18n.Texts `t`, English when none is given), the titles from the rule set.
 """
 from __future__ import annotations
 
 from decimal import Decimal
 from html import escape
 
+from ..i18n import BASE, Texts
 from ..report import show
 from .charts import bar_chart
 
@@ -25,34 +27,33 @@ def signed(v) -> str:
     return text if text.startswith("-") or text in ("0", "—") else "+" + text
 
 
-def title_of(impact: dict, eid: str, sep: str = " ") -> str:
-    t = (impact.get("titles") or {}).get(eid)
-    if isinstance(t, dict):
-        return sep.join(x for x in (t.get("zh"), t.get("en")) if x)
-    return str(t) if t else ""
+def title_of(impact: dict, eid: str, t: Texts) -> str:
+    return t.text((impact.get("titles") or {}).get(eid))
 
 
 def pct(n, total) -> str:
     return f"{100 * n / total:.1f}%" if total else "—"
 
 
-def distribution(entry: dict):
+def distribution(entry: dict, t: Texts):
     """A numeric output's changes, or a date's shifts, as (label, count, examples) rows: each value
     when there are at most 12, else bands of a round width (at most 8)."""
+    def band(low, high):
+        return t("impact_band", low=low, high=high)
     if "changes" in entry:
         cells = [(c["change"], c["count"], c["examples"]) for c in entry["changes"]]
-        unit = ""
+        unit = str
         if entry["changes"] and "width" in entry["changes"][0]:    # already in bands
             w = entry["changes"][0]["width"]
             if len(cells) <= 12:
-                return [(f"{signed(v)} to < {signed(v + w)}", n, ex) for v, n, ex in cells]
+                return [(band(signed(v), signed(v + w)), n, ex) for v, n, ex in cells]
     elif "shifts" in entry:
         cells = [(Decimal(c["days"]), c["count"], c["examples"]) for c in entry["shifts"]]
-        unit = " days"
+        unit = lambda text: t("impact_days", value=text)   # noqa: E731
     else:
         return []
     if len(cells) <= 12:
-        return [(signed(v) + unit, n, ex) for v, n, ex in cells]
+        return [(unit(signed(v)), n, ex) for v, n, ex in cells]
     lo, hi = cells[0][0], cells[-1][0]
     step = _nice_step(hi - lo)
     start = (lo / step).to_integral_value(rounding="ROUND_FLOOR") * step
@@ -62,7 +63,7 @@ def distribution(entry: dict):
         band = bands.setdefault(k, [0, []])
         band[0] += n
         band[1].extend(ex[:SHOWN_EXAMPLES - len(band[1])])
-    return [(f"{signed(start + step * k)} to < {signed(start + step * (k + 1))}{unit}", n, ex)
+    return [(unit(band(signed(start + step * k), signed(start + step * (k + 1)))), n, ex)
             for k, (n, ex) in sorted(bands.items())]
 
 
@@ -80,14 +81,14 @@ def _nice_step(span: Decimal) -> Decimal:
     return Decimal(1).scaleb(exp)
 
 
-def cells_of(entry: dict):
+def cells_of(entry: dict, t: Texts):
     """(label, count, examples) for the output's migrations, distribution or changed fields."""
     rows = []
     for m in entry.get("migrations") or []:
         rows.append((f"{show(m['from'])} → {show(m['to'])}", m["count"], m["examples"]))
-    rows += distribution(entry)
+    rows += distribution(entry, t)
     for f in entry.get("fields") or []:
-        label = f["field"] if f["field"][:2] in ("+ ", "- ") else f"{f['field']} changes"
+        label = f["field"] if f["field"][:2] in ("+ ", "- ") else t("impact_field_changes", field=f["field"])
         rows.append((label, f["count"], f["examples"]))
     return rows
 
@@ -119,59 +120,72 @@ def ljust(text: str, n: int) -> str:
     return text + " " * (n - width(text))
 
 
-def _cases_word(n) -> str:
-    return f"{n:,} case{'s' if n != 1 else ''}"
+def _cases_word(n, t: Texts) -> str:
+    return t("impact_case", n=f"{n:,}") if n == 1 else t("impact_cases", n=f"{n:,}")
+
+
+_WHO = {"old": "impact_refused_old", "new": "impact_refused_new", "both": "impact_refused_both"}
+_FINDINGS = (("raised", "impact_raised"), ("cleared", "impact_cleared"))
+
+
+def _refused(r: dict, t: Texts) -> str:
+    return t("impact_refused", cases=_cases_word(r["count"], t), who=t(_WHO[r["by"]]), reason=r["reason"])
+
+
+def _eg(examples, t: Texts) -> str:
+    return t("impact_examples", examples=", ".join(examples[:SHOWN_EXAMPLES]))
 
 
 # ---------------------------------------------------------------- text
 
-def text_lines(impact: dict) -> list[str]:
+def text_lines(impact: dict, t: Texts | None = None) -> list[str]:
+    t = t or Texts(BASE)
     n, k = impact.get("cases", 0), impact.get("affected", 0)
     old, new = impact.get("old") or {}, impact.get("new") or {}
-    head = f"影响 Impact on {_cases_word(n)}"
-    if old and new:
-        head += f": {old.get('code')} {old.get('revision')} → {new.get('code')} {new.get('revision')}"
-    lines = [head, f"  {_cases_word(k)} change ({pct(k, n)}), {n - k:,} do not" +
-             (f"; e.g. {', '.join(impact['examples'][:SHOWN_EXAMPLES])}" if impact.get("examples") else "")]
+    head = t("impact_head_revisions", cases=_cases_word(n, t), old=f"{old.get('code')} {old.get('revision')}",
+             new=f"{new.get('code')} {new.get('revision')}") if old and new else t("impact_head", cases=_cases_word(n, t))
+    lines = [head, "  " + t("impact_changed", changed=_cases_word(k, t), share=pct(k, n), unchanged=f"{n - k:,}") +
+             (f"; {_eg(impact['examples'], t)}" if impact.get("examples") else "")]
     for r in impact.get("refused") or []:
-        who = {"old": "the old revision", "new": "the new revision", "both": "both revisions"}[r["by"]]
-        lines.append(f"  {_cases_word(r['count'])} refused by {who}: {r['reason']} (e.g. {', '.join(r['examples'][:SHOWN_EXAMPLES])})")
-    for side, word in (("outputs_only_old", "only in the old revision"), ("outputs_only_new", "only in the new revision")):
-        if impact.get(side):
-            lines.append(f"  values {word} (not compared): {', '.join(impact[side])}")
+        lines.append(f"  {_refused(r, t)} ({_eg(r['examples'], t)})")
+    if impact.get("outputs_only_old"):
+        lines.append("  " + t("impact_only_old", ids=", ".join(impact["outputs_only_old"])))
+    if impact.get("outputs_only_new"):
+        lines.append("  " + t("impact_only_new", ids=", ".join(impact["outputs_only_new"])))
+    cases = t("impact_cases_column")
     outputs = impact.get("outputs") or {}
     if outputs:
-        lines += ["", f"  {ljust('输出 output', 48)}{'cases':>8}"]
+        lines += ["", f"  {ljust(t('output'), 48)}{' ' * (8 - width(cases))}{cases}"]
         for key, e in outputs.items():
-            lines.append(f"  {ljust(key + '  ' + title_of(impact, key), 48)}{e['cases_changed']:>8,}")
+            lines.append(f"  {ljust(key + '  ' + title_of(impact, key, t), 48)}{e['cases_changed']:>8,}")
     findings = impact.get("findings") or {}
-    for side, word in (("raised", "新出现的发现 findings newly raised"), ("cleared", "不再出现的发现 findings newly cleared")):
+    for side, key in _FINDINGS:
         items = findings.get(side) or []
         if items:
-            lines += ["", f"  {ljust(word, 48)}{'cases':>8}"]
+            lines += ["", f"  {ljust(t(key), 48)}{' ' * (8 - width(cases))}{cases}"]
             for f in items[:TOP_CELLS * 2]:
-                label = f"§{f['clause']} {f['id']} ({f['severity']})"
-                lines.append(f"  {ljust(label, 48)}{f['count']:>8,}   e.g. {', '.join(f['examples'][:SHOWN_EXAMPLES])}")
+                label = f"§{f['clause']} {f['id']} ({t.severity(f['severity'])})"
+                lines.append(f"  {ljust(label, 48)}{f['count']:>8,}   {_eg(f['examples'], t)}")
             if len(items) > TOP_CELLS * 2:
-                lines.append(f"  … and {len(items) - TOP_CELLS * 2} more (--format json lists every one)")
+                lines.append("  " + t("impact_more_findings", count=len(items) - TOP_CELLS * 2))
     for key, e in list(outputs.items())[:TOP_OUTPUTS]:
-        lines += ["", f"  {key} — {title_of(impact, key) or key}: {_cases_word(e['cases_changed'])}"
-                  + (f" ({e['increased']:,} up, {e['decreased']:,} down)" if "increased" in e else "")]
+        lines += ["", f"  {key} — {title_of(impact, key, t) or key}: {_cases_word(e['cases_changed'], t)}"
+                  + (t("impact_trend", up=f"{e['increased']:,}", down=f"{e['decreased']:,}") if "increased" in e else "")]
         m = _matrix(e)
         if m:
             froms, tos, grid = m
-            w = max(10, *(width(show(v)) + 2 for v in froms + tos))
-            lines.append("    " + ljust("from \\ to", w) + "".join(" " * (w - width(show(t))) + show(t) for t in tos))
+            w = max(10, width(t("impact_from_to")) + 2, *(width(show(v)) + 2 for v in froms + tos))
+            lines.append("    " + ljust(t("impact_from_to"), w) + "".join(" " * (w - width(show(t_))) + show(t_) for t_ in tos))
             for f in froms:
-                lines.append("    " + ljust(show(f), w) + "".join((f"{grid[(f, t)]:,}" if (f, t) in grid else "·").rjust(w) for t in tos))
-        rows = cells_of(e)
+                lines.append("    " + ljust(show(f), w) + "".join((f"{grid[(f, t_)]:,}" if (f, t_) in grid else "·").rjust(w) for t_ in tos))
+        rows = cells_of(e, t)
         for label, count, ex in rows[:TOP_CELLS]:
-            lines.append(f"    {ljust(label, 46)}{count:>8,}   e.g. {', '.join(ex[:SHOWN_EXAMPLES])}")
+            lines.append(f"    {ljust(label, 46)}{count:>8,}   {_eg(ex, t)}")
         if len(rows) > TOP_CELLS or e.get("other_changes"):
             more = len(rows) - TOP_CELLS if len(rows) > TOP_CELLS else 0
-            lines.append(f"    … {more + (e.get('other_changes') or 0):,} more change(s) (--format json has them)")
+            lines.append("    " + t("impact_more_changes", count=f"{more + (e.get('other_changes') or 0):,}"))
     if len(outputs) > TOP_OUTPUTS:
-        lines += ["", f"  … {len(outputs) - TOP_OUTPUTS} more output(s) change (counted above; --format json or md for each)"]
+        lines += ["", "  " + t("impact_more_outputs", count=len(outputs) - TOP_OUTPUTS)]
     return lines
 
 
@@ -181,105 +195,114 @@ def _md(v) -> str:
     return show(v).replace("|", "\\|").replace("\n", " ")
 
 
-def markdown_lines(impact: dict) -> list[str]:
+def markdown_lines(impact: dict, t: Texts | None = None) -> list[str]:
+    t = t or Texts(BASE)
     n, k = impact.get("cases", 0), impact.get("affected", 0)
-    out = ["## 影响 Impact", "", f"**{k:,} of {n:,} cases change** ({pct(k, n)}); {n - k:,} do not.", ""]
+    cases, eg = t("impact_cases_column"), t("impact_eg")
+    out = [f"## {t('impact')}", "", t("impact_summary_md", changed=f"{k:,}", cases=f"{n:,}", share=pct(k, n),
+                                       unchanged=f"{n - k:,}"), ""]
     for r in impact.get("refused") or []:
-        out += [f"- {_cases_word(r['count'])} refused by the {r['by']} revision(s): {_md(r['reason'])}", ""]
+        out += ["- " + _md(_refused(r, t)), ""]
     outputs = impact.get("outputs") or {}
     if outputs:
-        out += ["| output | | cases |", "|---|---|---:|"]
-        out += [f"| `{key}` | {_md(title_of(impact, key))} | {e['cases_changed']:,} |" for key, e in outputs.items()]
+        out += [f"| {t('output')} | | {cases} |", "|---|---|---:|"]
+        out += [f"| `{key}` | {_md(title_of(impact, key, t))} | {e['cases_changed']:,} |" for key, e in outputs.items()]
         out.append("")
     findings = impact.get("findings") or {}
-    for side, word in (("raised", "Findings newly raised"), ("cleared", "Findings newly cleared")):
+    for side, key in _FINDINGS:
         items = findings.get(side) or []
         if items:
-            out += [f"### {word}", "", "| clause | finding | severity | cases | e.g. |", "|---|---|---|---:|---|"]
-            out += [f"| {_md(f['clause'])} | `{f['id']}` {_md(title_of(impact, f['id']))} | {f['severity']} | {f['count']:,} | "
-                    f"{', '.join(f['examples'][:SHOWN_EXAMPLES])} |" for f in items]
+            out += [f"### {t(key)}", "",
+                    f"| {t('clause')} | {t('finding')} | {t('severity')} | {cases} | {eg} |", "|---|---|---|---:|---|"]
+            out += [f"| {_md(f['clause'])} | `{f['id']}` {_md(title_of(impact, f['id'], t))} | {t.severity(f['severity'])} | "
+                    f"{f['count']:,} | {', '.join(f['examples'][:SHOWN_EXAMPLES])} |" for f in items]
             out.append("")
     for key, e in list(outputs.items())[:TOP_OUTPUTS]:
-        out += [f"### `{key}` {_md(title_of(impact, key))}: {_cases_word(e['cases_changed'])}", ""]
+        out += [f"### `{key}` {_md(title_of(impact, key, t))}: {_cases_word(e['cases_changed'], t)}", ""]
         m = _matrix(e)
         if m:
             froms, tos, grid = m
-            out += ["| from \\ to | " + " | ".join(_md(t) for t in tos) + " |", "|---|" + "---:|" * len(tos)]
-            out += ["| " + _md(f) + " | " + " | ".join(f"{grid[(f, t)]:,}" if (f, t) in grid else "·" for t in tos) + " |"
+            out += [f"| {_md(t('impact_from_to'))} | " + " | ".join(_md(t_) for t_ in tos) + " |", "|---|" + "---:|" * len(tos)]
+            out += ["| " + _md(f) + " | " + " | ".join(f"{grid[(f, t_)]:,}" if (f, t_) in grid else "·" for t_ in tos) + " |"
                     for f in froms]
             out.append("")
-        rows = cells_of(e)
+        rows = cells_of(e, t)
         if rows:
-            out += ["| change | cases | e.g. |", "|---|---:|---|"]
+            out += [f"| {t('change')} | {cases} | {eg} |", "|---|---:|---|"]
             out += [f"| {_md(label)} | {count:,} | {', '.join(ex[:SHOWN_EXAMPLES])} |" for label, count, ex in rows[:TOP_CELLS * 2]]
             out.append("")
     if len(outputs) > TOP_OUTPUTS:
         more = list(outputs)[TOP_OUTPUTS:]
-        out += [f"{len(more)} more output(s) change (counted in the table above):", ""] + [f"- `{k}`" for k in more] + [""]
+        out += [t("impact_more_outputs_md", count=len(more)), ""] + [f"- `{k}`" for k in more] + [""]
     return out
 
 
 # ---------------------------------------------------------------- HTML
 
-def html_section(impact: dict) -> str:
+def html_section(impact: dict, t: Texts | None = None) -> str:
     """The impact as one HTML section (the diff page embeds it): tables and inline SVG charts."""
+    t = t or Texts(BASE)
     n, k = impact.get("cases", 0), impact.get("affected", 0)
+    unit = t("impact_cases_column")
+    cases, eg = escape(unit), escape(t("impact_eg"))
     h = ['<section id="impact">',
-         f'<h2>影响 Impact <span class="en">— {k:,} of {n:,} cases change ({pct(k, n)})</span></h2>']
+         f'<h2>{escape(t("impact"))} <span class="en">— {escape(t("impact_line", affected=f"{k:,}", cases=f"{n:,}"))} '
+         f'({pct(k, n)})</span></h2>']
     for r in impact.get("refused") or []:
-        h.append(f'<p class="interp">{_cases_word(r["count"])} refused by the {escape(r["by"])} revision(s): '
-                 f'{escape(r["reason"])}</p>')
+        h.append(f'<p class="interp">{escape(_refused(r, t))}</p>')
     outputs = impact.get("outputs") or {}
     if outputs:
-        h.append(bar_chart([(key, e["cases_changed"]) for key, e in list(outputs.items())[:20]],
-                           "变化的输出 Outputs that change (cases)"))
-        h.append('<table class="wide"><tr><th>输出 output</th><th></th><th>变化案例 cases</th></tr>')
+        h.append(bar_chart([(key, e["cases_changed"]) for key, e in list(outputs.items())[:20]], t("impact_chart_outputs"), unit=unit))
+        h.append(f'<table class="wide"><tr><th>{escape(t("output"))}</th><th></th><th>{cases}</th></tr>')
         for key, e in outputs.items():
             h.append(f'<tr><td><a href="#impact-{escape(key)}"><code>{escape(key)}</code></a></td>'
-                     f'<td>{escape(title_of(impact, key))}</td><td class="num">{e["cases_changed"]:,}</td></tr>')
+                     f'<td>{escape(title_of(impact, key, t))}</td><td class="num">{e["cases_changed"]:,}</td></tr>')
         h.append("</table>")
     findings = impact.get("findings") or {}
-    for side, word in (("raised", "新出现的发现 Findings newly raised"), ("cleared", "不再出现的发现 Findings newly cleared")):
+    for side, key in _FINDINGS:
         items = findings.get(side) or []
         if not items:
             continue
-        h.append(f"<h3>{word}</h3>")
-        h.append(bar_chart([(f"§{f['clause']} {f['id']}", f["count"]) for f in items[:20]], word,
+        word = t(key)
+        h.append(f"<h3>{escape(word)}</h3>")
+        h.append(bar_chart([(f"§{f['clause']} {f['id']}", f["count"]) for f in items[:20]], word, unit=unit,
                            colour="#b0533c" if side == "raised" else "#3c8b5a"))
-        h.append('<table class="wide"><tr><th>条款 clause</th><th>发现 finding</th><th>严重性 severity</th>'
-                 '<th>案例 cases</th><th>示例 e.g.</th></tr>')
+        h.append(f'<table class="wide"><tr><th>{escape(t("clause"))}</th><th>{escape(t("finding"))}</th>'
+                 f'<th>{escape(t("severity"))}</th><th>{cases}</th><th>{eg}</th></tr>')
         for f in items:
             h.append(f'<tr><td>{escape(str(f["clause"]))}</td><td><code>{escape(f["id"])}</code> '
-                     f'{escape(title_of(impact, f["id"]))}</td><td>{escape(f["severity"])}</td>'
+                     f'{escape(title_of(impact, f["id"], t))}</td><td>{escape(t.severity(f["severity"]))}</td>'
                      f'<td class="num">{f["count"]:,}</td><td class="small">{escape(", ".join(f["examples"]))}</td></tr>')
         h.append("</table>")
     for key, e in outputs.items():
-        h.append(f'<h3 id="impact-{escape(key)}"><code>{escape(key)}</code> {escape(title_of(impact, key))}: '
-                 f'{_cases_word(e["cases_changed"])}</h3>')
+        h.append(f'<h3 id="impact-{escape(key)}"><code>{escape(key)}</code> {escape(title_of(impact, key, t))}: '
+                 f'{escape(_cases_word(e["cases_changed"], t))}</h3>')
         m = _matrix(e)
         if m:
             froms, tos, grid = m
-            h.append('<table class="matrix"><tr><th>from \\ to</th>' + "".join(f"<th>{escape(show(t))}</th>" for t in tos) + "</tr>")
+            h.append(f'<table class="matrix"><tr><th>{escape(t("impact_from_to"))}</th>'
+                     + "".join(f"<th>{escape(show(t_))}</th>" for t_ in tos) + "</tr>")
             for f in froms:
                 h.append(f"<tr><th>{escape(show(f))}</th>" + "".join(
-                    f'<td class="num">{grid[(f, t)]:,}</td>' if (f, t) in grid else '<td class="muted">·</td>' for t in tos) + "</tr>")
+                    f'<td class="num">{grid[(f, t_)]:,}</td>' if (f, t_) in grid else '<td class="muted">·</td>' for t_ in tos) + "</tr>")
             h.append("</table>")
-        rows = cells_of(e)
+        rows = cells_of(e, t)
         if rows:
-            h.append(bar_chart([(label, count) for label, count, _ in rows[:20]], f"{key}: {_what(e)}"))
-            h.append('<table class="wide"><tr><th>变化 change</th><th>案例 cases</th><th>示例 e.g.</th></tr>')
+            h.append(bar_chart([(label, count) for label, count, _ in rows[:20]], f"{key}: {_what(e, t)}", unit=unit))
+            h.append(f'<table class="wide"><tr><th>{escape(t("change"))}</th><th>{cases}</th><th>{eg}</th></tr>')
             for label, count, ex in rows[:40]:
                 h.append(f'<tr><td>{escape(label)}</td><td class="num">{count:,}</td><td class="small">{escape(", ".join(ex))}</td></tr>')
             h.append("</table>")
         if e.get("other_changes"):
-            h.append(f'<p class="muted small">and {e["other_changes"]:,} further change(s) of other values</p>')
+            more = t("impact_more", count=f"{e['other_changes']:,}")
+            h.append(f'<p class="muted small">{escape(more)}</p>')
     h.append("</section>")
     return "\n".join(h)
 
 
-def _what(e) -> str:
+def _what(e, t: Texts) -> str:
     if "migrations" in e and not ("changes" in e or "shifts" in e or "fields" in e):
-        return "migrations (cases)"
+        return t("impact_chart_migrations")
     if "fields" in e:
-        return "fields that change (cases)"
-    return "distribution of the change (cases)"
+        return t("impact_chart_fields")
+    return t("impact_chart_distribution")

@@ -6,15 +6,19 @@
   in constant time. A form posted from another site is refused.
 - SecurityHeaders: a strict Content-Security-Policy on every response (nothing from the network, no
   script, inline styles only by their hash), no sniffing, no referrer, no framing by other sites.
-- BodyLimit: a body larger than the limit is refused before it is read whole.
+- BodyLimit: a body larger than the limit is refused before it is read whole, and one that does not
+  arrive in time (BODY_SECONDS, plus a second per BODY_RATE bytes of the limit) is answered 408, so a
+  client trickling a body (slowloris) cannot hold a connection open for ever.
 """
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
 import html
 import re
+import time
 from urllib.parse import quote
 
 from .settings import Settings, is_loopback
@@ -166,6 +170,10 @@ class BodyTooLarge(Exception):
         self.limit = limit
 
 
+BODY_SECONDS = 30        # what any body may take ...
+BODY_RATE = 100_000      # ... plus a second per this many bytes of the limit that applies
+
+
 class BodyLimit:
     """`limits` is a list of (path prefix, bytes), the first prefix that matches applies."""
 
@@ -184,14 +192,23 @@ class BodyLimit:
             if path.startswith("/api/"):
                 return await _respond(send, 413, _problem(413, "too_large", message), "application/json")
             return await _respond(send, 413, _page("太大 Too large", message), "text/html; charset=utf-8")
-        seen = 0
+        seen, complete = 0, False
+        seconds = BODY_SECONDS + limit // BODY_RATE
+        deadline = time.monotonic() + seconds
 
         async def counted():
-            nonlocal seen
-            message = await receive()
+            nonlocal seen, complete
+            if complete:        # the body is in: what follows (a disconnect) may take as long as it takes
+                return await receive()
+            try:
+                message = await asyncio.wait_for(receive(), max(deadline - time.monotonic(), 0.01))
+            except asyncio.TimeoutError:
+                from .problems import HTTPProblem
+                raise HTTPProblem(408, "too_slow", f"the request body did not arrive within {seconds} s") from None
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
                     raise BodyTooLarge(limit)
+                complete = not message.get("more_body", False)
             return message
         return await self.app(scope, counted, send)

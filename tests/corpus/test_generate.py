@@ -206,7 +206,7 @@ def test_cli_reports_a_profile_mistake_with_exit_3(tmp_path, capsys):
 def test_check_reports_a_profile_mistake(tmp_path, capsys):
     from engine.cli import main
     rs = _broken(tmp_path, "  quality:\n", "  qualty:\n")
-    assert main(["check", str(rs.root)]) == 1
+    assert main(["check", str(rs.root), "--lang", "en"]) == 1      # A/2 speaks Chinese by default
     out = capsys.readouterr().out
     assert "generator profile" in out and "generate.yaml:" in out and "$quality" in out
     assert main(["check", str(A2)]) == 0

@@ -16,12 +16,15 @@ def _err(capsys, *argv):
 
 
 def test_explain_and_outputs_suggest_the_id_meant(capsys):
-    code, err = _err(capsys, "eval", CASE, "--outputs", "level,score_totl")
+    code, err = _err(capsys, "eval", CASE, "--outputs", "level,score_totl", "--lang", "en")
     assert code == 2 and err == "certrules: --outputs: no element 'score_totl' in ZBC-SC-2025 A/2 (did you mean 'score_total'?)"
-    code, err = _err(capsys, "eval", CASE, "--explain", "levle")
+    code, err = _err(capsys, "eval", CASE, "--explain", "levle", "--lang", "en")
     assert code == 2 and "(did you mean 'level'?)" in err
-    code, err = _err(capsys, "eval", CASE, "--explain", "nosuch")
+    code, err = _err(capsys, "eval", CASE, "--explain", "nosuch", "--lang", "en")
     assert code == 2 and "its values include audit_days_base, sites_to_sample" in err and "--format json" in err
+    # in the language the result would be in: A/2's primary one
+    code, err = _err(capsys, "eval", CASE, "--outputs", "level,score_totl")
+    assert code == 2 and err == "certrules: --outputs：ZBC-SC-2025 A/2 中没有元素 'score_totl'（是否指 'score_total'？）"
 
 
 def test_revisions_suggest_the_one_meant(capsys):
@@ -29,6 +32,8 @@ def test_revisions_suggest_the_one_meant(capsys):
     assert code == 5 and "unknown revision 'A/3' (did you mean 'A/2'?)" in err
     code, err = _err(capsys, "eval", CASE, "--family", "ZBC")
     assert code == 5 and "no rule set of family 'ZBC' (did you mean 'ZBC-SC'?)" in err
+    code, err = _err(capsys, "diff", "A/1", "A/3", "--lang", "zh")
+    assert code == 5 and "未知的修订 'A/3'（是否指 'A/2'？）；已知的修订：" in err
 
 
 def test_a_missing_field_is_reported_in_the_record_it_was_looked_for():

@@ -22,7 +22,7 @@ def test_the_issue_reproduction_on_a2(tmp_path, capsys):
     text = decision.read_text(encoding="utf-8")
     assert text.count("value: 70}") == 1
     decision.write_text(text.replace("value: 70}", 'value: "seventy"}'), encoding="utf-8")
-    code, out, err = run_main(["check", folder], capsys)
+    code, out, err = run_main(["check", folder, "--lang", "en"], capsys)     # A/2 speaks Chinese by default
     assert code == 0 and "warning" in out and "'compliant_min' holds text" in out, out
     assert "05-9-decision.yaml:" in out and "score_total < compliant_min" in out, out   # located, with the expression
     code, out, err = run_main(["check", "--strict", folder], capsys)
