@@ -4,7 +4,7 @@
 
 For rule-like expressions, times three ways of computing the same value many
 times and prints medians per call:
-  compiled   engine.feel's closures (ce.evaluate(env))
+  compiled   engine.feel's generated code (ce.evaluate(env), engine/codegen)
   hand       the same logic written by hand in Python with Decimal
   walker     a naive tree-walking interpreter over the same AST (below)
 and the ratios compiled/hand (target: within 2x) and walker/compiled.

@@ -10,6 +10,7 @@ from __future__ import annotations
 from contextvars import ContextVar
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import lru_cache
 
 # Set by evaluate.py while an element is evaluated: functions report notes through it.
 function_notes: ContextVar[list | None] = ContextVar("function_notes", default=None)
@@ -23,8 +24,10 @@ def _is_workday_table():
     return chinese_calendar
 
 
+@lru_cache(maxsize=8192)
 def is_working_day(day: date) -> tuple[bool, bool]:
-    """(working?, from the statutory calendar?)"""
+    """(working?, from the statutory calendar?) A date's answer never changes: remembered, as a
+    deadline of 10 working days asks about the same few weeks for every case."""
     cc = _is_workday_table()
     if cc is not None:
         try:

@@ -3,14 +3,16 @@
 Hit policies follow DMN 1.x: UNIQUE (at most one row may match), FIRST, PRIORITY (by the first
 output's priority list), ANY (all matching rows must agree), COLLECT (a list, or SUM/COUNT/MIN/MAX)
 and RULE ORDER (a list in row order). With one output the value is that output; with several, a
-context of them.
+context of them. A row matches when each of its cells accepts its input (the cells after one that
+does not are not tried); with FIRST the rows after the first match are not tried. No row: the
+`default` outputs, else [] for COLLECT / RULE ORDER lists, else null. (The evaluation is generated:
+engine/codegen/elements.py.)
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 
-from .elements import Element, applies, text2
+from .elements import Element, text2
 from .feel import to_feel
 
 
@@ -70,73 +72,3 @@ class DecisionTable(Element):
         if raw.get("hit_policy") in ("COLLECT", "RULE ORDER") and not raw.get("aggregation"):
             return "list"
         return None if len(names) == 1 else {n: None for n in names}
-
-    def _outputs(self, run, exprs):
-        vals = [run.expr(self, ce) for ce in exprs]
-        return vals[0] if len(vals) == 1 else dict(zip(self.output_names, vals))
-
-    def evaluate(self, run):
-        if not applies(run, self, self.when):
-            run.note(self, "when", False)
-            return None
-        values = [run.expr(self, ce) for ce in self.inputs]
-        env = run.env
-        if run.tracing:
-            run.note(self, "inputs", {t: v for t, v in zip(self.input_texts, values)})
-        if self.hit_policy == "FIRST":   # the first matching row decides: the rows after it are not tested
-            matched = []
-            for row in self.rows:
-                if all(test is not None and test.matches(v, env, None, run.budget) for test, v in zip(row.tests, values)):
-                    matched.append(row)
-                    break
-        else:
-            matched = [row for row in self.rows
-                       if all(test is not None and test.matches(v, env, None, run.budget) for test, v in zip(row.tests, values))]
-        if run.tracing:
-            run.note(self, "rows", [_describe(r) for r in matched])
-        for r in matched:
-            if r.interpretation:
-                run.note(self, "row_interpretation", r.interpretation)
-        if not matched:
-            if self.default is not None:
-                return self._outputs(run, self.default)
-            return [] if self.hit_policy in ("COLLECT", "RULE ORDER") and not self.aggregation else None
-        hp = self.hit_policy
-        if hp in ("UNIQUE", "FIRST"):
-            if len(matched) > 1:
-                run.diagnostic(self, f"hit policy UNIQUE but rows {', '.join(str(r.number) for r in matched)} all match")
-                return None
-            return self._outputs(run, matched[0].outputs)
-        results = [self._outputs(run, r.outputs) for r in matched]
-        if hp == "ANY":
-            if any(r != results[0] for r in results[1:]):
-                run.diagnostic(self, f"hit policy ANY but rows {', '.join(str(r.number) for r in matched)} give different outputs")
-                return None
-            return results[0]
-        if hp == "PRIORITY":
-            def rank(res):
-                key = res if len(self.output_names) == 1 else res[self.output_names[0]]
-                return self.priority.index(key) if key in self.priority else len(self.priority)
-            return min(results, key=rank)
-        if hp == "RULE ORDER" or (hp == "COLLECT" and not self.aggregation):
-            return results
-        return _aggregate(self.aggregation, results, run, self)
-
-
-def _aggregate(how, results, run, el):
-    if how == "COUNT":
-        return Decimal(len(results))
-    nums = [r for r in results if isinstance(r, Decimal)]
-    if len(nums) != len(results):
-        run.diagnostic(el, f"COLLECT {how} needs numbers, got {results}")
-        return None
-    if how == "SUM":
-        return sum(nums, Decimal(0))
-    return min(nums) if how == "MIN" else max(nums)
-
-
-def _describe(row: DecisionRow) -> dict:
-    out = {"row": row.number, "when": row.cells}
-    if row.clause:
-        out["clause"] = row.clause
-    return out

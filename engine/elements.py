@@ -1,22 +1,26 @@
-"""Rule elements: what each kind of element is, how it is compiled and how it makes its value.
+"""Rule elements: what each kind of element is and how it is compiled.
 
-The kinds are parameters, rules and checks (here), tables (tables.py), decision tables
+The kinds are parameters, functions, rules and checks (here), tables (tables.py), decision tables
 (decisions.py) and state machines (machines.py). An element knows its id, its clause, the names it
-reads, and how to evaluate itself in a Run (evaluate.py); it knows nothing of any domain.
+reads and its compiled expressions; how it makes its value is generated from them (engine/codegen/
+elements.py). It knows nothing of any domain.
+
+A rule's value is its `expr` when its `when` is true (null otherwise), converted to its declared
+`type` (a value of another type is null, with a diagnostic). A function's value is a FEEL function of
+its params over the evaluation's values. A check is true when its `assert` is, null when that is null
+(undecided), and otherwise false with a finding: its message with each {name} replaced by the value of
+the let, or element, or case field so named (a number to the `display: {places}` of the element named).
 """
 from __future__ import annotations
 
 import re
-from collections import ChainMap
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from .expressions import Compiler, Scope, read_paths
 from .feel import to_feel, to_plain
-from .feel.compiler import new_scope
 from .i18n import Msg, file_text, messages
-from .feel.nodes import TypeRef
 
 # An element's declared `type` (the schema's names) as a FEEL type; "any" declares nothing.
 _TYPES = {"number": "number", "string": "string", "boolean": "boolean", "date": "date", "time": "time",
@@ -24,9 +28,12 @@ _TYPES = {"number": "number", "string": "string", "boolean": "boolean", "date": 
           "range": "range"}
 
 
-def declared_type(raw) -> TypeRef | None:
+def declared_type(raw) -> "TypeRef | None":
     name = _TYPES.get(raw.get("type"))
-    return TypeRef(name) if name else None
+    if not name:
+        return None
+    from .feel.nodes import TypeRef     # the syntax tree only when a type is asked for (not from the cache)
+    return TypeRef(name)
 
 
 def text2(value, language: str = "en") -> dict | None:
@@ -89,9 +96,6 @@ class Element:
         """The FEEL type hint of the element's value, known from its definition before compiling."""
         return None
 
-    def evaluate(self, run):  # pragma: no cover - abstract
-        raise NotImplementedError
-
     def info(self) -> dict:
         """What the trace and the rulebook show about the element itself."""
         out = {"kind": self.kind, "clause": self.clause, "defined_at": self.location()}
@@ -100,13 +104,6 @@ class Element:
         if self.interpretation:
             out["interpretation"] = self.interpretation
         return out
-
-
-def applies(run, el, ce) -> bool:
-    """Evaluate a `when` condition: only true applies (false and null do not)."""
-    if ce is None:
-        return True
-    return run.expr(el, ce) is True
 
 
 def literal_hint(value):
@@ -171,11 +168,6 @@ class Parameter(Element):
                                                 have=_type_words(have), declared=_type_words(declared)),
                     severity="warning"))
 
-    def evaluate(self, run):
-        if self.value_expr is not None:
-            return run.expr(self, self.value_expr)
-        return self.value
-
 
 class Rule(Element):
     kind = "rule"
@@ -183,22 +175,17 @@ class Rule(Element):
     def compile(self, compiler, scope):
         self.when = self._expr(compiler, "when", scope) if "when" in self.raw else None
         self.expr = self._expr(compiler, "expr", scope)
-        self.declared = declared_type(self.raw)
+
+    @property
+    def declared(self):
+        """The declared `type` as a FEEL type, made when the code generator asks (a rule set read
+        from the cache holds no syntax tree)."""
+        return declared_type(self.raw)
 
     @staticmethod
     def hint_of(raw):
         t = raw.get("type")
         return None if t in (None, "any") else t
-
-    def evaluate(self, run):
-        # applies() and run.expr, inline
-        when = self.when
-        if when is not None and when.evaluate(run.env, run.diagnostics, run.budget) is not True:
-            run.note(self, "when", False)
-            return None
-        ce = self.expr
-        value = None if ce is None else ce.evaluate(run.env, run.diagnostics, run.budget)
-        return value if self.declared is None else run.typed(self, value, self.declared)
 
 
 class Function(Element):
@@ -226,15 +213,10 @@ class Function(Element):
             compiler.problems.items.append(self.sf.locate(self.path + ("params",),
                                                           f"the parameter '{sorted(dup)[0]}' is named twice"))
         hints = {n: (t if t in _TYPES else None) for n, t in self.params}
-        self.types = [TypeRef(_TYPES[t]) if t in _TYPES else None for _, t in self.params]
+        self.types = [declared_type({"type": t}) for _, t in self.params]
         self.declared = declared_type(self.raw)
         self.body = self._expr(compiler, "expr", scope.extended(**hints))
         self.reads -= set(names)
-
-    def evaluate(self, run):
-        if self.body is None:
-            return None
-        return self.body.as_function([n for n, _ in self.params], run.env, self.types, self.declared, self.id)
 
 
 def _is_iso_date(value) -> bool:
@@ -250,14 +232,16 @@ def _shown(value) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-_PLACEHOLDER = re.compile(r"\{([^\W\d][\w.]*)\}")
+# {name} in a check's message: replaced by the text of the value so named; nothing else is interpreted.
+PLACEHOLDER = re.compile(r"\{([^\W\d][\w.]*)\}")
 _BARE_NAME = re.compile(r"\s*([^\W\d]\w*)\s*")
 
 
 def fill(template: str, values: dict, language: str = "en", places: dict | None = None) -> str:
     """Put values into a message: {name} is replaced by the value's text (a number to `places[name]`
     decimals when given); nothing else is interpreted. A list is joined the way the message's language
-    writes one."""
+    writes one. (The generated code of a check does the same with the names resolved once, when it is
+    generated.)"""
     sep = messages(language)["list_separator"]
 
     def sub(m):
@@ -265,7 +249,7 @@ def fill(template: str, values: dict, language: str = "en", places: dict | None 
         if name not in values:
             return m.group(0)
         return display(values[name], sep, (places or {}).get(name))
-    return _PLACEHOLDER.sub(sub, template)
+    return PLACEHOLDER.sub(sub, template)
 
 
 def shown_number(value: Decimal, places: int) -> str:
@@ -311,7 +295,7 @@ class Check(Element):
     def places_of(self, elements) -> dict:
         """Placeholder name -> decimal places, for the placeholders naming an element with `display`."""
         if self._places is None:
-            names = {n for msg in self.message.values() for n in _PLACEHOLDER.findall(msg)}
+            names = {n for msg in self.message.values() for n in PLACEHOLDER.findall(msg)}
             out = {}
             for name in names:
                 el = elements.get(self.aliases.get(name, name))
@@ -319,31 +303,3 @@ class Check(Element):
                     out[name] = el.places
             self._places = out
         return self._places
-
-    def evaluate(self, run):
-        # run.expr, inline: the lets go into one Scope over the environment, each seeing those before it
-        env, diags = run.env, run.diagnostics
-        when = self.when
-        budget = run.budget
-        if when is not None and when.evaluate(env, diags, budget) is not True:
-            run.note(self, "when", False)
-            return None
-        local = {}
-        if self.lets:
-            scope = new_scope(env)
-            for name, ce in self.lets.items():
-                local[name] = scope[name] = None if ce is None else ce.evaluate(scope, diags, budget)
-            env = scope
-        ok = None if self.assertion is None else self.assertion.evaluate(env, diags, budget)
-        if ok is True:
-            return True
-        if ok is None:
-            run.note(self, "undecided", True)
-            return None
-        values = {k: v for k, v in local.items()}
-        names = ChainMap(values, run.env)   # what {placeholders} read: the lets, then the environment
-        places = self.places_of(run.ruleset.elements)
-        run.finding(self, {lang: fill(msg, names, lang, places) for lang, msg in self.message.items()},
-                    {k: to_plain(v) for k, v in values.items()})
-        return False
-

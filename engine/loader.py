@@ -14,7 +14,6 @@ from pathlib import Path
 
 from .errors import Problem, ProblemList
 from .i18n import Msg
-from .schemas import validate_document
 from .folder import RefusedPath, is_member, listed, member, read_member
 from .yamlio import MAX_FILE_BYTES, Document, YamlError, load_member, shared_values
 
@@ -91,6 +90,7 @@ def read_ruleset_folder(root: Path) -> RuleSetSource:
 
 
 def _read_ruleset_folder(root: Path) -> RuleSetSource:
+    from .schemas import validate_document      # jsonschema only when files are read (not for a digest)
     src = RuleSetSource(root=root)
     problems = src.problems
     if not root.is_dir():

@@ -197,13 +197,24 @@ _CACHE: dict = {}
 
 
 def load_cached(folder: Path):
-    """Load (check and compile) a rule set once per process and folder contents."""
+    """Load (check and compile) a rule set once per process and folder contents: from memory, else
+    from the user's cache folder (with its generated code: engine/codegen/cache.py), else from its
+    files, then kept in both."""
+    from .codegen import cache
     from .loader import digest_of
-    from .ruleset import load_ruleset
-    key = (str(Path(folder).resolve()), digest_of(Path(folder)))
-    if key not in _CACHE:
-        _CACHE[key] = load_ruleset(folder)
-    return _CACHE[key]
+    where = str(Path(folder).resolve())
+    digest = digest_of(Path(folder))
+    key = (where, digest)
+    rs = _CACHE.get(key)
+    if rs is None:
+        disk_key = f"{digest}\0{where}"
+        rs = cache.load(disk_key)
+        if rs is None:
+            from .ruleset import load_ruleset
+            rs = load_ruleset(folder)
+            cache.store(rs, disk_key)
+        _CACHE[key] = rs
+    return rs
 
 
 SELECTION_FIELDS = ("revision", "family")   # what a case may say about the rule set it is evaluated by

@@ -21,7 +21,6 @@ from .i18n import Msg, declared
 from .i18n import primary as primary_language
 from .loader import SECTIONS, read_ruleset_folder
 from .machines import StateMachine
-from .schemas import validator_for
 from .tables import Table
 
 KINDS = {"parameters": Parameter, "functions": Function, "tables": Table, "rules": Rule, "decision_tables": DecisionTable,
@@ -70,7 +69,24 @@ class RuleSet:
 
     @functools.cached_property
     def case_validator(self):
+        from .schemas import validator_for
         return validator_for(self.case_schema)
+
+    @property
+    def program(self):
+        """The rule set's generated code (engine/codegen): made on first use, or loaded with the rule set
+        from the cache (engine/codegen/cache.py)."""
+        program = self.__dict__.get("_program")
+        if program is None:
+            from .codegen.program import build
+            code, program = build(self, function_registry())
+            self.__dict__["_code"] = code
+            self.__dict__["_program"] = program
+        return program
+
+    def __getstate__(self):
+        # what is made from the rest (the program, the case validator) is not kept with it
+        return {k: v for k, v in self.__dict__.items() if k not in ("_program", "_code", "case_validator")}
 
     def identity(self) -> dict:
         m = self.manifest

@@ -6,14 +6,19 @@ not overlap and finds gaps. The table's value is the matched row as a context of
 `row_index`, its 1-based position.
 
 A cell is a literal, or `{expr: ...}`: an expression evaluated only when its row is chosen (an
-open-ended last row may compute its value from the key). The table's semantics are the three
-functions `row_id`, `choose_row` and `row_value`.
+open-ended last row may compute its value from the key).
+
+The key is evaluated when `when` is true (else the value is null); a null key gives null. An exact
+table chooses the row whose key equals it (the last of rows with equal keys); a band table the first
+row whose tests accept it. The value is the row's literal cells, its expression cells evaluated then,
+`row` and `row_index`. No row: null, and the trace says so. (The evaluation is generated:
+engine/codegen/elements.py.)
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .elements import Element, applies, text2
+from .elements import Element, text2
 from .feel import to_feel
 
 ROW_KEYS = {"key", "id", "interpretation", "note", "clause"}
@@ -29,24 +34,6 @@ def row_id(raw_row: dict, position: int) -> str:
 def is_cell_expr(value) -> bool:
     """A cell written `{expr: TEXT}` is an expression; any other value is a literal."""
     return isinstance(value, dict) and list(value) == ["expr"]
-
-
-def choose_row(table, key, env, budget=None):
-    """The row a key selects: by equality in an exact table, else the first band whose test accepts it."""
-    if table._exact is not None:
-        return table._exact.get(key)
-    for row in table.rows:
-        if row.test is not None and row.test.matches(key, env, None, budget):
-            return row
-    return None
-
-
-def row_value(table, row, run) -> dict:
-    """The chosen row as the table's value: its literal cells, its expression cells evaluated now."""
-    value = dict(row.values)
-    for column, ce in row.exprs.items():
-        value[column] = run.expr(table, ce)
-    return value
 
 
 class Table(Element):
@@ -101,25 +88,6 @@ class Table(Element):
         hint = {c: None for c in list(raw.get("columns") or [])}
         hint.update(row="string", row_index="number")
         return hint
-
-    def lookup(self, key, run):
-        return choose_row(self, key, run.env, run.budget)
-
-    def evaluate(self, run):
-        if not applies(run, self, self.when):
-            run.note(self, "when", False)
-            return None
-        key = run.expr(self, self.key)
-        if key is None:
-            return None
-        row = self.lookup(key, run)
-        if row is None:
-            run.diagnostic(self, f"no row of table '{self.id}' matches the key {key}")
-            return None
-        run.note(self, "rows", [row.describe()])
-        if row.interpretation:
-            run.note(self, "row_interpretation", row.interpretation)
-        return row_value(self, row, run)
 
 
 @dataclass(slots=True)

@@ -24,15 +24,32 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(f"{command + ': ' if command else ''}{message} (see {self.prog} --help)")
 
 
-def build_parser() -> argparse.ArgumentParser:
+# The word that starts each command -> the module that registers it. A command line naming one of
+# them builds only that command's parser (importing one module, not all: a cold `certrules eval` stays
+# quick); anything else (--help, a mistake, a command not listed here) builds them all.
+COMMAND_WORDS = {"check": "check", "eval": "evaluate", "test": "testing", "expr": "expr",
+                 "revisions": "revisions", "coverage": "coverage", "diff": "diff", "apply": "revise",
+                 "new-revision": "revise", "render": "render", "rulebook": "rulebook", "cases": "cases"}
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     from importlib import import_module
     from .. import __version__
     p = Parser(prog="certrules", description="A rules-as-data engine: check, test and evaluate rule sets.")
     p.add_argument("--version", action="version", version=f"certrules {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-    for name in COMMANDS:
+    for name in ([only] if only else COMMANDS):
         import_module(f".{name}", __name__).register(sub)
     return p
+
+
+def _command_module(argv) -> str | None:
+    """The module of the command the arguments name, when their first word is one (else None)."""
+    words = sys.argv[1:] if argv is None else list(argv)
+    if not words or words[0].startswith("-"):
+        return None
+    module = COMMAND_WORDS.get(words[0])
+    return module if module in COMMANDS else None
 
 
 class _Terminated(KeyboardInterrupt):
@@ -66,7 +83,7 @@ def main(argv=None) -> int:
             stream.reconfigure(encoding="utf-8")
     args = None
     try:
-        parser = build_parser()
+        parser = build_parser(_command_module(argv))
         args, extra = parser.parse_known_args(argv)
         if extra:
             command = " ".join(filter(None, (getattr(args, "command", None), getattr(args, "cases_command", None))))

@@ -37,8 +37,10 @@ def run(args) -> int:
             raise UsageError(unknown_element("--outputs", unknown[0], rs), languages=languages)
         if args.explain and args.explain not in rs.elements:
             raise UsageError(unknown_element("--explain", args.explain, rs), languages=languages)
-        result = evaluate(rs, case, trace=not args.no_trace or bool(args.explain), label=str(path), selection=selection,
-                          outputs=outputs)
+        # the trace is made when it is shown: in JSON (unless --no-trace) and for --explain; the text
+        # summary does not show it, and the values and findings are the same without it
+        traced = bool(args.explain) or (args.format == "json" and not args.no_trace)
+        result = evaluate(rs, case, trace=traced, label=str(path), selection=selection, outputs=outputs)
         if args.explain:
             texts.append(explain(result, rs, args.explain, texts_for(rs.manifest, args.lang)))
         elif args.format == "json":

@@ -176,7 +176,6 @@ class _Derive:
         if self.when is not None and not self.when(ctx):
             return
         import decimal
-        from ..evaluation import run_elements
         from ..feel import FEEL_CONTEXT, to_plain
         # Only the sections the outputs and the expressions read, as FEEL values; unvalidated: the
         # profile's cases are held to the case schema by the corpus tests.
@@ -186,7 +185,7 @@ class _Derive:
             if v is not None:
                 env[name] = _feel(v)
         if self.order:
-            env = run_elements(self.ruleset, env, tracing=False, order=self.order).env
+            env.update(self.ruleset.program.derive(env, self.outputs))
         for name in self.vars:
             v = ctx.vars.get(name)
             env[name] = None if v is None else _feel(v)

@@ -5,8 +5,9 @@
     ce.evaluate({"score": to_feel(97)})        # True
 
 Pipeline, one module per step: parser.py (text -> tokens -> lark tree -> nodes.py
-AST), checker.py (names, functions, arity, types), compiler.py (AST -> closures),
-ops.py / builtins.py (what the closures call), values.py (FEEL values).
+AST), checker.py (names, functions, arity, types); engine/codegen generates the Python code of a
+checked AST; ops.py / builtins.py / functions.py / types.py are what that code calls, values.py
+the FEEL values, budget.py what one evaluation may build.
 """
 from __future__ import annotations
 
@@ -16,17 +17,11 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
-from . import nodes as _N
 from .builtins import BUILTINS
-from .checker import check as _check
 from .budget import Budget, size_within
-from .compiler import compile_node, new_scope
 from .errors import FeelCheckError, FeelError, FeelEvalError, FeelLimitError, FeelSyntaxError
-from .nodes import ast_equal, dump as ast_dump
-from .parser import parse as _parse
 from .registry import FunctionRegistry
 from .temporal import DateTime, Time
-from .types import conform
 from .values import (FEEL_CONTEXT, DaysDuration, Function, Range, YearsMonthsDuration, parse_date,
                      to_feel, to_plain)
 
@@ -37,61 +32,153 @@ __all__ = ["compile_expr", "compile_unary_tests", "FunctionRegistry", "default_r
            "interval_of", "parse_literal_value", "CompiledExpr", "CompiledTests"]
 
 
+# The parser (lark), the checker and the syntax tree are imported when first needed: evaluating a rule
+# set loaded from the cache (engine/codegen/cache.py) needs none of them.
+def __getattr__(name):
+    if name in ("ast_equal", "ast_dump"):
+        from . import nodes
+        return nodes.ast_equal if name == "ast_equal" else nodes.dump
+    if name == "conform":
+        from .types import conform
+        return conform
+    raise AttributeError(name)
+
+
+def _parse(text, mode, multiword, types=None):
+    from . import nodes as _N
+    from .parser import parse
+    ast = parse(text, mode, multiword)
+    if types:
+        ast = _N.transform(ast, lambda n: types.get(n.name, n) if isinstance(n, _N.TypeRef) and not
+                           (n.params or n.fields or n.result) else n)
+    return ast
+
+
+def _check(ast, text, names, reg, mode):
+    from .checker import check
+    return check(ast, text, names, reg, mode)
+
+
 def default_registry() -> FunctionRegistry:
     """A new registry holding the built-ins, to which the engine adds its own functions."""
     return FunctionRegistry(BUILTINS)
 
 
 class CompiledExpr:
-    """An expression ready to evaluate many times (never re-parsed)."""
-    __slots__ = ("text", "ast", "free_names", "type", "evaluate", "_fn")
+    """An expression ready to evaluate many times (never re-parsed). Its Python code is generated
+    from the checked AST (engine/codegen) the first time it is evaluated."""
+    __slots__ = ("text", "_ast", "free_names", "_type", "functions", "multiword", "types", "evaluate")
+    mode = "expr"
 
-    def __init__(self, text, ast, free_names, type_, fn):
-        self.text, self.ast, self.free_names, self.type, self._fn = text, ast, free_names, type_, fn
+    def __init__(self, text, ast, free_names, type_, functions, multiword=frozenset(), types=None):
+        self.text, self._ast, self.free_names, self._type = text, ast, free_names, type_
+        self.functions, self.multiword, self.types = functions, multiword, types
+        # An instance attribute, not a method: after the first call it is the generated function itself.
+        self.evaluate = self._first_evaluate
 
-        def evaluate(env: Mapping[str, Any], diagnostics: list | None = None, budget: Budget | None = None):
-            """The value of the expression for `env` (FEEL values by name).
+    @property
+    def ast(self):
+        """The checked syntax tree; parsed again from the text when the expression came from a cache."""
+        if self._ast is None:
+            self._ast = _parse(self.text, self.mode, self.multiword, self.types)
+        return self._ast
 
-            Never raises for data problems: a failed operation gives null, and when
-            `diagnostics` is a list, a sentence saying what failed and where is appended.
-            `budget` is the evaluation's (one Budget shared by every expression of one
-            evaluation); without one, this call has a budget of its own.
-            """
-            return fn(env, [diagnostics, budget if budget is not None else Budget()])
-        # An instance attribute, not a method: saves the bound-method step on every call.
-        self.evaluate = evaluate
+    @property
+    def type(self):
+        """The static type the checker found (see checker.py)."""
+        if self._type.__class__ is _PlainType:
+            self._type = self._type.restore()
+        return self._type
+
+    def _first_evaluate(self, env: Mapping[str, Any], diagnostics: list | None = None,
+                        budget: Budget | None = None):
+        """The value of the expression for `env` (FEEL values by name).
+
+        Never raises for data problems: a failed operation gives null, and when
+        `diagnostics` is a list, a sentence saying what failed and where is appended.
+        `budget` is the evaluation's (one Budget shared by every expression of one
+        evaluation); without one, this call has a budget of its own.
+        """
+        from ..codegen.module import expression_function
+        self.evaluate = expression_function(self.ast, self.text, self.functions, "expr")
+        return self.evaluate(env, diagnostics, budget)
 
     def as_function(self, params, env, types=None, result=None, name=None) -> Function:
         """The expression as the body of a function value over `env` (a rule set's named function)."""
-        return Function(params, self._fn, env, types, name, result)
+        if self.evaluate == self._first_evaluate:      # its code is generated now
+            from ..codegen.module import expression_function
+            self.evaluate = expression_function(self.ast, self.text, self.functions, "expr")
+        fn = self.evaluate
+        return Function(params, lambda env, st: fn(env, st[0], st[1]), env, types, name, result)
+
+    def __reduce__(self):
+        # kept without its tree (what was checked once need not be stored): parsed again if asked for
+        return (CompiledExpr, (self.text, None, self.free_names, _PlainType.of(self._type), self.functions,
+                               self.multiword, self.types))
 
     def __repr__(self):
         return f"CompiledExpr({self.text!r})"
 
 
+class _PlainType:
+    """A checker type kept as plain data (a cached rule set is read without importing the checker)."""
+    __slots__ = ("data",)
+
+    def __init__(self, data):
+        self.data = data
+
+    def __reduce__(self):
+        return (_PlainType, (self.data,))
+
+    @staticmethod
+    def of(t):
+        if t is None or isinstance(t, (str, _PlainType)):
+            return t
+        def plain(x):
+            name = type(x).__name__
+            if name == "ListT":
+                return ("list", plain(x.item))
+            if name == "CtxT":
+                return ("context", None if x.fields is None else {k: plain(v) for k, v in x.fields.items()})
+            return ("simple", x)
+        return _PlainType(plain(t))
+
+    def restore(self):
+        from .checker import CtxT, ListT
+
+        def back(x):
+            kind, v = x
+            if kind == "list":
+                return ListT(back(v))
+            if kind == "context":
+                return CtxT(None if v is None else {k: back(y) for k, y in v.items()})
+            return v
+        return back(self.data)
+
+
 class CompiledTests:
     """Decision-table unary tests (`>= 95`, `[90..95)`, `"a", "b"`, `-`)."""
-    __slots__ = ("text", "ast", "free_names", "_fn", "matches")
+    __slots__ = ("text", "_ast", "free_names", "functions", "multiword", "types", "matches")
+    mode = "unary"
+    ast = CompiledExpr.ast
 
-    def __init__(self, text, ast, free_names, fn):
-        self.text, self.ast, self.free_names, self._fn = text, ast, free_names, fn
-        # `?` is only read by an InputValue node: without one, the env is used as it is (no scope per call).
-        uses_input = any(isinstance(n, _N.InputValue) for n in _N.walk(ast))
-        empty: dict = {}
+    def __init__(self, text, ast, free_names, functions, multiword=frozenset(), types=None):
+        self.text, self._ast, self.free_names, self.functions = text, ast, free_names, functions
+        self.multiword, self.types = multiword, types
+        self.matches = self._first_matches   # an instance attribute, as CompiledExpr.evaluate
 
-        def matches(input_value, env: Mapping[str, Any] | None = None, diagnostics: list | None = None,
-                    budget: Budget | None = None) -> bool:
-            """Whether the input value passes; null or a failed test counts as no match."""
-            if uses_input:
-                scope = new_scope(env if env is not None else {})
-                scope["?"] = input_value
-            else:
-                scope = env if env is not None else empty
-            return fn(input_value, scope, [diagnostics, budget if budget is not None else Budget()]) is True
-        self.matches = matches   # an instance attribute, as CompiledExpr.evaluate
+    def _first_matches(self, input_value, env: Mapping[str, Any] | None = None, diagnostics: list | None = None,
+                       budget: Budget | None = None) -> bool:
+        """Whether the input value passes; null or a failed test counts as no match."""
+        from ..codegen.module import expression_function
+        self.matches = expression_function(self.ast, self.text, self.functions, "unary")
+        return self.matches(input_value, env, diagnostics, budget)
 
     def interval(self):
         return interval_of(self)
+
+    def __reduce__(self):
+        return (CompiledTests, (self.text, None, self.free_names, self.functions, self.multiword, self.types))
 
     def __repr__(self):
         return f"CompiledTests({self.text!r})"
@@ -144,13 +231,12 @@ def _compile(text, mode, names, functions, multiword_names, types=None):
         if hit is not None:
             _cache.move_to_end(key)
             return hit
-    ast = _parse(text, mode, mw | reg.multiword_names() | _TYPE_WORDS | frozenset(t for t in (types or ()) if " " in t))
-    if types:
-        ast = _N.transform(ast, lambda n: types.get(n.name, n) if isinstance(n, _N.TypeRef) and not
-                           (n.params or n.fields or n.result) else n)
+    multiword = mw | reg.multiword_names() | _TYPE_WORDS | frozenset(t for t in (types or ()) if " " in t)
+    ast = _parse(text, mode, multiword, types)
     type_, free = _check(ast, text, names, reg, mode)
-    fn = compile_node(ast, text, reg)
-    out = CompiledTests(text, ast, free, fn) if mode == "unary" else CompiledExpr(text, ast, free, type_, fn)
+    types = dict(types) if types else None
+    out = CompiledTests(text, ast, free, reg, multiword, types) if mode == "unary" else \
+        CompiledExpr(text, ast, free, type_, reg, multiword, types)
     with _cache_lock:
         _cache[key] = out
         if len(_cache) > CACHE_SIZE:
@@ -187,6 +273,7 @@ _FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}
 
 
 def _const_number(node):
+    from . import nodes as _N
     if isinstance(node, _N.Num):
         return node.value
     if isinstance(node, _N.Neg) and isinstance(node.operand, _N.Num):
@@ -196,6 +283,7 @@ def _const_number(node):
 
 def _interval(test):
     """One test -> (low, low_closed, high, high_closed), or None if not a plain numeric one."""
+    from . import nodes as _N
     if isinstance(test, _N.UnaryCmp):
         op, v = test.op, _const_number(test.operand)
     elif isinstance(test, _N.RangeLit):
@@ -223,6 +311,7 @@ def interval_of(unary_tests):
     names, strings or not(...)). `-` gives [(None, False, None, False)].
 
     Accepts a CompiledTests, its `.ast`, or the text of a cell."""
+    from . import nodes as _N
     if isinstance(unary_tests, str):
         unary_tests = compile_unary_tests(unary_tests)
     node = getattr(unary_tests, "ast", unary_tests)

@@ -976,7 +976,6 @@ def f_range(text):
     """The range a text writes: range("[18..21)"). The ends must be literal values (numbers, strings,
     @"..." or date/time/duration of a string), the start not after the end."""
     from . import nodes as N
-    from .compiler import compile_node
     from .errors import FeelError
     from .parser import parse
     text = _need(text, str, "from")
@@ -987,9 +986,8 @@ def f_range(text):
     if not isinstance(node, N.RangeLit) or not (_literal_end(node.low) and _literal_end(node.high)):
         raise FeelEvalError(f"{feel_repr(text)[:60]} is not a range of literal values such as [1..10)")
     diags: list = []
-    fn = compile_node(node, text, BUILTINS)
-    from .budget import Budget
-    r = fn({}, [diags, Budget()])
+    from ..codegen.module import expression_function
+    r = expression_function(node, text, BUILTINS, "expr")({}, diags)
     if r is None:
         raise FeelEvalError(diags[0] if diags else f"{feel_repr(text)[:60]} is not a range")
     if r.low is not None and r.high is not None and compare(">", r.low, r.high):

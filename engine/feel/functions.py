@@ -13,8 +13,21 @@ scope over the one the function was defined in. `st` is the evaluation state
 from __future__ import annotations
 
 from .errors import FeelEvalError, FeelLimitError
-from .types import conform
 from .values import Function, type_name
+
+
+class Scope(dict):
+    """A local scope: its own names (a function's parameters), falling back to the enclosing env for the rest."""
+    __slots__ = ("parent",)
+
+    def __missing__(self, key):
+        return self.parent[key]
+
+
+def new_scope(parent, names=None) -> Scope:
+    s = Scope(names) if names else Scope()
+    s.parent = parent
+    return s
 
 
 def apply(spec, values: list, st, signature: int = 0):
@@ -68,6 +81,7 @@ def _call_builtin(spec, args, named, st):
 
 def invoke(fn, args, named, st):
     """Call the function value `fn` with positional `args` or `named` (a dict)."""
+    from .types import conform      # the type rules (and the syntax tree) only when a function is called
     if fn is None:
         return None
     if fn.__class__ is not Function:
@@ -96,7 +110,6 @@ def invoke(fn, args, named, st):
                     st[0].append(f"the argument '{p}' does not conform to its declared type ({e}), so it is null")
                 v = None
         local[p] = v
-    from .compiler import new_scope
     scope = new_scope(fn.env if fn.env is not None else {}, local)
     budget = st[1]
     budget.enter()

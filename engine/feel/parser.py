@@ -15,7 +15,6 @@ import hashlib
 import inspect
 import os
 import re
-import stat
 import sys
 from functools import lru_cache
 from pathlib import Path
@@ -25,7 +24,7 @@ from lark.lexer import Lexer, Token
 from lark.exceptions import UnexpectedInput, UnexpectedToken, UnexpectedEOF, UnexpectedCharacters
 
 from . import nodes as N
-from ..paths import data_dir
+from ..paths import data_dir, user_cache_dir
 from .errors import FeelSyntaxError
 from .values import FEEL_CONTEXT, parse_temporal
 
@@ -54,23 +53,10 @@ class _TokenListLexer(Lexer):
 
 
 def _cache_dir() -> Path | None:
-    """The user's own cache folder for the parser tables ($XDG_CACHE_HOME or ~/.cache, then certrules/),
-    or None when it cannot be made, is not a folder of ours, or others may write to it."""
+    """The user's own cache folder for the parser tables (engine/paths.py), or None."""
     if os.environ.get("CERTRULES_NO_PARSER_CACHE"):
         return None
-    try:
-        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-        if not os.path.isabs(base):
-            return None
-        folder = Path(base) / "certrules"
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        st = folder.lstat()
-        if not stat.S_ISDIR(st.st_mode) or (hasattr(os, "getuid") and st.st_uid != os.getuid()) \
-                or st.st_mode & 0o022:
-            return None
-        return folder
-    except (OSError, RuntimeError, KeyError):
-        return None
+    return user_cache_dir()
 
 
 def _build(grammar: str):

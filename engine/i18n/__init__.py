@@ -77,7 +77,8 @@ def catalogues() -> list[str]:
 @functools.lru_cache(maxsize=None)
 def _load(lang: str) -> dict:
     with open(_DIR / f"{lang}.yaml", encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
+        # libyaml's loader when PyYAML has it: the same data, read in a fraction of the time a command takes
+        data = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     return {str(k): str(v) for k, v in data["messages"].items()}
 
 

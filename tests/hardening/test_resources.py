@@ -4,7 +4,7 @@ Each attack runs in a fresh subprocess (address space capped at 2 GB so a regres
 swapping the machine) that reports its own wall time and peak RSS. The bounds (5 s, 500 MB) are
 correctness bounds against hangs and blow-ups, not timing targets. The limits themselves are set in
 engine/yamlio.py (file size, depth, values), engine/feel/parser.py (expression length and nesting)
-and engine/feel/compiler.py (items per evaluation); SECURITY.md lists them.
+and engine/feel/budget.py (items per evaluation); SECURITY.md lists them.
 """
 from __future__ import annotations
 

@@ -1,0 +1,379 @@
+"""Emit the case check and conversion: the case schema as one function that validates a case and
+converts it to FEEL values in a single walk (what engine/case.py `prepare` runs).
+
+The function returns the environment (every top-level field of the schema present), or INVALID when
+a value of a plain JSON class (dict, list, str, int, Decimal, bool, None) breaks a rule of the
+schema, or None when it cannot tell (a float, a subclass...). On anything but an environment, the
+caller runs jsonschema, which words the problems (or accepts the case, and the general conversion
+runs). So the generated check only ever decides alone when it is sure; the keywords it knows are
+those a case schema uses; a schema with any other validation keyword gets no generated check.
+"""
+from __future__ import annotations
+
+from .writer import Literals, Names, Writer, text
+
+# Draft 2020-12 validation keywords; the ones the generated check knows are SUPPORTED.
+KEYWORDS = frozenset({"$dynamicRef", "$ref", "additionalProperties", "allOf", "anyOf", "const", "contains",
+                      "dependentRequired", "dependentSchemas", "enum", "exclusiveMaximum", "exclusiveMinimum",
+                      "format", "if", "items", "maxItems", "maxLength", "maxProperties", "maximum", "minItems",
+                      "minLength", "minProperties", "minimum", "multipleOf", "not", "oneOf", "pattern",
+                      "patternProperties", "prefixItems", "properties", "propertyNames", "required", "type",
+                      "unevaluatedItems", "unevaluatedProperties", "uniqueItems", "then", "else"})
+SUPPORTED = frozenset({"type", "enum", "format", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
+                       "minLength", "maxLength", "pattern", "minItems", "maxItems", "uniqueItems", "items",
+                       "required", "properties", "additionalProperties", "allOf", "anyOf", "oneOf", "not"})
+
+_TYPE_CLASSES = {"null": ("None",), "boolean": ("bool",), "integer": ("int",), "number": ("int", "_D"),
+                 "string": ("str",), "array": ("list",), "object": ("dict",)}
+_ALL = ("None", "bool", "int", "_D", "str", "list", "dict")
+
+
+class Unsupported(Exception):
+    pass
+
+
+def _text_enum(schema) -> bool:
+    """An enum of texts only: a set's membership is JSON Schema's equality for them."""
+    return "enum" in schema and all(isinstance(m, str) for m in schema["enum"])
+
+
+class SchemaEmitter:
+    def __init__(self, names: Names, lits: Literals):
+        self.names = names
+        self.lits = lits
+        self.functions: list[list[str]] = []     # check-only sub-validators (allOf, anyOf, ...)
+
+    def tmp(self, prefix="v"):
+        return self.names.new(prefix)
+
+    def check_supported(self, schema) -> None:
+        if isinstance(schema, bool):
+            return
+        if not isinstance(schema, dict):
+            raise Unsupported
+        for k in schema:
+            if k in KEYWORDS and k not in SUPPORTED:
+                raise Unsupported
+        if "enum" in schema and not (isinstance(schema["enum"], list) and schema["enum"]):
+            raise Unsupported
+        t = schema.get("type")
+        types = [t] if isinstance(t, str) else t
+        if t is not None and not (isinstance(types, list) and all(x in _TYPE_CLASSES for x in types)):
+            raise Unsupported
+        if "properties" in schema and not isinstance(schema["properties"], dict):
+            raise Unsupported
+        if "required" in schema and not isinstance(schema["required"], list):
+            raise Unsupported
+        for kw in ("allOf", "anyOf", "oneOf"):
+            if kw in schema and not (isinstance(schema[kw], list) and schema[kw]):
+                raise Unsupported
+        if "pattern" in schema:
+            if not isinstance(schema["pattern"], str):
+                raise Unsupported
+            from ..schemas import regex
+            try:
+                regex(schema["pattern"])   # what RE2 (linear time, as the validator) cannot run is not checked here
+            except ValueError:
+                raise Unsupported from None
+        for sub in _subschemas(schema):
+            self.check_supported(sub)
+
+    # -- one value
+
+    def value(self, w: Writer, schema, x: str, convert: bool, fail: str) -> str:
+        """Check the value in local x against schema; return the source of its converted value.
+        `fail` is the statement that ends the check (return INVALID, or return False in a sub-check);
+        a value of a class the check does not know ends it with None (cannot tell)."""
+        if schema is True or schema == {}:
+            return self._convert_any(w, x) if convert else x
+        if schema is False:
+            w.line(fail)
+            return x
+        refuse = "_refuse" if fail.startswith("return _INVALID") else "_refuse_check"
+        t = schema.get("type")
+        types = [t] if isinstance(t, str) else (list(t) if t is not None else None)
+        allowed = []
+        for ty in types if types is not None else list(_TYPE_CLASSES):
+            for cls in _TYPE_CLASSES[ty]:
+                if cls not in allowed:
+                    allowed.append(cls)
+        for kw in ("allOf", "anyOf", "oneOf", "not"):
+            if kw in schema:
+                self._combinator(w, kw, schema[kw], x, fail)
+        if "enum" in schema and not _text_enum(schema):
+            # members of any kind: hashed by JSON Schema's equality (schemas.canonical), never compared
+            # one by one
+            members = self.lits.of(list(schema["enum"]))
+            if members is None:
+                raise Unsupported
+            keys = self.lits._named(("enum", members), f"_enum_keys({members})")
+            w.line(f"if _canonical({x}) not in {keys}:")
+            w.line(f"    {fail}")
+        if types is not None and len(allowed) == 1 and allowed[0] != "None":
+            # one class (the common case): anything else is refused, and the checks follow at this level
+            w.line(f"if {x}.__class__ is not {allowed[0]}:")
+            w.line(f"    return {refuse}({x})")
+            return self._for_class(w, schema, allowed[0], x, convert, fail)
+        if types is not None and set(allowed) == {"int", "_D"}:
+            c = self.tmp("c")
+            w.line(f"{c} = {x}.__class__")
+            w.line(f"if {c} is not int and {c} is not _D:")
+            w.line(f"    return {refuse}({x})")
+            self._for_class(w, schema, "_D", x, False, fail)       # the bounds, the same for both
+            if not convert:
+                return x
+            return f"((_SMALL[{x}] if 0 <= {x} < 1024 else _D({x})) if {c} is int else {x})"
+        out = self.tmp("y")
+        c = self.tmp("c")
+        w.line(f"{c} = {x}.__class__")
+        converted = False
+        for n, cls in enumerate(allowed):
+            cond = f"{x} is None" if cls == "None" else f"{c} is {cls}"
+            w.line(f"{'if' if n == 0 else 'elif'} {cond}:")
+            w.indent()
+            mark = len(w.lines)
+            src = self._for_class(w, schema, cls, x, convert, fail)
+            if convert:
+                w.line(f"{out} = {src}")
+                converted = converted or src != x
+            if len(w.lines) == mark:
+                w.line("pass")
+            w.outdent()
+        w.line("else:")
+        w.line(f"    return {refuse}({x})")
+        return out if converted else x
+
+    def _for_class(self, w, schema, cls, x, convert, fail) -> str:
+        """Checks and conversion for a value known to be of one class."""
+        if _text_enum(schema):
+            members = self.lits.frozenset_of(schema["enum"])
+            if cls == "str":
+                w.line(f"if {x} not in {members}:")
+                w.line(f"    {fail}")
+            else:
+                w.line(fail)
+                return x
+        if cls == "str":
+            for kw, op in (("minLength", "<"), ("maxLength", ">")):
+                if kw in schema:
+                    w.line(f"if len({x}) {op} {self.lits.of(schema[kw])}:")
+                    w.line(f"    {fail}")
+            if "pattern" in schema:
+                rx = self.lits._named(("rx", schema["pattern"]), f"_regex({text(schema['pattern'])})")
+                w.line(f"if {rx}.search({x}) is None:")
+                w.line(f"    {fail}")
+            if schema.get("format") == "date":
+                d = self.tmp("d")
+                w.line("try:")
+                w.line(f"    {d} = _fromiso({x})")
+                w.line("except ValueError:")
+                w.line(f"    {fail}")
+                w.line(f"if len({x}) != 10:")
+                w.line(f"    {fail}")
+                return d if convert else x
+            return x
+        if cls in ("int", "_D"):
+            for kw, op in (("minimum", "<"), ("maximum", ">"), ("exclusiveMinimum", "<="), ("exclusiveMaximum", ">=")):
+                if kw in schema:
+                    bound = schema[kw]
+                    if bound.__class__ not in (int,) and bound.__class__.__name__ != "Decimal":
+                        raise Unsupported
+                    w.line(f"if {x} {op} {self.lits.of(bound)}:")
+                    w.line(f"    {fail}")
+            if not convert:
+                return x
+            if cls == "int":
+                return f"(_SMALL[{x}] if 0 <= {x} < 1024 else _D({x}))"
+            return x
+        if cls in ("None", "bool"):
+            return x
+        if cls == "list":
+            return self._array(w, schema, x, convert, fail)
+        if cls == "dict":
+            return self._object(w, schema, x, convert, fail)
+        raise AssertionError(cls)
+
+    def _array(self, w, schema, x, convert, fail) -> str:
+        for kw, op in (("minItems", "<"), ("maxItems", ">")):
+            if kw in schema:
+                w.line(f"if len({x}) {op} {self.lits.of(schema[kw])}:")
+                w.line(f"    {fail}")
+        items = schema.get("items", True) if isinstance(schema, dict) else True
+        if not convert and (items is True or items == {}):
+            self._unique(w, schema, x, fail)
+            return x
+        item = self.tmp("i")
+        body = Writer(self.names)
+        body.level = w.level + 1
+        y = self.value(body, items, item, convert, fail)
+        out = x
+        if convert and y != item:
+            out = self.tmp("l")
+            w.line(f"{out} = []")
+            body.line(f"{out}.append({y})")
+        if body.lines:
+            w.line(f"for {item} in {x}:")
+            w.extend(body)
+        if convert and out == x:
+            out = self.tmp("l")
+            w.line(f"{out} = {x}[:]")     # items unchanged: a copy, as the conversion makes a new list
+        self._unique(w, schema, x, fail)
+        return out
+
+    def _unique(self, w, schema, x, fail):
+        if schema.get("uniqueItems") is True:
+            # jsonschema compares items by value; for strings that is a set's
+            w.line(f"for u in {x}:")
+            w.line("    if u.__class__ is not str:")
+            w.line("        return None")
+            w.line(f"if len(set({x})) != len({x}):")
+            w.line(f"    {fail}")
+
+    def _object(self, w, schema, x, convert, fail, free=()) -> str:
+        """A context; `free` names keys allowed whatever the schema says (a case's revision and family,
+        which choose the rule set), converted as plain data."""
+        props = schema.get("properties") or {}
+        required = list(schema.get("required") or [])
+        extra = schema.get("additionalProperties", True)
+        out = self.tmp("o") if convert else x
+        if convert:
+            w.line(f"{out} = {x}.copy()")
+        count = self.tmp("n")
+        if extra is not True or props or free:
+            w.line(f"{count} = 0")
+        for name, sub in props.items():
+            v = self.tmp("f")
+            w.line(f"{v} = {x}.get({text(name)}, _ABSENT)")
+            w.line(f"if {v} is not _ABSENT:")
+            w.indent()
+            w.line(f"{count} += 1")
+            n = len(w.lines)
+            y = self.value(w, sub, v, convert, fail)
+            if convert and y != v:
+                w.line(f"{out}[{text(name)}] = {y}")   # converted; an unchanged value is in the copy already
+            if len(w.lines) == n:
+                w.line("pass")
+            w.outdent()
+            if name in required:
+                w.line("else:")
+                w.line(f"    {fail}")
+        for name in free:
+            if name in props:
+                continue
+            v = self.tmp("f")
+            w.line(f"{v} = {x}.get({text(name)}, _ABSENT)")
+            w.line(f"if {v} is not _ABSENT:")
+            w.line(f"    {count} += 1")
+            if convert:
+                w.line(f"    {out}[{text(name)}] = _to_values(_EMPTY, {v})")
+        for name in required:
+            if name not in props:
+                w.line(f"if {text(name)} not in {x}:")
+                w.line(f"    {fail}")
+        if extra is False:
+            w.line(f"if len({x}) != {count}:")   # a key the schema does not allow
+            w.line(f"    {fail}")
+        elif props or extra is not True or free:
+            known = self.lits.frozenset_of(list(props) + [f for f in free if f not in props])
+            w.line(f"if len({x}) != {count}:")
+            w.indent()
+            k = self.tmp("k")
+            w.line(f"for {k} in {x}:")
+            w.indent()
+            w.line(f"if {k} in {known}:")
+            w.line("    continue")
+            e = self.tmp("x")
+            w.line(f"{e} = {x}[{k}]")
+            if extra is not True:
+                self.value(w, extra, e, False, fail)
+            if convert:
+                w.line(f"{out}[{k}] = _to_values({self.lits.shared(extra if isinstance(extra, dict) else {})}, {e})")
+            w.outdent()
+            w.outdent()
+        elif convert:
+            # any key, none described: each value converted as plain data
+            k = self.tmp("k")
+            w.line(f"for {k} in {x}:")
+            w.line(f"    {out}[{k}] = _to_values(_EMPTY, {x}[{k}])")
+        return out
+
+    def _convert_any(self, w, x) -> str:
+        return f"_to_values(_EMPTY, {x})"
+
+    def _combinator(self, w, kw, subs, x, fail):
+        """allOf / anyOf / oneOf / not: check-only sub-validators, each True, False or None (cannot tell)."""
+        subs = subs if isinstance(subs, list) else [subs]
+        fns = [self.sub_validator(s) for s in subs]
+        r = self.tmp("r")
+        w.line(f"{r} = [{', '.join(f'{f}({x})' for f in fns)}]")
+        if kw == "allOf":
+            w.line(f"if False in {r}:")
+            w.line(f"    {fail}")
+            w.line(f"if None in {r}:")
+            w.line("    return None")
+        elif kw == "anyOf":
+            w.line(f"if True not in {r}:")
+            w.line(f"    if None in {r}:")
+            w.line("        return None")
+            w.line(f"    {fail}")
+        elif kw == "oneOf":
+            w.line(f"if None in {r}:")
+            w.line("    return None")
+            w.line(f"if {r}.count(True) != 1:")
+            w.line(f"    {fail}")
+        else:  # not
+            w.line(f"if {r}[0] is None:")
+            w.line("    return None")
+            w.line(f"if {r}[0]:")
+            w.line(f"    {fail}")
+
+    def sub_validator(self, schema) -> str:
+        name = self.names.new("s")
+        w = Writer(self.names)
+        w.line(f"def {name}(v):")
+        w.indent()
+        self.value(w, schema, "v", False, "return False")
+        w.line("return True")
+        self.functions.append(w.lines)
+        return name
+
+
+def _subschemas(schema):
+    if not isinstance(schema, dict):
+        return
+    for name in ("items", "additionalProperties", "not"):
+        sub = schema.get(name)
+        if isinstance(sub, (dict, bool)):
+            yield sub
+    for sub in (schema.get("properties") or {}).values():
+        yield sub
+    for kw in ("allOf", "anyOf", "oneOf"):
+        for sub in schema.get(kw) or []:
+            yield sub
+
+
+def emit_prepare(schema, names: Names, lits: Literals, free=()) -> list[str] | None:
+    """Lines defining `prepare(case)` for the case schema, or None when the schema uses a keyword the
+    generated check does not know (then every case takes jsonschema and the general conversion)."""
+    em = SchemaEmitter(names, lits)
+    try:
+        em.check_supported(schema)
+        if not isinstance(schema, dict) or schema.get("type", "object") != "object":
+            raise Unsupported
+        w = Writer(names)
+        w.line("def prepare(case):")
+        w.indent()
+        w.line("if case.__class__ is not dict:")
+        w.line("    return None")
+        out = em._object(w, schema, "case", True, "return _INVALID", free=tuple(free))
+        for name in schema.get("properties") or {}:
+            w.line(f"if {text(name)} not in {out}:")
+            w.line(f"    {out}[{text(name)}] = None")
+        w.line(f"return {out}")
+    except Unsupported:
+        return None
+    lines = []
+    for fn in em.functions:
+        lines.extend(fn)
+    lines.extend(w.lines)
+    return lines

@@ -1,0 +1,231 @@
+"""Module assembly for a rule set: one module with `prepare` (the case check and conversion) and two
+fused functions over every element in dependency order, `run` (trace off) and `run_traced`; the
+functions of a subset of the outputs are generated when first asked for.
+
+    program = ruleset.program          # generated once (or loaded with the rule set from the cache)
+    env = program.prepare(case, label)  # the case as FEEL values, or CaseError
+    values, findings, trace = program.run(env, traced, outputs)
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import decimal
+import operator
+from decimal import Decimal
+
+from ..calendar import function_notes
+from ..feel.budget import size_within
+from ..feel.values import FEEL_CONTEXT, to_plain
+from . import runtime as R
+from .module import namespace
+
+INVALID = object()
+_PLAIN = frozenset({type(None), bool, int, Decimal, str, list, dict})   # what JSON and YAML give
+
+
+def _regex(pattern):
+    from ..schemas import regex       # RE2, as the case validator: linear time whatever the pattern
+    return regex(pattern)
+
+
+def _canonical(value):
+    from ..schemas import canonical   # only a case schema with an enum of numbers or structures needs it
+    return canonical(value)
+
+
+def _enum_keys(members):
+    return frozenset(_canonical(m) for m in members)
+
+
+def _extras():
+    from ..case import to_values
+    from ..elements import display
+    return {
+        "_plain": R.plain, "_to_plain": to_plain, "_display": display, "_display_env": R.display_env,
+        "_shown": R.shown, "_function_findings": R.function_findings, "_hit_result": R.hit_result,
+        "_machine_value": R.machine_value, "_getcontext": decimal.getcontext, "_setcontext": decimal.setcontext,
+        "_FEEL": FEEL_CONTEXT,
+        "_notes_var": function_notes, "_date_and_order": operator.itemgetter(0, 1),
+        "_ONE_DAY": _dt.timedelta(days=1), "_str": str, "_INVALID": INVALID, "_fromiso": _dt.date.fromisoformat,
+        "_SMALL": R.SMALL, "_regex": _regex, "_canonical": _canonical, "_enum_keys": _enum_keys, "_to_values": to_values,
+        "_refuse": lambda v: INVALID if v.__class__ in _PLAIN else None,
+        "_refuse_check": lambda v: False if v.__class__ in _PLAIN else None,
+        "_size_within": size_within, "_limit_message": R.limit_message, "_machine_extra": R.machine_extra,
+        "_typed": R.typed,
+    }
+
+
+def generate(ruleset, functions, outputs=None, traced: bool = False, feel: bool = False) -> str:
+    """A module's source: without the trace, `prepare` and `run`; with it, `run_traced`. Without outputs
+    over every element; with outputs (element ids), over only what they need. The two are modules of
+    their own: a process that never asks for the trace never loads its code. `feel`: `run` gives the
+    FEEL value of every element it computed (Program.derive), not the result document's values."""
+    from ..evaluation import needed_order
+    from ..feel.builtins import BUILTINS
+    from ..ruleset import RULESET_NAME
+    from . import kinds as K
+    from .elements import ElementEmitter, trimmed_machines
+    from .prepare import emit_prepare
+    from .writer import Literals, Names, Writer
+    names = Names()
+    lits = Literals(names)
+    schema = ruleset.case_schema if isinstance(ruleset.case_schema, dict) else {}
+    props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+    case_kinds = {name: K.from_schema(sub) for name, sub in props.items()}
+    if RULESET_NAME not in props:       # the rule set's own identity (prepare puts it in the environment)
+        case_kinds[RULESET_NAME] = K.of_value(ruleset.own_identity)
+    order = ruleset.order if outputs is None else needed_order(ruleset, outputs)
+    body = Writer(names)
+    body.level = 3      # inside the function, its try and (dropped below) one more
+    ee = ElementEmitter(body, lits, ruleset, functions, BUILTINS, traced, case_kinds, trimmed_machines(ruleset))
+    ee.rs_extra_fields = schema.get("additionalProperties", True) is not False
+    for eid in order:
+        ee.element(ruleset.elements[eid])
+    function = _function("run_traced" if traced else "run", ruleset, ee, body, traced, outputs, order, feel)
+    lines: list[str] = []
+    if outputs is None and not traced:
+        from ..registry import SELECTION_FIELDS
+        prep = emit_prepare(schema, names, lits, free=SELECTION_FIELDS)
+        lines.extend(prep if prep is not None else ["prepare = None"])
+    source = "\n".join(lits.defs + lines + function) + "\n"
+    assert source.isascii()       # rule text only ever in escaped literals (writer.py)
+    return source
+
+
+def compile_module(ruleset, functions, outputs=None, traced: bool = False, feel: bool = False):
+    return compile(generate(ruleset, functions, outputs, traced, feel), "<certrules rule set>", "exec")
+
+
+def _function(name, ruleset, ee, body, traced: bool, outputs, order, feel: bool = False) -> list[str]:
+    from .elements import plain_src
+    from .writer import text
+    out = [f"def {name}(env):"]
+    used = ee.frame.used
+    for field, var in ee.case_vars.items():
+        if field in used:
+            out.append(f"    {var} = env[{text(field)}]")
+    if any(ruleset.elements[e].kind == "state_machine" for e in order):
+        out.append("    AS_OF = env.get('as_of')")
+    out.append("    F = []")
+    out.append("    BG = _Budget()")      # one budget for the whole evaluation (engine/feel/budget.py)
+    out.append("    LR = False")          # whether its limit was reported
+    if traced:
+        out.append("    T = {}")
+    if ee.any_registered:
+        out.append("    FN = []")
+    # the FEEL context for what the runtime computes with Python's operators (the generated code itself
+    # calls the context's methods): set for the run, the caller's given back after
+    out.append("    cx = _getcontext()")
+    out.append("    _setcontext(_FEEL)")
+    out.append("    try:")
+    body.lines = [line[4:] for line in body.lines]
+    out.extend(body.lines or ["        pass"])
+    out.append("    finally:")
+    out.append("        _setcontext(cx)")
+    entries = []
+    if feel:
+        out.append("    return {" + ", ".join(f"{text(eid)}: {ee.values[eid].src}" for eid in order) + "}")
+        return out
+    wanted = None if outputs is None else frozenset(outputs)
+    for eid, el in ruleset.elements.items():
+        if wanted is None and el.kind in ("parameter", "check", "function"):
+            continue
+        if wanted is not None and eid not in wanted:
+            continue
+        v = ee.values[eid]
+        if el.kind == "state_machine":
+            src = f"_machine_value({v.src})"
+        elif traced and eid in ee.paths:
+            src = ee.paths[eid]           # the same text as its trace entry's value (made once)
+        else:
+            src = plain_src(v)
+        entries.append(f"{text(eid)}: {src}")
+    out.append("    values = {" + ", ".join(entries) + "}")
+    out.append("    return values, F, T" if traced else "    return values, F, None")
+    return out
+
+
+class Program:
+    """A rule set's generated functions: `code` is the module without the trace (prepare, run); the
+    traced one is `traced_code`, or generated when first asked for."""
+
+    def __init__(self, ruleset, code, functions, traced_code=None):
+        self.ruleset = ruleset
+        self.functions = functions
+        ns = namespace(functions, _extras())
+        exec(code, ns)
+        self._prepare = ns["prepare"]
+        self._run = ns["run"]
+        self.traced_code = traced_code
+        props = ruleset.case_schema.get("properties") if isinstance(ruleset.case_schema, dict) else None
+        self._identity = ruleset.own_identity if not (isinstance(props, dict) and "ruleset" in props) else None
+        self._traced = None
+        self._subsets: dict = {}
+
+    def _run_traced(self, env):
+        if self._traced is None:
+            if self.traced_code is None:
+                self.traced_code = compile_module(self.ruleset, self.functions, traced=True)
+            ns = namespace(self.functions, _extras())
+            exec(self.traced_code, ns)
+            self._traced = ns["run_traced"]
+        return self._traced(env)
+
+    def prepare(self, case, label: str = "the case") -> dict:
+        """The environment an evaluation starts from: the case checked against the case schema and
+        made FEEL values, every top-level field of the schema present. Raises CaseError."""
+        fn = self._prepare
+        if fn is not None:
+            env = fn(case)
+            if env is not None and env is not INVALID:
+                if self._identity is not None:
+                    env["ruleset"] = self._identity     # ruleset.RULESET_NAME: the rule set itself
+                return env
+        from ..case import prepare_general
+        return prepare_general(self.ruleset, case, label)
+
+    def check_outputs(self, outputs) -> None:
+        """UsageError for an id the rule set has no element of (before the case is looked at)."""
+        given = outputs if outputs.__class__ is tuple else tuple(outputs)
+        if (given, False) not in self._subsets and (given, True) not in self._subsets:
+            from ..evaluation import needed_order
+            needed_order(self.ruleset, given)
+
+    def run(self, env: dict, traced: bool, outputs=None):
+        """(values, findings, trace or None) for a prepared environment."""
+        if outputs is None:
+            return (self._run_traced if traced else self._run)(env)
+        given = (outputs if outputs.__class__ is tuple else tuple(outputs), traced)
+        fn = self._subsets.get(given)
+        if fn is None:
+            key = (frozenset(given[0]), traced)
+            fn = self._subsets.get(key)
+            if fn is None:
+                ns = namespace(self.functions, _extras())
+                exec(compile_module(self.ruleset, self.functions, tuple(sorted(key[0])), traced), ns)
+                fn = self._subsets[key] = ns["run_traced" if traced else "run"]
+            self._subsets[given] = fn
+        return fn(env)
+
+    def derive(self, env: dict, outputs) -> dict:
+        """The FEEL values of `outputs` (element ids) and of every element they read, computed from
+        `env` (FEEL values by case field; a field not given is null), as the evaluation computes
+        them; no case check, no findings. What a case generator derives a field from."""
+        key = (frozenset(outputs), "feel")
+        fn = self._subsets.get(key)
+        if fn is None:
+            ns = namespace(self.functions, _extras())
+            exec(compile_module(self.ruleset, self.functions, tuple(sorted(key[0])), feel=True), ns)
+            fn = self._subsets[key] = ns["run"]
+        props = self.ruleset.case_schema.get("properties") if isinstance(self.ruleset.case_schema, dict) else None
+        full = dict.fromkeys(props or ())
+        if self._identity is not None:
+            full["ruleset"] = self._identity
+        full.update(env)
+        return fn(full)
+
+
+def build(ruleset, functions) -> tuple[object, "Program"]:
+    """Generate and compile the rule set's module (without the trace): (code object, Program)."""
+    code = compile_module(ruleset, functions)
+    return code, Program(ruleset, code, functions)
