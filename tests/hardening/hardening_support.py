@@ -1,6 +1,7 @@
 """Helpers shared by the hardening tests (a uniquely named module: tests/engine has a conftest too)."""
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -37,3 +38,24 @@ def eval_with_extra_rule(library: Path, tmp_path: Path, capsys, rule_id: str, ex
     case.write_text(case_yaml, encoding="utf-8")
     args = ["eval", case, "--rulesets", library.parent, "--family", "LIB-LOANS", "--format", "json"]
     return run_main(args + ([] if trace else ["--no-trace"]), capsys)
+
+
+SECONDS, MEGABYTES = 5.0, 500     # bounds against hangs and blow-ups (CPU time, peak RSS), not timing targets
+
+
+def run_bounded(script_text: str, tmp_path: Path, timeout: int = 120) -> dict:
+    """Run an attack script (which prints a JSON line with its outcome, CPU seconds and peak MB last)
+    in a fresh interpreter; its report, after asserting it stayed within SECONDS and MEGABYTES.
+    A hang fails by the timeout. CERTRULES_MEASURE_LOG collects every report as one JSON line."""
+    script = tmp_path / "attack.py"
+    script.write_text(script_text, encoding="utf-8")
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=timeout, cwd=REPO)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    log = os.environ.get("CERTRULES_MEASURE_LOG")
+    if log:
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps({"test": os.environ.get("PYTEST_CURRENT_TEST", "").split(" ")[0], **out}) + "\n")
+    assert out["seconds"] < SECONDS, out
+    assert out["mb"] < MEGABYTES, out
+    return out

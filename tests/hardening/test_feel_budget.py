@@ -7,17 +7,13 @@ within 5 s and 500 MB, as correctness bounds against hangs and blow-ups, not tim
 """
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 import textwrap
-from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from hardening_support import REPO, run_bounded
+
 VISITS = REPO / "tests" / "feel" / "rulesets" / "VISITS-2026-R1"
-SECONDS, MEGABYTES = 5.0, 500
 
 PRELUDE = """
 import json, resource, sys, time
@@ -37,14 +33,7 @@ def report(outcome):
 
 def attack(code: str, tmp_path) -> object:
     """Run `code` after PRELUDE in a subprocess; its report() outcome, within the bounds."""
-    script = tmp_path / "attack.py"
-    script.write_text(PRELUDE + textwrap.dedent(code), encoding="utf-8")
-    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, cwd=REPO)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    out = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert out["seconds"] < SECONDS, out
-    assert out["mb"] < MEGABYTES, out
-    return out["outcome"]
+    return run_bounded(PRELUDE + textwrap.dedent(code), tmp_path)["outcome"]
 
 
 # ------------------------------------------------------------------ item 2: regular expressions

@@ -10,17 +10,11 @@ and engine/feel/budget.py (items per evaluation); SECURITY.md lists them.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import textwrap
 
 import pytest
 
-from hardening_support import LIBRARY, REPO, eval_with_extra_rule, run_main
-
-SECONDS = 5.0
-MEGABYTES = 500
+from hardening_support import LIBRARY, eval_with_extra_rule, run_bounded, run_main
 
 PRELUDE = """
 import json, resource, sys, time
@@ -33,18 +27,7 @@ def report(outcome):
 
 
 def measure(code: str, tmp_path) -> dict:
-    script = tmp_path / "attack.py"
-    script.write_text(PRELUDE + textwrap.dedent(code), encoding="utf-8")
-    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60, cwd=REPO)
-    assert proc.returncode == 0, proc.stderr
-    out = json.loads(proc.stdout.strip().splitlines()[-1])
-    log = os.environ.get("CERTRULES_MEASURE_LOG")   # figures for a report: one JSON line per attack
-    if log:
-        with open(log, "a", encoding="utf-8") as fh:
-            fh.write(json.dumps({"test": os.environ.get("PYTEST_CURRENT_TEST", "").split(" ")[0], **out}) + "\n")
-    assert out["seconds"] < SECONDS, out
-    assert out["mb"] < MEGABYTES, out
-    return out
+    return run_bounded(PRELUDE + textwrap.dedent(code), tmp_path, timeout=60)
 
 
 def _yaml_attack(text_expr: str, tmp_path) -> str:

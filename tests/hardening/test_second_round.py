@@ -7,38 +7,26 @@ sentence, within 5 s and 500 MB where the input is built to be expensive).
 from __future__ import annotations
 
 import json
-import os
-import resource
-import subprocess
-import sys
 import textwrap
 import time
 
 import pytest
 
-from hardening_support import REPO, run_cli, run_main
+from hardening_support import REPO, run_bounded, run_cli, run_main
 
-SECONDS, MEGABYTES = 5.0, 500
 
 
 def bounded(code: str, tmp_path):
     """Run Python `code` (which sets `outcome`) in a subprocess capped at 2 GB; its outcome, after
     asserting it finished within SECONDS and MEGABYTES."""
-    script = tmp_path / "attack.py"
-    script.write_text(textwrap.dedent("""
+    return run_bounded(textwrap.dedent("""
         import json, resource, time
         resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
         start = time.process_time()
         """) + textwrap.dedent(code) + textwrap.dedent("""
         print(json.dumps({"outcome": outcome, "seconds": time.process_time() - start,
                           "mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
-        """), encoding="utf-8")
-    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, cwd=REPO)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    out = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert out["seconds"] < SECONDS, out
-    assert out["mb"] < MEGABYTES, out
-    return out["outcome"]
+        """), tmp_path)["outcome"]
 
 
 # ------------------------------------------------------------------ expressions
