@@ -31,35 +31,84 @@ def value_kinds(rs) -> dict:
 
 
 class Comparer:
-    def __init__(self, old, new):
+    """Compares cases under two loaded revisions, evaluating only what can differ (cone.py): the
+    changed elements and what they read, trace off, no result document. `cone=False` evaluates every
+    element under both (the full evaluation, as `evaluate` makes it): what a case falls back to when an
+    evaluation reaches its limits, and what the tests hold the cone to."""
+
+    def __init__(self, old, new, cone: bool = True):
+        from .cone import Cone
         self.old, self.new = old, new
         self.outputs = sorted(shown_outputs(old) & shown_outputs(new))
         self.kinds = {**value_kinds(old), **value_kinds(new)}
+        self.cone = Cone(old, new) if cone else None
+        if self.cone is not None:
+            changed = self.cone.changed
+            self.compared = [k for k in self.outputs if k in changed]
+            self.wanted = (_wanted(old, self.cone.evaluate), _wanted(new, self.cone.evaluate))
+            props = old.case_schema.get("properties") if isinstance(old.case_schema, dict) else None
+            # the same schema prepares a case the same way: once, the rule set's own identity apart
+            self.one_prepare = old.case_schema == new.case_schema
+            self.identity = new.own_identity if not (isinstance(props, dict) and "ruleset" in props) else None
 
-    def _run(self, rs, case):
+    def compare(self, case):
+        """(changes, raised, cleared, refused): changes is a list of (output, kind, a, b)."""
+        if isinstance(case, dict) and "revision" in case:
+            case = {k: v for k, v in case.items() if k != "revision"}   # both revisions judge the same facts
+        if self.cone is not None:
+            done = self._cone(case)
+            if done is not None:
+                return done
+        a, err_a = self._full(self.old, case)
+        b, err_b = self._full(self.new, case)
+        if a is None or b is None:
+            return [], [], [], (err_a, err_b)
+        return self._differences(a, b, self.outputs)
+
+    def _full(self, rs, case):
         from ..errors import CertrulesError
         from ..evaluation import evaluate
         try:
             r = evaluate(rs, case, trace=False)
         except CertrulesError as exc:
             return None, exc.message.splitlines()[0]
-        found = {}
-        for f in r["findings"]:
-            found.setdefault(f["id"], (f["clause"], f["severity"]))
-        return (r["values"], found), None
+        return (r["values"], _first_findings(r["findings"])), None
 
-    def compare(self, case):
-        """(changes, raised, cleared, refused): changes is a list of (output, kind, a, b)."""
-        if isinstance(case, dict) and "revision" in case:
-            case = {k: v for k, v in case.items() if k != "revision"}   # both revisions judge the same facts
-        a, err_a = self._run(self.old, case)
-        b, err_b = self._run(self.new, case)
+    def _cone(self, case):
+        """The comparison from the cone, or None when this case needs the full one: a revision refuses
+        it (its reason is said as the full evaluation says it), or an evaluation reached its limits."""
+        from ..errors import CertrulesError
+        try:
+            env_a = self.old.program.prepare(case)
+            if self.one_prepare:
+                env_b = dict(env_a)
+                if self.identity is not None:
+                    env_b["ruleset"] = self.identity
+            else:
+                env_b = self.new.program.prepare(case)
+        except CertrulesError:
+            return None
+        a = self._run(self.old, env_a, self.wanted[0])
+        b = self._run(self.new, env_b, self.wanted[1])
         if a is None or b is None:
-            return [], [], [], (err_a, err_b)
+            return None
+        return self._differences(a, b, self.compared)
+
+    @staticmethod
+    def _run(rs, env, wanted):
+        if not wanted:
+            return {}, {}
+        values, findings, _ = rs.program.run(env, False, wanted)
+        found = _first_findings(findings)
+        if any(fid.endswith(".limit_reached") for fid in found):
+            return None     # the limits are the whole evaluation's: what the cone left out spends too
+        return values, found
+
+    def _differences(self, a, b, outputs):
         va, fa = a
         vb, fb = b
         changes = []
-        for key in self.outputs:
+        for key in outputs:
             x, y = va.get(key), vb.get(key)
             if x == y:
                 continue
@@ -69,6 +118,24 @@ class Comparer:
         raised = sorted((fid, *fb[fid]) for fid in fb.keys() - fa.keys())
         cleared = sorted((fid, *fa[fid]) for fid in fa.keys() - fb.keys())
         return changes, raised, cleared, None
+
+
+def _wanted(rs, ids) -> tuple:
+    """The cone's elements of one revision, as `Program.run` outputs. A parameter given as a literal
+    makes no finding and is not compared: it is evaluated when an output reads it."""
+    els = rs.elements
+    return tuple(sorted(e for e in ids if e in els and not (els[e].kind == "parameter" and els[e].value_expr is None)))
+
+
+def _first_findings(findings) -> dict:
+    """Finding id -> (clause, severity) of its first finding in the result document's order."""
+    from ..evaluation import clause_key
+    if len(findings) > 1:
+        findings = sorted(findings, key=lambda f: (clause_key(str(f["clause"])), f["id"]))
+    found = {}
+    for f in findings:
+        found.setdefault(f["id"], (f["clause"], f["severity"]))
+    return found
 
 
 def _kind_of(v, declared=None):
