@@ -18,7 +18,9 @@ Prints, in order, each ratio measured within this one run:
      warm, against `python -c pass` (target <= 10x); run with bytecode caching on, as an installed
      certrules is, whatever PYTHONDONTWRITEBYTECODE says;
   6. impact analysis (engine/impact/) over generated corpora: the steady state on one core (each case
-     compared under both revisions in this process, CPU time; target >= 3,000 cases/s), then whole runs
+     compared under both revisions in this process, CPU time; target >= 3,000 cases/s), evaluating only
+     the elements the pair changes (the cone, with its share of the elements) against every element,
+     for the measured pair and A/2 with five stars from 96; then whole runs
      in a fresh process (the cache warmed by an untimed run) with 1 worker and all cores, and peak
      memory, for two corpus sizes.
 
@@ -348,9 +350,7 @@ def bench_impact(rs, cfg):
     cores = os.cpu_count() or 1
     cache = Path(tempfile.mkdtemp(prefix="certrules-bench-cache-"))
     env = _fresh_env(cache)
-    steady = _impact_per_core(old, new, corpus_file(rs, cfg["impact_sizes"][0]), cfg["repeat"])
-    say(f"  steady state, one core (engine.impact.compare.Comparer, both rule sets loaded): {steady:8,.0f} cases/s "
-        f"(target >= 3,000; CPU time, median of {cfg['repeat']} passes over {cfg['impact_sizes'][0]:,} cases)")
+    bench_steady(rs, old, new, what, cfg)
     # an untimed run first fills the benchmark's cache folder: the timed runs load the rule sets from it
     subprocess.run([sys.executable, "-c", _IMPACT, str(old), str(new), str(corpus_file(rs, cfg["impact_sizes"][0])), "1"],
                    capture_output=True, text=True, cwd=ROOT, env=env)
@@ -371,12 +371,44 @@ def bench_impact(rs, cfg):
                 f" + largest worker {r['children_kb'] / 1024:.0f} MB = {total_mb:.0f} MB")
 
 
-def _impact_per_core(old, new, corpus, repeat) -> float:
-    """Cases per second of CPU time, comparing each case under both revisions in this process."""
+TARGET_IMPACT = 3_000      # cases/s on one core
+
+
+def bench_steady(rs, old, new, what, cfg):
+    """The steady state on one core for the measured pair and for the five-star threshold change: the
+    cone (what the impact runs) against the full comparison (every element under both), in one run."""
+    from impact_bench import five_star_at_96
+    n, repeat = cfg["impact_sizes"][0], cfg["repeat"]
+    corpus = corpus_file(rs, n)
+    say(f"  steady state, one core (engine.impact.compare.Comparer, both rule sets loaded; CPU time, median of "
+        f"{repeat} passes over {n:,} cases; target >= {TARGET_IMPACT:,} cases/s):")
+    pairs = [(what, old, new)]
+    tmp = None
+    if rs.root.resolve() == A2.resolve():
+        tmp = Path(tempfile.mkdtemp(prefix="certrules-five-star-"))
+        pairs.append(("A/2 -> A/2 with five stars from 96", A2, five_star_at_96(tmp)))
+    try:
+        for label, a, b in pairs:
+            cone, share = _impact_per_core(a, b, corpus, repeat)
+            full, _ = _impact_per_core(a, b, corpus, repeat, cone=False)
+            per_case = 1e6 / cone
+            verdict = "met" if cone >= TARGET_IMPACT else \
+                f"NOT met: {per_case:.0f} us a case, {1e6 / TARGET_IMPACT:.0f} needed, so each evaluation {per_case * TARGET_IMPACT / 1e6:.1f}x faster"
+            say(f"  {label}: cone {cone:8,.0f} cases/s, full comparison {full:8,.0f} cases/s, cone/full {cone / full:.2f}; "
+                f"the cone evaluates {share[0]:.0%} / {share[1]:.0%} of the old / new elements ({verdict})")
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _impact_per_core(old, new, corpus, repeat, cone: bool = True):
+    """(cases per second of CPU time, comparing each case under both revisions in this process; the
+    share of each revision's elements the cone evaluates)."""
     from engine.corpus.sources import iter_records, parse_record
     from engine.impact.compare import Comparer
     from engine.registry import load_cached
-    comparer = Comparer(load_cached(Path(old)), load_cached(Path(new)))
+    a, b = load_cached(Path(old)), load_cached(Path(new))
+    comparer = Comparer(a, b, cone=cone)
     cases = [parse_record(r)[1] for r in iter_records(corpus)]
     comparer.compare(cases[0])
     times = []
@@ -385,7 +417,8 @@ def _impact_per_core(old, new, corpus, repeat) -> float:
         for case in cases:
             comparer.compare(case)
         times.append(time.process_time() - t)
-    return len(cases) / statistics.median(times)
+    share = (comparer.cone.share(a), comparer.cone.share(b)) if cone else None
+    return len(cases) / statistics.median(times), share
 
 
 # -------------------------------------------------------------------------------------------- main

@@ -36,8 +36,10 @@ class Comparer:
     element under both (the full evaluation, as `evaluate` makes it): what a case falls back to when an
     evaluation reaches its limits, and what the tests hold the cone to."""
 
+    GATE_SHARE = 0.6     # the first stage is worth it when it evaluates at most this part of the cone
+
     def __init__(self, old, new, cone: bool = True):
-        from .cone import Cone
+        from .cone import Cone, Gate
         self.old, self.new = old, new
         self.outputs = sorted(shown_outputs(old) & shown_outputs(new))
         self.kinds = {**value_kinds(old), **value_kinds(new)}
@@ -50,6 +52,11 @@ class Comparer:
             # the same schema prepares a case the same way: once, the rule set's own identity apart
             self.one_prepare = old.case_schema == new.case_schema
             self.identity = new.own_identity if not (isinstance(props, dict) and "ruleset" in props) else None
+            gate = Gate(old, new, self.cone)
+            first, whole = gate.cost()
+            usable = all(any(rs.elements[e].kind != "parameter" for e in w) for rs, w in zip((old, new), gate.wanted))
+            self.gate = gate if usable and first <= self.GATE_SHARE * whole else None
+            self._plans: dict = {}
 
     def compare(self, case):
         """(changes, raised, cleared, refused): changes is a list of (output, kind, a, b)."""
@@ -88,11 +95,23 @@ class Comparer:
                 env_b = self.new.program.prepare(case)
         except CertrulesError:
             return None
-        a = self._run(self.old, env_a, self.wanted[0])
-        b = self._run(self.new, env_b, self.wanted[1])
+        wanted, compared = self.wanted, self.compared
+        if self.gate is not None:
+            wanted, compared = self._plan(self.gate.differing(self.old.program.derive(env_a, self.gate.wanted[0]),
+                                                              self.new.program.derive(env_b, self.gate.wanted[1])))
+        a = self._run(self.old, env_a, wanted[0])
+        b = self._run(self.new, env_b, wanted[1])
         if a is None or b is None:
             return None
-        return self._differences(a, b, self.compared)
+        return self._differences(a, b, compared)
+
+    def _plan(self, differing):
+        hit = self._plans.get(differing)
+        if hit is None:
+            evaluate, _ = self.gate.plan(differing)
+            hit = self._plans[differing] = ((_wanted(self.old, evaluate), _wanted(self.new, evaluate)),
+                                            [k for k in self.outputs if k in differing])
+        return hit
 
     @staticmethod
     def _run(rs, env, wanted):

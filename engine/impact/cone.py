@@ -19,6 +19,9 @@ or not at all, so a finding id is compared only with everything that could make 
 """
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+
 from ..elements import PLACEHOLDER
 
 # Manifest keys that reach no element's code: descriptive ones, and the identity, which expressions
@@ -42,9 +45,10 @@ class Cone:
         elif old.own_identity != new.own_identity:
             fields.add("ruleset")
         if self.whole:
-            self.changed = set(old.elements) | set(new.elements)
+            self.changed = self.roots = set(old.elements) | set(new.elements)
         else:
-            self.changed = _propagate(old, new, fields)
+            self.roots = _roots(old, new, fields)
+            self.changed = _propagate(old, new, self.roots)
         self.evaluate = _with_finding_partners(old, new, self.changed)
 
     def share(self, rs) -> float:
@@ -89,18 +93,25 @@ def _reads(el) -> set:
     return names
 
 
-def _propagate(old, new, fields: set) -> set:
-    changed = set()
+def _roots(old, new, fields: set) -> set:
+    """Elements that may differ whatever their inputs: their definition differs, or they read a case
+    field the two revisions prepare differently."""
+    roots = set()
     for eid in set(old.elements) | set(new.elements):
         a, b = old.elements.get(eid), new.elements.get(eid)
-        if a is None or b is None or _definition(a) != _definition(b):
-            changed.add(eid)
+        if a is None or b is None or _definition(a) != _definition(b) or _reads(a) & fields or _reads(b) & fields:
+            roots.add(eid)
+    return roots
+
+
+def _propagate(old, new, roots: set) -> set:
+    changed = set(roots)
     readers: dict = {}
     for rs in (old, new):
         for eid, el in rs.elements.items():
             for name in _reads(el):
                 readers.setdefault(name, set()).add(eid)
-    todo = list(changed) + [f for f in fields]
+    todo = list(changed)
     seen = set(todo)
     while todo:
         name = todo.pop()
@@ -139,3 +150,104 @@ def _with_finding_partners(old, new, changed: set) -> set:
                         out.add(other)
                         todo.append(other)
     return out
+
+
+class Gate:
+    """Per case, which changed elements can differ at all: the roots (elements whose own definition
+    differs, or that read a case field prepared differently) and the elements reading them are
+    computed first, as FEEL values, under both revisions; a reader whose value is the same under both
+    (the same type and representation) gives the same to what reads it, so past it nothing differs
+    unless another input does. What can still differ is then evaluated as the cone is."""
+
+    def __init__(self, old, new, cone: Cone):
+        self.old, self.new = old, new
+        roots = cone.roots
+        self.first = {eid for eid in cone.changed if eid in roots or _reads_any(old, new, eid, roots)}
+        # a reader's findings follow from its value (a check finds when false), except the notes of a
+        # registered function, which follow from its inputs: such a reader is always evaluated again
+        names = set(old.manifest.get("functions") or []) | set(new.manifest.get("functions") or [])
+        self.always = {eid for eid in self.first if eid in roots and not _literal(old, new, eid)
+                       or _mentions(old, new, eid, names)}
+        self.readers: dict = {}
+        for rs in (old, new):
+            for eid, el in rs.elements.items():
+                if eid in cone.changed:
+                    for name in _reads(el):
+                        self.readers.setdefault(name, set()).add(eid)
+        self.cone = cone
+        self.wanted = (_feel_wanted(old, self.first), _feel_wanted(new, self.first))
+        self._sets: dict = {}
+
+    def cost(self) -> tuple:
+        """(elements the first stage evaluates, elements the cone evaluates), over both revisions."""
+        from ..evaluation import needed_order
+        first = sum(len(needed_order(rs, w)) for rs, w in zip((self.old, self.new), self.wanted) if w)
+        whole = sum(len(needed_order(rs, [e for e in self.cone.evaluate if e in rs.elements]))
+                    for rs in (self.old, self.new))
+        return first, whole
+
+    def differing(self, va: dict, vb: dict) -> frozenset:
+        """The changed elements that can differ for a case whose first-stage values are va and vb: those
+        of the first stage whose values differ, what reads them (up to a first-stage element whose value
+        is the same), and the first-stage elements whose findings may differ whatever their value."""
+        def same(eid):
+            return eid in va and eid in vb and same_value(va[eid], vb[eid])
+        out = {eid for eid in self.first if not same(eid)}
+        todo = list(out)
+        while todo:
+            for r in self.readers.get(todo.pop(), ()):
+                if r not in out and not (r in self.first and same(r)):
+                    out.add(r)
+                    todo.append(r)
+        return frozenset(out | self.always)
+
+    def plan(self, differing: frozenset) -> tuple:
+        """(elements to evaluate under each revision, finding partners included; outputs to compare)."""
+        hit = self._sets.get(differing)
+        if hit is None:
+            evaluate = _with_finding_partners(self.old, self.new, set(differing))
+            hit = self._sets[differing] = (evaluate, differing)
+        return hit
+
+
+def _literal(old, new, eid) -> bool:
+    """A parameter given as a literal under both revisions: it makes no finding."""
+    els = [rs.elements.get(eid) for rs in (old, new)]
+    return all(el is not None and el.kind == "parameter" and el.value_expr is None for el in els)
+
+
+def _reads_any(old, new, eid, names) -> bool:
+    return any(el is not None and _reads(el) & names for el in (old.elements.get(eid), new.elements.get(eid)))
+
+
+def _mentions(old, new, eid, names) -> bool:
+    import json
+    for el in (old.elements.get(eid), new.elements.get(eid)):
+        if el is not None and names:
+            text = json.dumps(el.raw, ensure_ascii=False, default=str)
+            if any(n in text for n in names):
+                return True
+    return False
+
+
+def _feel_wanted(rs, ids) -> tuple:
+    return tuple(sorted(e for e in ids if e in rs.elements))
+
+
+def same_value(a, b) -> bool:
+    """The same FEEL value, down to its type and representation (1.0 is not 1.00): what reads it cannot
+    tell the two apart. Values of other kinds (functions, ranges, durations, times) count as different."""
+    cls = a.__class__
+    if cls is not b.__class__:
+        return False
+    if a is None or cls is str or cls is bool:
+        return a == b
+    if cls is Decimal:
+        return a.as_tuple() == b.as_tuple()
+    if cls is date:
+        return a == b
+    if cls is list:
+        return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b))
+    if cls is dict:
+        return list(a) == list(b) and all(same_value(a[k], b[k]) for k in a)
+    return False

@@ -110,6 +110,8 @@ def test_the_cone_reports_what_the_full_comparison_reports(corpus, pairs, pair):
     records = list(iter_records(path))
     cone, full = Comparer(old, new), Comparer(old, new, cone=False)
     assert _report(cone, records) == _report(full, records)
+    if pair in ("five stars from 96", "a changed parameter"):
+        assert cone.gate is not None        # the first stage (the threshold's readers) decides most cases
     share = cone.cone.share(new)
     assert 0 <= share < 0.6 and not cone.cone.whole       # the cone leaves out what the pair does not change
     rep = compare_chunk((0, records), full).report()
@@ -144,3 +146,15 @@ def test_elements_that_could_make_the_same_finding_are_evaluated_together():
     new.elements[clash.id] = clash
     cone = Cone(a2, new)
     assert clash.id in cone.changed and other in cone.evaluate and other not in cone.changed
+
+
+def test_values_are_the_same_only_down_to_their_type_and_representation():
+    from datetime import date
+    from decimal import Decimal
+    from engine.impact.cone import same_value
+    assert same_value([Decimal("1.5"), {"a": "x", "b": None}], [Decimal("1.5"), {"a": "x", "b": None}])
+    assert not same_value(Decimal("1.0"), Decimal("1.00"))          # string() tells them apart
+    assert not same_value(date(2026, 1, 2), "2026-01-02")
+    assert not same_value(True, Decimal(1))
+    assert not same_value({"a": "1", "b": "2"}, {"b": "2", "a": "1"})        # the order of a context's entries shows
+    assert not same_value(object(), object()) and same_value(None, None)
