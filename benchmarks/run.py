@@ -395,7 +395,8 @@ def bench_steady(rs, old, new, what, cfg):
             verdict = "met" if cone >= TARGET_IMPACT else \
                 f"NOT met: {per_case:.0f} us a case, {1e6 / TARGET_IMPACT:.0f} needed, so each evaluation {per_case * TARGET_IMPACT / 1e6:.1f}x faster"
             say(f"  {label}: cone {cone:8,.0f} cases/s, full comparison {full:8,.0f} cases/s, cone/full {cone / full:.2f}; "
-                f"the cone evaluates {share[0]:.0%} / {share[1]:.0%} of the old / new elements ({verdict})")
+                f"the cone holds {share[0]:.0%} / {share[1]:.0%} of the old / new elements"
+                f"{f', narrowed per case by a first stage of {share[2]:.0%}' if share[2] is not None else ''} ({verdict})")
     finally:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -417,7 +418,8 @@ def _impact_per_core(old, new, corpus, repeat, cone: bool = True):
         for case in cases:
             comparer.compare(case)
         times.append(time.process_time() - t)
-    share = (comparer.cone.share(a), comparer.cone.share(b)) if cone else None
+    gate = comparer.gate.cost()[0] / (len(a.elements) + len(b.elements)) if cone and comparer.gate else None
+    share = (comparer.cone.share(a), comparer.cone.share(b), gate) if cone else None
     return len(cases) / statistics.median(times), share
 
 

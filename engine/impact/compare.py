@@ -2,7 +2,8 @@
 
 Every value both revisions compute (rules, tables, decision tables, state machines; a parameter's
 change is the diff's business, not every case's) is compared, and so are the findings: a finding
-one revision makes and the other does not is newly raised or newly cleared.
+one revision makes and the other does not is newly raised or newly cleared. Only what can differ is
+evaluated (cone.py): what it leaves out is the same under both revisions.
 
 A change is described by the kind of value:
   category   text, yes/no or null on both sides: (from, to)
