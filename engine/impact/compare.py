@@ -109,7 +109,7 @@ class Comparer:
     def _plan(self, differing):
         hit = self._plans.get(differing)
         if hit is None:
-            evaluate, _ = self.gate.plan(differing)
+            evaluate = self.gate.plan(differing)
             hit = self._plans[differing] = ((_wanted(self.old, evaluate), _wanted(self.new, evaluate)),
                                             [k for k in self.outputs if k in differing])
         return hit

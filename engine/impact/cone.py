@@ -33,8 +33,9 @@ _FINDING_SUFFIXES = (".limit_reached", ".function_note")
 
 
 class Cone:
-    """`changed`: ids of the changed elements (in either revision); `compared`: the outputs and the
-    finding-making elements to evaluate under each revision; `whole`: every element is changed."""
+    """`roots`: the elements that may differ whatever their inputs; `changed`: those and every element
+    reading a changed one (ids in either revision); `evaluate`: the changed elements and their finding
+    partners, what each revision evaluates; `whole`: every element is changed."""
 
     def __init__(self, old, new):
         self.whole = not _same_compilation(old, new)
@@ -176,7 +177,6 @@ class Gate:
                         self.readers.setdefault(name, set()).add(eid)
         self.cone = cone
         self.wanted = (_feel_wanted(old, self.first), _feel_wanted(new, self.first))
-        self._sets: dict = {}
 
     def cost(self) -> tuple:
         """(elements the first stage evaluates, elements the cone evaluates), over both revisions."""
@@ -201,13 +201,9 @@ class Gate:
                     todo.append(r)
         return frozenset(out | self.always)
 
-    def plan(self, differing: frozenset) -> tuple:
-        """(elements to evaluate under each revision, finding partners included; outputs to compare)."""
-        hit = self._sets.get(differing)
-        if hit is None:
-            evaluate = _with_finding_partners(self.old, self.new, set(differing))
-            hit = self._sets[differing] = (evaluate, differing)
-        return hit
+    def plan(self, differing: frozenset) -> set:
+        """The elements to evaluate under each revision for `differing`, finding partners included."""
+        return _with_finding_partners(self.old, self.new, set(differing))
 
 
 def _literal(old, new, eid) -> bool:
