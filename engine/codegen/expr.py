@@ -14,6 +14,7 @@ subexpressions can be computed once and reused), "on" (the element's list `D` al
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from decimal import Decimal
 
 from ..feel import nodes as N
@@ -31,6 +32,7 @@ _FAST = {"+": "_Cadd", "-": "_Csub", "*": "_Cmul"}
 _FOLD_FAST = {"+": _C.add, "-": _C.subtract, "*": _C.multiply}
 _SLOW = {"+": "_add", "-": "_sub", "*": "_mul", "/": "_div", "**": "_pow"}
 _ORDER = ("<", "<=", ">", ">=")
+_CLASS_SRC = {Decimal: "_D", str: "str", bool: "bool"}
 _SCALARS = (Decimal, str, bool, _dt.date, YearsMonthsDuration, DaysDuration)   # `=` is `==` between two of one
 _ORDERED = (Decimal, str, _dt.date, YearsMonthsDuration, DaysDuration)   # each ordered against itself (ops.ORDERED)
 
@@ -617,6 +619,22 @@ class Emitter:
                 return Val(f"({a} is not {c})" if negate else f"({a} is {c})", K.BOOL, simple=False)
             if c.__class__ in (Decimal, str) and kx.only(c.__class__, NoneType):
                 return Val(f"({a} {'!=' if negate else '=='} {self.lits.of(c)})", K.BOOL, simple=False)
+            if c.__class__ in (Decimal, str, bool):
+                # the constant's class is known: only the other side's is asked at run time
+                lit = self.lits.of(c)
+                pair = (a, lit) if x is va else (lit, a)
+                t = self.w.tmp()
+                w = self.w
+                w.line(f"if {a}.__class__ is {_CLASS_SRC[c.__class__]}:")
+                w.line(f"    {t} = {a} {'!=' if negate else '=='} {lit}")
+                w.line("else:")
+                w.indent()
+                w.line(f"{t} = _equal({pair[0]}, {pair[1]}, BG, {self.D()}, {self.at(where)})")
+                if negate:
+                    w.line(f"if {t} is not None:")
+                    w.line(f"    {t} = not {t}")
+                w.outdent()
+                return Val(t, K.BOOL_OR_NULL)
         a, b = self.atom(va), self.atom(vb)
         same = _same_scalar(ka, kb)
         if same is not None and same not in (list, dict):
@@ -1215,8 +1233,13 @@ class Emitter:
                 w.outdent()
             return Val(t, K.ANY)
         self.spend_else(f"len({lst})", where, t)
-        out = w.tmp()
         it = w.tmp("it")
+        if self._filter_once(node, scope, lst, t, where, ItemFrame(scope, it, ikind)):
+            w.outdent()          # the else of the budget's spend
+            if nullable:
+                w.outdent()
+            return Val(t, K.ANY)
+        out = w.tmp()
         w.line(f"{out} = []")
         w.line(f"for {it} in {lst}:")
         body = w.block()
@@ -1246,6 +1269,59 @@ class Emitter:
             w.outdent()
         return Val(t, K.ANY if index else K.of(list, NoneType, item=ikind) if nullable else K.of(list, item=ikind))
 
+    _ONCE = (N.Name, N.Num, N.Arith, N.Neg)
+
+    def _filter_once(self, node, scope, lst: str, t: str, where: str, frame: ItemFrame) -> bool:
+        """`list[k]`, `list[k + 1]`: a condition that no item can change (names from around the filter,
+        numbers, arithmetic) is computed once, not once per item; its value picks what the loop would
+        have: every item (true), the item at that index (a number), none (anything else). As in the loop
+        it is computed only when the list has items, and a reason it records is recorded as many times
+        as the loop would have. False (nothing written) when the condition is not of that sort."""
+        cond = node.cond
+        for n in N.walk(cond):
+            if not isinstance(n, self._ONCE):
+                return False
+            if isinstance(n, N.Name) and (n.name == "item" or frame._may_have(n.name)
+                                          or scope.static(n.name, mark=False) is None):
+                return False
+        w = self.w
+        body = w.block()
+        with self.into(body):
+            r = self.emit(cond, scope)
+            c = self.atom(r)
+        text_ = "\n".join(body.lines)
+        if re.search(r"\bBG\b", text_):
+            return False         # what it spends would be spent once per item
+        noted = self.diag != "off" and re.search(r"\bD\b", text_) is not None
+        k = r.kind
+        w.line(f"if {lst}:")
+        w.indent()
+        if noted:
+            m = w.tmp("m")
+            w.line(f"{m} = len(D) if D is not None else 0" if self.diag == "maybe" else f"{m} = len(D)")
+        w.extend(body)
+        first = True
+        if k.may(bool):
+            w.line(f"if {c} is True:")
+            w.line(f"    {t} = {lst}[:]")
+            first = False
+        if k.may(Decimal):
+            w.line(f"{'if' if first else 'elif'} {c}.__class__ is _D:")
+            w.line(f"    {t} = _index({lst}, {c}, {self.D()}, {self.at(where)})")
+            first = False
+        if first:
+            w.line(f"{t} = []")
+        else:
+            w.line("else:")
+            w.line(f"    {t} = []")
+        if noted:
+            w.line(f"if {c}.__class__ is not _D and D is not None and len(D) > {m}:")
+            w.line(f"    D.extend(D[{m}:] * (len({lst}) - 1))     # once per item, as the loop would")
+        w.outdent()
+        w.line("else:")
+        w.line(f"    {t} = []")
+        return True
+
     def _loops(self, iterations, scope, body, stop_flag=None):
         """Nested loops over the iterations' domains; `body(frame)` writes the innermost statements.
         With `stop_flag`, the body's `break` ends every loop: each outer one breaks when the flag is set."""
@@ -1273,7 +1349,13 @@ class Emitter:
             w.line(f"for {x} in {dom}:")
             w.indent()
             if ev is not None:
-                vk = K.of(Decimal, _dt.date)
+                # a..b runs over numbers or dates (runtime.domain): numbers when either end can only be one
+                if dv.kind.only(Decimal, NoneType) or ev.kind.only(Decimal, NoneType):
+                    vk = K.of(Decimal)
+                elif dv.kind.only(_dt.date, NoneType) or ev.kind.only(_dt.date, NoneType):
+                    vk = K.of(_dt.date)
+                else:
+                    vk = K.of(Decimal, _dt.date)
             elif dv.kind.only(list, NoneType) and dv.kind.item is not None:
                 vk = dv.kind.item
             else:
@@ -1476,6 +1558,27 @@ class Emitter:
         expression with the same value, tested at run time (after the statements); None when there is
         none. Only for built-ins that spend nothing but what apply spends for them (functions.apply)."""
         n = len(srcs)
+
+        def classes(*pairs):
+            # the run-time class tests, less those the kinds prove ("True" when all are)
+            tests = [f"{x}.__class__ is {c}" for x, v, c, cls in pairs if not v.kind.only(cls)]
+            return " and ".join(tests) or "True"
+
+        if name in ("substring before", "substring after", "starts with", "ends with") and n == 2:
+            # builtins.f_before ... f_ends on two strings (an empty match: "" before, all after, true)
+            s_, m_ = srcs
+            cond = classes((s_, vs[0], "str", str), (m_, vs[1], "str", str))
+            expr = {"substring before": f"({s_}[:{s_}.find({m_})] if {m_} in {s_} else '')",
+                    "substring after": f"({s_}[{s_}.find({m_}) + len({m_}):] if {m_} in {s_} else '')",
+                    "starts with": f"{s_}.startswith({m_})", "ends with": f"{s_}.endswith({m_})"}[name]
+            return cond, expr, K.of(str) if name.startswith("substring") else K.BOOL, ()
+        if name == "modulo" and n == 2:
+            # builtins.f_modulo on two numbers, a divisor not zero: the same steps in the same context
+            a_, b_ = srcs
+            cond = classes((a_, vs[0], "_D", Decimal), (b_, vs[1], "_D", Decimal))
+            cond = f"{b_}" if cond == "True" else f"{cond} and {b_}"
+            return cond, f"_Csub({a_}, _Cmul({b_}, _Cdiv({a_}, {b_}).to_integral_value(rounding=_FLOOR)))", \
+                K.of(Decimal), ()
         if name in ("count", "string length") and n == 1:
             cls = "list" if name == "count" else "str"
             return f"{srcs[0]}.__class__ is {cls}", f"_dec_len(len({srcs[0]}))", K.of(Decimal), ()
@@ -1484,7 +1587,8 @@ class Emitter:
             return (f"{srcs[0]}.__class__ is list and {srcs[1]}.__class__ is str", f"{srcs[1]} in {srcs[0]}",
                     K.BOOL, ())
         if name == "contains" and n == 2:
-            return f"{srcs[0]}.__class__ is str and {srcs[1]}.__class__ is str", f"{srcs[1]} in {srcs[0]}", K.BOOL, ()
+            return classes((srcs[0], vs[0], "str", str), (srcs[1], vs[1], "str", str)), f"{srcs[1]} in {srcs[0]}", \
+                K.BOOL, ()
         if name == "get value" and n == 2:
             return (f"{srcs[0]}.__class__ is dict and {srcs[1]}.__class__ is str", f"{srcs[0]}.get({srcs[1]})",
                     self._result_kind(name, vs), ())
