@@ -290,17 +290,23 @@ def item_scope(it) -> dict:
 
 # ------------------------------------------------------------------ elements: findings, trace, hit policies
 
+_AS_IS = frozenset({str, Decimal, bool, type(None), int})     # what the result document shows as it is
+
+
 def plain(value):
-    """A value as the result document shows it (jsonout.plain), the common cases inline."""
+    """A value as the result document shows it (jsonout.plain), the common cases inline: the items
+    and entries that are shown as they are without a call each."""
     cls = value.__class__
-    if cls is str or cls is Decimal or cls is bool or value is None or cls is int:
+    if cls in _AS_IS:
         return value
     if cls is _dt.date:
         return value.isoformat()
     if cls is list or cls is tuple:
-        return [plain(v) for v in value]
+        return [v if v.__class__ in _AS_IS else plain(v) for v in value]
     if cls is dict:
-        return {k: plain(v) for k, v in value.items()}
+        return {k: v if v.__class__ in _AS_IS else plain(v) for k, v in value.items()}
+    if cls is YearsMonthsDuration or cls is DaysDuration:
+        return str(value)        # as jsonout.plain gives it (values.to_plain)
     from ..jsonout import plain as general
     return general(value)
 
