@@ -1184,26 +1184,37 @@ class Emitter:
         """Take n items from the budget; past it, t is null (with the reason). Leaves the writer inside the
         `else:` of that, for the code that runs when it could be spent (the caller outdents)."""
         w = self.w
+        # what Budget.spend does, inline while the budget has the items; past it, spend says why
+        w.line(f"if BG.items < {n_src}:")
+        w.indent()
+        w.line(f"{t} = None")
         w.line("try:")
         w.line(f"    BG.spend({n_src})")
         w.line("except FeelLimitError as e:")
         w.indent()
-        w.line(f"{t} = None")
         self.fail_dynamic("e.message", where)
+        w.line("pass")
+        w.outdent()
         w.outdent()
         w.line("else:")
         w.indent()
+        w.line(f"BG.items -= {n_src}")
 
     def spend(self, n_src: str, where: str, on_limit: str = "raise _Stop") -> None:
         """Take n items from the evaluation's budget; past it, say why and `on_limit` (end the loop
         that is running, or make the value null)."""
         w = self.w
+        w.line(f"if BG.items >= {n_src}:")      # what Budget.spend does, inline while it has the items
+        w.line(f"    BG.items -= {n_src}")
+        w.line("else:")
+        w.indent()
         w.line("try:")
         w.line(f"    BG.spend({n_src})")
         w.line("except FeelLimitError as e:")
         w.indent()
         self.fail_dynamic("e.message", where)
         w.line(on_limit)
+        w.outdent()
         w.outdent()
 
     def e_Filter(self, node, scope):
@@ -1300,20 +1311,23 @@ class Emitter:
             m = w.tmp("m")
             w.line(f"{m} = len(D) if D is not None else 0" if self.diag == "maybe" else f"{m} = len(D)")
         w.extend(body)
-        first = True
-        if k.may(bool):
-            w.line(f"if {c} is True:")
-            w.line(f"    {t} = {lst}[:]")
-            first = False
-        if k.may(Decimal):
-            w.line(f"{'if' if first else 'elif'} {c}.__class__ is _D:")
-            w.line(f"    {t} = _index({lst}, {c}, {self.D()}, {self.at(where)})")
-            first = False
-        if first:
-            w.line(f"{t} = []")
+        if k.only(Decimal):
+            w.line(f"{t} = _index({lst}, {c}, {self.D()}, {self.at(where)})")
         else:
-            w.line("else:")
-            w.line(f"    {t} = []")
+            first = True
+            if k.may(bool):
+                w.line(f"if {c} is True:")
+                w.line(f"    {t} = {lst}[:]")
+                first = False
+            if k.may(Decimal):
+                w.line(f"{'if' if first else 'elif'} {c}.__class__ is _D:")
+                w.line(f"    {t} = _index({lst}, {c}, {self.D()}, {self.at(where)})")
+                first = False
+            if first:
+                w.line(f"{t} = []")
+            else:
+                w.line("else:")
+                w.line(f"    {t} = []")
         if noted:
             w.line(f"if {c}.__class__ is not _D and D is not None and len(D) > {m}:")
             w.line(f"    D.extend(D[{m}:] * (len({lst}) - 1))     # once per item, as the loop would")
@@ -1527,8 +1541,11 @@ class Emitter:
             w.indent()
             if spec.spends or n not in (1, 2):
                 for x in lists:  # as apply would, before the built-in
-                    w.line(f"if {x}.__class__ is list:")
-                    w.line(f"    BG.spend(len({x}))")
+                    if self._kind_of(x, vs, srcs).only(list) or f"{x}.__class__ is list" in cond.split(" and "):
+                        w.line(f"BG.spend(len({x}))")
+                    else:
+                        w.line(f"if {x}.__class__ is list:")
+                        w.line(f"    BG.spend(len({x}))")
             w.line(f"{t} = {expr}")
             w.outdent()
             w.line("else:")
@@ -1584,8 +1601,12 @@ class Emitter:
             return f"{srcs[0]}.__class__ is {cls}", f"_dec_len(len({srcs[0]}))", K.of(Decimal), ()
         if name == "list contains" and n == 2:
             # only for a string: `in` would find 1 in [true], which FEEL's = does not
-            return (f"{srcs[0]}.__class__ is list and {srcs[1]}.__class__ is str", f"{srcs[1]} in {srcs[0]}",
+            return (classes((srcs[0], vs[0], "list", list), (srcs[1], vs[1], "str", str)), f"{srcs[1]} in {srcs[0]}",
                     K.BOOL, ())
+        if name == "concatenate" and n >= 1:
+            # builtins.f_concatenate on lists: what it spends (apply's walk is spent before), then the items
+            cond = classes(*((x, v, "list", list) for x, v in zip(srcs, vs)))
+            return cond, f"_concat(BG, {', '.join(srcs)})", K.of(list), ()
         if name == "contains" and n == 2:
             return classes((srcs[0], vs[0], "str", str), (srcs[1], vs[1], "str", str)), f"{srcs[1]} in {srcs[0]}", \
                 K.BOOL, ()
