@@ -502,11 +502,28 @@ class Emitter:
             w.outdent()
             w.line("else:")
             w.indent()
-            slow(t, op, a, b, where)
+            self._text_or(slow, t, op, a, b, where, ka, kb)
             w.outdent()
             return Val(t, result)
-        slow(t, op, a, b, where)
+        self._text_or(slow, t, op, a, b, where, ka, kb)
         return Val(t, result)
+
+    def _text_or(self, slow, t, op, a, b, where, ka, kb):
+        """`a + b` of two strings by runtime.add_texts (ops.add's steps for them, without its dispatch);
+        anything else by ops, as before."""
+        if op != "+" or not (ka.may(str) and kb.may(str)):
+            slow(t, op, a, b, where)
+            return
+        w = self.w
+        w.line(f"if {a}.__class__ is str and {b}.__class__ is str:")
+        w.indent()
+        self.attempt(t, f"_add_texts({a}, {b}, BG)", where,
+                     (("FeelEvalError", "e.message"), ("ArithmeticError", f"_arith_reason({text(op)}, {a}, {b})")))
+        w.outdent()
+        w.line("else:")
+        w.indent()
+        slow(t, op, a, b, where)
+        w.outdent()
 
     def attempt(self, t: str, call: str, where: str, handlers=(("FeelEvalError", "e.message"),)) -> None:
         """t = call; an exception of a handler's class makes t null, its reason (source) recorded."""
@@ -583,7 +600,8 @@ class Emitter:
         a, b = self.var(va), self.var(vb)       # `x is 'a'` is not how identity is asked
         t = self.w.tmp()
         w = self.w
-        w.line(f"if {a}.__class__ is {b}.__class__ and ({a}.__class__ is _D or {a}.__class__ is str):")
+        w.line(f"if {a}.__class__ is {b}.__class__ and ({a}.__class__ is _D or {a}.__class__ is str"
+               f" or {a}.__class__ is _date):")      # what ops.compare does for two of these
         w.line(f"    {t} = {a} {op} {b}")
         w.line("else:")
         w.indent()

@@ -38,7 +38,7 @@ RUNTIME = {
     "_type_name": type_name, "_dec_len": R.dec_len, "_EMPTY": {},
     "_NO": R.NO, "_sum_numbers": R.sum_numbers, "_mean_numbers": R.mean_numbers,
     "_distinct_strings": R.distinct_strings, "_substring_at": R.substring_at,
-    "_concat": R.concat_lists,
+    "_concat": R.concat_lists, "_add_texts": R.add_texts,
     # generated code names no other built-in: a slip cannot reach open(), __import__ or getattr
     "__builtins__": {name: __builtins__[name] if isinstance(__builtins__, dict) else getattr(__builtins__, name)
                      for name in ("len", "any", "list", "dict", "str", "bool", "int", "set", "tuple", "isinstance",

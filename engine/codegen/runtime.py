@@ -421,6 +421,15 @@ NO = object()
 _ODD = (ArithmeticError, ValueError, TypeError)
 
 
+def add_texts(a: str, b: str, budget):
+    """`a + b` of two strings: ops.add's result and spend; past a limit, ops.add says which."""
+    n = len(a) + len(b)
+    if n > budget.chars or n > ops.MAX_STRING:
+        return ops.add(a, b, budget)
+    budget.chars -= n
+    return a + b
+
+
 def concat_lists(budget, *lists):
     """concatenate(lists...) of lists: one spend of what builtins.f_concatenate spends list by list
     (past the budget either way: the same error, nothing made)."""

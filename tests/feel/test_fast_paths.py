@@ -106,3 +106,32 @@ def test_size_within_spends_what_each_list_and_context_holds():
     b = Budget(items=5)
     size_within("not a structure", b)
     assert b.items == 5
+
+
+@pytest.mark.parametrize("text,env,expected,reasons", [
+    ("a + b", {"a": "ab", "b": "cd"}, "abcd", 0),
+    ("a + b", {"a": "ab", "b": None}, None, 0),
+    ("a + b", {"a": "ab", "b": D(1)}, None, 1),
+    ("a < b", {"a": "2026-01-01", "b": "2026-01-02"}, True, 0),
+    ("date(a) < date(b)", {"a": "2026-01-03", "b": "2026-01-02"}, False, 0),
+    ("date(a) >= b", {"a": "2026-01-03", "b": "2026-01-02"}, None, 1),
+])
+def test_text_joins_and_date_comparisons_as_ops_does(text, env, expected, reasons):
+    value, diags = run(text, env)
+    assert value == expected and len(diags) == reasons, diags
+
+
+def test_a_text_join_spends_and_fails_as_ops_add_does():
+    from engine.codegen.runtime import add_texts
+    from engine.feel import ops
+    for chars in (10, 4, 3):
+        mine, theirs = Budget(chars=chars), Budget(chars=chars)
+        outcomes = []
+        for fn, budget in ((add_texts, mine), (ops.add, theirs)):
+            try:
+                outcomes.append(fn("ab", "cd", budget))
+            except FeelLimitError as exc:
+                outcomes.append(exc.message)
+        assert outcomes[0] == outcomes[1]
+        assert (mine.chars, mine.reached) == (theirs.chars, theirs.reached)
+    assert outcomes[0] != "abcd"        # 3 characters left: past the budget
