@@ -641,32 +641,28 @@ class Emitter:
                 # the constant's class is known: only the other side's is asked at run time
                 lit = self.lits.of(c)
                 pair = (a, lit) if x is va else (lit, a)
-                t = self.w.tmp()
-                w = self.w
-                w.line(f"if {a}.__class__ is {_CLASS_SRC[c.__class__]}:")
-                w.line(f"    {t} = {a} {'!=' if negate else '=='} {lit}")
-                w.line("else:")
-                w.indent()
-                w.line(f"{t} = _equal({pair[0]}, {pair[1]}, BG, {self.D()}, {self.at(where)})")
-                if negate:
-                    w.line(f"if {t} is not None:")
-                    w.line(f"    {t} = not {t}")
-                w.outdent()
-                return Val(t, K.BOOL_OR_NULL)
+                return self._equal_at_run_time(f"{a}.__class__ is {_CLASS_SRC[c.__class__]}", a, lit, pair, negate,
+                                               where)
         a, b = self.atom(va), self.atom(vb)
         same = _same_scalar(ka, kb)
         if same is not None and same not in (list, dict):
             # never of different kinds: feel_eq is plain equality (null = null, null != anything else)
             return Val(f"({a} {'!=' if negate else '=='} {b})", K.BOOL, simple=False)
         a, b = self.var(va), self.var(vb)
+        same_class = f"{a}.__class__ is {b}.__class__ and ({a}.__class__ is _D or {a}.__class__ is str" \
+                     f" or {a}.__class__ is bool)"
+        return self._equal_at_run_time(same_class, a, b, (a, b), negate, where)
+
+    def _equal_at_run_time(self, cond: str, a: str, b: str, operands, negate: bool, where: str) -> Val:
+        """`a = b` as Python's == when cond (two of one plain class) holds, else by _equal (FEEL's =,
+        its null and reason) on the operands in their written order."""
         t = self.w.tmp()
         w = self.w
-        w.line(f"if {a}.__class__ is {b}.__class__ and ({a}.__class__ is _D or {a}.__class__ is str"
-               f" or {a}.__class__ is bool):")
+        w.line(f"if {cond}:")
         w.line(f"    {t} = {a} {'!=' if negate else '=='} {b}")
         w.line("else:")
         w.indent()
-        w.line(f"{t} = _equal({a}, {b}, BG, {self.D()}, {self.at(where)})")
+        w.line(f"{t} = _equal({operands[0]}, {operands[1]}, BG, {self.D()}, {self.at(where)})")
         if negate:
             w.line(f"if {t} is not None:")
             w.line(f"    {t} = not {t}")
