@@ -47,28 +47,36 @@ def add_working_days(start, n):
         raise FeelEvalError("add working days needs a date and a number")
     if n != n.to_integral_value() or n < 0 or n > MAX_WORKING_DAYS:
         raise FeelEvalError(f"add working days counts 0 to {MAX_WORKING_DAYS} whole days, not {n}")
-    count = int(n)
-    day = start
-    fallback_years = set()
     try:
-        while count > 0:
-            day += timedelta(days=1)
-            working, known = is_working_day(day)
-            if not known:
-                fallback_years.add(day.year)
-            if working:
-                count -= 1
+        day, fallback_years = _working_days_after(start.__class__, start, int(n))
     except OverflowError:
         raise FeelEvalError(f"{n} working days after {start.isoformat()} is past the last date (9999-12-31)") from None
     if fallback_years:
         notes = function_notes.get()
         if notes is not None:
-            years = ", ".join(str(y) for y in sorted(fallback_years))
+            years = ", ".join(str(y) for y in fallback_years)
             notes.append({
                 "zh": f"法定节假日日历未覆盖 {years} 年，按周一至周五计算工作日",
                 "en": f"the statutory holiday calendar does not cover {years}; working days counted as Monday to Friday",
             })
     return day
+
+
+@lru_cache(maxsize=8192)
+def _working_days_after(cls, start, count: int):
+    """(the day, the years counted Monday to Friday, sorted): remembered by start and count, as a
+    deadline of 10 working days after one of a few hundred dates is asked for case after case.
+    The class is part of the key: a datetime equal in hash to a date is not that date."""
+    day = start
+    fallback_years = set()
+    while count > 0:
+        day += timedelta(days=1)
+        working, known = is_working_day(day)
+        if not known:
+            fallback_years.add(day.year)
+        if working:
+            count -= 1
+    return day, tuple(sorted(fallback_years))
 
 
 def register(registry) -> None:

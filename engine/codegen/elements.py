@@ -15,13 +15,14 @@ from ..elements import PLACEHOLDER as _PLACEHOLDER
 from ..i18n import messages
 from ..feel import nodes as N
 from ..feel.temporal import DateTime, Time
-from ..feel.values import Function, Range
+from ..feel.values import DaysDuration, Function, Range, YearsMonthsDuration
 from . import kinds as K
 from .expr import Emitter, StaticFrame, Val, VarsFrame
 from .kinds import NoneType
 from .writer import Literals, Writer, text
 
 _SIMPLE_PLAIN = (Decimal, str, bool, NoneType)
+_TEXT_PLAIN = (_dt.date, YearsMonthsDuration, DaysDuration, Range, Time, DateTime)   # shown as their text
 MACHINE_SCOPE = ("event", "entered_on", "entered_by", "state")
 _MACHINE_FIELDS = {"state", "since", "entered_by", "deadline", "deadline_to", "deadline_transition"}
 
@@ -30,7 +31,13 @@ def plain_src(v: Val, general: str = "_plain") -> str:
     """Source for the value as the result document shows it (jsonout's plain form), made by its kind:
     a number or text as it is, a list of such a copy, a context of known entries built directly;
     `general` (the runtime's conversion) for what the kind does not tell."""
-    return _plain_of(v.src, v.kind, general, 0)
+    k = v.kind
+    if k.is_const and k.const.__class__ in _TEXT_PLAIN:
+        from ..jsonout import plain
+        shown = plain(k.const)
+        if shown.__class__ is str:
+            return text(shown)       # a constant date, duration or range: its text, made once here
+    return _plain_of(v.src, k, general, 0)
 
 
 def _plain_of(src: str, kind: K.Kind, general: str, depth: int) -> str:

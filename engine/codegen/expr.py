@@ -14,6 +14,7 @@ subexpressions can be computed once and reused), "on" (the element's list `D` al
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from decimal import Decimal
 
 from ..feel import nodes as N
@@ -31,6 +32,7 @@ _FAST = {"+": "_Cadd", "-": "_Csub", "*": "_Cmul"}
 _FOLD_FAST = {"+": _C.add, "-": _C.subtract, "*": _C.multiply}
 _SLOW = {"+": "_add", "-": "_sub", "*": "_mul", "/": "_div", "**": "_pow"}
 _ORDER = ("<", "<=", ">", ">=")
+_CLASS_SRC = {Decimal: "_D", str: "str", bool: "bool"}
 _SCALARS = (Decimal, str, bool, _dt.date, YearsMonthsDuration, DaysDuration)   # `=` is `==` between two of one
 _ORDERED = (Decimal, str, _dt.date, YearsMonthsDuration, DaysDuration)   # each ordered against itself (ops.ORDERED)
 
@@ -500,11 +502,28 @@ class Emitter:
             w.outdent()
             w.line("else:")
             w.indent()
-            slow(t, op, a, b, where)
+            self._text_or(slow, t, op, a, b, where, ka, kb)
             w.outdent()
             return Val(t, result)
-        slow(t, op, a, b, where)
+        self._text_or(slow, t, op, a, b, where, ka, kb)
         return Val(t, result)
+
+    def _text_or(self, slow, t, op, a, b, where, ka, kb):
+        """`a + b` of two strings by runtime.add_texts (ops.add's steps for them, without its dispatch);
+        anything else by ops, as before."""
+        if op != "+" or not (ka.may(str) and kb.may(str)):
+            slow(t, op, a, b, where)
+            return
+        w = self.w
+        w.line(f"if {a}.__class__ is str and {b}.__class__ is str:")
+        w.indent()
+        self.attempt(t, f"_add_texts({a}, {b}, BG)", where,
+                     (("FeelEvalError", "e.message"), ("ArithmeticError", f"_arith_reason({text(op)}, {a}, {b})")))
+        w.outdent()
+        w.line("else:")
+        w.indent()
+        slow(t, op, a, b, where)
+        w.outdent()
 
     def attempt(self, t: str, call: str, where: str, handlers=(("FeelEvalError", "e.message"),)) -> None:
         """t = call; an exception of a handler's class makes t null, its reason (source) recorded."""
@@ -581,7 +600,8 @@ class Emitter:
         a, b = self.var(va), self.var(vb)       # `x is 'a'` is not how identity is asked
         t = self.w.tmp()
         w = self.w
-        w.line(f"if {a}.__class__ is {b}.__class__ and ({a}.__class__ is _D or {a}.__class__ is str):")
+        w.line(f"if {a}.__class__ is {b}.__class__ and ({a}.__class__ is _D or {a}.__class__ is str"
+               f" or {a}.__class__ is _date):")      # what ops.compare does for two of these
         w.line(f"    {t} = {a} {op} {b}")
         w.line("else:")
         w.indent()
@@ -617,20 +637,32 @@ class Emitter:
                 return Val(f"({a} is not {c})" if negate else f"({a} is {c})", K.BOOL, simple=False)
             if c.__class__ in (Decimal, str) and kx.only(c.__class__, NoneType):
                 return Val(f"({a} {'!=' if negate else '=='} {self.lits.of(c)})", K.BOOL, simple=False)
+            if c.__class__ in (Decimal, str, bool):
+                # the constant's class is known: only the other side's is asked at run time
+                lit = self.lits.of(c)
+                pair = (a, lit) if x is va else (lit, a)
+                return self._equal_at_run_time(f"{a}.__class__ is {_CLASS_SRC[c.__class__]}", a, lit, pair, negate,
+                                               where)
         a, b = self.atom(va), self.atom(vb)
         same = _same_scalar(ka, kb)
         if same is not None and same not in (list, dict):
             # never of different kinds: feel_eq is plain equality (null = null, null != anything else)
             return Val(f"({a} {'!=' if negate else '=='} {b})", K.BOOL, simple=False)
         a, b = self.var(va), self.var(vb)
+        same_class = f"{a}.__class__ is {b}.__class__ and ({a}.__class__ is _D or {a}.__class__ is str" \
+                     f" or {a}.__class__ is bool)"
+        return self._equal_at_run_time(same_class, a, b, (a, b), negate, where)
+
+    def _equal_at_run_time(self, cond: str, a: str, b: str, operands, negate: bool, where: str) -> Val:
+        """`a = b` as Python's == when cond (two of one plain class) holds, else by _equal (FEEL's =,
+        its null and reason) on the operands in their written order."""
         t = self.w.tmp()
         w = self.w
-        w.line(f"if {a}.__class__ is {b}.__class__ and ({a}.__class__ is _D or {a}.__class__ is str"
-               f" or {a}.__class__ is bool):")
+        w.line(f"if {cond}:")
         w.line(f"    {t} = {a} {'!=' if negate else '=='} {b}")
         w.line("else:")
         w.indent()
-        w.line(f"{t} = _equal({a}, {b}, BG, {self.D()}, {self.at(where)})")
+        w.line(f"{t} = _equal({operands[0]}, {operands[1]}, BG, {self.D()}, {self.at(where)})")
         if negate:
             w.line(f"if {t} is not None:")
             w.line(f"    {t} = not {t}")
@@ -1166,26 +1198,37 @@ class Emitter:
         """Take n items from the budget; past it, t is null (with the reason). Leaves the writer inside the
         `else:` of that, for the code that runs when it could be spent (the caller outdents)."""
         w = self.w
+        # what Budget.spend does, inline while the budget has the items; past it, spend says why
+        w.line(f"if BG.items < {n_src}:")
+        w.indent()
+        w.line(f"{t} = None")
         w.line("try:")
         w.line(f"    BG.spend({n_src})")
         w.line("except FeelLimitError as e:")
         w.indent()
-        w.line(f"{t} = None")
         self.fail_dynamic("e.message", where)
+        w.line("pass")
+        w.outdent()
         w.outdent()
         w.line("else:")
         w.indent()
+        w.line(f"BG.items -= {n_src}")
 
     def spend(self, n_src: str, where: str, on_limit: str = "raise _Stop") -> None:
         """Take n items from the evaluation's budget; past it, say why and `on_limit` (end the loop
         that is running, or make the value null)."""
         w = self.w
+        w.line(f"if BG.items >= {n_src}:")      # what Budget.spend does, inline while it has the items
+        w.line(f"    BG.items -= {n_src}")
+        w.line("else:")
+        w.indent()
         w.line("try:")
         w.line(f"    BG.spend({n_src})")
         w.line("except FeelLimitError as e:")
         w.indent()
         self.fail_dynamic("e.message", where)
         w.line(on_limit)
+        w.outdent()
         w.outdent()
 
     def e_Filter(self, node, scope):
@@ -1215,8 +1258,13 @@ class Emitter:
                 w.outdent()
             return Val(t, K.ANY)
         self.spend_else(f"len({lst})", where, t)
-        out = w.tmp()
         it = w.tmp("it")
+        if self._filter_once(node, scope, lst, t, where, ItemFrame(scope, it, ikind)):
+            w.outdent()          # the else of the budget's spend
+            if nullable:
+                w.outdent()
+            return Val(t, K.ANY)
+        out = w.tmp()
         w.line(f"{out} = []")
         w.line(f"for {it} in {lst}:")
         body = w.block()
@@ -1246,6 +1294,62 @@ class Emitter:
             w.outdent()
         return Val(t, K.ANY if index else K.of(list, NoneType, item=ikind) if nullable else K.of(list, item=ikind))
 
+    _ONCE = (N.Name, N.Num, N.Arith, N.Neg)
+
+    def _filter_once(self, node, scope, lst: str, t: str, where: str, frame: ItemFrame) -> bool:
+        """`list[k]`, `list[k + 1]`: a condition that no item can change (names from around the filter,
+        numbers, arithmetic) is computed once, not once per item; its value picks what the loop would
+        have: every item (true), the item at that index (a number), none (anything else). As in the loop
+        it is computed only when the list has items, and a reason it records is recorded as many times
+        as the loop would have. False (nothing written) when the condition is not of that sort."""
+        cond = node.cond
+        for n in N.walk(cond):
+            if not isinstance(n, self._ONCE):
+                return False
+            if isinstance(n, N.Name) and (n.name == "item" or frame._may_have(n.name)
+                                          or scope.static(n.name, mark=False) is None):
+                return False
+        w = self.w
+        body = w.block()
+        with self.into(body):
+            r = self.emit(cond, scope)
+            c = self.atom(r)
+        text_ = "\n".join(body.lines)
+        if re.search(r"\bBG\b", text_):
+            return False         # what it spends would be spent once per item
+        noted = self.diag != "off" and re.search(r"\bD\b", text_) is not None
+        k = r.kind
+        w.line(f"if {lst}:")
+        w.indent()
+        if noted:
+            m = w.tmp("m")
+            w.line(f"{m} = len(D) if D is not None else 0" if self.diag == "maybe" else f"{m} = len(D)")
+        w.extend(body)
+        if k.only(Decimal):
+            w.line(f"{t} = _index({lst}, {c}, {self.D()}, {self.at(where)})")
+        else:
+            first = True
+            if k.may(bool):
+                w.line(f"if {c} is True:")
+                w.line(f"    {t} = {lst}[:]")
+                first = False
+            if k.may(Decimal):
+                w.line(f"{'if' if first else 'elif'} {c}.__class__ is _D:")
+                w.line(f"    {t} = _index({lst}, {c}, {self.D()}, {self.at(where)})")
+                first = False
+            if first:
+                w.line(f"{t} = []")
+            else:
+                w.line("else:")
+                w.line(f"    {t} = []")
+        if noted:
+            w.line(f"if {c}.__class__ is not _D and D is not None and len(D) > {m}:")
+            w.line(f"    D.extend(D[{m}:] * (len({lst}) - 1))     # once per item, as the loop would")
+        w.outdent()
+        w.line("else:")
+        w.line(f"    {t} = []")
+        return True
+
     def _loops(self, iterations, scope, body, stop_flag=None):
         """Nested loops over the iterations' domains; `body(frame)` writes the innermost statements.
         With `stop_flag`, the body's `break` ends every loop: each outer one breaks when the flag is set."""
@@ -1273,7 +1377,13 @@ class Emitter:
             w.line(f"for {x} in {dom}:")
             w.indent()
             if ev is not None:
-                vk = K.of(Decimal, _dt.date)
+                # a..b runs over numbers or dates (runtime.domain): numbers when either end can only be one
+                if dv.kind.only(Decimal, NoneType) or ev.kind.only(Decimal, NoneType):
+                    vk = K.of(Decimal)
+                elif dv.kind.only(_dt.date, NoneType) or ev.kind.only(_dt.date, NoneType):
+                    vk = K.of(_dt.date)
+                else:
+                    vk = K.of(Decimal, _dt.date)
             elif dv.kind.only(list, NoneType) and dv.kind.item is not None:
                 vk = dv.kind.item
             else:
@@ -1445,8 +1555,11 @@ class Emitter:
             w.indent()
             if spec.spends or n not in (1, 2):
                 for x in lists:  # as apply would, before the built-in
-                    w.line(f"if {x}.__class__ is list:")
-                    w.line(f"    BG.spend(len({x}))")
+                    if self._kind_of(x, vs, srcs).only(list) or f"{x}.__class__ is list" in cond.split(" and "):
+                        w.line(f"BG.spend(len({x}))")
+                    else:
+                        w.line(f"if {x}.__class__ is list:")
+                        w.line(f"    BG.spend(len({x}))")
             w.line(f"{t} = {expr}")
             w.outdent()
             w.line("else:")
@@ -1476,15 +1589,41 @@ class Emitter:
         expression with the same value, tested at run time (after the statements); None when there is
         none. Only for built-ins that spend nothing but what apply spends for them (functions.apply)."""
         n = len(srcs)
+
+        def classes(*pairs):
+            # the run-time class tests, less those the kinds prove ("True" when all are)
+            tests = [f"{x}.__class__ is {c}" for x, v, c, cls in pairs if not v.kind.only(cls)]
+            return " and ".join(tests) or "True"
+
+        if name in ("substring before", "substring after", "starts with", "ends with") and n == 2:
+            # builtins.f_before ... f_ends on two strings (an empty match: "" before, all after, true)
+            s_, m_ = srcs
+            cond = classes((s_, vs[0], "str", str), (m_, vs[1], "str", str))
+            expr = {"substring before": f"({s_}[:{s_}.find({m_})] if {m_} in {s_} else '')",
+                    "substring after": f"({s_}[{s_}.find({m_}) + len({m_}):] if {m_} in {s_} else '')",
+                    "starts with": f"{s_}.startswith({m_})", "ends with": f"{s_}.endswith({m_})"}[name]
+            return cond, expr, K.of(str) if name.startswith("substring") else K.BOOL, ()
+        if name == "modulo" and n == 2:
+            # builtins.f_modulo on two numbers, a divisor not zero: the same steps in the same context
+            a_, b_ = srcs
+            cond = classes((a_, vs[0], "_D", Decimal), (b_, vs[1], "_D", Decimal))
+            cond = f"{b_}" if cond == "True" else f"{cond} and {b_}"
+            return cond, f"_Csub({a_}, _Cmul({b_}, _Cdiv({a_}, {b_}).to_integral_value(rounding=_FLOOR)))", \
+                K.of(Decimal), ()
         if name in ("count", "string length") and n == 1:
             cls = "list" if name == "count" else "str"
             return f"{srcs[0]}.__class__ is {cls}", f"_dec_len(len({srcs[0]}))", K.of(Decimal), ()
         if name == "list contains" and n == 2:
             # only for a string: `in` would find 1 in [true], which FEEL's = does not
-            return (f"{srcs[0]}.__class__ is list and {srcs[1]}.__class__ is str", f"{srcs[1]} in {srcs[0]}",
+            return (classes((srcs[0], vs[0], "list", list), (srcs[1], vs[1], "str", str)), f"{srcs[1]} in {srcs[0]}",
                     K.BOOL, ())
+        if name == "concatenate" and n >= 1:
+            # builtins.f_concatenate on lists: what it spends (apply's walk is spent before), then the items
+            cond = classes(*((x, v, "list", list) for x, v in zip(srcs, vs)))
+            return cond, f"_concat(BG, {', '.join(srcs)})", K.of(list), ()
         if name == "contains" and n == 2:
-            return f"{srcs[0]}.__class__ is str and {srcs[1]}.__class__ is str", f"{srcs[1]} in {srcs[0]}", K.BOOL, ()
+            return classes((srcs[0], vs[0], "str", str), (srcs[1], vs[1], "str", str)), f"{srcs[1]} in {srcs[0]}", \
+                K.BOOL, ()
         if name == "get value" and n == 2:
             return (f"{srcs[0]}.__class__ is dict and {srcs[1]}.__class__ is str", f"{srcs[0]}.get({srcs[1]})",
                     self._result_kind(name, vs), ())

@@ -9,7 +9,7 @@ by the emitters (writer.py is the one place rule text enters it, as escaped lite
 from __future__ import annotations
 
 import datetime as _dt
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 
 from ..feel import ops
 from ..feel.budget import Budget
@@ -25,7 +25,7 @@ _C = FEEL_CONTEXT
 RUNTIME = {
     "_D": Decimal, "_date": _dt.date, "_YM": YearsMonthsDuration, "_DT": DaysDuration, "_Range": Range,
     "_Time": Time, "_DateTime": DateTime, "_Function": Function, "_TypeRef": R.type_ref, "_Budget": Budget,
-    "_Cadd": _C.add, "_Csub": _C.subtract, "_Cmul": _C.multiply, "_Cdiv": _C.divide, "_Cminus": _C.minus,
+    "_FLOOR": ROUND_FLOOR, "_Cadd": _C.add, "_Csub": _C.subtract, "_Cmul": _C.multiply, "_Cdiv": _C.divide, "_Cminus": _C.minus,
     "_add": ops.add, "_sub": ops.sub, "_mul": ops.mul, "_div": ops.div, "_pow": ops.power, "_neg": ops.neg,
     "_add_months": ops.add_months, "_add_days": ops.add_days, "_compare": ops.compare, "_in_range": ops.in_range,
     "_between": ops.between, "_make_range": ops.make_range, "_range_of_test": ops.range_of_test,
@@ -38,6 +38,7 @@ RUNTIME = {
     "_type_name": type_name, "_dec_len": R.dec_len, "_EMPTY": {},
     "_NO": R.NO, "_sum_numbers": R.sum_numbers, "_mean_numbers": R.mean_numbers,
     "_distinct_strings": R.distinct_strings, "_substring_at": R.substring_at,
+    "_concat": R.concat_lists, "_add_texts": R.add_texts,
     # generated code names no other built-in: a slip cannot reach open(), __import__ or getattr
     "__builtins__": {name: __builtins__[name] if isinstance(__builtins__, dict) else getattr(__builtins__, name)
                      for name in ("len", "any", "list", "dict", "str", "bool", "int", "set", "tuple", "isinstance",

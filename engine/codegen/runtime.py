@@ -55,6 +55,8 @@ def domain(v, end):
         if v.adjusted() > 15 or end.adjusted() > 15 or FEEL_CONTEXT.subtract(end, v).copy_abs() >= MAX_ITEMS:
             return (), MAX_ITEMS + 1
         a, b = int(v), int(end)
+        if 0 <= a <= b < 1024:
+            return SMALL[a:b + 1], b - a + 1      # the common 1..n: numbers made once, no generator
         step = 1 if b >= a else -1
         return (Decimal(i) for i in range(a, b + step, step)), abs(b - a) + 1
     if v is None:
@@ -82,6 +84,10 @@ def note(D, reason: str, where: str):
 
 def index(items: list, i, D, where):
     """items[i] with FEEL's 1-based (negative: from the end) index."""
+    if i.__class__ is Decimal and i.is_finite() and 0 < i <= len(items):
+        n = int(i)
+        if n == i:        # the common case: a whole index within the list
+            return items[n - 1]
     if i != i.to_integral_value():
         return note(D, f"index {i} is not a whole number", where)
     if i.copy_abs() > len(items):
@@ -284,17 +290,23 @@ def item_scope(it) -> dict:
 
 # ------------------------------------------------------------------ elements: findings, trace, hit policies
 
+_AS_IS = frozenset({str, Decimal, bool, type(None), int})     # what the result document shows as it is
+
+
 def plain(value):
-    """A value as the result document shows it (jsonout.plain), the common cases inline."""
+    """A value as the result document shows it (jsonout.plain), the common cases inline: the items
+    and entries that are shown as they are without a call each."""
     cls = value.__class__
-    if cls is str or cls is Decimal or cls is bool or value is None or cls is int:
+    if cls in _AS_IS:
         return value
     if cls is _dt.date:
         return value.isoformat()
     if cls is list or cls is tuple:
-        return [plain(v) for v in value]
+        return [v if v.__class__ in _AS_IS else plain(v) for v in value]
     if cls is dict:
-        return {k: plain(v) for k, v in value.items()}
+        return {k: v if v.__class__ in _AS_IS else plain(v) for k, v in value.items()}
+    if cls is YearsMonthsDuration or cls is DaysDuration:
+        return str(value)        # as jsonout.plain gives it (values.to_plain)
     from ..jsonout import plain as general
     return general(value)
 
@@ -404,43 +416,60 @@ def display_env(env, name: str, placeholder: str, sep: str) -> str:
 # (which then gives the value, or the reason it cannot). The built-ins stay the definition.
 
 NO = object()
+# Anything odd on the way (an overflow, a NaN) is not the common case either: each helper catches
+# (ArithmeticError, ValueError, TypeError) itself, as one Python call less per built-in call counts.
+_ODD = (ArithmeticError, ValueError, TypeError)
 
 
-def _or_no(fn):
-    """Anything odd on the way (an overflow, a NaN): not the common case, the built-in says what."""
-    def helper(*args):
-        try:
-            return fn(*args)
-        except (ArithmeticError, ValueError, TypeError):
-            return NO
-    helper.__doc__ = fn.__doc__
-    return helper
+def add_texts(a: str, b: str, budget):
+    """`a + b` of two strings: ops.add's result and spend; past a limit, ops.add says which."""
+    n = len(a) + len(b)
+    if n > budget.chars or n > ops.MAX_STRING:
+        return ops.add(a, b, budget)
+    budget.chars -= n
+    return a + b
 
 
-@_or_no
+def concat_lists(budget, *lists):
+    """concatenate(lists...) of lists: one spend of what builtins.f_concatenate spends list by list
+    (past the budget either way: the same error, nothing made)."""
+    n = 0
+    for x in lists:
+        n += len(x)
+    budget.spend(n)
+    out = []
+    for x in lists:
+        out += x
+    return out
+
+
 def sum_numbers(items):
     """sum(list) of numbers."""
     if not items:
         return NO
-    add = FEEL_ADD
-    total = ZERO
-    for x in items:
-        if x.__class__ is not Decimal:
-            return NO
-        total = add(total, x)
-    return total
+    try:
+        add = FEEL_ADD
+        total = ZERO
+        for x in items:
+            if x.__class__ is not Decimal:
+                return NO
+            total = add(total, x)
+        return total
+    except _ODD:
+        return NO
 
 
-@_or_no
 def mean_numbers(items):
     """mean(list) of numbers."""
     total = sum_numbers(items)
     if total is NO:
         return NO
-    return FEEL_DIVIDE(total, dec_len(len(items)))
+    try:
+        return FEEL_DIVIDE(total, dec_len(len(items)))
+    except _ODD:
+        return NO
 
 
-@_or_no
 def distinct_strings(items):
     """distinct values(list) of strings: each once, in first-seen order."""
     for x in items:
@@ -449,15 +478,18 @@ def distinct_strings(items):
     return list(dict.fromkeys(items))
 
 
-@_or_no
 def substring_at(s, start, length):
     """substring(s, start, length) for a whole start from 1 and a whole length from 0."""
-    if start.__class__ is not Decimal or length.__class__ is not Decimal or start.is_nan() or length.is_nan() \
-            or start < 1 or start > len(s) + 1 or length < 0 or start != start.to_integral_value() \
-            or length != length.to_integral_value() or length > len(s):
+    if start.__class__ is not Decimal or length.__class__ is not Decimal or not start.is_finite() \
+            or not length.is_finite():
         return NO
-    begin = int(start) - 1
-    return s[begin:begin + int(length)]
+    if start < 1 or start > len(s) + 1 or length < 0 or length > len(s):
+        return NO
+    begin = int(start)
+    n = int(length)
+    if begin != start or n != length:
+        return NO
+    return s[begin - 1:begin - 1 + n]
 
 
 ZERO = Decimal(0)

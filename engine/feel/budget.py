@@ -71,13 +71,23 @@ def size_within(value, budget: Budget) -> None:
     """Spend one item per list item and context entry of `value`, nested ones included: a value
     that shares one big list many times (for .. return L) is only as cheap as its logical size
     allows. Raises FeelLimitError past the budget, without walking further."""
+    # counted in a local and taken once at the end (or, past the budget, where it is passed: what
+    # one spend per list or context would do), as this runs for every structured element value
+    c = value.__class__
+    if c is not list and c is not dict:
+        return
+    left = budget.items
     stack = [value]
+    pop, push = stack.pop, stack.append
     while stack:
-        v = stack.pop()
-        cls = v.__class__
-        if cls is list:
-            budget.spend(len(v))
-            stack.extend(x for x in v if x.__class__ is list or x.__class__ is dict)
-        elif cls is dict:
-            budget.spend(len(v))
-            stack.extend(x for x in v.values() if x.__class__ is list or x.__class__ is dict)
+        v = pop()
+        if v.__class__ is dict:
+            v = v.values()
+        left -= len(v)
+        if left < 0:
+            budget.spend(budget.items - left)     # raises, saying which limit
+        for x in v:
+            c = x.__class__
+            if c is list or c is dict:
+                push(x)
+    budget.items = left
