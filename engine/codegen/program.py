@@ -119,7 +119,9 @@ def _function(name, ruleset, ee, body, traced: bool, outputs, order, feel: bool 
     out.append("    _setcontext(_FEEL)")
     out.append("    try:")
     body.lines = [line[4:] for line in body.lines]
-    out.extend(body.lines or ["        pass"])
+    out.extend(body.lines)
+    if not any(line.strip() and not line.lstrip().startswith("#") for line in body.lines):
+        out.append("        pass")      # only literals asked for: their values are constants, no statement
     out.append("    finally:")
     out.append("        _setcontext(cx)")
     entries = []

@@ -263,3 +263,18 @@ def test_every_command_word_names_its_module():
         parser = build_parser(module)
         sub = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
         assert word in sub.choices, (word, module)
+
+
+def test_outputs_that_are_only_literal_parameters():
+    """Asking only for parameters gives a function whose body computes nothing: it must still compile."""
+    from engine.case import read_case_file
+    from engine.evaluation import evaluate
+    from engine.registry import load_cached
+    root = Path(__file__).resolve().parents[2]
+    rs = load_cached(root / "rulesets" / "ZBC-SC-2025-A2")
+    params = [eid for eid, el in rs.elements.items() if el.kind == "parameter" and isinstance(el.raw.get("value"), str)][:2]
+    assert params
+    case = read_case_file(root / "examples" / "cases" / "01-initial-five-star-9-sites.yaml")
+    for trace in (False, True):
+        values = evaluate(rs, case, trace=trace, outputs=params)["values"]
+        assert values == {p: rs.elements[p].raw["value"] for p in params}
