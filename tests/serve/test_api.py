@@ -224,14 +224,17 @@ def test_one_log_line_per_request_without_case_contents(client):
         assert secret not in text
 
 
-def test_a_bug_is_500_in_one_line_without_a_traceback(client, monkeypatch):
+@pytest.mark.parametrize("doc", [{"case": "01"}, {"cases": ["01", "03"]}], ids=["one case (direct.py)", "a batch (api.py)"])
+def test_a_bug_is_500_in_one_line_without_a_traceback(client, monkeypatch, doc):
     server = client.app.state.server
 
     def broken(*a, **kw):
         raise ZeroDivisionError("the case's secret value 42")
-    monkeypatch.setattr(server, "select", broken)
+    monkeypatch.setattr(server, "select", broken)             # where a batch's cases are matched to a rule set
+    monkeypatch.setattr(server.catalog, "items", broken)      # what a single case's worker is sent
+    body = {k: case(v) if k == "case" else [case(p) for p in v] for k, v in doc.items()}
     with log_lines() as lines:
-        r = post_json(client, "/api/v1/evaluate", {"case": case("01")})
+        r = post_json(client, "/api/v1/evaluate", body)
     body = _error(r, 500)
     assert body["code"] == "internal" and "ZeroDivisionError" in body["message"]
     assert "secret" not in r.text
