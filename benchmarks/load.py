@@ -77,21 +77,21 @@ BASELINE = """
 import sys, time
 from pathlib import Path
 import engine
-from engine.jsonout import dumpb
-from engine.yamlio import load_file
+from engine.jsonout import dumpb, dumps
+from engine.yamlio import load_file, parse_json
 case = load_file(Path(sys.argv[1])).data
 rs, why = engine.select_ruleset(case)
+body = dumps({"case": case, "trace": False}, indent=0)
+# a case read afresh for every evaluation, as a server's are (the same object again and again is faster)
+cases = [parse_json(body).data["case"] for _ in range(500)]
 for trace in (True, False):
-    for _ in range(20):
-        dumpb(engine.evaluate(rs, case, selection=why, trace=trace))
+    for c in cases[:20]:
+        dumpb(engine.evaluate(rs, c, selection=why, trace=trace))
     n, t = 0, time.process_time()
     while time.process_time() - t < 3:
-        dumpb(engine.evaluate(rs, case, selection=why, trace=trace))
+        dumpb(engine.evaluate(rs, cases[n % len(cases)], selection=why, trace=trace))
         n += 1
     print((time.process_time() - t) / n)
-from engine.jsonout import dumps
-from engine.yamlio import parse_json
-body = dumps({"case": case, "trace": False}, indent=0)
 n, t = 0, time.process_time()
 while time.process_time() - t < 2:
     parse_json(body)
