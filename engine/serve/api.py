@@ -11,12 +11,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..jsonout import dumpb, dumps
-from ..yamlio import YamlError, parse_json, parse_yaml
+from .bodies import EVALUATE_KEYS, media_type, options, parse_body, text_option
 from .problems import HTTPProblem, bad_request, not_found, problem_of, too_large
 from .requestlog import used
 
 JSON = "application/json; charset=utf-8"
-YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml")
 
 
 def server(request):
@@ -34,34 +33,8 @@ def problem_response(problem: HTTPProblem) -> Response:
 
 async def read_body(request, allowed: tuple) -> dict:
     """The request's JSON (or YAML) object, with only the keys this endpoint takes."""
-    ctype = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
-    if ctype not in ("application/json",) + YAML_TYPES:
-        raise HTTPProblem(415, "media_type", f"the body must be JSON (application/json) or YAML, not {ctype}")
-    raw = await request.body()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise bad_request(f"the request body is not UTF-8 text (bad byte at offset {exc.start})") from None
-    if not text.strip():
-        raise bad_request("the request body is empty; send a JSON object")
-    try:
-        doc = (parse_yaml(text) if ctype in YAML_TYPES else parse_json(text)).data
-    except YamlError as exc:
-        where = f"line {exc.line}" + (f", column {exc.col}" if exc.col else "") + ": " if exc.line else ""
-        raise bad_request(f"the request body: {where}{exc.message}") from None
-    if not isinstance(doc, dict):
-        raise bad_request("the request body must be a JSON object, e.g. {\"case\": {...}}")
-    unknown = sorted(k for k in doc if k not in allowed)
-    if unknown:
-        raise bad_request(f"unknown key '{unknown[0]}' in the request; allowed: {', '.join(allowed)}", unknown[0])
-    return doc
-
-
-def _text_option(doc, key):
-    value = doc.get(key)
-    if value is not None and not isinstance(value, str):
-        raise bad_request(f"'{key}' must be text, e.g. \"A/2\"", key)
-    return value
+    ctype = media_type(request.headers.get("content-type"))
+    return parse_body(await request.body(), ctype, allowed)
 
 
 # ------------------------------------------------------------------ rule sets
@@ -134,21 +107,10 @@ async def case_schema(request):
 
 # ------------------------------------------------------------------ evaluate, render, diff
 
-def _options(doc) -> dict:
-    outputs = doc.get("outputs")
-    if outputs is not None and (not isinstance(outputs, list) or not all(isinstance(o, str) for o in outputs)):
-        raise bad_request("'outputs' must be a list of element ids, e.g. [\"a\", \"b\"]", "outputs")
-    trace = doc.get("trace", True)
-    if not isinstance(trace, bool):
-        raise bad_request("'trace' must be true or false", "trace")
-    return {"revision": _text_option(doc, "revision"), "family": _text_option(doc, "family"),
-            "outputs": outputs, "trace": trace}
-
-
 async def evaluate(request):
     s = server(request)
-    doc = await read_body(request, ("case", "cases", "revision", "family", "outputs", "trace"))
-    opts = _options(doc)
+    doc = await read_body(request, EVALUATE_KEYS)
+    opts = options(doc)
     if ("case" in doc) == ("cases" in doc):
         raise bad_request("send either 'case' (one case) or 'cases' (a list of cases)")
     batch = "cases" in doc
@@ -191,7 +153,7 @@ def batch_text(docs: list) -> bytes:
 async def render(request):
     s = server(request)
     doc = await read_body(request, ("case", "revision", "family", "format", "lang"))
-    opts = _options({k: doc.get(k) for k in ("revision", "family")})
+    opts = options({k: doc.get(k) for k in ("revision", "family")})
     fmt = doc.get("format", "html")
     if fmt not in ("html", "pdf"):
         raise bad_request("'format' must be \"html\" or \"pdf\"", "format")
@@ -200,7 +162,7 @@ async def render(request):
     item, selection = s.select(doc["case"], opts["revision"], opts["family"])
     used(request, item.digest)
     html = await s.render_html(item, doc["case"], selection, request.path_params["document"],
-                               lang=_text_option(doc, "lang"))
+                               lang=text_option(doc, "lang"))
     if fmt == "pdf":
         return Response(await s.print_pdf(html), media_type="application/pdf")
     from .security import csp, style_hashes
@@ -219,7 +181,7 @@ async def diff(request):
         raise bad_request("'format' must be one of json, text, md, html, patch", "format")
     old, new = s.find(doc["old"]), s.find(doc["new"])
     used(request, f"{old.digest},{new.digest}")
-    text, media = await diff_text(s, old, new, fmt, _text_option(doc, "lang"))
+    text, media = await diff_text(s, old, new, fmt, text_option(doc, "lang"))
     return Response(text, media_type=media)
 
 

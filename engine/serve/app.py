@@ -1,9 +1,9 @@
 """The server as one ASGI application: the workbench's routes and the API's, wrapped in the request log,
-the security headers, access control, the body limit and the workbench's language (outermost first)."""
+the security headers, access control, the body limit, the direct answer to a single-case evaluation
+and the workbench's language (outermost first)."""
 from __future__ import annotations
 
 import contextlib
-import traceback
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -15,7 +15,8 @@ from .examples import default_dirs, load_examples
 from .jobs import Jobs
 from .language import Language
 from .operations import Server
-from .problems import HTTPProblem, problem_of
+from .direct import DirectEvaluate
+from .problems import HTTPProblem, problem_of, where
 from .requestlog import LOG, RequestLog, setup
 from .results import Results
 from .security import AccessControl, BodyLimit, BodyTooLarge, SecurityHeaders
@@ -31,16 +32,10 @@ def _answer(request: Request, problem: HTTPProblem):
     return api.problem_response(problem) if _is_api(request) else pages.error_page(problem)
 
 
-def _where(exc: BaseException) -> str:
-    """Where a bug happened: the last frames' files and lines (never its message: it may hold a case's values)."""
-    frames = traceback.extract_tb(exc.__traceback__)[-4:]
-    return getattr(exc, "where", "") or "; ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno} {f.name}" for f in frames)
-
-
 async def _on_problem(request: Request, exc: Exception):
     problem = problem_of(exc)
     if problem.status == 500:
-        LOG.error("internal error %s at %s (%s %s)", getattr(exc, "kind", type(exc).__name__), _where(exc),
+        LOG.error("internal error %s at %s (%s %s)", getattr(exc, "kind", type(exc).__name__), where(exc),
                   request.method, request.url.path)
     return _answer(request, problem)
 
@@ -68,7 +63,7 @@ class Bugs:
                 await send({"type": "http.response.start", "status": 500,
                             "headers": [(b"content-type", b"text/plain; charset=utf-8")]})
                 await send({"type": "http.response.body", "body": b"internal error; this is a bug in certrules"})
-                LOG.error("internal error %s at %s", type(exc).__name__, _where(exc))
+                LOG.error("internal error %s at %s", type(exc).__name__, where(exc))
 
 
 async def _on_http(request: Request, exc: HTTPException):
@@ -108,7 +103,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                     exception_handlers={HTTPException: _on_http, BodyTooLarge: _on_too_large, Exception: _on_problem,
                                         HTTPProblem: _on_problem})
     app.state.server = server
-    inner = BodyLimit(Language(app), [("/compare/impact", settings.max_upload), ("/", settings.max_body)])
+    inner = BodyLimit(DirectEvaluate(Language(app), server), [("/compare/impact", settings.max_upload), ("/", settings.max_body)])
     outer = RequestLog(SecurityHeaders(Bugs(AccessControl(inner, settings))))
     outer.state = app.state                 # tests and the command reach the server through the wrapped app
     outer.router = app.router

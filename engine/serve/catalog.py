@@ -145,22 +145,8 @@ class Catalog:
         return self._item_of(entry)
 
     def select(self, case: dict, revision: str | None = None, family: str | None = None) -> tuple[Item, dict]:
-        """The rule set for a case and the `selection` of its result, exactly as select_ruleset makes them,
-        among the folders already scanned (so a request reads no file). A request may also name a rule
-        set by its id. A mistake in the case's `revision`, `family` or `as_of` names that field."""
-        from ..registry import select_entry, spelling
-        items = self.items()
-        by_id = next((it for it in items if revision is not None and it.id == revision), None)
-        if by_id is not None:
-            revision = spelling(by_id.entry)        # FAMILY/REVISION: the one name that always picks it out
-        try:
-            entry, selection = select_entry(case, [it.entry for it in items], revision, family)
-        except CertrulesError as exc:
-            m = re.match(r"(?:as_of: |the case's (revision|family|as_of) )", exc.message)
-            if m:
-                exc.fields = [(m.group(1) or "as_of", exc.message)]
-            raise
-        return self._item_of(entry), selection
+        """The rule set for a case among the folders already scanned (so a request reads no file): select_in."""
+        return select_in(self.items(), case, revision, family)
 
     # ------------------------------------------------------------ loaded once per digest
     def _once(self, key, make):
@@ -216,3 +202,25 @@ class Catalog:
             if name in pages:
                 clause_page[str(c["clause"])] = name
         return Rulebook(pages, element_page, clause_page)
+
+
+def select_in(items: list[Item], case, revision: str | None = None, family: str | None = None) -> tuple[Item, dict]:
+    """The rule set for a case and the `selection` of its result, exactly as select_ruleset makes them,
+    among `items` (a catalog's, or the copy an evaluation process was sent). A request may also name a
+    rule set by its id. A mistake in the case's `revision`, `family` or `as_of` names that field."""
+    from ..errors import CaseError
+    from ..registry import select_entry, spelling
+    if not isinstance(case, dict):
+        what = "a list" if isinstance(case, list) else type(case).__name__ if case is not None else "empty"
+        raise CaseError(f"a case must be a mapping of fields (as_of, ...), not {what}")
+    by_id = next((it for it in items if revision is not None and it.id == revision), None)
+    if by_id is not None:
+        revision = spelling(by_id.entry)        # FAMILY/REVISION: the one name that always picks it out
+    try:
+        entry, selection = select_entry(case, [it.entry for it in items], revision, family)
+    except CertrulesError as exc:
+        m = re.match(r"(?:as_of: |the case's (revision|family|as_of) )", exc.message)
+        if m:
+            exc.fields = [(m.group(1) or "as_of", exc.message)]
+        raise
+    return next(it for it in items if it.entry == entry), selection

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from ..errors import CaseError
 from .catalog import Catalog, Item
 from .problems import DocumentUnknown
 from .results import Results
@@ -30,9 +29,6 @@ class Server:
 
     # ------------------------------------------------------------ cases
     def select(self, case, revision=None, family=None) -> tuple[Item, dict]:
-        if not isinstance(case, dict):
-            what = "a list" if isinstance(case, list) else type(case).__name__ if case is not None else "empty"
-            raise CaseError(f"a case must be a mapping of fields (as_of, ...), not {what}")
         return self.catalog.select(case, revision, family)
 
     async def ruleset(self, item: Item):

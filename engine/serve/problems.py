@@ -58,6 +58,13 @@ def _within(prefix: str, path: str) -> str:
     return prefix if path == "(the case)" else f"{prefix}.{path}"
 
 
+def where(exc: BaseException) -> str:
+    """Where a bug happened: the last frames' files and lines (never its message: it may hold a case's values)."""
+    import traceback
+    frames = traceback.extract_tb(exc.__traceback__)[-4:]
+    return getattr(exc, "where", "") or "; ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno} {f.name}" for f in frames)
+
+
 def problem_of(exc: BaseException, prefix: str = "") -> HTTPProblem:
     """Any exception as the problem a client is told about; anything unforeseen is a bug (500).
     `prefix` names the case of a batch the exception is about."""

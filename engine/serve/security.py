@@ -28,7 +28,12 @@ OPEN_PATHS = ("/login", "/static/")         # reachable without the token (the l
 
 
 def _headers(scope) -> dict:
-    return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers") or []}
+    """The request's headers by lower-case name, worked out once per request (two middlewares ask)."""
+    out = scope.get("certrules.headers")
+    if out is None:
+        out = scope["certrules.headers"] = {k.decode("latin-1").lower(): v.decode("latin-1")
+                                            for k, v in scope.get("headers") or []}
+    return out
 
 
 async def _respond(send, status: int, body: bytes, content_type: str, extra=()) -> None:
@@ -138,6 +143,10 @@ def csp(hashes=(), framed: bool = False) -> str:
 
 
 DEFAULT_CSP = csp()
+_SECURITY = [(k, v.encode()) for k, v in (
+    (b"content-security-policy", DEFAULT_CSP), (b"x-content-type-options", "nosniff"), (b"referrer-policy", "no-referrer"),
+    (b"cross-origin-opener-policy", "same-origin"), (b"cross-origin-resource-policy", "same-origin"),
+    (b"cache-control", "no-store"))]
 
 
 class SecurityHeaders:
@@ -152,11 +161,7 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers") or [])
                 have = {k.lower() for k, _ in headers}
-                for k, v in ((b"content-security-policy", DEFAULT_CSP), (b"x-content-type-options", "nosniff"),
-                             (b"referrer-policy", "no-referrer"), (b"cross-origin-opener-policy", "same-origin"),
-                             (b"cross-origin-resource-policy", "same-origin"), (b"cache-control", "no-store")):
-                    if k not in have:
-                        headers.append((k, v.encode()))
+                headers += [kv for kv in _SECURITY if kv[0] not in have]
                 message = {**message, "headers": headers}
             await send(message)
         return await self.app(scope, receive, send_with_headers)
@@ -172,6 +177,16 @@ class BodyTooLarge(Exception):
 
 BODY_SECONDS = 30        # what any body may take ...
 BODY_RATE = 100_000      # ... plus a second per this many bytes of the limit that applies
+
+
+async def _within(awaitable, deadline: float):
+    """`awaitable`'s value if it comes by `deadline` (time.monotonic), else TimeoutError. asyncio.timeout
+    (Python 3.11) adds no task of its own, as wait_for does: this is awaited for every request."""
+    seconds = max(deadline - time.monotonic(), 0.01)
+    if not hasattr(asyncio, "timeout"):
+        return await asyncio.wait_for(awaitable, seconds)
+    async with asyncio.timeout(seconds):
+        return await awaitable
 
 
 class BodyLimit:
@@ -201,7 +216,7 @@ class BodyLimit:
             if complete:        # the body is in: what follows (a disconnect) may take as long as it takes
                 return await receive()
             try:
-                message = await asyncio.wait_for(receive(), max(deadline - time.monotonic(), 0.01))
+                message = await _within(receive(), deadline)
             except asyncio.TimeoutError:
                 from .problems import HTTPProblem
                 raise HTTPProblem(408, "too_slow", f"the request body did not arrive within {seconds} s") from None

@@ -53,6 +53,37 @@ def evaluate(folder, digest, case, selection, trace=True, outputs=None, label="t
     return dumpb(result) if as_json else result
 
 
+_OFFER: list = []   # the server's rule sets (catalog Items), as it last sent them
+
+
+def answer(raw: bytes, ctype: str, offer=None):
+    """POST /api/v1/evaluate of one case, from the body's bytes as they came to the response's:
+    (status, digest of the rule set used or None, body), or None for a batch (the server spreads its
+    cases over the workers). `offer` is the server's list of rule sets when it changed since the last call."""
+    from .bodies import EVALUATE_KEYS, options, parse_body
+    from .catalog import select_in
+    from .problems import bad_request, problem_of
+    if offer is not None:
+        _OFFER[:] = offer
+    digest = None
+    try:
+        doc = parse_body(raw, ctype, EVALUATE_KEYS)
+        if "cases" in doc:
+            return None
+        opts = options(doc)
+        if "case" not in doc:
+            raise bad_request("send either 'case' (one case) or 'cases' (a list of cases)")
+        item, selection = select_in(_OFFER, doc["case"], opts["revision"], opts["family"])
+        digest = item.digest
+        return 200, digest, evaluate(str(item.folder), digest, doc["case"], selection, opts["trace"], opts["outputs"])
+    except Exception as exc:   # noqa: BLE001 - a mistake is answered here; a bug goes to the server as one
+        problem = problem_of(exc)
+        if problem.code == "internal":
+            raise
+        from ..jsonout import dumpb
+        return problem.status, digest, dumpb(problem.body())
+
+
 def render(folder, digest, case, selection, document, label="the case", lang=None) -> str:
     """The document as HTML, as `certrules render` writes it (a case that does not earn it: CaseError)."""
     from ..render import render_html
@@ -61,4 +92,4 @@ def render(folder, digest, case, selection, document, label="the case", lang=Non
     return render_html(rs, result, document, case, lang)
 
 
-TASKS = {"warm": warm, "evaluate": evaluate, "render": render}
+TASKS = {"warm": warm, "evaluate": evaluate, "answer": answer, "render": render}

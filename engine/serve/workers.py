@@ -1,7 +1,10 @@
 """Evaluation processes: where a request's case is evaluated, under a time limit that can be kept.
 
 A Python thread cannot be stopped, so each evaluation runs in a worker process; one that overruns
-its time limit is killed and replaced, and the request gets a plain error. Workers are started
+its time limit is killed and replaced, and the request gets a plain error. The server's end of each
+worker's pipe is read by the event loop itself (no thread, no polling), and a task and its answer
+travel as one pickled message each way: an API request as its body's bytes, its answer as the
+response's bytes, so that the server neither reads nor writes JSON for an evaluation. Workers are started
 fresh (spawn: nothing of the server's threads or sockets is inherited), load each rule set once per
 digest, and exit when the server's end of their pipe closes, so none outlives the server.
 """
@@ -10,7 +13,10 @@ from __future__ import annotations
 import asyncio
 import multiprocessing as mp
 import os
+import pickle
 import signal
+import socket
+import struct
 import traceback
 
 from .. import errors as _errors
@@ -72,18 +78,71 @@ def rebuild(kind: str, message: str, problems, fields) -> CertrulesError:
     return exc
 
 
+class _Channel(asyncio.Protocol):
+    """The server's end of a worker's pipe, read by the event loop as data arrives: the frames of
+    multiprocessing's Connection (a 4-byte big-endian length, or -1 and 8 bytes, then the pickle), so
+    that the worker's end stays a plain Connection and nothing here blocks or polls."""
+
+    def __init__(self):
+        self.transport = None
+        self.buffer = bytearray()
+        self.waiting: asyncio.Future | None = None
+        self.closed = False
+
+    def connection_made(self, transport):
+        self.transport = transport
+
+    def data_received(self, data):
+        buf = self.buffer
+        buf += data
+        if len(buf) < 4:
+            return
+        n, start = struct.unpack_from("!i", buf)[0], 4
+        if n == -1:
+            if len(buf) < 12:
+                return
+            n, start = struct.unpack_from("!Q", buf, 4)[0], 12
+        if len(buf) < start + n:
+            return
+        message = pickle.loads(memoryview(buf)[start:start + n])
+        del buf[:start + n]
+        fut, self.waiting = self.waiting, None
+        if fut is not None and not fut.done():
+            fut.set_result(message)
+
+    def connection_lost(self, exc):
+        self.closed = True
+        fut, self.waiting = self.waiting, None
+        if fut is not None and not fut.done():
+            fut.set_exception(EOFError())
+
+    def send(self, obj) -> None:
+        if self.closed:
+            raise EOFError()
+        data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+        n = len(data)
+        self.transport.write((struct.pack("!i", n) if n <= 0x7fffffff else struct.pack("!iQ", -1, n)) + data)
+
+
 class _Worker:
     def __init__(self, ctx):
-        self.conn, child = ctx.Pipe(duplex=True)
+        parent, child = ctx.Pipe(duplex=True)     # a socket pair
         self.proc = ctx.Process(target=worker_main, args=(child,), name="certrules-serve-worker", daemon=True)
         self.proc.start()
         child.close()
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM, fileno=os.dup(parent.fileno()))
+        parent.close()
+        self.channel: _Channel | None = None
+        self.shared = None          # what the worker was last sent as `shared` (see Pool.call)
+
+    async def connect(self) -> None:
+        _, self.channel = await asyncio.get_running_loop().create_connection(_Channel, sock=self.sock)
 
     def kill(self) -> None:
-        try:
-            self.conn.close()
-        except OSError:
-            pass
+        if self.channel is not None and self.channel.transport is not None:
+            self.channel.transport.abort()
+        else:
+            self.sock.close()
         if self.proc.is_alive():
             self.proc.kill()
         self.proc.join(5)
@@ -117,6 +176,7 @@ class Pool:
 
     async def _add(self, attempt: int = 0) -> None:
         w = await asyncio.to_thread(_Worker, self._ctx)
+        await w.connect()
         self._all.add(w)
         if self.warm is not None:
             try:
@@ -143,41 +203,35 @@ class Pool:
         self._tasks.add(t)
         t.add_done_callback(self._tasks.discard)
 
-    async def _readable(self, w, limit: float) -> bool:
+    async def _exchange(self, w, task: str, args, limit: float, replace: bool = True):
         loop = asyncio.get_running_loop()
         fut = loop.create_future()
-        fd = w.conn.fileno()
-        loop.add_reader(fd, lambda: fut.done() or fut.set_result(None))
+        timer = loop.call_later(limit, lambda: fut.done() or fut.set_exception(TimeLimit(limit)))
         try:
-            await asyncio.wait_for(fut, limit)
-            return True
-        except asyncio.TimeoutError:
-            return False
-        finally:
-            loop.remove_reader(fd)
-            os.set_blocking(fd, True)    # uvloop leaves a watched descriptor non-blocking: recv must wait for all
-
-    async def _exchange(self, w, task: str, args, limit: float, replace: bool = True):
-        try:
-            w.conn.send((task, args))
-            if not await self._readable(w, limit):
-                self._replace(w)
-                raise TimeLimit(limit)
-            reply = w.conn.recv()
+            w.channel.waiting = fut
+            w.channel.send((task, args))
+            reply = await fut
+        except TimeLimit:
+            self._replace(w)
+            raise
         except asyncio.CancelledError:
             self._replace(w)       # the reply may still come: this worker cannot be handed to another request
             raise
-        except (EOFError, OSError, BrokenPipeError):
+        except (EOFError, OSError):
             if replace:
                 self._replace(w)
             raise WorkerFailed("WorkerStopped", "an evaluation process stopped unexpectedly") from None
+        finally:
+            timer.cancel()
         if reply[0] == "ok":
             return reply[1]
         if reply[0] == "error":
             raise rebuild(*reply[1:])
         raise WorkerFailed(reply[1], reply[2], alive=True)
 
-    async def call(self, task: str, *args, time_limit: float | None = None):
+    async def call(self, task: str, *args, time_limit: float | None = None, shared=None):
+        """`shared`, when given, is passed as the task's last argument to a worker that has not had
+        this very object yet (None to one that has): state that changes seldom, sent once per worker."""
         if self._idle is None or (self.broken and not self._all):
             raise WorkerFailed("NotStarted", "the evaluation processes are not running")
         if self._waiting >= self.max_waiting:
@@ -188,6 +242,8 @@ class Pool:
         finally:
             self._waiting -= 1
         limit = time_limit or self.time_limit
+        if shared is not None:
+            args, w.shared = args + ((shared if w.shared is not shared else None),), shared
         try:
             value = await self._exchange(w, task, args, limit)
         except CertrulesError:

@@ -3,10 +3,11 @@ and that every mistake gets the command line's sentence, its field path and the 
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 
-from serving import A2, CASES, case, cli_output, example, log_lines, post_json
+from serving import A2, CASES, as_json, case, cli_output, example, local_client, log_lines, post_json
 
 import engine
 from engine.loader import digest_of
@@ -224,14 +225,17 @@ def test_one_log_line_per_request_without_case_contents(client):
         assert secret not in text
 
 
-def test_a_bug_is_500_in_one_line_without_a_traceback(client, monkeypatch):
+@pytest.mark.parametrize("doc", [{"case": "01"}, {"cases": ["01", "03"]}], ids=["one case (direct.py)", "a batch (api.py)"])
+def test_a_bug_is_500_in_one_line_without_a_traceback(client, monkeypatch, doc):
     server = client.app.state.server
 
     def broken(*a, **kw):
         raise ZeroDivisionError("the case's secret value 42")
-    monkeypatch.setattr(server, "select", broken)
+    monkeypatch.setattr(server, "select", broken)             # where a batch's cases are matched to a rule set
+    monkeypatch.setattr(server.catalog, "items", broken)      # what a single case's worker is sent
+    body = {k: case(v) if k == "case" else [case(p) for p in v] for k, v in doc.items()}
     with log_lines() as lines:
-        r = post_json(client, "/api/v1/evaluate", {"case": case("01")})
+        r = post_json(client, "/api/v1/evaluate", body)
     body = _error(r, 500)
     assert body["code"] == "internal" and "ZeroDivisionError" in body["message"]
     assert "secret" not in r.text
@@ -242,3 +246,29 @@ def test_a_bug_is_500_in_one_line_without_a_traceback(client, monkeypatch):
 def test_health(client):
     body = client.get("/api/v1/health").json()
     assert body["status"] == "ok" and body["workers"] == 1
+
+
+def test_a_yaml_batch_is_answered_as_the_json_one(client):
+    """A single case goes straight to a worker (direct.py); a batch the worker recognises only once it
+    has read the body (here YAML, with no quoted "cases" to see) is passed on to api.py whole."""
+    docs = [case(p) for p in ("01", "03")]
+    expected = post_json(client, "/api/v1/evaluate", {"cases": docs, "trace": False}).text
+    body = "trace: false\ncases:\n" + "".join(f"  - {as_json(d).decode()}\n" for d in docs)
+    r = client.post("/api/v1/evaluate", content=body.encode(), headers={"content-type": "application/yaml"})
+    assert r.status_code == 200 and r.text == expected and len(r.json()) == 2
+
+
+def test_a_rule_set_that_appears_while_serving_reaches_the_workers(tmp_path):
+    """The workers choose a case's rule set among the server's, sent to them when the list changes."""
+    from engine.serve.settings import Settings
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    with local_client(Settings(workers=1, rulesets=(str(rules),), refresh_seconds=0)) as c:
+        _error(post_json(c, "/api/v1/evaluate", {"case": case("01"), "revision": "A/9"}), 404)
+        folder = rules / "ZBC-SC-2025-A9"
+        shutil.copytree(A2, folder)
+        manifest = folder / "ruleset.yaml"
+        manifest.write_text(manifest.read_text(encoding="utf-8").replace("revision: A/2", "revision: A/9"),
+                            encoding="utf-8")
+        r = post_json(c, "/api/v1/evaluate", {"case": case("01"), "revision": "A/9", "trace": False})
+        assert r.status_code == 200 and r.json()["selection"]["revision"] == "A/9"
