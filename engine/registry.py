@@ -197,13 +197,13 @@ _CACHE: dict = {}
 
 
 def load_cached(folder: Path):
-    """Load (check and compile) a rule set once per process and folder contents: from memory, else
-    from the user's cache folder (with its generated code: engine/codegen/cache.py), else from its
-    files, then kept in both."""
+    """Load (check and compile) a rule set once per process and folder contents (its digest, from the
+    stat index of digest_index.py): from memory, else from the user's cache folder (with its generated
+    code: engine/codegen/cache.py), else from its files, then kept in both."""
     from .codegen import cache
-    from .loader import digest_of
+    from . import digest_index
     where = str(Path(folder).resolve())
-    digest = digest_of(Path(folder))
+    digest = digest_index.digest(Path(folder))
     key = (where, digest)
     rs = _CACHE.get(key)
     if rs is None:
