@@ -51,3 +51,27 @@ def remove(path: Path) -> None:
         path.unlink()
     except OSError:
         pass
+
+
+_MEMO = b"certrules-memo 1\n"
+
+
+def by_content(kind: str, raw: bytes, make):
+    """make(raw), remembered under `kind` and the sha256 of raw: what is made from a file's text alone
+    (a parsed catalogue, a manifest's fields) is read back instead of made again. The value must be
+    marshal-able data (else it is not remembered)."""
+    import marshal
+    path = place(kind, hashlib.sha256(raw).hexdigest())
+    payload = read(path, _MEMO) if path is not None else None
+    if payload is not None:
+        try:
+            return marshal.loads(payload)
+        except (ValueError, EOFError, TypeError):
+            remove(path)
+    value = make(raw)
+    if path is not None:
+        try:
+            write(path, _MEMO, marshal.dumps(value))
+        except ValueError:          # not marshal-able: made again next time
+            pass
+    return value

@@ -1,14 +1,14 @@
 """A loaded rule set and its generated code, cached on disk across processes.
 
-An entry is one file in the user's cache folder (engine/cachefile.py: checksummed, written
+An entry is a file in the user's cache folder (engine/cachefile.py: checksummed, written
 atomically), under `rulesets/`, named by a key made of the rule set's digest (its files:
 engine/digest_index.py) and folder, the engine's version, a fingerprint of the engine's own files (its
 code, message catalogues and grammar: a changed engine makes a new key) and the Python version. An
 entry whose checksum, key or content does not hold is rebuilt from the rule set's files, never trusted.
 
 What is stored: the rule set as load_ruleset made it (pickled; the function registry by name only)
-and the code objects of its generated modules, without and with the trace (marshal; the traced one
-is unmarshalled only when a trace is asked for). Loading costs a few milliseconds where reading,
+and the code object of its generated module without the trace (marshal); that with the trace is a
+file of its own beside it (`.traced`, with the same key), read only when a trace is asked for. Loading costs a few milliseconds where reading,
 checking and compiling the files takes hundreds.
 """
 from __future__ import annotations
@@ -101,7 +101,7 @@ def load(key: str):
     if payload is None:
         return None
     try:
-        stored, code_bytes, traced_bytes, rs_bytes = marshal.loads(payload)
+        stored, code_bytes, rs_bytes = marshal.loads(payload)
         if stored != f"{key}\0{engine_fingerprint()}":
             raise ValueError("another rule set or engine")
         from ..ruleset import function_registry
@@ -111,19 +111,34 @@ def load(key: str):
             raise ValueError("another rule set")
         code = marshal.loads(code_bytes)
         rs.__dict__["_code"] = code
-        rs.__dict__["_program"] = _stored_program(rs, code, registry, traced_bytes)
+        program = rs.__dict__["_program"] = _stored_program_class()(rs, code, registry)
+        program.__dict__["_traced_from"] = (_traced_path(path), stored)
         return rs
     except Exception:   # any doubt: the entry is rebuilt from the files (a cache is only an optimisation)
         cachefile.remove(path)
         return None
 
 
-def _stored_program(rs, code, registry, traced_bytes: bytes):
-    """The rule set's Program, its traced code unmarshalled only when a trace is first asked for (most
-    processes never ask, and it is the larger half of the entry)."""
-    program = _stored_program_class()(rs, code, registry)
-    program.__dict__["_traced_bytes"] = traced_bytes
-    return program
+def _traced_path(path: Path) -> Path:
+    """The traced code beside its entry, a file of its own: the larger half, which most processes
+    never read (nor checksum)."""
+    return path.with_suffix(".traced")
+
+
+def _load_traced(path: Path, stored: str):
+    """The traced code stored for the entry `stored` names, or None (then generated again)."""
+    from .. import cachefile
+    payload = cachefile.read(path, MAGIC)
+    if payload is None:
+        return None
+    try:
+        key, code_bytes = marshal.loads(payload)
+        if key != stored:
+            raise ValueError("another rule set or engine")
+        return marshal.loads(code_bytes)
+    except Exception:
+        cachefile.remove(path)
+        return None
 
 
 @functools.lru_cache(maxsize=1)
@@ -131,11 +146,13 @@ def _stored_program_class():
     from .program import Program     # not when this module is imported for engine_fingerprint
 
     class StoredProgram(Program):
+        """A Program loaded from the cache: its traced code read when a trace is first asked for."""
+
         @property
         def traced_code(self):
             code = self.__dict__.get("_traced_code")
-            if code is None and "_traced_bytes" in self.__dict__:
-                code = self.__dict__["_traced_code"] = marshal.loads(self.__dict__.pop("_traced_bytes"))
+            if code is None and "_traced_from" in self.__dict__:
+                code = self.__dict__["_traced_code"] = _load_traced(*self.__dict__.pop("_traced_from"))
             return code
 
         @traced_code.setter
@@ -160,8 +177,10 @@ def store(rs, key: str) -> None:
             program.traced_code = compile_module(rs, program.functions, traced=True)
         buf = io.BytesIO()
         _Pickler(buf, function_registry()).dump(rs)
-        payload = marshal.dumps((f"{key}\0{engine_fingerprint()}", marshal.dumps(rs.__dict__["_code"]),
-                                 marshal.dumps(program.traced_code), buf.getvalue()))
+        stored = f"{key}\0{engine_fingerprint()}"
+        payload = marshal.dumps((stored, marshal.dumps(rs.__dict__["_code"]), buf.getvalue()))
+        traced = marshal.dumps((stored, marshal.dumps(program.traced_code)))
     except Exception:   # something that cannot be stored: no entry, the files are read next time
         return
+    cachefile.write(_traced_path(path), MAGIC, traced)
     cachefile.write(path, MAGIC, payload)
