@@ -20,16 +20,52 @@ from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-import yaml
-from yaml.composer import Composer
-from yaml.nodes import MappingNode, ScalarNode, SequenceNode
-from yaml.parser import Parser
-from yaml.reader import Reader
-from yaml.resolver import BaseResolver
-from yaml.scanner import Scanner
 
-from . import numbers
-from .i18n import Msg
+class _LazyPattern:
+    """A regular expression compiled when first used. PyYAML's pure-Python reader compiles, at import,
+    a pattern of every printable Unicode range that costs more than the rest of `import yaml` (about
+    10 ms, a cold `certrules eval` pays it); libyaml's parser, the one used here, never uses it, and
+    the pure-Python fallback (no libyaml) compiles it at its first document."""
+
+    def __init__(self, pattern, flags):
+        self._args = (pattern, flags)
+        self._compiled = None
+
+    def __getattr__(self, name):
+        if self._compiled is None:
+            self._compiled = _compile(*self._args)
+        return getattr(self._compiled, name)
+
+
+def _import_yaml():
+    """`import yaml`, the reader's pattern made lazy (_LazyPattern); any other pattern as always."""
+    import sys
+    if "yaml" in sys.modules:
+        return
+    wanted = "[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010ffff]"
+
+    def compile_lazily(pattern, flags=0):
+        return _LazyPattern(pattern, flags) if pattern == wanted and flags == 0 else _compile(pattern, flags)
+    re.compile = compile_lazily
+    try:
+        import yaml.reader  # noqa: F401
+    finally:
+        re.compile = _compile
+
+
+_compile = re.compile
+_import_yaml()
+
+import yaml  # noqa: E402
+from yaml.composer import Composer  # noqa: E402
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode  # noqa: E402
+from yaml.parser import Parser  # noqa: E402
+from yaml.reader import Reader  # noqa: E402
+from yaml.resolver import BaseResolver  # noqa: E402
+from yaml.scanner import Scanner  # noqa: E402
+
+from . import numbers  # noqa: E402
+from .i18n import Msg  # noqa: E402
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_DEPTH = 64
