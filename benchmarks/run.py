@@ -13,7 +13,7 @@ Prints, in order, each ratio measured within this one run:
   3. expression micro-benchmarks against rule-engine, cel-python, zen-engine and simpleeval
      (benchmarks/peers.py): our time / theirs;
   4. rule-set load in a fresh process: from the files (import, read, check, compile, generate) and
-     from the cache (engine/codegen/cache.py), in ms;
+     from the cache (engine/codegen/cache.py, found by the digest from engine/digest_index.py), in ms;
   5. `certrules eval CASE` as a whole process, first run (the cache filled) and then with the cache
      warm, against `python -c pass` (target <= 10x); run with bytecode caching on, as an installed
      certrules is, whatever PYTHONDONTWRITEBYTECODE says;
@@ -261,8 +261,8 @@ def bench_load(rs, cfg):
     ms = lambda rows, k: median([r[k] for r in rows]) * 1000   # noqa: E731
     say(f"  from the files, fresh process: import engine.ruleset {ms(cold, 'import'):.0f} ms, then read + check + "
         f"compile + generate {ms(cold, 'load'):.0f} ms ({len(rs.elements)} elements); median of {len(cold)} processes")
-    say(f"  from the cache, fresh process (registry.load_cached: imports, digest of the files, cached rule set and "
-        f"code): {ms(cached, 'cached'):.0f} ms{'' if all(r['from_cache'] for r in cached) else ' (NOT from the cache)'}; "
+    say(f"  from the cache, fresh process (registry.load_cached: imports, digest from the stat index, cached rule "
+        f"set and code): {ms(cached, 'cached'):.0f} ms{'' if all(r['from_cache'] for r in cached) else ' (NOT from the cache)'}; "
         f"again in the same process {ms(cached, 'warm'):.1f} ms")
 
 

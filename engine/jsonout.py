@@ -17,12 +17,10 @@ import json
 from datetime import date
 from decimal import Decimal
 
-import orjson
-
 from .numbers import text as number_text
 
-_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_SUBCLASS \
-    | orjson.OPT_PASSTHROUGH_DATACLASS
+orjson = None       # imported when first writing: a text summary needs `plain`, not orjson (and uuid, ...)
+_OPTIONS = 0
 _FRAGMENTS: dict = {}      # Decimal -> its text as a fragment: the text depends on the value alone (2.50 == 2.5)
 _KEEP = 4096
 
@@ -101,15 +99,27 @@ def _encode(value, indent, level, out):
         out.append(end + "]")
     else:
         # anything else (a float, an enum: neither FEEL nor the readers make one) as orjson writes it
+        if orjson is None:
+            _load_orjson()
         try:
             out.append(orjson.dumps(value, default=_default, option=_OPTIONS).decode())
         except orjson.JSONEncodeError:
             out.append(json.dumps(str(value), ensure_ascii=False))
 
 
+def _load_orjson():
+    global orjson, _OPTIONS
+    import orjson as module
+    _OPTIONS = module.OPT_SORT_KEYS | module.OPT_PASSTHROUGH_DATETIME | module.OPT_PASSTHROUGH_SUBCLASS \
+        | module.OPT_PASSTHROUGH_DATACLASS
+    orjson = module
+
+
 def _fast(value, indent: int) -> bytes | None:
     if indent not in (0, 2):
         return None
+    if orjson is None:
+        _load_orjson()
     try:
         return orjson.dumps(value, default=_default,
                             option=_OPTIONS | orjson.OPT_APPEND_NEWLINE | (orjson.OPT_INDENT_2 if indent else 0))

@@ -17,7 +17,7 @@ from pathlib import Path
 from .errors import RevisionError, RuleSetError
 from .i18n import Msg, either
 from .paths import data_dir
-from .yamlio import YamlError, load_member
+from .yamlio import MAX_FILE_BYTES, YamlError, decode, parse
 
 ENV_VAR = "CERTRULES_RULESETS"
 
@@ -48,14 +48,26 @@ def search_dirs(extra=()) -> list[Path]:
 
 
 def _entry(folder: Path) -> Entry | None:
+    from .cachefile import by_content
+    from .folder import RefusedPath, read_member
     try:
-        m = load_member(folder, "ruleset.yaml").data   # a manifest linked from outside is not read
+        raw = read_member(folder, "ruleset.yaml", MAX_FILE_BYTES)   # a manifest linked from outside is not read
+    except RefusedPath:
+        return None
+    fields = by_content("manifests", raw, _entry_fields)     # parsed once per text, not at every command
+    return Entry(folder, *fields) if fields is not None else None
+
+
+def _entry_fields(raw: bytes) -> tuple | None:
+    """An Entry's fields (but the folder) from a manifest's bytes; None when it is not a rule set's."""
+    try:
+        m = parse(decode(raw), ".yaml").data
     except YamlError:
         return None
     if not isinstance(m, dict) or not all(isinstance(m.get(k), str) for k in ("family", "code", "revision", "effective")):
         return None
-    return Entry(folder, m["family"], m["code"], m["revision"], m["effective"], str(m.get("status", "approved")),
-                 str(m.get("provenance", "authoritative")), m.get("superseded_by"))
+    return (m["family"], m["code"], m["revision"], m["effective"], str(m.get("status", "approved")),
+            str(m.get("provenance", "authoritative")), m.get("superseded_by"))
 
 
 def find_rulesets(extra=()) -> list[Entry]:
@@ -197,13 +209,13 @@ _CACHE: dict = {}
 
 
 def load_cached(folder: Path):
-    """Load (check and compile) a rule set once per process and folder contents: from memory, else
-    from the user's cache folder (with its generated code: engine/codegen/cache.py), else from its
-    files, then kept in both."""
+    """Load (check and compile) a rule set once per process and folder contents (its digest, from the
+    stat index of digest_index.py): from memory, else from the user's cache folder (with its generated
+    code: engine/codegen/cache.py), else from its files, then kept in both."""
     from .codegen import cache
-    from .loader import digest_of
+    from . import digest_index
     where = str(Path(folder).resolve())
-    digest = digest_of(Path(folder))
+    digest = digest_index.digest(Path(folder))
     key = (where, digest)
     rs = _CACHE.get(key)
     if rs is None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from .i18n import Texts, texts_for
-from .jsonout import dumps, number_text
+from .jsonout import dumps_python, number_text
 
 
 def show(value) -> str:
@@ -19,7 +19,9 @@ def show(value) -> str:
     if isinstance(value, Decimal):
         return number_text(value)
     if isinstance(value, (list, dict)):
-        return dumps(value, indent=0).strip()
+        # the same text as jsonout.dumps, written in Python: for a few small values, cheaper than
+        # importing orjson (and uuid, platform, ...) in a process that writes no JSON
+        return dumps_python(value, indent=0).strip()
     return str(value)
 
 

@@ -14,22 +14,58 @@ from __future__ import annotations
 
 import contextvars
 import json
+import marshal
 import re
 from contextlib import contextmanager
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-import yaml
-from yaml.composer import Composer
-from yaml.nodes import MappingNode, ScalarNode, SequenceNode
-from yaml.parser import Parser
-from yaml.reader import Reader
-from yaml.resolver import BaseResolver
-from yaml.scanner import Scanner
 
-from . import numbers
-from .i18n import Msg
+class _LazyPattern:
+    """A regular expression compiled when first used. PyYAML's pure-Python reader compiles, at import,
+    a pattern of every printable Unicode range that costs more than the rest of `import yaml` (about
+    10 ms, a cold `certrules eval` pays it); libyaml's parser, the one used here, never uses it, and
+    the pure-Python fallback (no libyaml) compiles it at its first document."""
+
+    def __init__(self, pattern, flags):
+        self._args = (pattern, flags)
+        self._compiled = None
+
+    def __getattr__(self, name):
+        if self._compiled is None:
+            self._compiled = _compile(*self._args)
+        return getattr(self._compiled, name)
+
+
+def _import_yaml():
+    """`import yaml`, the reader's pattern made lazy (_LazyPattern); any other pattern as always."""
+    import sys
+    if "yaml" in sys.modules:
+        return
+    wanted = "[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010ffff]"
+
+    def compile_lazily(pattern, flags=0):
+        return _LazyPattern(pattern, flags) if pattern == wanted and flags == 0 else _compile(pattern, flags)
+    re.compile = compile_lazily
+    try:
+        import yaml.reader  # noqa: F401
+    finally:
+        re.compile = _compile
+
+
+_compile = re.compile
+_import_yaml()
+
+import yaml  # noqa: E402
+from yaml.composer import Composer  # noqa: E402
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode  # noqa: E402
+from yaml.parser import Parser  # noqa: E402
+from yaml.reader import Reader  # noqa: E402
+from yaml.resolver import BaseResolver  # noqa: E402
+from yaml.scanner import Scanner  # noqa: E402
+
+from . import numbers  # noqa: E402
+from .i18n import Msg  # noqa: E402
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_DEPTH = 64
@@ -82,19 +118,55 @@ class RefusedFile(YamlError):
         self.reason = reason
 
 
-@dataclass
 class Document:
-    data: object
-    marks: dict        # path tuple -> (line, col), 1-based, of the node's value
-    key_marks: dict    # path tuple -> (line, col) of the mapping key that names it
+    """A document's data, and the line and column of each of its nodes: `marks` (path tuple -> (line,
+    col), 1-based, of the node's value) and `key_marks` (of the mapping key that names it).
+
+    Pickled (a rule set in the cache: engine/codegen/cache.py), the marks travel as one marshal blob,
+    made dicts again only when a location is asked for: an evaluation never asks, and they are a
+    third of what a cached rule set would otherwise unpickle."""
+
+    __slots__ = ("data", "_marks", "_key_marks", "_packed")
+
+    def __init__(self, data, marks: dict, key_marks: dict):
+        self.data = data
+        self._marks = marks
+        self._key_marks = key_marks
+        self._packed = None
+
+    def __reduce__(self):
+        return _packed_document, (self.data, self._packed or marshal.dumps((self.marks, self.key_marks)))
+
+    def _unpack(self):
+        self._marks, self._key_marks = marshal.loads(self._packed)
+        self._packed = None
+
+    @property
+    def marks(self) -> dict:
+        if self._packed is not None:
+            self._unpack()
+        return self._marks
+
+    @property
+    def key_marks(self) -> dict:
+        if self._packed is not None:
+            self._unpack()
+        return self._key_marks
 
     def mark(self, path) -> tuple[int | None, int | None]:
+        marks = self.marks
         path = tuple(path)
         while path:
-            if path in self.marks:
-                return self.marks[path]
+            if path in marks:
+                return marks[path]
             path = path[:-1]
-        return self.marks.get((), (None, None))
+        return marks.get((), (None, None))
+
+
+def _packed_document(data, packed: bytes) -> Document:
+    doc = Document(data, None, None)
+    doc._packed = packed
+    return doc
 
 
 class _DepthLimit:

@@ -23,9 +23,7 @@ def register(sub) -> None:
 def run(args) -> int:
     from ..evaluation import evaluate
     from ..i18n import declared, texts_for
-    from ..jsonout import dumps
     from ..report import explain, summary
-    from ..suggest import unknown_element
     texts = []
     results = []
     for path in args.case:
@@ -33,10 +31,10 @@ def run(args) -> int:
         outputs = [o.strip() for o in args.outputs.split(",") if o.strip()] if args.outputs else None
         unknown = [o for o in outputs or [] if o not in rs.elements]
         languages = declared(rs.manifest)       # the language of the error, as of the output
-        if unknown:
-            raise UsageError(unknown_element("--outputs", unknown[0], rs), languages=languages)
-        if args.explain and args.explain not in rs.elements:
-            raise UsageError(unknown_element("--explain", args.explain, rs), languages=languages)
+        if unknown or (args.explain and args.explain not in rs.elements):
+            from ..suggest import unknown_element       # difflib only for a mistake
+            option, name = ("--outputs", unknown[0]) if unknown else ("--explain", args.explain)
+            raise UsageError(unknown_element(option, name, rs), languages=languages)
         # the trace is made when it is shown: in JSON (unless --no-trace) and for --explain; the text
         # summary does not show it, and the values and findings are the same without it
         traced = bool(args.explain) or (args.format == "json" and not args.no_trace)
@@ -48,6 +46,7 @@ def run(args) -> int:
         else:
             texts.append((f"== {path}\n" if len(args.case) > 1 else "") + summary(result, rs, texts_for(rs.manifest, args.lang)))
     if results:
+        from ..jsonout import dumps
         out(dumps(results[0] if len(results) == 1 else results), args.output)
     else:
         out("\n".join(texts), args.output)

@@ -1,18 +1,19 @@
 """A loaded rule set and its generated code, cached on disk across processes.
 
-An entry is one file in the user's cache folder (engine/paths.py `user_cache_dir`, under
-`rulesets/`), named by a key made of the rule set's digest (its files) and folder, the engine's version, a
-fingerprint of the engine's own files (its code, message catalogues and grammar: a changed engine
-makes a new key) and the Python version. The file holds a checksum of what follows it; an entry whose
-checksum, key or content does not hold is rebuilt from the rule set's files, never trusted. Entries
-are written under a temporary name and renamed, so a reader never sees half of one.
+An entry is a file in the user's cache folder (engine/cachefile.py: checksummed, written
+atomically), under `rulesets/`, named by a key made of the rule set's digest (its files:
+engine/digest_index.py) and folder, the engine's version, a fingerprint of the engine's own files (its
+code, message catalogues and grammar: a changed engine makes a new key) and the Python version. An
+entry whose checksum, key or content does not hold is rebuilt from the rule set's files, never trusted.
 
 What is stored: the rule set as load_ruleset made it (pickled; the function registry by name only)
-and the code objects of its generated modules, without and with the trace (marshal). Loading both takes a few milliseconds where
-reading, checking and compiling the files takes hundreds.
+and the code object of its generated module without the trace (marshal); that with the trace is a
+file of its own beside it (`.traced`, with the same key), read only when a trace is asked for. Loading costs a few milliseconds where reading,
+checking and compiling the files takes hundreds.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import marshal
@@ -21,7 +22,7 @@ import pickle
 import sys
 from pathlib import Path
 
-MAGIC = b"certrules-ruleset-cache 1\n"
+MAGIC = b"certrules-ruleset-cache 2\n"
 _FUNCTIONS = "engine function registry"
 
 
@@ -62,12 +63,8 @@ def engine_fingerprint() -> str:
 
 
 def _path(key: str) -> Path | None:
-    from ..paths import user_cache_dir
-    folder = user_cache_dir()
-    if folder is None:
-        return None
-    name = hashlib.sha256(f"{key}\0{engine_fingerprint()}".encode("utf-8", "surrogateescape")).hexdigest()[:32]
-    return folder / "rulesets" / f"{name}.bin"
+    from .. import cachefile
+    return cachefile.place("rulesets", f"{key}\0{engine_fingerprint()}")
 
 
 class _Pickler(pickle.Pickler):
@@ -98,41 +95,77 @@ class _Unpickler(pickle.Unpickler):
 def load(key: str):
     """The rule set stored under key (its digest and folder) from the cache, its program ready; None
     when there is no sound entry."""
+    from .. import cachefile
     path = _path(key)
-    if path is None:
+    payload = cachefile.read(path, MAGIC) if path is not None else None
+    if payload is None:
         return None
     try:
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except OSError:
-        return None
-    try:
-        if not data.startswith(MAGIC):
-            raise ValueError("not a cache entry")
-        checksum, payload = data[len(MAGIC):len(MAGIC) + 32], data[len(MAGIC) + 32:]
-        if hashlib.sha256(payload).digest() != checksum:
-            raise ValueError("damaged")
         stored, code_bytes, rs_bytes = marshal.loads(payload)
         if stored != f"{key}\0{engine_fingerprint()}":
             raise ValueError("another rule set or engine")
-        code, traced_code = marshal.loads(code_bytes)
         from ..ruleset import function_registry
         registry = function_registry()
         rs = _Unpickler(io.BytesIO(rs_bytes), registry).load()
         if getattr(rs, "digest", None) != key.split("\0")[0]:
             raise ValueError("another rule set")
-        from .program import Program
+        code = marshal.loads(code_bytes)
         rs.__dict__["_code"] = code
-        rs.__dict__["_program"] = Program(rs, code, registry, traced_code)
+        program = rs.__dict__["_program"] = _stored_program_class()(rs, code, registry)
+        program.__dict__["_traced_from"] = (_traced_path(path), stored)
         return rs
     except Exception:   # any doubt: the entry is rebuilt from the files (a cache is only an optimisation)
-        _remove(path)
+        cachefile.remove(path)
         return None
+
+
+def _traced_path(path: Path) -> Path:
+    """The traced code beside its entry, a file of its own: the larger half, which most processes
+    never read (nor checksum)."""
+    return path.with_suffix(".traced")
+
+
+def _load_traced(path: Path, stored: str):
+    """The traced code stored for the entry `stored` names, or None (then generated again)."""
+    from .. import cachefile
+    payload = cachefile.read(path, MAGIC)
+    if payload is None:
+        return None
+    try:
+        key, code_bytes = marshal.loads(payload)
+        if key != stored:
+            raise ValueError("another rule set or engine")
+        return marshal.loads(code_bytes)
+    except Exception:
+        cachefile.remove(path)
+        return None
+
+
+@functools.lru_cache(maxsize=1)
+def _stored_program_class():
+    from .program import Program     # not when this module is imported for engine_fingerprint
+
+    class StoredProgram(Program):
+        """A Program loaded from the cache: its traced code read when a trace is first asked for."""
+
+        @property
+        def traced_code(self):
+            code = self.__dict__.get("_traced_code")
+            if code is None and "_traced_from" in self.__dict__:
+                code = self.__dict__["_traced_code"] = _load_traced(*self.__dict__.pop("_traced_from"))
+            return code
+
+        @traced_code.setter
+        def traced_code(self, value):
+            self.__dict__["_traced_code"] = value
+
+    return StoredProgram
 
 
 def store(rs, key: str) -> None:
     """Write the rule set and its generated code to the cache under key (silently nothing when that
     cannot be done)."""
+    from .. import cachefile
     path = _path(key)
     if path is None:
         return
@@ -144,23 +177,10 @@ def store(rs, key: str) -> None:
             program.traced_code = compile_module(rs, program.functions, traced=True)
         buf = io.BytesIO()
         _Pickler(buf, function_registry()).dump(rs)
-        payload = marshal.dumps((f"{key}\0{engine_fingerprint()}", marshal.dumps((rs.__dict__["_code"], program.traced_code)),
-                                 buf.getvalue()))
-        path.parent.mkdir(mode=0o700, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(MAGIC + hashlib.sha256(payload).digest() + payload)
-        os.replace(tmp, path)
-    except Exception:
-        try:
-            tmp.unlink()
-        except (OSError, NameError):
-            pass
-
-
-def _remove(path: Path) -> None:
-    try:
-        path.unlink()
-    except OSError:
-        pass
+        stored = f"{key}\0{engine_fingerprint()}"
+        payload = marshal.dumps((stored, marshal.dumps(rs.__dict__["_code"]), buf.getvalue()))
+        traced = marshal.dumps((stored, marshal.dumps(program.traced_code)))
+    except Exception:   # something that cannot be stored: no entry, the files are read next time
+        return
+    cachefile.write(_traced_path(path), MAGIC, traced)
+    cachefile.write(path, MAGIC, payload)

@@ -62,3 +62,17 @@ def test_json_numbers_are_exact_and_duplicates_refused():
         parse_json('{"a": 1, "a": 2}')
     with pytest.raises(YamlError, match="finite"):
         parse_json('{"a": NaN}')
+
+
+def test_the_pure_python_reader_still_refuses_unprintable_characters():
+    """yamlio imports PyYAML with its reader's pattern compiled lazily (its cost at import is most of
+    `import yaml`); the pure-Python loader, used without libyaml, must still apply it."""
+    import re
+
+    import yaml
+
+    from engine import yamlio
+    assert re.compile is yamlio._compile                 # the patch lasted only for the import
+    with pytest.raises(yaml.YAMLError, match="unacceptable character"):
+        yamlio._DepthLimitedLoader("a: b\x01c\n").get_single_node()
+    assert yamlio._DepthLimitedLoader("a: bc\n").get_single_node() is not None
