@@ -199,7 +199,7 @@ def bench_impact(sizes, scaling_n, repeat, out):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-QUICK = dict(sizes=(1_000, 4_000, 16_000), impact_sizes=(500, 2_000), scaling_n=1_000, repeat=3)
+QUICK = dict(sizes=(1_000, 4_000, 16_000), impact_sizes=(500, 2_000), scaling_n=2_000, repeat=3)
 FULL = dict(sizes=(10_000, 100_000, 1_000_000), impact_sizes=(10_000, 100_000, 1_000_000), scaling_n=20_000, repeat=3)
 
 
