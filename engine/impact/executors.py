@@ -80,7 +80,8 @@ def dask_compare(bundles, chunk):
         from ..ruleset import load_ruleset
         from .compare import Comparer
         comparer = _STATE[key] = Comparer(load_ruleset(_materialise(bundles[0])), load_ruleset(_materialise(bundles[1])))
-    return compare_chunk(chunk, comparer)
+    from ..parallel import with_room
+    return with_room(compare_chunk, chunk, comparer)
 
 
 def run_dask(old_folder, new_folder, chunks, scheduler: str, in_flight: int | None = None):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import shutil
 from collections import Counter
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -142,3 +144,15 @@ def test_a_broken_profile_does_not_stop_the_rule_set_loading(tmp_path):
     assert evaluate(rs, {"as_of": "2026-01-01"}, trace=False)["values"]["level"] is None
     with pytest.raises(CertrulesError):
         list(generate_cases(rs, 1, 1))
+
+
+@pytest.mark.parametrize("case", [
+    {"x": 1e-05, "y": 1e16, "z": [0.1, 100.0, -0.0, 95.5, 1.5e-7, -2.5e-5, 1e-4, 1e15]},   # reals orjson writes otherwise
+    {1: "a"}, {"big": 2 ** 70},                                  # what orjson refuses
+    {"s": "中文\u2028\x1f\"\\/", "d": date(2026, 1, 2), "m": Decimal("2.50")},
+])
+def test_a_case_line_is_the_bytes_json_dumps_writes(case):
+    from engine.corpus.profile import _encode_default, case_json
+    expected = json.dumps({"case": case, "id": "c"}, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                          default=_encode_default) + "\n"
+    assert case_json("c", case) == expected
