@@ -113,6 +113,7 @@ def load(key: str):
         rs.__dict__["_code"] = code
         program = rs.__dict__["_program"] = _stored_program_class()(rs, code, registry)
         program.__dict__["_traced_from"] = (_traced_path(path), stored)
+        program.__dict__["_entry"] = stored
         return rs
     except Exception:   # any doubt: the entry is rebuilt from the files (a cache is only an optimisation)
         cachefile.remove(path)
@@ -125,8 +126,9 @@ def _traced_path(path: Path) -> Path:
     return path.with_suffix(".traced")
 
 
-def _load_traced(path: Path, stored: str):
-    """The traced code stored for the entry `stored` names, or None (then generated again)."""
+def _read_code(path: Path, stored: str):
+    """The code object in the file at path if it was written for `stored` (an entry's key, or a reduced
+    module's name), else None (then generated again)."""
     from .. import cachefile
     payload = cachefile.read(path, MAGIC)
     if payload is None:
@@ -141,6 +143,29 @@ def _load_traced(path: Path, stored: str):
         return None
 
 
+def _code_payload(stored: str, code) -> bytes:
+    return marshal.dumps((stored, marshal.dumps(code)))
+
+
+def reduced_code(program, ids: tuple, mode: str, make):
+    """The code of one of a cached program's reduced modules (Program.run or derive over `ids` only,
+    `mode` saying which variant), from a file of its own beside the entry, else make() stored there.
+    Impact analysis asks for a few of these per pair of revisions, in every worker; generating each
+    costs as much as a whole module. A program that did not come from or go to the cache (no entry to
+    name it by: a rule set loaded from its files alone, maybe changed since) always uses make()."""
+    from .. import cachefile
+    stored = program.__dict__.get("_entry")
+    name = f"{stored}\0{mode}\0" + "\0".join(ids) if stored else None
+    path = cachefile.place("rulesets", name) if name else None
+    if path is None:
+        return make()
+    code = _read_code(path, name)
+    if code is None:
+        code = make()
+        cachefile.write(path, MAGIC, _code_payload(name, code))
+    return code
+
+
 @functools.lru_cache(maxsize=1)
 def _stored_program_class():
     from .program import Program     # not when this module is imported for engine_fingerprint
@@ -152,7 +177,7 @@ def _stored_program_class():
         def traced_code(self):
             code = self.__dict__.get("_traced_code")
             if code is None and "_traced_from" in self.__dict__:
-                code = self.__dict__["_traced_code"] = _load_traced(*self.__dict__.pop("_traced_from"))
+                code = self.__dict__["_traced_code"] = _read_code(*self.__dict__.pop("_traced_from"))
             return code
 
         @traced_code.setter
@@ -179,8 +204,9 @@ def store(rs, key: str) -> None:
         _Pickler(buf, function_registry()).dump(rs)
         stored = f"{key}\0{engine_fingerprint()}"
         payload = marshal.dumps((stored, marshal.dumps(rs.__dict__["_code"]), buf.getvalue()))
-        traced = marshal.dumps((stored, marshal.dumps(program.traced_code)))
+        traced = _code_payload(stored, program.traced_code)
     except Exception:   # something that cannot be stored: no entry, the files are read next time
         return
     cachefile.write(_traced_path(path), MAGIC, traced)
     cachefile.write(path, MAGIC, payload)
+    program.__dict__["_entry"] = stored

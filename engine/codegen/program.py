@@ -200,25 +200,29 @@ class Program:
         given = (outputs if outputs.__class__ is tuple else tuple(outputs), traced)
         fn = self._subsets.get(given)
         if fn is None:
-            key = (frozenset(given[0]), traced)
-            fn = self._subsets.get(key)
-            if fn is None:
-                ns = namespace(self.functions, _extras())
-                exec(compile_module(self.ruleset, self.functions, tuple(sorted(key[0])), traced), ns)
-                fn = self._subsets[key] = ns["run_traced" if traced else "run"]
-            self._subsets[given] = fn
+            fn = self._subsets[given] = self._reduced(frozenset(given[0]), traced)
         return fn(env)
+
+    def _reduced(self, outputs: frozenset, traced: bool, feel: bool = False):
+        """The run function of the module over only what `outputs` need (once per process; its code
+        from the disk cache when this program has an entry there: codegen/cache.py)."""
+        key = (outputs, "feel" if feel else traced)
+        fn = self._subsets.get(key)
+        if fn is None:
+            from .cache import reduced_code
+            ids = tuple(sorted(outputs))
+            mode = "feel" if feel else "traced" if traced else "plain"
+            code = reduced_code(self, ids, mode, lambda: compile_module(self.ruleset, self.functions, ids, traced, feel))
+            ns = namespace(self.functions, _extras())
+            exec(code, ns)
+            fn = self._subsets[key] = ns["run_traced" if traced else "run"]
+        return fn
 
     def derive(self, env: dict, outputs) -> dict:
         """The FEEL values of `outputs` (element ids) and of every element they read, computed from
         `env` (FEEL values by case field; a field not given is null), as the evaluation computes
         them; no case check, no findings. What a case generator derives a field from."""
-        key = (frozenset(outputs), "feel")
-        fn = self._subsets.get(key)
-        if fn is None:
-            ns = namespace(self.functions, _extras())
-            exec(compile_module(self.ruleset, self.functions, tuple(sorted(key[0])), feel=True), ns)
-            fn = self._subsets[key] = ns["run"]
+        fn = self._reduced(frozenset(outputs), False, feel=True)
         props = self.ruleset.case_schema.get("properties") if isinstance(self.ruleset.case_schema, dict) else None
         full = dict.fromkeys(props or ())
         if self._identity is not None:

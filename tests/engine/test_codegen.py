@@ -226,6 +226,46 @@ def test_a_damaged_cache_entry_is_rebuilt_not_trusted(tmp_path, damage):
     assert _entries(tmp_path)[0].read_bytes() != bytes(data)      # rewritten
 
 
+_REDUCED = r"""
+import json, sys
+from pathlib import Path
+import engine.codegen.program as P
+from engine.registry import load_cached
+from engine.evaluation import evaluate
+from engine.jsonout import dumps
+made = []
+compile_module = P.compile_module
+def counting(rs, functions, outputs=None, *args, **kw):
+    made.extend([outputs] if outputs is not None else [])
+    return compile_module(rs, functions, outputs, *args, **kw)
+P.compile_module = counting
+rs = load_cached(Path(sys.argv[1]))
+result = dumps(evaluate(rs, json.loads(sys.argv[2]), outputs=["loan_limits"]))
+print(json.dumps({"made": len(made), "result": result}))
+"""
+
+
+def _reduced(folder, cache):
+    import os
+    p = subprocess.run([sys.executable, "-c", _REDUCED, str(folder), json.dumps(LIB_CASE)], capture_output=True,
+                       text=True, env=dict(os.environ, XDG_CACHE_HOME=str(cache)), cwd=REPO)
+    assert p.returncode == 0, p.stderr
+    return json.loads(p.stdout)
+
+
+def test_a_reduced_module_is_cached_beside_its_entry_and_rebuilt_when_damaged(tmp_path):
+    _load(LIBRARY, tmp_path)
+    [entry] = _entries(tmp_path)
+    first = _reduced(LIBRARY, tmp_path)
+    assert first["made"] == 1
+    [reduced] = [p for p in _entries(tmp_path) if p != entry]
+    second = _reduced(LIBRARY, tmp_path)
+    assert second == {"made": 0, "result": first["result"]}        # read, not generated again
+    reduced.write_bytes(reduced.read_bytes()[:-7] + b"garbage")
+    assert _reduced(LIBRARY, tmp_path) == {"made": 1, "result": first["result"]}
+    assert _reduced(LIBRARY, tmp_path)["made"] == 0                  # the damaged file was replaced
+
+
 def test_a_changed_rule_set_gets_a_new_entry(tmp_path):
     import shutil
     folder = tmp_path / "rs" / LIBRARY.name
