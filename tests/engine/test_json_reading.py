@@ -1,6 +1,6 @@
-"""yamlio.parse_json against the reader it replaced (kept below as the reference: a hook that built
-each object key by key, then a walk of every value): the same data, to the type of each number, and
-the same error, message, line, column and path, on varied JSON."""
+"""yamlio.parse_json against the reader it replaced (the reference below: json.loads with a hook that
+built each object key by key, then _check_json's walk of every value, always): the same data, to the
+type of each number, and the same error, message, line, column and path, on varied JSON."""
 from __future__ import annotations
 
 import json
@@ -8,8 +8,8 @@ import random
 
 import pytest
 
-from engine.yamlio import MAX_DEPTH, MAX_NODES, Document, YamlError, _json_constant, _json_float, _json_int, \
-    _Refused, parse_json
+from engine.yamlio import MAX_DEPTH, MAX_NODES, Document, YamlError, _check_json, _json_constant, _json_float, \
+    _json_int, parse_json
 
 
 def reference_parse_json(text: str) -> Document:
@@ -28,26 +28,7 @@ def reference_parse_json(text: str) -> Document:
     except (ValueError, RecursionError) as exc:
         msg = str(exc) if isinstance(exc, ValueError) else f"the document nests deeper than {MAX_DEPTH} levels"
         raise YamlError(msg) from None
-    count = 0
-    stack = [(data, 0, None, None)]
-    while stack:
-        entry = stack.pop()
-        value, depth = entry[0], entry[1]
-        count += 1
-        if depth > MAX_DEPTH:
-            raise YamlError(f"the document nests deeper than {MAX_DEPTH} levels")
-        if isinstance(value, (dict, list)):
-            count += len(value) if isinstance(value, dict) else 0
-            if count + len(stack) + len(value) > MAX_NODES:
-                raise YamlError(f"the document has more than {MAX_NODES:,} values")
-            items = value.items() if isinstance(value, dict) else enumerate(value)
-            stack.extend((v, depth + 1, k, entry) for k, v in items)
-        elif isinstance(value, _Refused):
-            path = []
-            while entry[3] is not None:
-                path.append(entry[2])
-                entry = entry[3]
-            raise YamlError(value.message, path=tuple(reversed(path)))
+    _check_json(data)      # the walk of every value, as it was; now only for documents in doubt
     return Document(data, {(): (1, 1)}, {})
 
 
