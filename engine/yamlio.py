@@ -430,24 +430,64 @@ def _json_constant(name: str):
     raise ValueError(f"'{name}' is not a finite number")
 
 
-def parse_json(text: str) -> Document:
-    def pairs(items):
-        out = {}
-        for k, v in items:
-            if k in out:
+def _json_pairs(items):
+    out = dict(items)
+    if len(out) != len(items):      # rare: find the first key written twice
+        seen = set()
+        for k, _ in items:
+            if k in seen:
                 raise ValueError(f"duplicate key '{k}'")
-            out[k] = v
-        return out
+            seen.add(k)
+    return out
+
+
+_JSON = json.JSONDecoder(parse_float=_json_float, parse_int=_json_int, parse_constant=_json_constant,
+                         object_pairs_hook=_json_pairs)
+
+
+def parse_json(text: str) -> Document:
     try:
-        data = json.loads(text, parse_float=_json_float, parse_int=_json_int, parse_constant=_json_constant,
-                          object_pairs_hook=pairs)
+        if text.startswith("\ufeff"):       # as json.loads says it
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+        data = _JSON.decode(text)
     except json.JSONDecodeError as exc:
         raise YamlError(f"JSON syntax error: {exc.msg}", exc.lineno, exc.colno) from None
     except (ValueError, RecursionError) as exc:
         msg = str(exc) if isinstance(exc, ValueError) else f"the document nests deeper than {MAX_DEPTH} levels"
         raise YamlError(msg) from None
-    _check_json(data)
+    if not _surely_fine(data):
+        _check_json(data)
     return Document(data, {(): (1, 1)}, {})
+
+
+def _surely_fine(data) -> bool:
+    """True when _check_json would find nothing: the depth and the number of values within bounds and
+    no refused number. A value costs one type test here (the lists and objects are kept, a level at a
+    time; their lengths count the values) where _check_json makes and stacks an entry per value; a
+    document this is unsure of is walked by _check_json, which says exactly what is wrong and where."""
+    if type(data) is _Refused:
+        return False
+    total, depth = 1, 0
+    level = [data] if (type(data) is dict or type(data) is list) and data else []
+    while level:
+        if depth >= MAX_DEPTH:      # a non-empty list or object here has values deeper than the limit
+            return False
+        below = []
+        for value in level:
+            if type(value) is dict:
+                total += 2 * len(value)     # its keys and its values
+                value = value.values()
+            else:
+                total += len(value)
+            for v in value:
+                t = type(v)
+                if t is dict or t is list:
+                    if v:
+                        below.append(v)
+                elif t is _Refused:
+                    return False
+        level, depth = below, depth + 1
+    return total <= MAX_NODES      # _check_json's count never exceeds this total
 
 
 def _check_json(data) -> None:

@@ -39,3 +39,38 @@ def test_a_large_result_arrives_whole_on_either_event_loop(loop_kind):
     results = _run_on(loop_kind, main())
     assert len(results[0]) > 100_000 and len(set(results)) == 1
     assert json.loads(results[0])["values"]["audit_days"] == 4
+
+
+def test_a_worker_runs_every_task_below_the_frame_stack_room(monkeypatch):
+    # in-process (a spawned worker would not see the patched task): two tasks in, EOF ends the loop
+    import signal
+    import sys
+
+    from engine.parallel import with_room
+    from engine.serve import tasks, workers
+
+    def probe():
+        f = sys._getframe()
+        while f is not None and f.f_code is not with_room.__code__:
+            f = f.f_back
+        return f is not None
+
+    class Conn:
+        def __init__(self):
+            self.inbox, self.sent = [("probe", ()), ("probe", ())], []
+
+        def recv(self):
+            if not self.inbox:
+                raise EOFError
+            return self.inbox.pop(0)
+
+        def send(self, reply):
+            self.sent.append(reply)
+
+    monkeypatch.setitem(tasks.TASKS, "probe", probe)
+    conn, handler = Conn(), signal.getsignal(signal.SIGINT)
+    try:
+        workers.worker_main(conn)
+    finally:
+        signal.signal(signal.SIGINT, handler)
+    assert conn.sent == [("ok", True), ("ok", True)]
