@@ -189,14 +189,3 @@ def read_paths(ce) -> set[str]:
     return out
 
 
-def value_at(env, dotted: str):
-    """Follow a dotted path through contexts (and lists of contexts, as FEEL does)."""
-    node = env.get(dotted.split(".", 1)[0])
-    for part in dotted.split(".")[1:]:
-        if isinstance(node, dict):
-            node = node.get(part)
-        elif isinstance(node, list):
-            node = [x.get(part) if isinstance(x, dict) else None for x in node]
-        else:
-            return None
-    return node

@@ -96,9 +96,6 @@ class RuleSet:
             out["title"] = m["title"]
         return out
 
-    def elements_of(self, kind: str):
-        return [el for el in self.elements.values() if el.kind == kind]
-
     @functools.cached_property
     def own_identity(self) -> dict:
         """The rule set as expressions see it under the name `ruleset` (RULESET_NAME)."""

@@ -64,12 +64,6 @@ class ImportReport:
         return "\n".join(lines)
 
 
-class _RowError(Exception):
-    def __init__(self, column, message):
-        super().__init__(message)
-        self.column, self.message = column, message
-
-
 # ---------------------------------------------------------------- the mapping
 
 class Mapping:

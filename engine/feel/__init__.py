@@ -103,14 +103,6 @@ class CompiledExpr:
         self.evaluate = expression_function(self.ast, self.text, self.functions, "expr")
         return self.evaluate(env, diagnostics, budget)
 
-    def as_function(self, params, env, types=None, result=None, name=None) -> Function:
-        """The expression as the body of a function value over `env` (a rule set's named function)."""
-        if self.evaluate == self._first_evaluate:      # its code is generated now
-            from ..codegen.module import expression_function
-            self.evaluate = expression_function(self.ast, self.text, self.functions, "expr")
-        fn = self.evaluate
-        return Function(params, lambda env, st: fn(env, st[0], st[1]), env, types, name, result)
-
     def __reduce__(self):
         # kept without its tree (what was checked once need not be stored): parsed again if asked for
         return (CompiledExpr, (self.text, None, self.free_names, _PlainType.of(self._type), self.functions,

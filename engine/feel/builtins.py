@@ -14,13 +14,12 @@ import datetime as _dt
 import re
 from decimal import (Decimal, ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_DOWN,
                      ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP)
-from functools import lru_cache
 
 from . import regex
 from .errors import FeelEvalError
-from .ops import ORDERED, MAX_STRING, _key, _same_kind, compare, feel_eq, in_range, make_range
+from .ops import ORDERED, MAX_STRING, _key, _same_kind, compare, feel_eq
 from .registry import FunctionRegistry
-from .temporal import MAX_OFFSET, DateTime, Time, parse_date_time, parse_time, zone_info, zone_offset
+from .temporal import MAX_OFFSET, DateTime, Time, parse_date_time, parse_time
 from .values import (FEEL_CONTEXT, DaysDuration, Function, Range, YearsMonthsDuration, _plain_decimal,
                      feel_repr, parse_date, parse_duration, to_int, type_name)
 
@@ -58,12 +57,6 @@ def _int(value, what: str) -> int:
     if value != value.to_integral_value():
         raise FeelEvalError(f"{what} must be a whole number, not {_plain_decimal(value)}")
     return to_int(value, what)
-
-
-def _trunc(value, what: str) -> int:
-    """A number's whole part (towards zero), bounded before it becomes an int."""
-    value = _need(value, Decimal, what)
-    return to_int(value.to_integral_value(rounding=ROUND_DOWN), what)
 
 
 def _scale(value) -> int:

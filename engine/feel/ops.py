@@ -291,15 +291,6 @@ def _dtd(seconds: Decimal) -> DaysDuration:
     return DaysDuration(check_seconds(seconds))
 
 
-def _ym_between(a: _dt.date, b: _dt.date) -> int:
-    months = (a.year - b.year) * 12 + a.month - b.month
-    if months > 0 and a.day < b.day:
-        months -= 1
-    elif months < 0 and a.day > b.day:
-        months += 1
-    return months
-
-
 # ------------------------------------------------------------------ arithmetic
 
 def _mismatch(op: str, a, b):
