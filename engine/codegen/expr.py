@@ -226,6 +226,8 @@ class Emitter:
         self.bound: list[set] = []            # names the expression's own text binds around here
         self.spends = 0
         self.registered_calls = False
+        self.ints: dict = {}                  # a loop variable's source -> the Python int it equals
+        self.hoisted: dict = {}               # id(node) -> its Val, computed once before the loop around
 
     # -- writing
 
@@ -302,6 +304,9 @@ class Emitter:
     # -- entry point
 
     def emit(self, node: N.Node, scope: Frame) -> Val:
+        hoisted = self.hoisted.get(id(node)) if self.hoisted else None
+        if hoisted is not None:
+            return self.narrow(hoisted)
         meth = getattr(self, "e_" + type(node).__name__, None)
         if meth is None:
             raise Unsupported(type(node).__name__)
@@ -1325,7 +1330,11 @@ class Emitter:
             m = w.tmp("m")
             w.line(f"{m} = len(D) if D is not None else 0" if self.diag == "maybe" else f"{m} = len(D)")
         w.extend(body)
-        if k.only(Decimal):
+        if k.only(Decimal) and c in self.ints:
+            # a loop variable from 1 up: its int indexes the list; past the end, _index says why
+            ci = self.ints[c]
+            w.line(f"{t} = {lst}[{ci} - 1] if {ci} <= len({lst}) else _index({lst}, {c}, {self.D()}, {self.at(where)})")
+        elif k.only(Decimal):
             w.line(f"{t} = _index({lst}, {c}, {self.D()}, {self.at(where)})")
         else:
             first = True
@@ -1374,7 +1383,17 @@ class Emitter:
             w.outdent()
             self.spend(n, where)
             x = w.tmp("x")
-            w.line(f"for {x} in {dom}:")
+            lo_c, hi_c = dv.kind.const if dv.kind.is_const else None, \
+                ev.kind.const if ev is not None and ev.kind.is_const else None
+            if lo_c.__class__ is Decimal and hi_c.__class__ is Decimal and lo_c.is_finite() and hi_c.is_finite() \
+                    and lo_c == lo_c.to_integral_value() and hi_c == hi_c.to_integral_value() and 1 <= lo_c <= hi_c:
+                # constant whole ends, counting up from 1: the number's int alongside it (runtime.domain
+                # gives lo, lo + 1, ... hi), for indexes and positions
+                xi = w.tmp("xi")
+                w.line(f"for {xi}, {x} in enumerate({dom}, {int(lo_c)}):")
+                self.ints[x] = xi
+            else:
+                w.line(f"for {x} in {dom}:")
             w.indent()
             if ev is not None:
                 # a..b runs over numbers or dates (runtime.domain): numbers when either end can only be one
@@ -1427,7 +1446,7 @@ class Emitter:
             w.line(f"{out}.append({v.src})")
             w.line("if BG.reached is not None:")     # spent inside the body: the loop has no value
             w.line("    raise _Stop")
-        with self.memo_off():
+        with self.memo_off(), self.hoist(node.body, node.iterations, scope):
             self._loops(node.iterations, scope, body)
         w.outdent()
         w.line("except _Stop:")
@@ -1448,13 +1467,75 @@ class Emitter:
             w.line(f"if {test}:")
             w.line(f"    {found} = True")
             w.line("    break")
-        with self.memo_off():
+        with self.memo_off(), self.hoist(node.cond, node.iterations, scope):
             self._loops(node.iterations, scope, body, stop_flag=found)
         w.line(f"{t} = {some} if {found} else {not some}")
         w.outdent()
         w.line("except _Stop:")
         w.line(f"    {t} = None")
         return Val(t, K.BOOL_OR_NULL)
+
+    class _Hoist:
+        def __init__(self, em, found):
+            self.em, self.found = em, found
+
+        def __enter__(self):
+            self.saved = self.em.hoisted
+            self.em.hoisted = {**self.saved, **self.found}
+
+        def __exit__(self, *exc):
+            self.em.hoisted = self.saved
+
+    _BINDERS = (N.For, N.Quantified, N.FunctionDef, N.ContextLit)
+
+    def hoist(self, body_node, iterations, scope):
+        """Without diagnostics, a field of a context read from a name the loop does not bind (`org.id`
+        in `for i in 1..n return substring(org.id, i, 1)`) is read once before the loop: a dict's get
+        neither fails, notes nor spends, so its value is the one each iteration would read."""
+        found = {}
+        if self.diag != "off":
+            return Emitter._Hoist(self, found)
+        loop_names = {it.name for it in iterations} | {"partial", "item"}
+        stack = [body_node]
+        while stack:
+            n = stack.pop()
+            if isinstance(n, self._BINDERS):
+                continue            # names inside may be bound there
+            if isinstance(n, N.Filter):
+                stack.append(n.base)     # its condition reads the item's entries
+                continue
+            if isinstance(n, N.Path) and self._invariant_path(n, loop_names, scope):
+                mark = len(self.w.lines)
+                v = self.emit(n, scope)
+                if len(self.w.lines) == mark:
+                    self.atom(v)
+                    found[id(n)] = Val(v.src, v.kind)
+                    continue
+                del self.w.lines[mark:]
+            stack.extend(N.children(n))
+        return Emitter._Hoist(self, found)
+
+    def _invariant_path(self, n, loop_names, scope) -> bool:
+        base = n
+        while isinstance(base, N.Path):
+            base = base.base
+        if not isinstance(base, N.Name) or base.name in loop_names or self.bound_here(base.name):
+            return False
+        b = scope.static(base.name, mark=False)
+        if b is None or not b.simple:
+            return False
+        # every step a context's get (or null): what _path writes as one expression, nothing noted
+        k = b.kind
+        steps = []
+        p = n
+        while isinstance(p, N.Path):
+            steps.append(p.name)
+            p = p.base
+        for name in reversed(steps):
+            if not (k.only(dict, NoneType) and k.may(dict)):
+                return False
+            k = k.field(name)
+        return True
 
     class _MemoOff:
         def __init__(self, em):
@@ -1639,6 +1720,15 @@ class Emitter:
             fn, _, classes = helper
             t = self.w.tmp("h")
             cond = " and ".join([f"{x}.__class__ is {c.__name__}" for x, c in zip(srcs, classes)])
+            ln = vs[2].kind.const if name == "substring" and vs[2].kind.is_const else None
+            if ln.__class__ is Decimal and srcs[1] in self.ints and ln.is_finite() and ln >= 0 \
+                    and ln == ln.to_integral_value():
+                # start is a loop variable from 1 up (its int), length a whole constant: substring_at's test
+                si, n_ = self.ints[srcs[1]], int(ln)
+                s_ = srcs[0]
+                return f"{t} is not _NO", t, self._result_kind(name, vs).without_null(), \
+                    [f"{t} = {s_}[{si} - 1:{si} + {n_ - 1}] if {cond} and {si} <= len({s_}) + 1 and {n_} <= len({s_})"
+                     f" else _NO"]
             return f"{t} is not _NO", t, self._result_kind(name, vs).without_null(), \
                 [f"{t} = {fn}({', '.join(srcs)}) if {cond} else _NO"]
         if name in ("upper case", "lower case") and n == 1:
