@@ -306,7 +306,7 @@ class Emitter:
     def emit(self, node: N.Node, scope: Frame) -> Val:
         hoisted = self.hoisted.get(id(node)) if self.hoisted else None
         if hoisted is not None:
-            return self.narrow(hoisted)
+            return self.narrow(Val(hoisted.src, hoisted.kind))     # a copy: var() may rename what it is given
         meth = getattr(self, "e_" + type(node).__name__, None)
         if meth is None:
             raise Unsupported(type(node).__name__)
@@ -1331,9 +1331,9 @@ class Emitter:
             w.line(f"{m} = len(D) if D is not None else 0" if self.diag == "maybe" else f"{m} = len(D)")
         w.extend(body)
         if k.only(Decimal) and c in self.ints:
-            # a loop variable from 1 up: its int indexes the list; past the end, _index says why
+            # a loop variable: its int indexes the list from 1; anything else, _index says why
             ci = self.ints[c]
-            w.line(f"{t} = {lst}[{ci} - 1] if {ci} <= len({lst}) else _index({lst}, {c}, {self.D()}, {self.at(where)})")
+            w.line(f"{t} = {lst}[{ci} - 1] if 0 < {ci} <= len({lst}) else _index({lst}, {c}, {self.D()}, {self.at(where)})")
         elif k.only(Decimal):
             w.line(f"{t} = _index({lst}, {c}, {self.D()}, {self.at(where)})")
         else:
@@ -1383,14 +1383,26 @@ class Emitter:
             w.outdent()
             self.spend(n, where)
             x = w.tmp("x")
-            lo_c, hi_c = dv.kind.const if dv.kind.is_const else None, \
-                ev.kind.const if ev is not None and ev.kind.is_const else None
-            if lo_c.__class__ is Decimal and hi_c.__class__ is Decimal and lo_c.is_finite() and hi_c.is_finite() \
-                    and lo_c == lo_c.to_integral_value() and hi_c == hi_c.to_integral_value() and 1 <= lo_c <= hi_c:
-                # constant whole ends, counting up from 1: the number's int alongside it (runtime.domain
-                # gives lo, lo + 1, ... hi), for indexes and positions
+            lo_c = dv.kind.const if dv.kind.is_const else None
+            hi_c = ev.kind.const if ev is not None and ev.kind.is_const else None
+            whole = lo_c.__class__ is Decimal and lo_c.is_finite() and lo_c == lo_c.to_integral_value() \
+                and abs(lo_c) < 10 ** 15
+            if whole and hi_c.__class__ is Decimal and hi_c.is_finite() and hi_c == hi_c.to_integral_value() \
+                    and lo_c <= hi_c:
+                # constant whole ends counting up: the number's int alongside it (runtime.domain gives
+                # lo, lo + 1, ... hi), for indexes and positions
                 xi = w.tmp("xi")
                 w.line(f"for {xi}, {x} in enumerate({dom}, {int(lo_c)}):")
+                self.ints[x] = xi
+            elif whole and ev is not None:
+                # a constant whole start, the end known when it runs: past _domain and the spend, the end
+                # is a whole number within the budget of the start, so the ints are counted either way
+                xi, st = w.tmp("xi"), w.tmp("st")
+                a_ = int(lo_c)
+                w.line(f"{st} = 1 if {e} >= {a_} else -1")
+                w.line(f"{xi} = {a_} - {st}")
+                w.line(f"for {x} in {dom}:")
+                w.line(f"    {xi} += {st}")
                 self.ints[x] = xi
             else:
                 w.line(f"for {x} in {dom}:")
@@ -1486,33 +1498,42 @@ class Emitter:
         def __exit__(self, *exc):
             self.em.hoisted = self.saved
 
-    _BINDERS = (N.For, N.Quantified, N.FunctionDef, N.ContextLit)
-
     def hoist(self, body_node, iterations, scope):
         """Without diagnostics, a field of a context read from a name the loop does not bind (`org.id`
         in `for i in 1..n return substring(org.id, i, 1)`) is read once before the loop: a dict's get
         neither fails, notes nor spends, so its value is the one each iteration would read."""
-        found = {}
+        found, by_text = {}, {}
         if self.diag != "off":
             return Emitter._Hoist(self, found)
-        loop_names = {it.name for it in iterations} | {"partial", "item"}
-        stack = [body_node]
+        stack = [(body_node, frozenset({it.name for it in iterations} | {"partial", "item"}))]
         while stack:
-            n = stack.pop()
-            if isinstance(n, self._BINDERS):
-                continue            # names inside may be bound there
-            if isinstance(n, N.Filter):
-                stack.append(n.base)     # its condition reads the item's entries
+            n, bound = stack.pop()
+            if isinstance(n, N.FunctionDef):
+                continue            # its body runs later, in a function of its own
+            if isinstance(n, (N.For, N.Quantified)):
+                inner = bound | {it.name for it in n.iterations}
+                stack.extend((c, inner) for c in N.children(n))
                 continue
-            if isinstance(n, N.Path) and self._invariant_path(n, loop_names, scope):
+            if isinstance(n, N.ContextLit):
+                inner = bound | {k for k, _ in n.entries}      # entries are names to the later ones
+                stack.extend((v, inner) for _, v in n.entries)
+                continue
+            if isinstance(n, N.Filter):
+                stack.append((n.base, bound))     # its condition reads the item's entries
+                continue
+            if isinstance(n, N.Path) and self._invariant_path(n, bound, scope):
+                same = by_text.get(N.dump(n))
+                if same is not None:       # the same field read again: the same value
+                    found[id(n)] = same
+                    continue
                 mark = len(self.w.lines)
                 v = self.emit(n, scope)
                 if len(self.w.lines) == mark:
                     self.atom(v)
-                    found[id(n)] = Val(v.src, v.kind)
+                    found[id(n)] = by_text[N.dump(n)] = Val(v.src, v.kind)
                     continue
                 del self.w.lines[mark:]
-            stack.extend(N.children(n))
+            stack.extend((c, bound) for c in N.children(n))
         return Emitter._Hoist(self, found)
 
     def _invariant_path(self, n, loop_names, scope) -> bool:
@@ -1723,11 +1744,11 @@ class Emitter:
             ln = vs[2].kind.const if name == "substring" and vs[2].kind.is_const else None
             if ln.__class__ is Decimal and srcs[1] in self.ints and ln.is_finite() and ln >= 0 \
                     and ln == ln.to_integral_value():
-                # start is a loop variable from 1 up (its int), length a whole constant: substring_at's test
+                # start is a loop variable (its int), length a whole constant: substring_at's test
                 si, n_ = self.ints[srcs[1]], int(ln)
                 s_ = srcs[0]
                 return f"{t} is not _NO", t, self._result_kind(name, vs).without_null(), \
-                    [f"{t} = {s_}[{si} - 1:{si} + {n_ - 1}] if {cond} and {si} <= len({s_}) + 1 and {n_} <= len({s_})"
+                    [f"{t} = {s_}[{si} - 1:{si} + {n_ - 1}] if {cond} and 0 < {si} <= len({s_}) + 1 and {n_} <= len({s_})"
                      f" else _NO"]
             return f"{t} is not _NO", t, self._result_kind(name, vs).without_null(), \
                 [f"{t} = {fn}({', '.join(srcs)}) if {cond} else _NO"]

@@ -84,11 +84,21 @@ def test_a_field_read_once_before_the_loop_is_what_each_iteration_read(org):
     from engine.feel import to_feel
     text = "for i in 1..4 return substring(org.id, i, 1) + string(count(for j in 1..i return org.id))"
     f, source = _trace_off(text, ["org"])
-    # read before each loop (the inner one hoists its own), not once per iteration
-    assert source.count("v_org.get('id')") == 2
+    assert source.count("v_org.get('id')") == 1          # read once, before the loops
     assert "enumerate(" in source and "_substring_at(" not in source      # the int positions
     env = to_feel({"org": org})
     assert f(env) == run(text, {"org": org})[0]
+
+
+def test_a_field_of_a_name_bound_inside_the_loop_is_read_where_it_is_bound():
+    from engine.feel import to_feel
+    # `o` is the context's own entry, then an inner loop's variable: neither is the outer `o`
+    text = "for i in 1..2 return {o: {id: i}, a: o.id, b: for o in [{id: 9}] return o.id, c: w.id}"
+    f, source = _trace_off(text, ["o", "w"])
+    env = {"o": {"id": "outer"}, "w": {"id": "w"}}
+    assert f(to_feel(env)) == run(text, env)[0]
+    assert run(text, env)[0][0] == {"o": {"id": D(1)}, "a": D(1), "b": [D(9)], "c": "w"}
+    assert "v_o.get('id')" not in source and source.count("v_w.get('id')") == 1
 
 
 def test_a_field_of_a_name_the_loop_binds_is_read_each_time():
@@ -97,3 +107,20 @@ def test_a_field_of_a_name_the_loop_binds_is_read_each_time():
     f, _ = _trace_off(text, ["w"])
     w = {"orgs": [{"id": "a"}, {"id": "b"}]}
     assert f(to_feel({"w": w})) == run(text, {"w": w})[0] == ["a", "b"]
+
+
+@pytest.mark.parametrize("n", [D(3), D(5), D(1), D(0), D(-2), D("2.5"), None, "3", D("1e20")])
+@pytest.mark.parametrize("start", ["1", "2", "-1", "0"])
+def test_an_end_known_when_it_runs_counts_the_ints_either_way(n, start):
+    env = {"xs": [D(10), D(20), D(30)], "s": "abcd", "n": n}
+    for body in ("xs[i]", "substring(s, i, 2)", "[xs[i], substring(s, i, 1)]"):
+        fast = run(f"for i in {start}..n return {body}", env)
+        if n.__class__ is Decimal and n == n.to_integral_value() and n < 100:
+            k = int(start)
+            numbers = range(k, int(n) + 1) if n >= k else range(k, int(n) - 1, -1)
+            written = f"[{', '.join(str(i) for i in numbers)}]"
+            general = run(f"for i in {written} return {body}", env)
+            assert fast[0] == general[0]
+            assert [d.split(" in ")[0] for d in fast[1]] == [d.split(" in ")[0] for d in general[1]]
+        else:
+            assert fast[0] is None and len(fast[1]) == 1
