@@ -1528,8 +1528,9 @@ class Emitter:
                     continue
                 mark = len(self.w.lines)
                 v = self.emit(n, scope)
-                if len(self.w.lines) == mark:
-                    self.atom(v)
+                self.atom(v)
+                if not re.search(r"\b(BG|D)\b", "\n".join(self.w.lines[mark:])):
+                    # gets of contexts only (a.b.c: one line a step), nothing spent or noted
                     found[id(n)] = by_text[N.dump(n)] = Val(v.src, v.kind)
                     continue
                 del self.w.lines[mark:]

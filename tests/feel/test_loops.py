@@ -124,3 +124,13 @@ def test_an_end_known_when_it_runs_counts_the_ints_either_way(n, start):
             assert [d.split(" in ")[0] for d in fast[1]] == [d.split(" in ")[0] for d in general[1]]
         else:
             assert fast[0] is None and len(fast[1]) == 1
+
+
+@pytest.mark.parametrize("org", [{"a": {"b": "xyz"}}, {"a": {"b": None}}, {"a": None}, {"a": {}}, {}, None])
+def test_a_field_of_a_field_of_unknown_kind_is_read_each_time_from_the_part_read_once(org):
+    from engine.feel import to_feel
+    # org.a may be anything (its kind is not known): `.b` of it is the general path, in the loop
+    text = "for i in 1..3 return substring(org.a.b, i, 1)"
+    f, source = _trace_off(text, ["org"])
+    assert source.count("v_org.get('a')") == 1
+    assert f(to_feel({"org": org})) == run(text, {"org": org})[0]
