@@ -64,8 +64,9 @@ def evaluate(ruleset, case: dict, *, trace: bool = True, label: str = "the case"
     `values` then holds exactly the outputs asked for, `findings` only what the checks among the
     evaluated elements found, and the trace only the evaluated elements. An unknown id is a UsageError.
     """
-    if isinstance(outputs, str):
-        outputs = (outputs,)
+    if outputs is not None and outputs.__class__ is not tuple:
+        # once here, not in each of the program's look-ups by outputs
+        outputs = (outputs,) if isinstance(outputs, str) else tuple(outputs)
     program = ruleset.program
     if outputs is not None:
         program.check_outputs(outputs)          # an unknown id is the caller's mistake, said first
@@ -74,8 +75,11 @@ def evaluate(ruleset, case: dict, *, trace: bool = True, label: str = "the case"
     if len(findings) > 1:
         findings.sort(key=_finding_order)
     as_of = env.get("as_of")
+    identity = ruleset.__dict__.get("_identity_document")
+    if identity is None:
+        identity = ruleset.__dict__["_identity_document"] = ruleset.identity()
     result = {
-        "ruleset": ruleset.identity(),
+        "ruleset": identity.copy(),      # each result its own, as a caller may change it
         "selection": selection or {"revision": ruleset.revision, "reason": "given"},
         "engine": {"name": "certrules", "version": __version__},
         "as_of": as_of.isoformat() if isinstance(as_of, date) else as_of,

@@ -10,7 +10,11 @@ those a case schema uses; a schema with any other validation keyword gets no gen
 """
 from __future__ import annotations
 
+from decimal import Decimal
+
 from .writer import Literals, Names, Writer, text
+
+_DATES_KEPT = 4096      # dates converted once each, in a process that sees many cases
 
 # Draft 2020-12 validation keywords; the ones the generated check knows are SUPPORTED.
 KEYWORDS = frozenset({"$dynamicRef", "$ref", "additionalProperties", "allOf", "anyOf", "const", "contains",
@@ -109,20 +113,40 @@ class SchemaEmitter:
             keys = self.lits._named(("enum", members), f"_enum_keys({members})")
             w.line(f"if _canonical({x}) not in {keys}:")
             w.line(f"    {fail}")
-        if types is not None and len(allowed) == 1 and allowed[0] != "None":
+        if _text_enum(schema) and "str" in allowed:
+            # only a text can be a member: every other plain value fails, which `refuse` says
+            allowed = ["str"]
+        if len(allowed) == 1 and allowed[0] != "None":
             # one class (the common case): anything else is refused, and the checks follow at this level
             w.line(f"if {x}.__class__ is not {allowed[0]}:")
             w.line(f"    return {refuse}({x})")
             return self._for_class(w, schema, allowed[0], x, convert, fail)
         if types is not None and set(allowed) == {"int", "_D"}:
+            # each class compared with a bound of its own class: an int with a Decimal would make one
             c = self.tmp("c")
             w.line(f"{c} = {x}.__class__")
-            w.line(f"if {c} is not int and {c} is not _D:")
+            w.line(f"if {c} is int:")
+            w.indent()
+            mark = len(w.lines)
+            y = self._for_class(w, schema, "int", x, convert, fail)
+            out = self.tmp("y")
+            if convert:
+                w.line(f"{out} = {y}")
+            elif len(w.lines) == mark:
+                w.line("pass")
+            w.outdent()
+            w.line(f"elif {c} is _D:")
+            w.indent()
+            mark = len(w.lines)
+            self._for_class(w, schema, "_D", x, False, fail)
+            if convert:
+                w.line(f"{out} = {x}")
+            elif len(w.lines) == mark:
+                w.line("pass")
+            w.outdent()
+            w.line("else:")
             w.line(f"    return {refuse}({x})")
-            self._for_class(w, schema, "_D", x, False, fail)       # the bounds, the same for both
-            if not convert:
-                return x
-            return f"((_SMALL[{x}] if 0 <= {x} < 1024 else _D({x})) if {c} is int else {x})"
+            return out if convert else x
         out = self.tmp("y")
         c = self.tmp("c")
         w.line(f"{c} = {x}.__class__")
@@ -163,26 +187,42 @@ class SchemaEmitter:
                 w.line(f"if {rx}.search({x}) is None:")
                 w.line(f"    {fail}")
             if schema.get("format") == "date":
+                # the dates of a case recur (and a date made once keeps its hash for the elements):
+                # each valid text is converted once, up to _DATES_KEPT of them
+                cache = self.lits._named(("date cache",), "{}")
                 d = self.tmp("d")
+                w.line(f"{d} = {cache}.get({x})")
+                w.line(f"if {d} is None:")
+                w.indent()
+                w.line(f"if len({x}) != 10:")
+                w.line(f"    {fail}")
                 w.line("try:")
                 w.line(f"    {d} = _fromiso({x})")
                 w.line("except ValueError:")
                 w.line(f"    {fail}")
-                w.line(f"if len({x}) != 10:")
-                w.line(f"    {fail}")
+                w.line(f"if len({cache}) < {_DATES_KEPT}:")
+                w.line(f"    {cache}[{x}] = {d}")
+                w.outdent()
                 return d if convert else x
             return x
         if cls in ("int", "_D"):
+            non_negative = False
             for kw, op in (("minimum", "<"), ("maximum", ">"), ("exclusiveMinimum", "<="), ("exclusiveMaximum", ">=")):
                 if kw in schema:
                     bound = schema[kw]
                     if bound.__class__ not in (int,) and bound.__class__.__name__ != "Decimal":
                         raise Unsupported
+                    if cls == "_D" and bound.__class__ is int:
+                        bound = Decimal(bound)     # a Decimal compared with an int converts the int each time
                     w.line(f"if {x} {op} {self.lits.of(bound)}:")
                     w.line(f"    {fail}")
+                    if kw == "minimum" and bound >= 0 or kw == "exclusiveMinimum" and bound >= -1:
+                        non_negative = True
             if not convert:
                 return x
             if cls == "int":
+                if non_negative:
+                    return f"(_SMALL[{x}] if {x} < 1024 else _D({x}))"
                 return f"(_SMALL[{x}] if 0 <= {x} < 1024 else _D({x}))"
             return x
         if cls in ("None", "bool"):
