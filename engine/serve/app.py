@@ -1,6 +1,6 @@
 """The server as one ASGI application: the workbench's routes and the API's, wrapped in the request log,
-the security headers, access control, the body limit, the direct answer to a single-case evaluation
-and the workbench's language (outermost first)."""
+the security headers, access control, the body limit and the workbench's language (outermost first);
+before all of them, the direct answer to a single-case evaluation (which does their part itself)."""
 from __future__ import annotations
 
 import contextlib
@@ -103,8 +103,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
                     exception_handlers={HTTPException: _on_http, BodyTooLarge: _on_too_large, Exception: _on_problem,
                                         HTTPProblem: _on_problem})
     app.state.server = server
-    inner = BodyLimit(DirectEvaluate(Language(app), server), [("/compare/impact", settings.max_upload), ("/", settings.max_body)])
-    outer = RequestLog(SecurityHeaders(Bugs(AccessControl(inner, settings))))
+    inner = BodyLimit(Language(app), [("/compare/impact", settings.max_upload), ("/", settings.max_body)])
+    outer = DirectEvaluate(RequestLog(SecurityHeaders(Bugs(AccessControl(inner, settings)))), server)
     outer.state = app.state                 # tests and the command reach the server through the wrapped app
     outer.router = app.router
     return outer

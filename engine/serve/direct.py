@@ -1,63 +1,94 @@
-"""POST /api/v1/evaluate answered without the framework: the body's bytes go to an evaluation process
-as they came, and the result's bytes (or the problem's) come back as the response. The request has
-already passed access control, the security headers and the body limit (they wrap this); what the
-framework would add per request (its Request and Response, routing, exception handlers) is most of
-what serving one evaluation costs the server. A batch is passed on to the route in api.py."""
+"""POST /api/v1/evaluate answered without the framework or the middlewares: the body's bytes go to an
+evaluation process as they came, and the result's bytes (or the problem's) come back as the response.
+
+This is the server's outermost layer, so a single-case evaluation passes through one coroutine rather
+than six (each wrapping `send`, each awaited in turn: most of what serving one evaluation cost the
+server). It does here what the middlewares would: access control (AccessControl's own test), the body
+limit and its time (BodyLimit's figures), the security headers and the one log line. A request it is
+not sure of (refused, a body of no stated size or above the limit, a batch) goes through the whole
+stack instead, which answers it as it answers every other request.
+"""
 from __future__ import annotations
+
+import asyncio
+import time
 
 from ..jsonout import dumpb
 from .bodies import media_type
 from .problems import HTTPProblem, problem_of, where
-from .requestlog import LOG
-from .security import BodyTooLarge
+from .requestlog import LOG, _log
+from .security import BODY_RATE, BODY_SECONDS, SECURITY_HEADERS, _headers, refusal
 
 PATH = "/api/v1/evaluate"
 JSON = b"application/json; charset=utf-8"
+_TYPE = [(b"content-type", JSON)] + SECURITY_HEADERS
 
 
 class DirectEvaluate:
     def __init__(self, app, server):
-        self.app = app
+        self.app = app                  # the whole stack, for everything else
         self.server = server
+        self.limit = server.settings.max_body
+        self.seconds = BODY_SECONDS + self.limit // BODY_RATE
+        self.loop = None
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope["path"] != PATH or scope["method"] != "POST":
             return await self.app(scope, receive, send)
+        start = time.perf_counter()
+        headers = _headers(scope)
+        length = headers.get("content-length")
+        s = self.server
+        if length is None or not length.isdigit() or int(length) > self.limit \
+                or refusal(s.settings, scope, headers, PATH) is not None:
+            return await self.app(scope, receive, send)
+        digest = None
         try:
-            ctype = media_type(next((v.decode("latin-1") for k, v in scope["headers"] if k == b"content-type"), None))
-            raw = await _body(receive)
+            ctype = media_type(headers.get("content-type"))
+            raw = await self._body(receive)
             if raw is None:
                 return                      # the client went away: nobody to answer
             answer = None
             if b'"cases"' not in raw:       # surely not a batch: one worker reads, evaluates and writes it
-                s = self.server
                 answer = await s.pool.call("answer", raw, ctype, shared=s.catalog.items())
             if answer is None:
                 return await self.app(scope, _replay(raw, receive), send)
             status, digest, body = answer
-            if digest:
-                scope.setdefault("state", {})["digest"] = digest
-        except BodyTooLarge as exc:
-            status, body = 413, dumpb(HTTPProblem(413, "too_large", str(exc)).body())
         except Exception as exc:   # noqa: BLE001 - every problem answered as api.py answers it
             problem = problem_of(exc)
             if problem.status == 500:
                 LOG.error("internal error %s at %s (POST %s)", getattr(exc, "kind", type(exc).__name__), where(exc), PATH)
             status, body = problem.status, dumpb(problem.body())
         await send({"type": "http.response.start", "status": status,
-                    "headers": [(b"content-length", str(len(body)).encode()), (b"content-type", JSON)]})
+                    "headers": [(b"content-length", b"%d" % len(body))] + _TYPE})
         await send({"type": "http.response.body", "body": body})
+        _log(f"POST {PATH} {status} {(time.perf_counter() - start) * 1000:.1f}ms {digest or '-'}")
 
-
-async def _body(receive) -> bytes | None:
-    chunks = []
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            return None
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            return b"".join(chunks)
+    async def _body(self, receive) -> bytes | None:
+        """The whole body (BodyLimit's rules: Content-Length was checked, uvicorn holds a body to it), or
+        408 if it does not come in time. One timer rather than asyncio.timeout: the body is nearly always
+        in already, and a timer costs a fraction of a timeout's bookkeeping."""
+        loop = self.loop
+        if loop is None:
+            loop = self.loop = asyncio.get_running_loop()
+        task, late = asyncio.current_task(loop), []
+        timer = loop.call_later(self.seconds, lambda: (late.append(True), task.cancel()))
+        chunks = []
+        try:
+            while True:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    return None
+                chunks.append(message.get("body", b""))
+                if not message.get("more_body", False):
+                    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        except asyncio.CancelledError:
+            if not late:
+                raise
+            task.uncancel()
+            raise HTTPProblem(408, "too_slow", f"the request body did not arrive within {self.seconds} s") from None
+        finally:
+            timer.cancel()
 
 
 def _replay(raw: bytes, receive):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import hashlib
 import hmac
 import html
@@ -87,10 +88,10 @@ class AccessControl:
         headers = _headers(scope)
         path = scope.get("path", "")
         api = path.startswith("/api/")
-        refusal = self._refusal(scope, headers, path)
-        if refusal is None:
+        refused = refusal(self.settings, scope, headers, path)
+        if refused is None:
             return await self.app(scope, receive, send)
-        status, code, message = refusal
+        status, code, message = refused
         if status == 401 and not api:   # a person: the login page, then back here
             target = "/login?next=" + quote(path, safe="/")
             return await _respond(send, 303, b"", "text/plain", [("location", target)])
@@ -99,25 +100,31 @@ class AccessControl:
             return await _respond(send, status, _problem(status, code, message), "application/json", extra)
         return await _respond(send, status, _page("拒绝 Refused", message), "text/html; charset=utf-8", extra)
 
-    def _refusal(self, scope, headers, path):
-        s = self.settings
-        host = headers.get("host", "")
-        name = re.sub(r":\d+$", "", host)
-        if s.local_only and not (is_loopback(name) or name in s.extra_hosts):
-            return 403, "host", f"this server answers only under a local address, not '{name}'"
-        client = (scope.get("client") or ("", 0))[0]
-        if s.token is None:
-            if not is_loopback(client):
-                return 403, "not_local", ("this server answers only requests from this machine; start it with "
-                                          "--token-file to serve others")
-        elif not path.startswith(OPEN_PATHS) and not token_matches(given_token(headers), s.token):
-            return 401, "token", "this server needs its access token (Authorization: Bearer TOKEN)"
-        if scope.get("method") == "POST" and not path.startswith("/api/"):
-            origin = headers.get("origin")
-            site = headers.get("sec-fetch-site")
-            if (origin not in (None, "null") and origin.split("://", 1)[-1] != host) or site == "cross-site":
-                return 403, "cross_site", "a form sent from another site is refused"
-        return None
+
+@functools.lru_cache(maxsize=512)      # asked for every request: worked out once per Host header
+def _host_name(host: str) -> str:
+    return re.sub(r":\d+$", "", host)
+
+
+def refusal(s: Settings, scope, headers: dict, path: str):
+    """(status, code, message) of why a request is refused, or None: served."""
+    host = headers.get("host", "")
+    name = _host_name(host)
+    if s.local_only and not (is_loopback(name) or name in s.extra_hosts):
+        return 403, "host", f"this server answers only under a local address, not '{name}'"
+    client = (scope.get("client") or ("", 0))[0]
+    if s.token is None:
+        if not is_loopback(client):
+            return 403, "not_local", ("this server answers only requests from this machine; start it with "
+                                      "--token-file to serve others")
+    elif not path.startswith(OPEN_PATHS) and not token_matches(given_token(headers), s.token):
+        return 401, "token", "this server needs its access token (Authorization: Bearer TOKEN)"
+    if scope.get("method") == "POST" and not path.startswith("/api/"):
+        origin = headers.get("origin")
+        site = headers.get("sec-fetch-site")
+        if (origin not in (None, "null") and origin.split("://", 1)[-1] != host) or site == "cross-site":
+            return 403, "cross_site", "a form sent from another site is refused"
+    return None
 
 
 # ------------------------------------------------------------------ what a response may load
@@ -143,7 +150,7 @@ def csp(hashes=(), framed: bool = False) -> str:
 
 
 DEFAULT_CSP = csp()
-_SECURITY = [(k, v.encode()) for k, v in (
+SECURITY_HEADERS = [(k, v.encode()) for k, v in (
     (b"content-security-policy", DEFAULT_CSP), (b"x-content-type-options", "nosniff"), (b"referrer-policy", "no-referrer"),
     (b"cross-origin-opener-policy", "same-origin"), (b"cross-origin-resource-policy", "same-origin"),
     (b"cache-control", "no-store"))]
@@ -161,7 +168,7 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers") or [])
                 have = {k.lower() for k, _ in headers}
-                headers += [kv for kv in _SECURITY if kv[0] not in have]
+                headers += [kv for kv in SECURITY_HEADERS if kv[0] not in have]
                 message = {**message, "headers": headers}
             await send(message)
         return await self.app(scope, receive, send_with_headers)

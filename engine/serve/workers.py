@@ -11,7 +11,9 @@ digest, and exit when the server's end of their pipe closes, so none outlives th
 from __future__ import annotations
 
 import asyncio
+import collections
 import multiprocessing as mp
+import multiprocessing.connection
 import os
 import pickle
 import signal
@@ -44,13 +46,63 @@ class Busy(Exception):
     """More requests are waiting for an evaluation than the server queues."""
 
 
+class _Again(Exception):
+    """The worker a task was sent to died before it began the task: it goes to another."""
+
+
+DEPTH = 4       # tasks a worker may have been sent and not yet answered (see Pool)
+
+
 def worker_main(conn) -> None:
     """The loop of one worker: a task in, its value (or the user's mistake, or a bug) out."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)    # Ctrl-C is the server's: it stops the workers
     from ..parallel import with_room
+    if isinstance(conn, mp.connection.Connection):
+        conn = _Link(socket.socket(socket.AF_UNIX, socket.SOCK_STREAM, fileno=os.dup(conn.fileno())))
     # the whole loop below the room, so no rule set's `run`, whatever its frame's size, starts its
     # calls at a frame-stack chunk's end (at ~4% of depths every call would map and unmap memory)
     with_room(_serve, conn)
+
+
+class _Link:
+    """The worker's end of its pipe: multiprocessing's frames (a 4-byte big-endian length, or -1 and 8
+    bytes, then the pickle), read as much at a time as has come. The server sends a worker up to DEPTH
+    tasks at once, so under load it goes from one to the next without waiting. Each answer is written
+    as soon as it is made: one held back behind a task that overruns would be counted as overrunning."""
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.buf = bytearray()
+
+    def _frame(self):
+        buf = self.buf
+        if len(buf) < 4:
+            return None
+        n, start = struct.unpack_from("!i", buf)[0], 4
+        if n == -1:
+            if len(buf) < 12:
+                return None
+            n, start = struct.unpack_from("!Q", buf, 4)[0], 12
+        if len(buf) < start + n:
+            return None
+        message = pickle.loads(memoryview(buf)[start:start + n])
+        del buf[:start + n]
+        return message
+
+    def recv(self):
+        while True:
+            message = self._frame()
+            if message is not None:
+                return message
+            data = self.sock.recv(1 << 20)
+            if not data:
+                raise EOFError
+            self.buf += data
+
+    def send(self, obj) -> None:
+        data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+        n = len(data)
+        self.sock.sendall((struct.pack("!i", n) if n <= 0x7fffffff else struct.pack("!iQ", -1, n)) + data)
 
 
 def _serve(conn) -> None:
@@ -85,15 +137,27 @@ def rebuild(kind: str, message: str, problems, fields) -> CertrulesError:
     return exc
 
 
+class _Slot:
+    """A task sent to a worker and not yet answered: who waits for the answer, and its time limit, which
+    runs from when the worker begins it (when the task before it was answered)."""
+    __slots__ = ("fut", "limit", "timer", "token")
+
+    def __init__(self, fut, limit, token):
+        self.fut, self.limit, self.timer, self.token = fut, limit, None, token
+
+
 class _Channel(asyncio.Protocol):
     """The server's end of a worker's pipe, read by the event loop as data arrives: the frames of
     multiprocessing's Connection (a 4-byte big-endian length, or -1 and 8 bytes, then the pickle), so
-    that the worker's end stays a plain Connection and nothing here blocks or polls."""
+    that nothing here blocks or polls. The tasks sent in one turn of the event loop go in one write,
+    and a worker answers in the order it was sent, so each answer is the oldest slot's."""
 
-    def __init__(self):
+    def __init__(self, worker, pool):
+        self.worker, self.pool = worker, pool
         self.transport = None
         self.buffer = bytearray()
-        self.waiting: asyncio.Future | None = None
+        self.slots: collections.deque = collections.deque()
+        self.out: list = []
         self.closed = False
 
     def connection_made(self, transport):
@@ -102,33 +166,83 @@ class _Channel(asyncio.Protocol):
     def data_received(self, data):
         buf = self.buffer
         buf += data
-        if len(buf) < 4:
-            return
-        n, start = struct.unpack_from("!i", buf)[0], 4
-        if n == -1:
-            if len(buf) < 12:
+        while len(buf) >= 4:
+            n, start = struct.unpack_from("!i", buf)[0], 4
+            if n == -1:
+                if len(buf) < 12:
+                    return
+                n, start = struct.unpack_from("!Q", buf, 4)[0], 12
+            if len(buf) < start + n:
                 return
-            n, start = struct.unpack_from("!Q", buf, 4)[0], 12
-        if len(buf) < start + n:
+            message = pickle.loads(memoryview(buf)[start:start + n])
+            del buf[:start + n]
+            self._answered(message)
+
+    def _answered(self, message):
+        if not self.slots:
             return
-        message = pickle.loads(memoryview(buf)[start:start + n])
-        del buf[:start + n]
-        fut, self.waiting = self.waiting, None
-        if fut is not None and not fut.done():
-            fut.set_result(message)
+        slot = self.slots.popleft()
+        if slot.timer is not None:
+            slot.timer.cancel()
+        if not slot.fut.done():         # (a request cancelled meanwhile: the answer is dropped)
+            slot.fut.set_result(message)
+        if self.slots:
+            self._begun(self.slots[0])
+        if slot.token and not self.closed:
+            self.pool._idle.put_nowait(self.worker)
+
+    def _begun(self, slot):
+        slot.timer = self.pool._loop.call_later(slot.limit, self._late)
+
+    def _late(self):
+        """The task in hand overran its time limit: the worker is killed and replaced, the tasks
+        behind it go to another."""
+        if self.slots:
+            slot = self.slots.popleft()
+            if not slot.fut.done():
+                slot.fut.set_exception(TimeLimit(slot.limit))
+        self._fail(_Again)
+        self.pool._replace(self.worker)
+
+    def _fail(self, exc_type):
+        self.closed = True
+        while self.slots:
+            slot = self.slots.popleft()
+            if slot.timer is not None:
+                slot.timer.cancel()
+            if not slot.fut.done():
+                slot.fut.set_exception(exc_type())
 
     def connection_lost(self, exc):
-        self.closed = True
-        fut, self.waiting = self.waiting, None
-        if fut is not None and not fut.done():
-            fut.set_exception(EOFError())
+        was_open = not self.closed
+        if self.slots:
+            slot = self.slots.popleft()
+            if slot.timer is not None:
+                slot.timer.cancel()
+            if not slot.fut.done():
+                slot.fut.set_exception(EOFError())
+        self._fail(_Again)
+        if was_open and self.worker.pooled:
+            self.pool._replace(self.worker)
 
-    def send(self, obj) -> None:
+    def send(self, obj, fut, limit, token) -> None:
         if self.closed:
-            raise EOFError()
+            raise _Again()
         data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
         n = len(data)
-        self.transport.write((struct.pack("!i", n) if n <= 0x7fffffff else struct.pack("!iQ", -1, n)) + data)
+        if not self.out:
+            self.pool._loop.call_soon(self._flush)
+        self.out.append(struct.pack("!i", n) if n <= 0x7fffffff else struct.pack("!iQ", -1, n))
+        self.out.append(data)
+        slot = _Slot(fut, limit, token)
+        self.slots.append(slot)
+        if len(self.slots) == 1:
+            self._begun(slot)
+
+    def _flush(self):
+        if self.out and not self.closed:
+            self.transport.write(b"".join(self.out))
+        self.out = []
 
 
 class _Worker:
@@ -141,11 +255,15 @@ class _Worker:
         parent.close()
         self.channel: _Channel | None = None
         self.shared = None          # what the worker was last sent as `shared` (see Pool.call)
+        self.pooled = False         # warmed and handed to requests: replaced if it dies
 
-    async def connect(self) -> None:
-        _, self.channel = await asyncio.get_running_loop().create_connection(_Channel, sock=self.sock)
+    async def connect(self, pool) -> None:
+        _, self.channel = await asyncio.get_running_loop().create_connection(lambda: _Channel(self, pool),
+                                                                             sock=self.sock)
 
     def kill(self) -> None:
+        if self.channel is not None:
+            self.channel.closed = True
         if self.channel is not None and self.channel.transport is not None:
             self.channel.transport.abort()
         else:
@@ -155,8 +273,41 @@ class _Worker:
         self.proc.join(5)
 
 
+class _Idle:
+    """The idle workers and, when there are none, the requests waiting for one, first come first
+    served: asyncio.Queue's part, without its look-up of the running loop on every call (a system call
+    each in Python 3.11, and this is asked twice a request)."""
+
+    def __init__(self, loop):
+        self.loop = loop
+        self.workers: collections.deque = collections.deque()
+        self.waiters: collections.deque = collections.deque()
+
+    def put_nowait(self, w) -> None:
+        while self.waiters:
+            fut = self.waiters.popleft()
+            if not fut.done():
+                fut.set_result(w)
+                return
+        self.workers.append(w)
+
+    async def get(self):
+        if self.workers:            # (then nobody is waiting: a worker put back goes to a waiter first)
+            return self.workers.popleft()
+        fut = self.loop.create_future()
+        self.waiters.append(fut)
+        try:
+            return await fut
+        except asyncio.CancelledError:
+            if fut.done() and not fut.cancelled():     # given a worker just as the request was cancelled
+                self.put_nowait(fut.result())
+            raise
+
+
 class Pool:
-    """`size` worker processes; `await pool.call(task, *args)` runs tasks.TASKS[task](*args) in one of them."""
+    """`size` worker processes; `await pool.call(task, *args)` runs tasks.TASKS[task](*args) in one of them.
+    Each worker is handed up to DEPTH tasks at once (it is in `_idle` once for each it may still take):
+    under load it then goes from one evaluation to the next without waiting for the server to send it."""
 
     def __init__(self, size: int, time_limit: float, warm=None, max_waiting: int = 10_000):
         self.size = size
@@ -164,14 +315,15 @@ class Pool:
         self.warm = warm            # a function giving the arguments of the "warm" task (the rule sets to load)
         self.max_waiting = max_waiting
         self._ctx = mp.get_context("spawn")
-        self._idle: asyncio.Queue | None = None
+        self._idle: _Idle | None = None
         self._all: set = set()
         self._waiting = 0
         self._tasks: set = set()
         self.broken = False         # worker processes die as they start: evaluations cannot be served
 
     async def start(self) -> None:
-        self._idle = asyncio.Queue()
+        self._loop = asyncio.get_running_loop()
+        self._idle = _Idle(self._loop)
         await asyncio.gather(*(self._add() for _ in range(self.size)))
 
     async def stop(self) -> None:
@@ -183,12 +335,12 @@ class Pool:
 
     async def _add(self, attempt: int = 0) -> None:
         w = await asyncio.to_thread(_Worker, self._ctx)
-        await w.connect()
+        await w.connect(self)
         self._all.add(w)
         if self.warm is not None:
             try:
-                await self._exchange(w, "warm", (self.warm(),), max(self.time_limit, 120), replace=False)
-            except WorkerFailed:
+                await self._exchange(w, "warm", (self.warm(),), max(self.time_limit, 120), token=False)
+            except (WorkerFailed, _Again):
                 # a process that dies as it starts would die again at once: try a few times, slower each time
                 self._all.discard(w)
                 w.kill()
@@ -201,35 +353,28 @@ class Pool:
                 return     # killed, and a new one is on its way (_replace)
             except CertrulesError:
                 pass       # a rule set that cannot be loaded is reported when a request asks for it
-        self._idle.put_nowait(w)
+        if w in self._all:
+            w.pooled = True
+            for _ in range(DEPTH):
+                self._idle.put_nowait(w)
 
     def _replace(self, w) -> None:
+        if w not in self._all:
+            return         # replaced already
         self._all.discard(w)
         w.kill()
-        t = asyncio.get_running_loop().create_task(self._add())
+        t = self._loop.create_task(self._add())
         self._tasks.add(t)
         t.add_done_callback(self._tasks.discard)
 
-    async def _exchange(self, w, task: str, args, limit: float, replace: bool = True):
-        loop = asyncio.get_running_loop()
-        fut = loop.create_future()
-        timer = loop.call_later(limit, lambda: fut.done() or fut.set_exception(TimeLimit(limit)))
+    async def _exchange(self, w, task: str, args, limit: float, token: bool = True):
+        """The task's value from worker w; _Again if w died before it began the task."""
+        fut = self._loop.create_future()
         try:
-            w.channel.waiting = fut
-            w.channel.send((task, args))
+            w.channel.send((task, args), fut, limit, token)
             reply = await fut
-        except TimeLimit:
-            self._replace(w)
-            raise
-        except asyncio.CancelledError:
-            self._replace(w)       # the reply may still come: this worker cannot be handed to another request
-            raise
-        except (EOFError, OSError):
-            if replace:
-                self._replace(w)
+        except EOFError:
             raise WorkerFailed("WorkerStopped", "an evaluation process stopped unexpectedly") from None
-        finally:
-            timer.cancel()
         if reply[0] == "ok":
             return reply[1]
         if reply[0] == "error":
@@ -243,23 +388,20 @@ class Pool:
             raise WorkerFailed("NotStarted", "the evaluation processes are not running")
         if self._waiting >= self.max_waiting:
             raise Busy()
-        self._waiting += 1
-        try:
-            w = await self._idle.get()
-        finally:
-            self._waiting -= 1
         limit = time_limit or self.time_limit
-        if shared is not None:
-            args, w.shared = args + ((shared if w.shared is not shared else None),), shared
-        try:
-            value = await self._exchange(w, task, args, limit)
-        except CertrulesError:
-            self._idle.put_nowait(w)
-            raise
-        except WorkerFailed as exc:
-            if exc.alive:
-                self._idle.put_nowait(w)
-            raise
-        self._idle.put_nowait(w)
-        return value
-
+        while True:
+            self._waiting += 1
+            try:
+                w = await self._idle.get()
+            finally:
+                self._waiting -= 1
+            if w not in self._all:
+                continue            # a place of a worker since killed
+            sent = args
+            if shared is not None:
+                sent, w.shared = args + ((shared if w.shared is not shared else None),), shared
+            try:
+                return await self._exchange(w, task, sent, limit)
+            except _Again:
+                if self.broken and not self._all:
+                    raise WorkerFailed("NotStarted", "the evaluation processes are not running") from None

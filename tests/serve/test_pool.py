@@ -74,3 +74,50 @@ def test_a_worker_runs_every_task_below_the_frame_stack_room(monkeypatch):
     finally:
         signal.signal(signal.SIGINT, handler)
     assert conn.sent == [("ok", True), ("ok", True)]
+
+
+def _one_worker(coro_of):
+    case = example_case("16")
+    catalog = Catalog()
+    catalog.refresh()
+    item, selection = catalog.select(case)
+
+    def evaluate(pool, **kw):
+        return pool.call("evaluate", str(item.folder), item.digest, case, selection, False, None, "the case", False,
+                         **kw)
+
+    async def main():
+        pool = Pool(1, 60.0)
+        await pool.start()
+        try:
+            return await coro_of(pool, evaluate)
+        finally:
+            await pool.stop()
+    return _run_on("uvloop", main())
+
+
+def test_tasks_sent_behind_one_that_overruns_are_answered_by_the_worker_that_replaces_it():
+    from engine.serve.workers import TimeLimit
+
+    async def go(pool, evaluate):
+        first = next(iter(pool._all)).proc.pid
+        # one worker: all three are sent to it at once, the first with a limit it cannot keep
+        got = await asyncio.gather(evaluate(pool, time_limit=0.0001), evaluate(pool), evaluate(pool),
+                                   return_exceptions=True)
+        return first, next(iter(pool._all)).proc.pid, got
+    first, now, got = _one_worker(go)
+    assert isinstance(got[0], TimeLimit)
+    assert [g["values"]["level"] for g in got[1:]] == ["five_star", "five_star"]
+    assert now != first
+
+
+def test_a_request_given_up_leaves_its_worker_serving():
+    async def go(pool, evaluate):
+        first = next(iter(pool._all)).proc.pid
+        waiting = asyncio.ensure_future(evaluate(pool))
+        await asyncio.sleep(0)          # sent
+        waiting.cancel()
+        again = await asyncio.gather(*(evaluate(pool) for _ in range(6)))     # more than a worker holds at once
+        return first, next(iter(pool._all)).proc.pid, again
+    first, now, again = _one_worker(go)
+    assert first == now and all(a["values"]["level"] == "five_star" for a in again)
