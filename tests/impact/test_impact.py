@@ -164,7 +164,13 @@ def _alive(pid: int) -> bool:
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_workers_exit_quietly_when_their_parent_is_killed(scenario, tmp_path):
     _, a3, corpus = scenario
-    proc = subprocess.Popen([sys.executable, "-m", "engine", "diff", str(A2), str(a3), "--cases", str(corpus),
+    # the corpus three times over: the comparison must still be running when its parent is killed
+    # (10,000 cases alone can be done within the second this test waits)
+    longer = tmp_path / "longer.jsonl"
+    with corpus.open("rb") as src, longer.open("wb") as dst:
+        body = src.read()
+        dst.write(body * 3)
+    proc = subprocess.Popen([sys.executable, "-m", "engine", "diff", str(A2), str(a3), "--cases", str(longer),
                              "--workers", "2", "-o", str(tmp_path / "out.txt")],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO,
                             env={k: v for k, v in os.environ.items() if k != "CERTRULES_RULESETS"})
@@ -174,7 +180,7 @@ def test_workers_exit_quietly_when_their_parent_is_killed(scenario, tmp_path):
         time.sleep(0.2)
         workers = _children(proc.pid)
     assert len(workers) >= 2, "the workers did not start"
-    time.sleep(1.0)
+    time.sleep(0.5)
     proc.send_signal(signal.SIGKILL)
     _, stderr = proc.communicate(timeout=30)
     deadline = time.monotonic() + 10
