@@ -52,6 +52,18 @@ def _command_module(argv) -> str | None:
     return module if module in COMMANDS else None
 
 
+def _plain_eval(argv):
+    """The arguments of `certrules eval CASE...` with no option (the cold path issue 13 times), made
+    without argparse: building its parser costs as much as the rest of reading the command line. Any
+    other command line (an option, `-`, `--`) is argparse's. None when it is not such a one."""
+    words = sys.argv[1:] if argv is None else list(argv)
+    if len(words) < 2 or words[0] != "eval" or any(w.startswith("-") for w in words[1:]):
+        return None
+    from types import SimpleNamespace
+    from . import evaluate
+    return SimpleNamespace(command="eval", case=words[1:], func=evaluate.run, **evaluate.defaults())
+
+
 class _Terminated(KeyboardInterrupt):
     """SIGTERM, raised where the program is so that cleanup (temporary files, the worker pool) runs."""
 
@@ -83,6 +95,9 @@ def main(argv=None) -> int:
             stream.reconfigure(encoding="utf-8")
     args = None
     try:
+        args = _plain_eval(argv)
+        if args is not None:
+            return args.func(args)
         parser = build_parser(_command_module(argv))
         args, extra = parser.parse_known_args(argv)
         if extra:

@@ -5,6 +5,12 @@ from ..errors import EXIT_OK, UsageError
 from .common import add_family_option, add_lang_option, add_rulesets_option, load_case, out
 
 
+def defaults() -> dict:
+    """What each option of `eval` is when not given (also engine/cli/__init__.py `_plain_eval`)."""
+    return {"revision": None, "family": None, "format": "text", "explain": None, "no_trace": False,
+            "outputs": None, "output": None, "lang": None, "rulesets": []}
+
+
 def register(sub) -> None:
     s = sub.add_parser("eval", help="evaluate cases")
     s.add_argument("case", nargs="+", help="case file (.yaml or .json)")
@@ -17,7 +23,7 @@ def register(sub) -> None:
     s.add_argument("-o", "--output", help="write to this file instead of the screen")
     add_lang_option(s)
     add_rulesets_option(s)
-    s.set_defaults(func=run)
+    s.set_defaults(func=run, **defaults())
 
 
 def run(args) -> int:
