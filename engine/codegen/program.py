@@ -98,7 +98,7 @@ def compile_module(ruleset, functions, outputs=None, traced: bool = False, feel:
 
 def _function(name, ruleset, ee, body, traced: bool, outputs, order, feel: bool = False) -> list[str]:
     from .elements import plain_src
-    from .writer import text
+    from .writer import share_temporaries, text
     out = [f"def {name}(env):"]
     used = ee.frame.used
     for field, var in ee.case_vars.items():
@@ -118,7 +118,7 @@ def _function(name, ruleset, ee, body, traced: bool, outputs, order, feel: bool 
     out.append("    cx = _getcontext()")
     out.append("    _setcontext(_FEEL)")
     out.append("    try:")
-    body.lines = [line[4:] for line in body.lines]
+    body.lines = share_temporaries([line[4:] for line in body.lines])
     out.extend(body.lines)
     if not any(line.strip() and not line.lstrip().startswith("#") for line in body.lines):
         out.append("        pass")      # only literals asked for: their values are constants, no statement

@@ -9,6 +9,9 @@ an identifier, a statement or a comment.
 from __future__ import annotations
 
 import datetime as _dt
+import io
+import re
+import tokenize
 from decimal import Decimal
 
 from ..feel.temporal import DateTime, Time
@@ -62,7 +65,7 @@ class Names:
         self.count = 0
 
     def new(self, prefix: str = "t") -> str:
-        assert prefix.isalpha() and prefix.islower()
+        assert prefix.isalpha() and prefix.islower() and prefix != "u"   # u: share_temporaries's names
         self.count += 1
         return f"{prefix}{self.count}"
 
@@ -167,3 +170,46 @@ class Literals:
         if None in srcs:
             raise ValueError("not a set of constants")
         return self._named(("fs",) + tuple(srcs), "frozenset((" + "".join(s + ", " for s in srcs) + "))")
+
+
+_TEMPORARY = re.compile(r"t[0-9]+\Z")
+_ELEMENT_MARK = re.compile(r"\s*# element [0-9]+\Z")
+
+
+def share_temporaries(lines: list[str]) -> list[str]:
+    """The lines of a fused function with the temporaries (`tN`) that only one element's block uses
+    renamed to `uN` names that every block numbers from 0 again.
+
+    Every temporary is a fresh name, so a function over a whole rule set has thousands of locals, and
+    CPython 3.11 gives a frame of more than 16 KB a stack chunk of its own, mapped and unmapped on every
+    call (see engine/parallel.py). A name read and written only inside one block (blocks begin at the
+    `# element N` comments) holds nothing another block could see, so blocks can share names. Names are
+    found as tokens, never inside a string literal."""
+    block_of_line = []
+    block = 0
+    for line in lines:
+        if _ELEMENT_MARK.match(line):
+            block += 1
+        block_of_line.append(block)
+    blocks_of: dict[str, set] = {}
+    places = []
+    tokens = tokenize.generate_tokens(io.StringIO("\n".join(lines) + "\n").readline)
+    for tok in tokens:
+        if tok.type == tokenize.NAME and _TEMPORARY.match(tok.string):
+            row, col = tok.start
+            blocks_of.setdefault(tok.string, set()).add(block_of_line[row - 1])
+            places.append((row - 1, col, tok.string))
+    renamed: dict[str, str] = {}
+    per_block: dict[int, int] = {}
+    for _, _, name in places:
+        owners = blocks_of[name]
+        if len(owners) == 1 and name not in renamed:
+            (b,) = owners
+            renamed[name] = f"u{per_block.get(b, 0)}"
+            per_block[b] = per_block.get(b, 0) + 1
+    out = list(lines)
+    for row, col, name in reversed(places):      # right to left within a line keeps columns valid
+        new = renamed.get(name)
+        if new is not None:
+            out[row] = out[row][:col] + new + out[row][col + len(name):]
+    return out
