@@ -204,23 +204,22 @@ class _Channel(asyncio.Protocol):
         self._fail(_Again)
         self.pool._replace(self.worker)
 
+    @staticmethod
+    def _settle(slot, exc):
+        if slot.timer is not None:
+            slot.timer.cancel()
+        if not slot.fut.done():
+            slot.fut.set_exception(exc)
+
     def _fail(self, exc_type):
         self.closed = True
         while self.slots:
-            slot = self.slots.popleft()
-            if slot.timer is not None:
-                slot.timer.cancel()
-            if not slot.fut.done():
-                slot.fut.set_exception(exc_type())
+            self._settle(self.slots.popleft(), exc_type())
 
     def connection_lost(self, exc):
         was_open = not self.closed
         if self.slots:
-            slot = self.slots.popleft()
-            if slot.timer is not None:
-                slot.timer.cancel()
-            if not slot.fut.done():
-                slot.fut.set_exception(EOFError())
+            self._settle(self.slots.popleft(), EOFError())
         self._fail(_Again)
         if was_open and self.worker.pooled:
             self.pool._replace(self.worker)
