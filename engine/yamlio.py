@@ -22,12 +22,13 @@ from pathlib import Path
 
 
 class _LazyPattern:
-    """A regular expression compiled when first used. PyYAML's pure-Python reader compiles, at import,
-    a pattern of every printable Unicode range that costs more than the rest of `import yaml` (about
-    10 ms, a cold `certrules eval` pays it); libyaml's parser, the one used here, never uses it, and
-    the pure-Python fallback (no libyaml) compiles it at its first document."""
+    """A regular expression compiled when first used. PyYAML compiles, at import, a pattern of every
+    printable Unicode range (its pure-Python reader's) and those of its implicit resolvers, timestamps
+    and so on: together they cost more than the rest of `import yaml`, which a cold `certrules eval`
+    pays. libyaml's parser with this module's resolver (the reader used here) needs none of them;
+    whatever does (the pure-Python fallback, yaml.dump's resolver) compiles each at its first use."""
 
-    def __init__(self, pattern, flags):
+    def __init__(self, pattern, flags=0):
         self._args = (pattern, flags)
         self._compiled = None
 
@@ -38,17 +39,20 @@ class _LazyPattern:
 
 
 def _import_yaml():
-    """`import yaml`, the reader's pattern made lazy (_LazyPattern); any other pattern as always."""
+    """`import yaml`, the patterns its own modules compile made lazy (_LazyPattern): PyYAML only ever
+    calls methods of its patterns (`.match`, `.search`), which a _LazyPattern forwards. A module of
+    anyone else first imported meanwhile gets its patterns as always."""
     import sys
     if "yaml" in sys.modules:
         return
-    wanted = "[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010ffff]"
 
     def compile_lazily(pattern, flags=0):
-        return _LazyPattern(pattern, flags) if pattern == wanted and flags == 0 else _compile(pattern, flags)
+        if sys._getframe(1).f_globals.get("__name__", "").partition(".")[0] == "yaml":
+            return _LazyPattern(pattern, flags)
+        return _compile(pattern, flags)
     re.compile = compile_lazily
     try:
-        import yaml.reader  # noqa: F401
+        import yaml  # noqa: F401
     finally:
         re.compile = _compile
 
