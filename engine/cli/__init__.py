@@ -118,9 +118,10 @@ def _in_language(exc: CertrulesError, requested: str | None) -> str:
 
 def main(argv=None) -> int:
     import signal
-    import threading
-    if threading.current_thread() is threading.main_thread():
+    try:
         signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:      # not the main thread (main() called by a test or a server's thread): left as it is
+        pass
     for stream in (sys.stdout, sys.stderr):
         # rule sets speak Chinese: output is UTF-8 whatever the locale (PYTHONIOENCODING=latin-1, a cp1252
         # console), so it never fails with UnicodeEncodeError and is the same bytes everywhere
