@@ -449,10 +449,42 @@ _JSON = json.JSONDecoder(parse_float=_json_float, parse_int=_json_int, parse_con
                          object_pairs_hook=_json_pairs)
 
 
+class _RefusedNumber(Exception):
+    """A number _JSON would keep as _Refused: the document is read again by _JSON to say where it is."""
+
+
+def _fast_int(text: str):
+    value = _json_int(text)
+    if value.__class__ is _Refused:
+        raise _RefusedNumber
+    return value
+
+
+def _fast_float(text: str):
+    value = _json_float(text)
+    if value.__class__ is _Refused:
+        raise _RefusedNumber
+    return value
+
+
+# For a document that is surely within the bounds (see parse_json): no value needs looking at again
+_FAST_JSON = json.JSONDecoder(parse_float=_fast_float, parse_int=_fast_int, parse_constant=_json_constant,
+                              object_pairs_hook=_json_pairs)
+
+
 def parse_json(text: str) -> Document:
     try:
         if text.startswith("\ufeff"):       # as json.loads says it
             raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+        # A text of at most MAX_NODES characters holds fewer values than that (each takes two: itself
+        # and a comma or a bracket), and one with at most MAX_DEPTH brackets nests no deeper: within
+        # both bounds, only a refused number can be wrong, and _FAST_JSON stops at one. A case sent to
+        # the server or read from a corpus line is such a text (a few KB, 30-60 brackets).
+        if len(text) <= MAX_NODES and text.count("{") + text.count("[") <= MAX_DEPTH:
+            try:
+                return Document(_FAST_JSON.decode(text), {(): (1, 1)}, {})
+            except _RefusedNumber:
+                pass
         data = _JSON.decode(text)
     except json.JSONDecodeError as exc:
         raise YamlError(f"JSON syntax error: {exc.msg}", exc.lineno, exc.colno) from None
