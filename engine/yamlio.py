@@ -350,13 +350,19 @@ class _Builder:
 
 def _check_expansion(root) -> None:
     """Refuse an alias bomb before building anything: the composed graph shares aliased nodes, so
-    the size it expands to is counted per distinct node (depth is already bounded by MAX_DEPTH)."""
+    the size it expands to is counted per distinct node (depth is already bounded by MAX_DEPTH). An
+    alias inside its own anchor (`a: &x [*x]`) makes a value that contains itself: refused too."""
     sizes: dict = {}
+    open_nodes: set = set()     # those whose size is being counted: met again, the value contains itself
 
     def size(node) -> int:
         known = sizes.get(id(node))
         if known is not None:
             return known
+        if id(node) in open_nodes:
+            raise YamlError("the document contains itself: an alias (*name) inside the value of its own "
+                            "anchor (&name)", node.start_mark.line + 1, node.start_mark.column + 1)
+        open_nodes.add(id(node))
         total = 1
         if isinstance(node, SequenceNode):
             total += sum(size(child) for child in node.value)
