@@ -14,7 +14,6 @@ the let, or element, or case field so named (a number to the `display: {places}`
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -42,20 +41,43 @@ def text2(value, language: str = "en") -> dict | None:
     return file_text(value, language)
 
 
-@dataclass
 class Element:
+    # Written out rather than made with @dataclass (importing dataclasses costs a cold `certrules eval`
+    # milliseconds); behaves as the dataclass it was: eq over its fields, no hash. Each kind keeps what it
+    # compiles in attributes of its own, so no __slots__.
     kind = "element"
-    id: str
-    clause: str
-    sf: object               # loader.SourceFile it was written in
-    path: tuple              # its path inside that file
-    raw: dict
-    title: dict | None = None
-    text: str | None = None
-    interpretation: dict | None = None
-    reads: set = field(default_factory=set)     # names this element reads (element ids and case fields)
-    paths: set = field(default_factory=set)     # the dotted paths it reads, for the trace
-    places: int | None = None                   # `display: {places: N}`: how people read the value
+    __match_args__ = ("id", "clause", "sf", "path", "raw", "title", "text", "interpretation", "reads", "paths",
+                      "places")
+
+    def __init__(self, id: str, clause: str, sf: object, path: tuple, raw: dict, title: dict | None = None,
+                 text: str | None = None, interpretation: dict | None = None, reads: set | None = None,
+                 paths: set | None = None, places: int | None = None):
+        self.id = id
+        self.clause = clause
+        self.sf = sf                # loader.SourceFile it was written in
+        self.path = path            # its path inside that file
+        self.raw = raw
+        self.title = title
+        self.text = text
+        self.interpretation = interpretation
+        self.reads = set() if reads is None else reads      # names this element reads (element ids and case fields)
+        self.paths = set() if paths is None else paths      # the dotted paths it reads, for the trace
+        self.places = places        # `display: {places: N}`: how people read the value
+
+    def _fields(self) -> tuple:
+        return (self.id, self.clause, self.sf, self.path, self.raw, self.title, self.text, self.interpretation,
+                self.reads, self.paths, self.places)
+
+    def __repr__(self) -> str:
+        return (f"{self.__class__.__qualname__}(id={self.id!r}, clause={self.clause!r}, sf={self.sf!r}, "
+                f"path={self.path!r}, raw={self.raw!r}, title={self.title!r}, text={self.text!r}, "
+                f"interpretation={self.interpretation!r}, reads={self.reads!r}, paths={self.paths!r}, "
+                f"places={self.places!r})")
+
+    def __eq__(self, other):
+        return self._fields() == other._fields() if other.__class__ is self.__class__ else NotImplemented
+
+    __hash__ = None
 
     @classmethod
     def build(cls, sf, path, raw, compiler: Compiler, scope: Scope):

@@ -16,7 +16,6 @@ engine/codegen/elements.py.)
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from .elements import Element, text2
 from .feel import to_feel
@@ -90,16 +89,35 @@ class Table(Element):
         return hint
 
 
-@dataclass(slots=True)
 class TableRow:
-    number: int
-    id: str
-    key_text: object
-    test: object
-    values: dict
-    exprs: dict             # column -> compiled expression, for the cells written {expr: ...}
-    interpretation: dict | None
-    note: str | None
+    # Written out rather than made with @dataclass (importing dataclasses costs a cold `certrules eval`
+    # milliseconds); behaves as the dataclass it was: eq over its fields, no hash.
+    __slots__ = __match_args__ = ("number", "id", "key_text", "test", "values", "exprs", "interpretation", "note")
+
+    def __init__(self, number: int, id: str, key_text: object, test: object, values: dict, exprs: dict,
+                 interpretation: dict | None, note: str | None):
+        self.number = number
+        self.id = id
+        self.key_text = key_text
+        self.test = test
+        self.values = values
+        self.exprs = exprs              # column -> compiled expression, for the cells written {expr: ...}
+        self.interpretation = interpretation
+        self.note = note
+
+    def _fields(self) -> tuple:
+        return (self.number, self.id, self.key_text, self.test, self.values, self.exprs, self.interpretation,
+                self.note)
+
+    def __repr__(self) -> str:
+        return (f"{self.__class__.__qualname__}(number={self.number!r}, id={self.id!r}, key_text={self.key_text!r}, "
+                f"test={self.test!r}, values={self.values!r}, exprs={self.exprs!r}, "
+                f"interpretation={self.interpretation!r}, note={self.note!r})")
+
+    def __eq__(self, other):
+        return self._fields() == other._fields() if other.__class__ is self.__class__ else NotImplemented
+
+    __hash__ = None
 
     def describe(self) -> dict:
         return {"row": self.id, "row_index": self.number, "key": str(self.key_text)}

@@ -21,17 +21,43 @@ evaluation's Budget as the keyword argument `budget` (see budget.py).
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 _ids = itertools.count(1)
 
 
-@dataclass(frozen=True)
+def _frozen(self, name, *value):
+    raise AttributeError(f"cannot {'assign to' if value else 'delete'} field {name!r}")
+
+
+# Signature and FunctionSpec are written out rather than made with @dataclass: importing dataclasses and
+# building the classes cost a cold `certrules eval` about a tenth of its time. Each behaves as the frozen
+# dataclass it was: eq and hash over its fields, fields set once.
 class Signature:
-    params: tuple[str, ...]          # names without the ? / * markers
-    required: int                    # how many leading params are required
-    variadic: bool                   # the last param takes any number of values
+    __slots__ = __match_args__ = ("params", "required", "variadic")
+
+    def __init__(self, params: tuple[str, ...], required: int, variadic: bool):
+        object.__setattr__(self, "params", params)          # names without the ? / * markers
+        object.__setattr__(self, "required", required)      # how many leading params are required
+        object.__setattr__(self, "variadic", variadic)      # the last param takes any number of values
+
+    def _fields(self) -> tuple:
+        return self.params, self.required, self.variadic
+
+    def __repr__(self) -> str:
+        return (f"{self.__class__.__qualname__}(params={self.params!r}, required={self.required!r}, "
+                f"variadic={self.variadic!r})")
+
+    def __eq__(self, other):
+        return self._fields() == other._fields() if other.__class__ is self.__class__ else NotImplemented
+
+    def __hash__(self):
+        return hash(self._fields())
+
+    __setattr__ = __delattr__ = _frozen
+
+    def __reduce__(self):
+        return self.__class__, self._fields()
 
     @classmethod
     def parse(cls, spec: Sequence[str]) -> "Signature":
@@ -66,17 +92,43 @@ class Signature:
         return ", ".join(out)
 
 
-@dataclass(frozen=True)
 class FunctionSpec:
-    name: str
-    fn: Callable                     # or, for a function whose signatures differ in meaning, one per signature
-    signatures: tuple[Signature, ...]
-    doc: str = ""
-    returns: object = None           # static type of the result (see checker.py), None = any
-    nulls: bool = False              # receives null arguments instead of propagating null
-    list_or_args: bool = False       # min(list) or min(a, b, c): one list argument is the list
-    spends: bool = False             # builds lists or strings: receives the evaluation's Budget as `budget=`
-    walks: bool = True               # walks its list arguments (each item is paid for); count() does not
+    __slots__ = __match_args__ = ("name", "fn", "signatures", "doc", "returns", "nulls", "list_or_args", "spends",
+                                  "walks")
+
+    def __init__(self, name: str, fn: Callable, signatures: tuple[Signature, ...], doc: str = "",
+                 returns: object = None, nulls: bool = False, list_or_args: bool = False, spends: bool = False,
+                 walks: bool = True):
+        set_ = object.__setattr__
+        set_(self, "name", name)
+        set_(self, "fn", fn)                      # or, for a function whose signatures differ in meaning, one per signature
+        set_(self, "signatures", signatures)
+        set_(self, "doc", doc)
+        set_(self, "returns", returns)            # static type of the result (see checker.py), None = any
+        set_(self, "nulls", nulls)                # receives null arguments instead of propagating null
+        set_(self, "list_or_args", list_or_args)  # min(list) or min(a, b, c): one list argument is the list
+        set_(self, "spends", spends)              # builds lists or strings: receives the evaluation's Budget as `budget=`
+        set_(self, "walks", walks)                # walks its list arguments (each item is paid for); count() does not
+
+    def _fields(self) -> tuple:
+        return (self.name, self.fn, self.signatures, self.doc, self.returns, self.nulls, self.list_or_args,
+                self.spends, self.walks)
+
+    def __repr__(self) -> str:
+        return (f"{self.__class__.__qualname__}(name={self.name!r}, fn={self.fn!r}, signatures={self.signatures!r}, "
+                f"doc={self.doc!r}, returns={self.returns!r}, nulls={self.nulls!r}, "
+                f"list_or_args={self.list_or_args!r}, spends={self.spends!r}, walks={self.walks!r})")
+
+    def __eq__(self, other):
+        return self._fields() == other._fields() if other.__class__ is self.__class__ else NotImplemented
+
+    def __hash__(self):
+        return hash(self._fields())
+
+    __setattr__ = __delattr__ = _frozen
+
+    def __reduce__(self):
+        return self.__class__, self._fields()
 
     def function_for(self, signature: int) -> Callable:
         return self.fn[signature] if isinstance(self.fn, (list, tuple)) else self.fn
