@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from .elements import Element, text2
 from .feel import to_feel
+from .record import Record
 
 
-class DecisionRow:
-    # Written out rather than made with @dataclass (importing dataclasses costs a cold `certrules eval`
-    # milliseconds); behaves as the dataclass it was: eq over its fields, no hash.
+class DecisionRow(Record):
     __slots__ = __match_args__ = ("number", "tests", "outputs", "clause", "interpretation", "cells")
 
     def __init__(self, number: int, tests: list, outputs: list, clause: str | None, interpretation: dict | None,
@@ -27,19 +26,6 @@ class DecisionRow:
         self.clause = clause
         self.interpretation = interpretation
         self.cells = cells
-
-    def _fields(self) -> tuple:
-        return self.number, self.tests, self.outputs, self.clause, self.interpretation, self.cells
-
-    def __repr__(self) -> str:
-        return (f"{self.__class__.__qualname__}(number={self.number!r}, tests={self.tests!r}, "
-                f"outputs={self.outputs!r}, clause={self.clause!r}, interpretation={self.interpretation!r}, "
-                f"cells={self.cells!r})")
-
-    def __eq__(self, other):
-        return self._fields() == other._fields() if other.__class__ is self.__class__ else NotImplemented
-
-    __hash__ = None
 
 
 class DecisionTable(Element):

@@ -20,6 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from .expressions import Compiler, Scope, read_paths
 from .feel import to_feel, to_plain
 from .i18n import Msg, file_text, messages
+from .record import Record
 
 # An element's declared `type` (the schema's names) as a FEEL type; "any" declares nothing.
 _TYPES = {"number": "number", "string": "string", "boolean": "boolean", "date": "date", "time": "time",
@@ -41,10 +42,7 @@ def text2(value, language: str = "en") -> dict | None:
     return file_text(value, language)
 
 
-class Element:
-    # Written out rather than made with @dataclass (importing dataclasses costs a cold `certrules eval`
-    # milliseconds); behaves as the dataclass it was: eq over its fields, no hash. Each kind keeps what it
-    # compiles in attributes of its own, so no __slots__.
+class Element(Record):
     kind = "element"
     __match_args__ = ("id", "clause", "sf", "path", "raw", "title", "text", "interpretation", "reads", "paths",
                       "places")
@@ -63,21 +61,6 @@ class Element:
         self.reads = set() if reads is None else reads      # names this element reads (element ids and case fields)
         self.paths = set() if paths is None else paths      # the dotted paths it reads, for the trace
         self.places = places        # `display: {places: N}`: how people read the value
-
-    def _fields(self) -> tuple:
-        return (self.id, self.clause, self.sf, self.path, self.raw, self.title, self.text, self.interpretation,
-                self.reads, self.paths, self.places)
-
-    def __repr__(self) -> str:
-        return (f"{self.__class__.__qualname__}(id={self.id!r}, clause={self.clause!r}, sf={self.sf!r}, "
-                f"path={self.path!r}, raw={self.raw!r}, title={self.title!r}, text={self.text!r}, "
-                f"interpretation={self.interpretation!r}, reads={self.reads!r}, paths={self.paths!r}, "
-                f"places={self.places!r})")
-
-    def __eq__(self, other):
-        return self._fields() == other._fields() if other.__class__ is self.__class__ else NotImplemented
-
-    __hash__ = None
 
     @classmethod
     def build(cls, sf, path, raw, compiler: Compiler, scope: Scope):

@@ -5,6 +5,8 @@ else that escapes is a bug in certrules (exit code 70, see cli.py).
 """
 from __future__ import annotations
 
+from .record import Frozen, Record
+
 # Exit codes, documented in the README ("Exit codes").
 EXIT_OK = 0
 EXIT_FINDINGS = 1      # `check` found errors, `test` had failures
@@ -17,14 +19,7 @@ EXIT_INTERNAL = 70     # a bug in certrules
 EXIT_INTERRUPTED = 130
 
 
-def _frozen(self, name, *value):
-    raise AttributeError(f"cannot {'assign to' if value else 'delete'} field {name!r}")
-
-
-# Problem and ProblemList are written out rather than made with @dataclass: importing dataclasses and
-# building the classes cost a cold `certrules eval` about a tenth of its time. Each behaves as the
-# dataclass it was (Problem frozen: eq and hash over its fields; ProblemList: eq, no hash).
-class Problem:
+class Problem(Frozen):
     """One thing wrong (or worth a warning) in a file, located as precisely as known."""
     __slots__ = __match_args__ = ("message", "file", "line", "col", "path", "severity", "detail")
 
@@ -38,24 +33,6 @@ class Problem:
         set_(self, "path", path)            # field path inside the document, e.g. rules[3].expr
         set_(self, "severity", severity)    # error | warning
         set_(self, "detail", detail)        # extra lines (e.g. an expression with a caret)
-
-    def _fields(self) -> tuple:
-        return self.message, self.file, self.line, self.col, self.path, self.severity, self.detail
-
-    def __repr__(self) -> str:
-        return (f"{self.__class__.__qualname__}(message={self.message!r}, file={self.file!r}, line={self.line!r}, "
-                f"col={self.col!r}, path={self.path!r}, severity={self.severity!r}, detail={self.detail!r})")
-
-    def __eq__(self, other):
-        return self._fields() == other._fields() if other.__class__ is self.__class__ else NotImplemented
-
-    def __hash__(self):
-        return hash(self._fields())
-
-    __setattr__ = __delattr__ = _frozen
-
-    def __reduce__(self):
-        return self.__class__, self._fields()
 
     def where(self) -> str:
         parts = []
@@ -125,20 +102,12 @@ class OutputError(CertrulesError):
     exit_code = EXIT_OUTPUT
 
 
-class ProblemList:
+class ProblemList(Record):
     """Collects every problem of a load, so the user sees them all at once."""
     __slots__ = __match_args__ = ("items",)
 
     def __init__(self, items: list[Problem] | None = None):
         self.items = [] if items is None else items
-
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(items={self.items!r})"
-
-    def __eq__(self, other):
-        return self.items == other.items if other.__class__ is self.__class__ else NotImplemented
-
-    __hash__ = None
 
     def add(self, message: str, severity: str = "error", **where) -> None:
         self.items.append(Problem(message, severity=severity, **where))

@@ -10,6 +10,7 @@ from decimal import Decimal
 from .errors import Problem
 from .i18n import Msg
 from .feel import FeelError, compile_expr, compile_unary_tests
+from .record import Record
 
 
 def expr_text(value) -> str:
@@ -49,28 +50,15 @@ def _type_msg(t):
     return Msg(_TYPES[t]) if t in _TYPES else Msg("type_other", name=str(t))
 
 
-class Scope:
+class Scope(Record):
     """What an expression may name: type hints by name, and the function registry. `inferred`: the
     names whose hint is only the type of their value (a parameter without a declared `type`)."""
-    # Written out rather than made with @dataclass (importing dataclasses costs a cold `certrules eval`
-    # milliseconds); behaves as the dataclass it was: eq over its fields, no hash.
     __slots__ = __match_args__ = ("names", "functions", "inferred")
 
     def __init__(self, names: dict, functions: object, inferred: frozenset = frozenset()):
         self.names = names
         self.functions = functions
         self.inferred = inferred
-
-    def __repr__(self) -> str:
-        return (f"{self.__class__.__qualname__}(names={self.names!r}, functions={self.functions!r}, "
-                f"inferred={self.inferred!r})")
-
-    def __eq__(self, other):
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return (self.names, self.functions, self.inferred) == (other.names, other.functions, other.inferred)
-
-    __hash__ = None
 
     def extended(self, **extra) -> "Scope":
         names = dict(self.names)

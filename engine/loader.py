@@ -14,6 +14,7 @@ from pathlib import Path
 from .errors import Problem, ProblemList
 from .i18n import Msg
 from .folder import RefusedPath, is_member, listed, member, read_member
+from .record import Record
 from .yamlio import MAX_FILE_BYTES, Document, YamlError, load_member, shared_values
 
 MANIFEST = "ruleset.yaml"
@@ -22,25 +23,12 @@ GENERATOR_PROFILE = "generate.yaml"   # how cases are generated (engine/corpus):
 SECTIONS = ("parameters", "functions", "tables", "rules", "decision_tables", "checks", "state_machines")
 
 
-# SourceFile and RuleSetSource are written out rather than made with @dataclass (importing dataclasses
-# costs a cold `certrules eval` milliseconds); each behaves as the dataclass it was: eq over its fields,
-# no hash.
-class SourceFile:
+class SourceFile(Record):
     __slots__ = __match_args__ = ("rel", "doc")
 
     def __init__(self, rel: str, doc: Document):
         self.rel = rel      # path relative to the rule-set folder, with forward slashes
         self.doc = doc
-
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(rel={self.rel!r}, doc={self.doc!r})"
-
-    def __eq__(self, other):
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return (self.rel, self.doc) == (other.rel, other.doc)
-
-    __hash__ = None
 
     def locate(self, path, message: str, severity: str = "error", detail: str | None = None,
                line_offset: int = 0, col: int | None = None) -> Problem:
@@ -51,7 +39,7 @@ class SourceFile:
                        severity=severity, detail=detail)
 
 
-class RuleSetSource:
+class RuleSetSource(Record):
     __slots__ = __match_args__ = ("root", "manifest", "case_schema", "modules", "clause_map", "problems", "digest")
 
     def __init__(self, root: Path, manifest: SourceFile | None = None, case_schema: SourceFile | None = None,
@@ -64,19 +52,6 @@ class RuleSetSource:
         self.clause_map = clause_map
         self.problems = ProblemList() if problems is None else problems
         self.digest = digest
-
-    def _fields(self) -> tuple:
-        return self.root, self.manifest, self.case_schema, self.modules, self.clause_map, self.problems, self.digest
-
-    def __repr__(self) -> str:
-        return (f"{self.__class__.__qualname__}(root={self.root!r}, manifest={self.manifest!r}, "
-                f"case_schema={self.case_schema!r}, modules={self.modules!r}, clause_map={self.clause_map!r}, "
-                f"problems={self.problems!r}, digest={self.digest!r})")
-
-    def __eq__(self, other):
-        return self._fields() == other._fields() if other.__class__ is self.__class__ else NotImplemented
-
-    __hash__ = None
 
 
 def format_path(path) -> str:

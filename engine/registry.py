@@ -16,18 +16,13 @@ from pathlib import Path
 from .errors import RevisionError, RuleSetError
 from .i18n import Msg, either
 from .paths import data_dir
+from .record import Frozen
 from .yamlio import MAX_FILE_BYTES, YamlError, decode, parse
 
 ENV_VAR = "CERTRULES_RULESETS"
 
 
-def _frozen(self, name, *value):
-    raise AttributeError(f"cannot {'assign to' if value else 'delete'} field {name!r}")
-
-
-class Entry:
-    # Written out rather than made with @dataclass (importing dataclasses costs a cold `certrules eval`
-    # milliseconds); behaves as the frozen dataclass it was: eq and hash over its fields.
+class Entry(Frozen):
     __slots__ = __match_args__ = ("folder", "family", "code", "revision", "effective", "status", "provenance",
                                   "superseded_by")
 
@@ -42,26 +37,6 @@ class Entry:
         set_(self, "status", status)
         set_(self, "provenance", provenance)
         set_(self, "superseded_by", superseded_by)
-
-    def _fields(self) -> tuple:
-        return (self.folder, self.family, self.code, self.revision, self.effective, self.status, self.provenance,
-                self.superseded_by)
-
-    def __repr__(self) -> str:
-        return (f"{self.__class__.__qualname__}(folder={self.folder!r}, family={self.family!r}, code={self.code!r}, "
-                f"revision={self.revision!r}, effective={self.effective!r}, status={self.status!r}, "
-                f"provenance={self.provenance!r}, superseded_by={self.superseded_by!r})")
-
-    def __eq__(self, other):
-        return self._fields() == other._fields() if other.__class__ is self.__class__ else NotImplemented
-
-    def __hash__(self):
-        return hash(self._fields())
-
-    __setattr__ = __delattr__ = _frozen
-
-    def __reduce__(self):
-        return self.__class__, self._fields()
 
     @property
     def label(self) -> str:

@@ -20,6 +20,7 @@ from .i18n import Msg, declared
 from .i18n import primary as primary_language
 from .loader import SECTIONS, read_ruleset_folder
 from .machines import StateMachine
+from .record import Record
 from .tables import Table
 
 KINDS = {"parameters": Parameter, "functions": Function, "tables": Table, "rules": Rule, "decision_tables": DecisionTable,
@@ -34,9 +35,7 @@ def function_registry():
     return registry
 
 
-class RuleSet:
-    # Written out rather than made with @dataclass (importing dataclasses costs a cold `certrules eval`
-    # milliseconds); behaves as the dataclass it was: eq over its fields, no hash.
+class RuleSet(Record):
     __match_args__ = ("root", "manifest", "case_schema", "elements", "order", "clause_map", "warnings", "digest",
                       "source")
 
@@ -52,21 +51,6 @@ class RuleSet:
         self.warnings = [] if warnings is None else warnings
         self.digest = digest
         self.source = source
-
-    def _fields(self) -> tuple:
-        return (self.root, self.manifest, self.case_schema, self.elements, self.order, self.clause_map, self.warnings,
-                self.digest, self.source)
-
-    def __repr__(self) -> str:
-        return (f"{self.__class__.__qualname__}(root={self.root!r}, manifest={self.manifest!r}, "
-                f"case_schema={self.case_schema!r}, elements={self.elements!r}, order={self.order!r}, "
-                f"clause_map={self.clause_map!r}, warnings={self.warnings!r}, digest={self.digest!r}, "
-                f"source={self.source!r})")
-
-    def __eq__(self, other):
-        return self._fields() == other._fields() if other.__class__ is self.__class__ else NotImplemented
-
-    __hash__ = None
 
     @property
     def family(self):

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from .elements import Element, text2
 from .feel import to_feel
+from .record import Record
 
 ROW_KEYS = {"key", "id", "interpretation", "note", "clause"}
 RESERVED = ("row", "row_index")      # what every table value has besides its columns
@@ -89,9 +90,7 @@ class Table(Element):
         return hint
 
 
-class TableRow:
-    # Written out rather than made with @dataclass (importing dataclasses costs a cold `certrules eval`
-    # milliseconds); behaves as the dataclass it was: eq over its fields, no hash.
+class TableRow(Record):
     __slots__ = __match_args__ = ("number", "id", "key_text", "test", "values", "exprs", "interpretation", "note")
 
     def __init__(self, number: int, id: str, key_text: object, test: object, values: dict, exprs: dict,
@@ -104,20 +103,6 @@ class TableRow:
         self.exprs = exprs              # column -> compiled expression, for the cells written {expr: ...}
         self.interpretation = interpretation
         self.note = note
-
-    def _fields(self) -> tuple:
-        return (self.number, self.id, self.key_text, self.test, self.values, self.exprs, self.interpretation,
-                self.note)
-
-    def __repr__(self) -> str:
-        return (f"{self.__class__.__qualname__}(number={self.number!r}, id={self.id!r}, key_text={self.key_text!r}, "
-                f"test={self.test!r}, values={self.values!r}, exprs={self.exprs!r}, "
-                f"interpretation={self.interpretation!r}, note={self.note!r})")
-
-    def __eq__(self, other):
-        return self._fields() == other._fields() if other.__class__ is self.__class__ else NotImplemented
-
-    __hash__ = None
 
     def describe(self) -> dict:
         return {"row": self.id, "row_index": self.number, "key": str(self.key_text)}

@@ -23,41 +23,18 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Sequence
 
+from ..record import Frozen
+
 _ids = itertools.count(1)
 
 
-def _frozen(self, name, *value):
-    raise AttributeError(f"cannot {'assign to' if value else 'delete'} field {name!r}")
-
-
-# Signature and FunctionSpec are written out rather than made with @dataclass: importing dataclasses and
-# building the classes cost a cold `certrules eval` about a tenth of its time. Each behaves as the frozen
-# dataclass it was: eq and hash over its fields, fields set once.
-class Signature:
+class Signature(Frozen):
     __slots__ = __match_args__ = ("params", "required", "variadic")
 
     def __init__(self, params: tuple[str, ...], required: int, variadic: bool):
         object.__setattr__(self, "params", params)          # names without the ? / * markers
         object.__setattr__(self, "required", required)      # how many leading params are required
         object.__setattr__(self, "variadic", variadic)      # the last param takes any number of values
-
-    def _fields(self) -> tuple:
-        return self.params, self.required, self.variadic
-
-    def __repr__(self) -> str:
-        return (f"{self.__class__.__qualname__}(params={self.params!r}, required={self.required!r}, "
-                f"variadic={self.variadic!r})")
-
-    def __eq__(self, other):
-        return self._fields() == other._fields() if other.__class__ is self.__class__ else NotImplemented
-
-    def __hash__(self):
-        return hash(self._fields())
-
-    __setattr__ = __delattr__ = _frozen
-
-    def __reduce__(self):
-        return self.__class__, self._fields()
 
     @classmethod
     def parse(cls, spec: Sequence[str]) -> "Signature":
@@ -92,7 +69,7 @@ class Signature:
         return ", ".join(out)
 
 
-class FunctionSpec:
+class FunctionSpec(Frozen):
     __slots__ = __match_args__ = ("name", "fn", "signatures", "doc", "returns", "nulls", "list_or_args", "spends",
                                   "walks")
 
@@ -109,26 +86,6 @@ class FunctionSpec:
         set_(self, "list_or_args", list_or_args)  # min(list) or min(a, b, c): one list argument is the list
         set_(self, "spends", spends)              # builds lists or strings: receives the evaluation's Budget as `budget=`
         set_(self, "walks", walks)                # walks its list arguments (each item is paid for); count() does not
-
-    def _fields(self) -> tuple:
-        return (self.name, self.fn, self.signatures, self.doc, self.returns, self.nulls, self.list_or_args,
-                self.spends, self.walks)
-
-    def __repr__(self) -> str:
-        return (f"{self.__class__.__qualname__}(name={self.name!r}, fn={self.fn!r}, signatures={self.signatures!r}, "
-                f"doc={self.doc!r}, returns={self.returns!r}, nulls={self.nulls!r}, "
-                f"list_or_args={self.list_or_args!r}, spends={self.spends!r}, walks={self.walks!r})")
-
-    def __eq__(self, other):
-        return self._fields() == other._fields() if other.__class__ is self.__class__ else NotImplemented
-
-    def __hash__(self):
-        return hash(self._fields())
-
-    __setattr__ = __delattr__ = _frozen
-
-    def __reduce__(self):
-        return self.__class__, self._fields()
 
     def function_for(self, signature: int) -> Callable:
         return self.fn[signature] if isinstance(self.fn, (list, tuple)) else self.fn

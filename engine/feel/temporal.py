@@ -20,6 +20,8 @@ import re
 from decimal import Decimal
 from functools import lru_cache
 
+from ..record import Frozen
+
 _DAY = 86400
 MAX_OFFSET = 18 * 3600          # XML Schema / ISO 8601: offsets lie within -18:00..+18:00
 
@@ -72,16 +74,7 @@ def offset_text(offset: int) -> str:
     return f"{sign}{h:02d}:{m:02d}" + (f":{s:02d}" if s else "")
 
 
-def frozen(self, name, *value):
-    """__setattr__ and __delattr__ of the value classes here and in values.py: their fields are set once,
-    by __init__ (AttributeError, as a frozen dataclass's FrozenInstanceError is one)."""
-    raise AttributeError(f"cannot {'assign to' if value else 'delete'} field {name!r}")
-
-
-# Time and DateTime are written out rather than made with @dataclass: importing dataclasses and building
-# the classes cost a cold `certrules eval` about a tenth of its time. Each behaves as the frozen dataclass
-# it was: eq and hash over its fields, pickled by its fields.
-class Time:
+class Time(Frozen):
     __slots__ = __match_args__ = ("hour", "minute", "second", "offset", "zone")
 
     def __init__(self, hour: int, minute: int, second: Decimal, offset: int | None = None, zone: str | None = None):
@@ -90,24 +83,6 @@ class Time:
         object.__setattr__(self, "second", second)
         object.__setattr__(self, "offset", offset)
         object.__setattr__(self, "zone", zone)
-
-    def _fields(self) -> tuple:
-        return self.hour, self.minute, self.second, self.offset, self.zone
-
-    def __repr__(self) -> str:
-        return (f"{self.__class__.__qualname__}(hour={self.hour!r}, minute={self.minute!r}, second={self.second!r}, "
-                f"offset={self.offset!r}, zone={self.zone!r})")
-
-    def __eq__(self, other):
-        return self._fields() == other._fields() if other.__class__ is self.__class__ else NotImplemented
-
-    def __hash__(self):
-        return hash(self._fields())
-
-    __setattr__ = __delattr__ = frozen
-
-    def __reduce__(self):
-        return self.__class__, self._fields()
 
     def effective_offset(self) -> int | None:
         if self.zone is not None:
@@ -132,7 +107,7 @@ class Time:
         return out
 
 
-class DateTime:
+class DateTime(Frozen):
     __slots__ = __match_args__ = ("date", "hour", "minute", "second", "offset", "zone")
 
     def __init__(self, date: _dt.date, hour: int, minute: int, second: Decimal, offset: int | None = None,
@@ -143,24 +118,6 @@ class DateTime:
         object.__setattr__(self, "second", second)
         object.__setattr__(self, "offset", offset)
         object.__setattr__(self, "zone", zone)
-
-    def _fields(self) -> tuple:
-        return self.date, self.hour, self.minute, self.second, self.offset, self.zone
-
-    def __repr__(self) -> str:
-        return (f"{self.__class__.__qualname__}(date={self.date!r}, hour={self.hour!r}, minute={self.minute!r}, "
-                f"second={self.second!r}, offset={self.offset!r}, zone={self.zone!r})")
-
-    def __eq__(self, other):
-        return self._fields() == other._fields() if other.__class__ is self.__class__ else NotImplemented
-
-    def __hash__(self):
-        return hash(self._fields())
-
-    __setattr__ = __delattr__ = frozen
-
-    def __reduce__(self):
-        return self.__class__, self._fields()
 
     @property
     def time(self) -> Time:

@@ -27,7 +27,8 @@ from decimal import (Context, Decimal, DivisionByZero, InvalidOperation, Overflo
                      ROUND_HALF_EVEN)
 
 from .errors import FeelEvalError
-from .temporal import DateTime, Time, frozen, parse_date_time, parse_time
+from .temporal import DateTime, Time, parse_date_time, parse_time
+from ..record import Frozen, Ordered
 
 # decimal128, as FEEL requires. Traps turn overflow / 1/0 / invalid operations into
 # exceptions, which the evaluator reports as null + diagnostic. Every arithmetic
@@ -63,41 +64,12 @@ def check_seconds(seconds: Decimal) -> Decimal:
     return seconds
 
 
-# The value classes are written out rather than made with @dataclass: importing dataclasses (inspect,
-# ast, dis, tokenize) and building the classes cost a cold `certrules eval` about a tenth of its time.
-# Each behaves as the frozen dataclass it was: eq/hash/order over its fields, pickled by its fields.
-class YearsMonthsDuration:
+class YearsMonthsDuration(Ordered):
     """A FEEL years-and-months duration, e.g. P1Y2M, kept as a whole number of months."""
     __slots__ = __match_args__ = ("months",)
 
     def __init__(self, months: int):
         object.__setattr__(self, "months", months)
-
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(months={self.months!r})"
-
-    def __eq__(self, other):
-        return self.months == other.months if other.__class__ is self.__class__ else NotImplemented
-
-    def __lt__(self, other):
-        return self.months < other.months if other.__class__ is self.__class__ else NotImplemented
-
-    def __le__(self, other):
-        return self.months <= other.months if other.__class__ is self.__class__ else NotImplemented
-
-    def __gt__(self, other):
-        return self.months > other.months if other.__class__ is self.__class__ else NotImplemented
-
-    def __ge__(self, other):
-        return self.months >= other.months if other.__class__ is self.__class__ else NotImplemented
-
-    def __hash__(self):
-        return hash((self.months,))
-
-    __setattr__ = __delattr__ = frozen
-
-    def __reduce__(self):
-        return self.__class__, (self.months,)
 
     @property
     def years_part(self) -> int:
@@ -116,38 +88,12 @@ class YearsMonthsDuration:
         return sign + "P" + (f"{y}Y" if y else "") + (f"{mm}M" if mm else "")
 
 
-class DaysDuration:
+class DaysDuration(Ordered):
     """A FEEL days-and-time duration, e.g. P10D or PT1H30M, kept as seconds (a Decimal)."""
     __slots__ = __match_args__ = ("seconds",)
 
     def __init__(self, seconds: Decimal):
         object.__setattr__(self, "seconds", seconds)
-
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(seconds={self.seconds!r})"
-
-    def __eq__(self, other):
-        return self.seconds == other.seconds if other.__class__ is self.__class__ else NotImplemented
-
-    def __lt__(self, other):
-        return self.seconds < other.seconds if other.__class__ is self.__class__ else NotImplemented
-
-    def __le__(self, other):
-        return self.seconds <= other.seconds if other.__class__ is self.__class__ else NotImplemented
-
-    def __gt__(self, other):
-        return self.seconds > other.seconds if other.__class__ is self.__class__ else NotImplemented
-
-    def __ge__(self, other):
-        return self.seconds >= other.seconds if other.__class__ is self.__class__ else NotImplemented
-
-    def __hash__(self):
-        return hash((self.seconds,))
-
-    __setattr__ = __delattr__ = frozen
-
-    def __reduce__(self):
-        return self.__class__, (self.seconds,)
 
     def parts(self) -> tuple[int, int, int, Decimal]:
         """(days, hours, minutes, seconds) of the absolute value."""
@@ -177,7 +123,7 @@ class DaysDuration:
         return out
 
 
-class Range:
+class Range(Frozen):
     """A FEEL range such as [1..5): None as an end means unbounded (`< 5` is (null..5)).
     An unbounded end is never included (DMN 1.5, 10.3.2.7)."""
     __slots__ = __match_args__ = ("low", "low_closed", "high", "high_closed")
@@ -187,24 +133,6 @@ class Range:
         object.__setattr__(self, "low_closed", low_closed)
         object.__setattr__(self, "high", high)
         object.__setattr__(self, "high_closed", high_closed)
-
-    def _fields(self) -> tuple:
-        return self.low, self.low_closed, self.high, self.high_closed
-
-    def __repr__(self) -> str:
-        return (f"{self.__class__.__qualname__}(low={self.low!r}, low_closed={self.low_closed!r}, "
-                f"high={self.high!r}, high_closed={self.high_closed!r})")
-
-    def __eq__(self, other):
-        return self._fields() == other._fields() if other.__class__ is self.__class__ else NotImplemented
-
-    def __hash__(self):
-        return hash(self._fields())
-
-    __setattr__ = __delattr__ = frozen
-
-    def __reduce__(self):
-        return self.__class__, self._fields()
 
     def __str__(self) -> str:
         lo = "null" if self.low is None else feel_repr(self.low)
