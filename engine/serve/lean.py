@@ -21,9 +21,9 @@ import time
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol, RequestResponseCycle
 
 from .bodies import media_type
-from .direct import _TYPE, PATH, DirectEvaluate, evaluated
-from .problems import HTTPProblem
-from .requestlog import _log
+from .direct import _TYPE, PATH, DirectEvaluate, failed
+from .problems import HTTPProblem, where
+from .requestlog import LOG, _log
 from .security import refusal
 
 _URL = PATH.encode()
@@ -99,9 +99,20 @@ class LeanProtocol(HttpToolsProtocol):
         chunks = lean.chunks
         raw = chunks[0] if len(chunks) == 1 else b"".join(chunks)
         lean.chunks = None
-        task = self.loop.create_task(self._answer(lean, raw))
-        task.add_done_callback(self.tasks.discard)
-        self.tasks.add(task)        # uvicorn's shutdown waits for these
+        server = self.direct.server
+        if b'"cases"' in raw:               # surely a batch
+            return self._to_stack(lean, raw)
+
+        def then(answer, exc):
+            try:
+                self._answer(lean, raw, answer if exc is None else failed(exc))
+            except Exception as bug:   # noqa: BLE001 - called from the worker's channel, which must go on reading
+                LOG.error("internal error %s at %s (POST %s)", type(bug).__name__, where(bug), PATH)
+                self.transport.close()
+        try:
+            server.pool.submit("answer", (raw, lean.ctype), then, shared=server.catalog.items())
+        except Exception as exc:   # noqa: BLE001 - as DirectEvaluate answers it
+            self._answer(lean, raw, failed(exc))
 
     def data_received(self, data: bytes) -> None:
         super().data_received(data)
@@ -113,10 +124,9 @@ class LeanProtocol(HttpToolsProtocol):
             self.cycle.body += b"".join(lean.chunks)
             self.cycle.message_event.set()
 
-    async def _answer(self, lean: _Lean, raw: bytes) -> None:
-        answer = await evaluated(self.direct.server, raw, lean.ctype)
+    def _answer(self, lean: _Lean, raw: bytes, answer) -> None:
         if answer is None:
-            return await self._stack(lean, raw)
+            return self._to_stack(lean, raw)
         status, digest, body = answer
         lean.response_complete = True
         if not lean.disconnected and not self.transport.is_closing():
@@ -130,8 +140,13 @@ class LeanProtocol(HttpToolsProtocol):
             self.on_response_complete()
         _log(f"POST {PATH} {status} {(time.perf_counter() - lean.start) * 1000:.1f}ms {digest or '-'}")
 
+    def _to_stack(self, lean: _Lean, raw: bytes) -> None:
+        task = self.loop.create_task(self._stack(lean, raw))
+        task.add_done_callback(self.tasks.discard)
+        self.tasks.add(task)        # uvicorn's shutdown waits for these
+
     async def _stack(self, lean: _Lean, raw: bytes) -> None:
-        """A batch the worker recognised: answered by the whole stack, as any other request."""
+        """A batch: answered by the whole stack, as any other request."""
         scope = lean.scope
         scope.update(method="POST", path=PATH, raw_path=_URL, query_string=b"")
         cycle = RequestResponseCycle(

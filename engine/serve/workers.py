@@ -137,6 +137,19 @@ def rebuild(kind: str, message: str, problems, fields) -> CertrulesError:
     return exc
 
 
+def _value(reply):
+    """A worker's reply as the task's value, or the exception it stands for."""
+    if reply[0] == "ok":
+        return reply[1]
+    if reply[0] == "error":
+        raise rebuild(*reply[1:])
+    raise WorkerFailed(reply[1], reply[2], alive=True)
+
+
+def _stopped() -> WorkerFailed:
+    return WorkerFailed("WorkerStopped", "an evaluation process stopped unexpectedly")
+
+
 class _Slot:
     """A task sent to a worker and not yet answered: who waits for the answer, and its time limit, which
     runs from when the worker begins it (when the task before it was answered)."""
@@ -303,6 +316,44 @@ class _Idle:
             raise
 
 
+class _Request:
+    """A task handed to the pool with a function to call with its outcome (Pool.submit), for a request
+    that has no coroutine of its own. It stands where call() puts a future: among the requests waiting
+    for a worker's place (`done`, `set_result`: the place), and in the worker's slot (`set_result`: the
+    reply, `set_exception`: the time limit, or the worker gone)."""
+    __slots__ = ("pool", "task", "args", "then", "shared", "waiting", "settled")
+
+    def __init__(self, pool, task, args, then, shared):
+        self.pool, self.task, self.args, self.then, self.shared = pool, task, args, then, shared
+        self.waiting = self.settled = False
+
+    def done(self) -> bool:             # asked of a waiter (and of a slot's future) before it is given anything
+        return self.settled if not self.waiting else False
+
+    def set_result(self, obj) -> None:
+        if self.waiting:                # a place, of worker obj
+            self.waiting = False
+            self.pool._waiting -= 1
+            return self.pool._post(obj, self)
+        self.settled = True
+        try:
+            value = _value(obj)
+        except Exception as exc:   # noqa: BLE001 - the task's outcome, handed on as call() raises it
+            return self.then(None, exc)
+        self.then(value, None)
+
+    def set_exception(self, exc) -> None:
+        self.settled = True
+        # (after the turn: a worker failing settles its slots before the pool replaces it)
+        self.pool._loop.call_soon(self._failed, exc)
+
+    def _failed(self, exc) -> None:
+        if isinstance(exc, _Again):
+            self.settled = False
+            return self.pool._post(None, self)
+        self.then(None, _stopped() if isinstance(exc, EOFError) else exc)
+
+
 class Pool:
     """`size` worker processes; `await pool.call(task, *args)` runs tasks.TASKS[task](*args) in one of them.
     Each worker is handed up to DEPTH tasks at once (it is in `_idle` once for each it may still take):
@@ -373,12 +424,8 @@ class Pool:
             w.channel.send((task, args), fut, limit, token)
             reply = await fut
         except EOFError:
-            raise WorkerFailed("WorkerStopped", "an evaluation process stopped unexpectedly") from None
-        if reply[0] == "ok":
-            return reply[1]
-        if reply[0] == "error":
-            raise rebuild(*reply[1:])
-        raise WorkerFailed(reply[1], reply[2], alive=True)
+            raise _stopped() from None
+        return _value(reply)
 
     async def call(self, task: str, *args, time_limit: float | None = None, shared=None):
         """`shared`, when given, is passed as the task's last argument to a worker that has not had
@@ -404,3 +451,32 @@ class Pool:
             except _Again:
                 if self.broken and not self._all:
                     raise WorkerFailed("NotStarted", "the evaluation processes are not running") from None
+
+    def submit(self, task: str, args: tuple, then, shared=None) -> None:
+        """call(task, *args, shared=shared) without a coroutine: then(value, None), or then(None, exception),
+        is called once with its outcome (at once when the pool cannot take the task)."""
+        if self._idle is None or (self.broken and not self._all):
+            return then(None, WorkerFailed("NotStarted", "the evaluation processes are not running"))
+        if self._waiting >= self.max_waiting:
+            return then(None, Busy())
+        self._post(None, _Request(self, task, args, then, shared))
+
+    def _post(self, w, req: _Request) -> None:
+        """req sent to worker w's place, or to a free place, or among the waiters until one is free."""
+        idle = self._idle
+        while w is None or w not in self._all:
+            if self.broken and not self._all:
+                return req.then(None, WorkerFailed("NotStarted", "the evaluation processes are not running"))
+            if not idle.workers:
+                req.waiting = True
+                self._waiting += 1
+                idle.waiters.append(req)
+                return
+            w = idle.workers.popleft()
+        sent = req.args
+        if req.shared is not None:
+            sent, w.shared = sent + ((req.shared if w.shared is not req.shared else None),), req.shared
+        try:
+            w.channel.send((req.task, sent), req, self.time_limit, True)
+        except _Again:
+            self._post(None, req)

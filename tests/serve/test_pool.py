@@ -88,6 +88,7 @@ def _one_worker(coro_of):
 
     async def main():
         pool = Pool(1, 60.0)
+        pool.catalog_item = item
         await pool.start()
         try:
             return await coro_of(pool, evaluate)
@@ -121,3 +122,64 @@ def test_a_request_given_up_leaves_its_worker_serving():
         return first, next(iter(pool._all)).proc.pid, again
     first, now, again = _one_worker(go)
     assert first == now and all(a["values"]["level"] == "five_star" for a in again)
+
+
+def _submitted(pool, task, *args, **kw):
+    """pool.submit's outcome, awaited: (value, exception)."""
+    fut = asyncio.get_running_loop().create_future()
+    pool.submit(task, args, lambda value, exc: fut.set_result((value, exc)), **kw)
+    return fut
+
+
+def test_a_task_submitted_without_a_coroutine_has_the_outcome_call_gives():
+    from engine.errors import CaseError
+    from engine.serve.workers import TimeLimit, WorkerFailed, DEPTH
+
+    async def go(pool, evaluate):
+        item = pool.catalog_item
+        args = (str(item.folder), item.digest, example_case("16"), None, False, None, "the case", False)
+        first = next(iter(pool._all)).proc.pid
+        # more than the worker's places at once: the rest wait, and are answered in turn
+        plain = await asyncio.gather(*(_submitted(pool, "evaluate", *args) for _ in range(DEPTH + 3)))
+        mistake = await _submitted(pool, "evaluate", str(item.folder), item.digest, {"as_of": "never"}, None)
+        bug = await _submitted(pool, "evaluate", *args[:5], 12345)
+        pool.time_limit = 0.0001            # the first overruns; those sent behind it go to the worker replacing it
+        late = [_submitted(pool, "evaluate", *args)]
+        pool.time_limit = 60.0
+        late += [_submitted(pool, "evaluate", *args) for _ in range(2)]
+        late = await asyncio.gather(*late)
+        return first, next(iter(pool._all)).proc.pid, plain, mistake, bug, late
+    first, now, plain, mistake, bug, late = _one_worker(go)
+    assert all(exc is None and value["values"]["level"] == "five_star" for value, exc in plain)
+    assert mistake[0] is None and isinstance(mistake[1], CaseError)
+    assert bug[0] is None and isinstance(bug[1], WorkerFailed) and bug[1].alive
+    assert isinstance(late[0][1], TimeLimit)
+    assert [value["values"]["level"] for value, _ in late[1:]] == ["five_star", "five_star"] and now != first
+
+
+def test_a_task_submitted_to_a_pool_that_cannot_take_it_is_answered_at_once():
+    from engine.serve.workers import Busy, WorkerFailed
+    got = []
+    Pool(1, 1.0).submit("evaluate", (), lambda value, exc: got.append(exc))
+    assert isinstance(got[0], WorkerFailed) and got[0].kind == "NotStarted"
+
+    async def go(pool, evaluate):
+        pool.max_waiting = 0
+        out = []
+        pool.submit("evaluate", (), lambda value, exc: out.append(exc))
+        return out
+    assert isinstance(_one_worker(go)[0], Busy)
+
+
+def test_a_task_submitted_to_a_worker_that_dies_goes_to_the_one_replacing_it():
+    async def go(pool, evaluate):
+        item = pool.catalog_item
+        args = (str(item.folder), item.digest, example_case("16"), None, False, None, "the case", False)
+        w = next(iter(pool._all))
+        pending = [_submitted(pool, "evaluate", *args) for _ in range(3)]
+        w.proc.kill()
+        return await asyncio.gather(*pending)
+    got = _one_worker(go)
+    # the task in hand when it died is a failure (it may have been the cause); those behind it are served
+    assert got[0][0] is None and got[0][1].kind == "WorkerStopped"
+    assert [value["values"]["level"] for value, _ in got[1:]] == ["five_star", "five_star"]
