@@ -67,8 +67,8 @@ def worker_main(conn) -> None:
 class _Link:
     """The worker's end of its pipe: multiprocessing's frames (a 4-byte big-endian length, or -1 and 8
     bytes, then the pickle), read as much at a time as has come. The server sends a worker up to DEPTH
-    tasks at once, so under load it goes from one to the next without waiting. Each answer is written
-    as soon as it is made: one held back behind a task that overruns would be counted as overrunning."""
+    tasks at once, so under load it goes from one to the next without waiting (see _serve for when
+    the answers go back)."""
 
     def __init__(self, sock):
         self.sock = sock
@@ -89,6 +89,18 @@ class _Link:
         del buf[:start + n]
         return message
 
+    def queued(self) -> bool:
+        """A whole task has come already (the server sent more than one at once)."""
+        buf = self.buf
+        if len(buf) < 4:
+            return False
+        n, start = struct.unpack_from("!i", buf)[0], 4
+        if n == -1:
+            if len(buf) < 12:
+                return False
+            n, start = struct.unpack_from("!Q", buf, 4)[0], 12
+        return len(buf) >= start + n
+
     def recv(self):
         while True:
             message = self._frame()
@@ -99,19 +111,52 @@ class _Link:
                 raise EOFError
             self.buf += data
 
-    def send(self, obj) -> None:
-        data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-        n = len(data)
-        self.sock.sendall((struct.pack("!i", n) if n <= 0x7fffffff else struct.pack("!iQ", -1, n)) + data)
+    def send(self, *objs) -> None:
+        out = []
+        for obj in objs:
+            data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+            n = len(data)
+            out += [struct.pack("!i", n) if n <= 0x7fffffff else struct.pack("!iQ", -1, n), data]
+        self.sock.sendall(b"".join(out))
+
+
+HOLD = 0.02     # seconds a finished task's answer may wait for the tasks queued behind it (see _serve)
 
 
 def _serve(conn) -> None:
+    """Tasks in, answers out. While more tasks are queued behind the one just done, its answer waits to
+    go back with theirs, in one write: each answer the server reads wakes it, and on a core it shares
+    with this worker, it then runs in the middle of the next evaluation (two process switches an
+    answer, and the evaluation slowed by the caches the server used meanwhile). The server times each
+    task from the answer before it, so an answer held behind a long task would count as overrunning:
+    a timer sends the held answers after HOLD seconds of a task (a signal: the evaluation is Python, the
+    handler runs within it)."""
     from . import tasks
+    held: list = []
+    lost = []
+
+    def flush(*_) -> None:
+        if held and not lost:
+            try:
+                conn.send(*held)
+            except (OSError, ValueError):
+                lost.append(True)       # the server is gone: the loop stops at its next read
+            held.clear()
+    hold = isinstance(conn, _Link) and hasattr(signal, "setitimer")
+    if hold:
+        signal.signal(signal.SIGALRM, flush)
     while True:
+        if held and not conn.queued():
+            flush()
+        if lost:
+            return
         try:
             name, args = conn.recv()
         except (EOFError, OSError, KeyboardInterrupt):
             return
+        timed = bool(held)
+        if timed:
+            signal.setitimer(signal.ITIMER_REAL, HOLD)
         try:
             reply = ("ok", tasks.TASKS[name](*args))
         except CertrulesError as exc:
@@ -120,6 +165,11 @@ def _serve(conn) -> None:
             frames = traceback.extract_tb(exc.__traceback__)[-4:]
             where = "; ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno} {f.name}" for f in frames)
             reply = ("bug", type(exc).__name__, where)
+        if timed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        if hold:
+            held.append(reply)
+            continue
         try:
             conn.send(reply)
         except (OSError, ValueError):
@@ -183,13 +233,16 @@ class _Channel(asyncio.Protocol):
             n, start = struct.unpack_from("!i", buf)[0], 4
             if n == -1:
                 if len(buf) < 12:
-                    return
+                    break
                 n, start = struct.unpack_from("!Q", buf, 4)[0], 12
             if len(buf) < start + n:
-                return
+                break
             message = pickle.loads(memoryview(buf)[start:start + n])
             del buf[:start + n]
             self._answered(message)
+        # (answers come several to a read: the task now in hand is timed from the last of them)
+        if self.slots and self.slots[0].timer is None and not self.closed:
+            self._begun(self.slots[0])
 
     def _answered(self, message):
         if not self.slots:
@@ -199,8 +252,6 @@ class _Channel(asyncio.Protocol):
             slot.timer.cancel()
         if not slot.fut.done():         # (a request cancelled meanwhile: the answer is dropped)
             slot.fut.set_result(message)
-        if self.slots:
-            self._begun(self.slots[0])
         if slot.token and not self.closed:
             self.pool._idle.put_nowait(self.worker)
 

@@ -183,3 +183,52 @@ def test_a_task_submitted_to_a_worker_that_dies_goes_to_the_one_replacing_it():
     # the task in hand when it died is a failure (it may have been the cause); those behind it are served
     assert got[0][0] is None and got[0][1].kind == "WorkerStopped"
     assert [value["values"]["level"] for value, _ in got[1:]] == ["five_star", "five_star"]
+
+
+def test_answers_wait_for_the_tasks_queued_behind_them_but_never_behind_a_long_one(monkeypatch):
+    """Tasks sent together are answered together (one wake of the server for them all), except that an
+    answer held while a long task runs goes back after HOLD seconds: the server times each task from
+    the answer before it. In-process: the worker's loop in this (main) thread, the server in another."""
+    import pickle
+    import signal
+    import socket
+    import struct
+    import threading
+    import time
+
+    from engine.serve import tasks, workers
+
+    got_any = threading.Event()
+    monkeypatch.setattr(workers, "HOLD", 0.5)
+    monkeypatch.setitem(tasks.TASKS, "quick", lambda: "quick")
+    monkeypatch.setitem(tasks.TASKS, "seen", lambda: got_any.wait(0.05))   # False: nothing was sent back yet
+    monkeypatch.setitem(tasks.TASKS, "long", lambda: time.sleep(1.5) or "long")
+    server, worker = socket.socketpair()
+    arrived = []
+
+    def serve():
+        frames = b"".join(struct.pack("!i", len(p)) + p for p in
+                          (pickle.dumps((name, ())) for name in ("quick", "seen", "long", "quick")))
+        start = time.monotonic()
+        server.sendall(frames)
+        buf = b""
+        while len(arrived) < 4:
+            buf += server.recv(1 << 16)
+            got_any.set()
+            while len(buf) >= 4 and len(buf) >= 4 + struct.unpack_from("!i", buf)[0]:
+                n = struct.unpack_from("!i", buf)[0]
+                arrived.append((pickle.loads(buf[4:4 + n]), time.monotonic() - start))
+                buf = buf[4 + n:]
+        server.close()
+    helper = threading.Thread(target=serve)
+    alarm = signal.getsignal(signal.SIGALRM)
+    helper.start()
+    try:
+        workers._serve(workers._Link(worker))
+    finally:
+        signal.signal(signal.SIGALRM, alarm)
+        helper.join(10)
+        worker.close()
+    assert [reply for reply, _ in arrived] == [("ok", "quick"), ("ok", False), ("ok", "long"), ("ok", "quick")]
+    # "quick" was held while "seen" ran; both went back HOLD into "long", well before it ended
+    assert 0.5 <= arrived[1][1] < 1.0 < 1.5 <= arrived[2][1]
