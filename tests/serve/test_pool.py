@@ -11,7 +11,7 @@ import pytest
 from serving import case as example_case
 
 from engine.serve.catalog import Catalog
-from engine.serve.workers import Pool
+from engine.serve.workers import DEPTH, Pool
 
 
 def _run_on(loop_kind: str, coro):
@@ -118,7 +118,7 @@ def test_a_request_given_up_leaves_its_worker_serving():
         waiting = asyncio.ensure_future(evaluate(pool))
         await asyncio.sleep(0)          # sent
         waiting.cancel()
-        again = await asyncio.gather(*(evaluate(pool) for _ in range(6)))     # more than a worker holds at once
+        again = await asyncio.gather(*(evaluate(pool) for _ in range(DEPTH + 2)))  # more than a worker holds at once
         return first, next(iter(pool._all)).proc.pid, again
     first, now, again = _one_worker(go)
     assert first == now and all(a["values"]["level"] == "five_star" for a in again)
@@ -133,7 +133,7 @@ def _submitted(pool, task, *args, **kw):
 
 def test_a_task_submitted_without_a_coroutine_has_the_outcome_call_gives():
     from engine.errors import CaseError
-    from engine.serve.workers import TimeLimit, WorkerFailed, DEPTH
+    from engine.serve.workers import TimeLimit, WorkerFailed
 
     async def go(pool, evaluate):
         item = pool.catalog_item
@@ -185,10 +185,9 @@ def test_a_task_submitted_to_a_worker_that_dies_goes_to_the_one_replacing_it():
     assert [value["values"]["level"] for value, _ in got[1:]] == ["five_star", "five_star"]
 
 
-def test_answers_wait_for_the_tasks_queued_behind_them_but_never_behind_a_long_one(monkeypatch):
-    """Tasks sent together are answered together (one wake of the server for them all), except that an
-    answer held while a long task runs goes back after HOLD seconds: the server times each task from
-    the answer before it. In-process: the worker's loop in this (main) thread, the server in another."""
+def _held(monkeypatch, hold_bytes):
+    """What the server (a thread here) gets, and when, for tasks quick, seen, long, quick sent together
+    to the worker's loop (run in this, the main, thread: it takes SIGALRM)."""
     import pickle
     import signal
     import socket
@@ -200,6 +199,7 @@ def test_answers_wait_for_the_tasks_queued_behind_them_but_never_behind_a_long_o
 
     got_any = threading.Event()
     monkeypatch.setattr(workers, "HOLD", 0.5)
+    monkeypatch.setattr(workers, "HOLD_BYTES", hold_bytes)
     monkeypatch.setitem(tasks.TASKS, "quick", lambda: "quick")
     monkeypatch.setitem(tasks.TASKS, "seen", lambda: got_any.wait(0.05))   # False: nothing was sent back yet
     monkeypatch.setitem(tasks.TASKS, "long", lambda: time.sleep(1.5) or "long")
@@ -229,6 +229,31 @@ def test_answers_wait_for_the_tasks_queued_behind_them_but_never_behind_a_long_o
         signal.signal(signal.SIGALRM, alarm)
         helper.join(10)
         worker.close()
+    return arrived
+
+
+def test_answers_wait_for_the_tasks_queued_behind_them_but_never_behind_a_long_one(monkeypatch):
+    """Tasks sent together are answered together (one wake of the server for them all), except that an
+    answer held while a long task runs goes back after HOLD seconds: the server times each task from
+    the answer before it."""
+    arrived = _held(monkeypatch, 1 << 20)
     assert [reply for reply, _ in arrived] == [("ok", "quick"), ("ok", False), ("ok", "long"), ("ok", "quick")]
     # "quick" was held while "seen" ran; both went back HOLD into "long", well before it ended
     assert 0.5 <= arrived[1][1] < 1.0 < 1.5 <= arrived[2][1]
+
+
+def test_answers_beyond_hold_bytes_go_back_at_once(monkeypatch):
+    arrived = _held(monkeypatch, 1)
+    assert [reply for reply, _ in arrived] == [("ok", "quick"), ("ok", True), ("ok", "long"), ("ok", "quick")]
+    assert arrived[1][1] < 0.5
+
+
+def test_a_task_goes_to_the_least_busy_worker():
+    from engine.serve.workers import _Idle
+    idle = _Idle(None)
+    for w in ("a", "a", "a", "b", "b"):
+        idle.put_nowait(w)
+    assert [idle.take() for _ in range(5)] + [idle.take()] == ["a", "a", "b", "a", "b", None]
+    idle.put_nowait("b")
+    idle.drop("b")
+    assert idle.take() is None
