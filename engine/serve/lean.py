@@ -138,7 +138,7 @@ class LeanProtocol(HttpToolsProtocol):
             if not lean.keep_alive:
                 self.transport.close()
             self.on_response_complete()
-        _log(f"POST {PATH} {status} {(time.perf_counter() - lean.start) * 1000:.1f}ms {digest or '-'}")
+        _log(f"POST {PATH} {status} {(time.perf_counter() - lean.start) * 1000:.1f}ms {digest or '-'}", self.loop)
 
     def _to_stack(self, lean: _Lean, raw: bytes) -> None:
         task = self.loop.create_task(self._stack(lean, raw))

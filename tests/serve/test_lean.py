@@ -99,8 +99,8 @@ async def responses(t: Transport, n: int) -> list[tuple[bytes, bytes]]:
         await asyncio.sleep(0.005)
 
 
-async def settled(tasks):
-    while tasks:
+async def logged(lines):
+    while not lines:
         await asyncio.sleep(0.005)
 
 
@@ -225,7 +225,7 @@ def test_a_client_gone_mid_body_or_mid_evaluation_is_not_answered_and_the_server
         p.data_received(request(ONE))
         t.closed = True                                 # gone before its answer
         p.connection_lost(None)
-        server.run(settled(server.state.tasks))
+        server.run(logged(lines))                   # its answer came, and went nowhere
     assert not t.writes and len(lines) == 1 and " 200 " in lines[0]
     p, t = server.connect()
     p.data_received(request(ONE))
@@ -297,3 +297,41 @@ def test_certrules_serve_answers_on_a_real_socket_whatever_the_reads(tmp_path, c
             assert s.recv(1) == b""                     # and the server closed it
         time.sleep(0.3)
         assert len([ln for ln in srv.stderr.splitlines() if "POST /api/v1/evaluate 200 " in ln]) == 6
+
+
+def test_the_lines_of_one_turn_of_the_event_loop_are_written_together_and_in_order():
+    import io
+    import logging
+
+    from engine.serve.requestlog import _Stderr
+
+    class Stream(io.StringIO):
+        writes = 0
+
+        def write(self, text):
+            Stream.writes += 1
+            return super().write(text)
+
+    class Loop:
+        def __init__(self):
+            self.soon = []
+
+        def call_soon(self, fn):
+            self.soon.append(fn)
+    stream, loop = Stream(), Loop()
+    h = _Stderr(stream)
+    h.line("POST /api/v1/evaluate 200 1.0ms -", loop)
+    h.line("POST /api/v1/evaluate 422 1.0ms -", loop)
+    assert stream.getvalue() == "" and len(loop.soon) == 1
+    h.emit(logging.LogRecord("certrules.serve", logging.ERROR, __file__, 1, "internal error X at y", (), None))
+    h.line("GET / 200 1.0ms -")                  # off the loop: at once
+    lines = [ln.split(" ", 1)[1] for ln in stream.getvalue().splitlines()]
+    assert lines == ["POST /api/v1/evaluate 200 1.0ms -", "POST /api/v1/evaluate 422 1.0ms -",
+                     "internal error X at y", "GET / 200 1.0ms -"]
+    loop.soon[0]()                              # the turn's end: nothing left to write
+    assert stream.getvalue().count("\n") == 4
+    Stream.writes = 0
+    h.line("a", loop)
+    h.line("b", loop)
+    loop.soon[1]()
+    assert Stream.writes == 1 and [ln.split(" ", 1)[1] for ln in stream.getvalue().splitlines()[-2:]] == ["a", "b"]
