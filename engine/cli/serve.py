@@ -64,6 +64,10 @@ def run(args) -> int:
         raise UsageError(f"certrules serve needs the server's packages ({exc.name} is missing): "
                          "pip install 'certrules[serve]'") from None
     app = create_app(settings)
+    try:
+        from ..serve.lean import LeanProtocol as http
+    except ImportError:         # no httptools: uvicorn's h11 protocol, and every request through the app
+        http = "auto"
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
     print(f"certrules serve: the workbench at http://{host}:{settings.port}/ and the API at "
           f"http://{host}:{settings.port}/api/v1/ ({settings.worker_count} evaluation processes, "
@@ -74,6 +78,6 @@ def run(args) -> int:
     else:
         print("certrules serve: only this machine can connect; stop with Ctrl-C", file=sys.stderr)
     sys.stderr.flush()
-    uvicorn.run(app, host=settings.host, port=settings.port, access_log=False, log_level="warning",
+    uvicorn.run(app, host=settings.host, port=settings.port, http=http, access_log=False, log_level="warning",
                 lifespan="on", server_header=False, date_header=False, timeout_graceful_shutdown=5)
     return EXIT_OK

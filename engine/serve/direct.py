@@ -42,23 +42,18 @@ class DirectEvaluate:
         if length is None or not length.isdigit() or int(length) > self.limit \
                 or refusal(s.settings, scope, headers, PATH) is not None:
             return await self.app(scope, receive, send)
-        digest = None
         try:
             ctype = media_type(headers.get("content-type"))
             raw = await self._body(receive)
+        except Exception as exc:   # noqa: BLE001 - 408 or 415, answered as api.py answers it
+            answer = failed(exc)
+        else:
             if raw is None:
                 return                      # the client went away: nobody to answer
-            answer = None
-            if b'"cases"' not in raw:       # surely not a batch: one worker reads, evaluates and writes it
-                answer = await s.pool.call("answer", raw, ctype, shared=s.catalog.items())
+            answer = await evaluated(s, raw, ctype)
             if answer is None:
                 return await self.app(scope, _replay(raw, receive), send)
-            status, digest, body = answer
-        except Exception as exc:   # noqa: BLE001 - every problem answered as api.py answers it
-            problem = problem_of(exc)
-            if problem.status == 500:
-                LOG.error("internal error %s at %s (POST %s)", getattr(exc, "kind", type(exc).__name__), where(exc), PATH)
-            status, body = problem.status, dumpb(problem.body())
+        status, digest, body = answer
         await send({"type": "http.response.start", "status": status,
                     "headers": [(b"content-length", b"%d" % len(body))] + _TYPE})
         await send({"type": "http.response.body", "body": body})
@@ -89,6 +84,24 @@ class DirectEvaluate:
             raise HTTPProblem(408, "too_slow", f"the request body did not arrive within {self.seconds} s") from None
         finally:
             timer.cancel()
+
+
+async def evaluated(server, raw: bytes, ctype: str):
+    """(status, digest or None, body) of a single-case evaluation's body, a problem answered as api.py
+    answers it; None for a batch (the whole stack answers it)."""
+    try:
+        if b'"cases"' in raw:           # surely a batch (one that is not is sent on, and comes back as None)
+            return None
+        return await server.pool.call("answer", raw, ctype, shared=server.catalog.items())
+    except Exception as exc:   # noqa: BLE001 - every problem answered as api.py answers it
+        return failed(exc)
+
+
+def failed(exc: Exception):
+    problem = problem_of(exc)
+    if problem.status == 500:
+        LOG.error("internal error %s at %s (POST %s)", getattr(exc, "kind", type(exc).__name__), where(exc), PATH)
+    return problem.status, None, dumpb(problem.body())
 
 
 def _replay(raw: bytes, receive):

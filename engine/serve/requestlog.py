@@ -19,23 +19,43 @@ STAMP = "%Y-%m-%dT%H:%M:%S"
 class _Stderr(logging.StreamHandler):
     """The server's own handler: `time message` lines. A request's line is written by `line` without
     a LogRecord (making one, with its caller's frame, cost more than the rest of the request's
-    bookkeeping), the same text the formatter writes for every other message."""
+    bookkeeping), the same text the formatter writes for every other message. The lines of the
+    requests answered in one turn of the event loop are written together, in one write, at its end."""
 
     def __init__(self, stream):
         super().__init__(stream)
         self.setFormatter(logging.Formatter("%(asctime)s %(message)s", STAMP))
         self._second, self._stamp = -1, ""
+        self._pending: list[str] = []
 
-    def line(self, text: str) -> None:
+    def line(self, text: str, loop=None) -> None:
         now = int(time.time())
         if now != self._second:
             self._second, self._stamp = now, time.strftime(STAMP, time.localtime(now))
+        self._pending.append(f"{self._stamp} {text}\n")
+        if loop is None:
+            self._write()
+        elif len(self._pending) == 1:
+            loop.call_soon(self._write)
+
+    def _write(self) -> None:
         with self.lock:
+            lines, self._pending = self._pending, []
+            if not lines:
+                return
             try:
-                self.stream.write(f"{self._stamp} {text}\n")
-                self.flush()
+                self.stream.write("".join(lines))
+                super().flush()
             except (OSError, ValueError):
                 pass
+
+    def emit(self, record) -> None:
+        self._write()           # the requests' lines before, as they happened
+        super().emit(record)
+
+    def flush(self) -> None:
+        self._write()           # (logging.shutdown flushes every handler at exit)
+        super().flush()
 
 
 def setup(stream=None) -> None:
@@ -46,10 +66,11 @@ def setup(stream=None) -> None:
         LOG.propagate = False
 
 
-def _log(text: str) -> None:
+def _log(text: str, loop=None) -> None:
+    """A request's line; with the running event loop as `loop`, written at the end of its turn."""
     handlers = LOG.handlers
     if len(handlers) == 1 and type(handlers[0]) is _Stderr and LOG.isEnabledFor(logging.INFO):
-        handlers[0].line(text)
+        handlers[0].line(text, loop)
     else:                       # another handler is listening (a test, an embedding application)
         LOG.info("%s", text)
 

@@ -11,7 +11,7 @@ import pytest
 from serving import case as example_case
 
 from engine.serve.catalog import Catalog
-from engine.serve.workers import Pool
+from engine.serve.workers import DEPTH, Pool
 
 
 def _run_on(loop_kind: str, coro):
@@ -88,6 +88,7 @@ def _one_worker(coro_of):
 
     async def main():
         pool = Pool(1, 60.0)
+        pool.catalog_item = item
         await pool.start()
         try:
             return await coro_of(pool, evaluate)
@@ -117,7 +118,142 @@ def test_a_request_given_up_leaves_its_worker_serving():
         waiting = asyncio.ensure_future(evaluate(pool))
         await asyncio.sleep(0)          # sent
         waiting.cancel()
-        again = await asyncio.gather(*(evaluate(pool) for _ in range(6)))     # more than a worker holds at once
+        again = await asyncio.gather(*(evaluate(pool) for _ in range(DEPTH + 2)))  # more than a worker holds at once
         return first, next(iter(pool._all)).proc.pid, again
     first, now, again = _one_worker(go)
     assert first == now and all(a["values"]["level"] == "five_star" for a in again)
+
+
+def _submitted(pool, task, *args, **kw):
+    """pool.submit's outcome, awaited: (value, exception)."""
+    fut = asyncio.get_running_loop().create_future()
+    pool.submit(task, args, lambda value, exc: fut.set_result((value, exc)), **kw)
+    return fut
+
+
+def test_a_task_submitted_without_a_coroutine_has_the_outcome_call_gives():
+    from engine.errors import CaseError
+    from engine.serve.workers import TimeLimit, WorkerFailed
+
+    async def go(pool, evaluate):
+        item = pool.catalog_item
+        args = (str(item.folder), item.digest, example_case("16"), None, False, None, "the case", False)
+        first = next(iter(pool._all)).proc.pid
+        # more than the worker's places at once: the rest wait, and are answered in turn
+        plain = await asyncio.gather(*(_submitted(pool, "evaluate", *args) for _ in range(DEPTH + 3)))
+        mistake = await _submitted(pool, "evaluate", str(item.folder), item.digest, {"as_of": "never"}, None)
+        bug = await _submitted(pool, "evaluate", *args[:5], 12345)
+        pool.time_limit = 0.0001            # the first overruns; those sent behind it go to the worker replacing it
+        late = [_submitted(pool, "evaluate", *args)]
+        pool.time_limit = 60.0
+        late += [_submitted(pool, "evaluate", *args) for _ in range(2)]
+        late = await asyncio.gather(*late)
+        return first, next(iter(pool._all)).proc.pid, plain, mistake, bug, late
+    first, now, plain, mistake, bug, late = _one_worker(go)
+    assert all(exc is None and value["values"]["level"] == "five_star" for value, exc in plain)
+    assert mistake[0] is None and isinstance(mistake[1], CaseError)
+    assert bug[0] is None and isinstance(bug[1], WorkerFailed) and bug[1].alive
+    assert isinstance(late[0][1], TimeLimit)
+    assert [value["values"]["level"] for value, _ in late[1:]] == ["five_star", "five_star"] and now != first
+
+
+def test_a_task_submitted_to_a_pool_that_cannot_take_it_is_answered_at_once():
+    from engine.serve.workers import Busy, WorkerFailed
+    got = []
+    Pool(1, 1.0).submit("evaluate", (), lambda value, exc: got.append(exc))
+    assert isinstance(got[0], WorkerFailed) and got[0].kind == "NotStarted"
+
+    async def go(pool, evaluate):
+        pool.max_waiting = 0
+        out = []
+        pool.submit("evaluate", (), lambda value, exc: out.append(exc))
+        return out
+    assert isinstance(_one_worker(go)[0], Busy)
+
+
+def test_a_task_submitted_to_a_worker_that_dies_goes_to_the_one_replacing_it():
+    async def go(pool, evaluate):
+        item = pool.catalog_item
+        args = (str(item.folder), item.digest, example_case("16"), None, False, None, "the case", False)
+        w = next(iter(pool._all))
+        pending = [_submitted(pool, "evaluate", *args) for _ in range(3)]
+        w.proc.kill()
+        return await asyncio.gather(*pending)
+    got = _one_worker(go)
+    # the task in hand when it died is a failure (it may have been the cause); those behind it are served
+    assert got[0][0] is None and got[0][1].kind == "WorkerStopped"
+    assert [value["values"]["level"] for value, _ in got[1:]] == ["five_star", "five_star"]
+
+
+def _held(monkeypatch, hold_bytes):
+    """What the server (a thread here) gets, and when, for tasks quick, seen, long, quick sent together
+    to the worker's loop (run in this, the main, thread: it takes SIGALRM)."""
+    import pickle
+    import signal
+    import socket
+    import struct
+    import threading
+    import time
+
+    from engine.serve import tasks, workers
+
+    got_any = threading.Event()
+    monkeypatch.setattr(workers, "HOLD", 0.5)
+    monkeypatch.setattr(workers, "HOLD_BYTES", hold_bytes)
+    monkeypatch.setitem(tasks.TASKS, "quick", lambda: "quick")
+    monkeypatch.setitem(tasks.TASKS, "seen", lambda: got_any.wait(0.05))   # False: nothing was sent back yet
+    monkeypatch.setitem(tasks.TASKS, "long", lambda: time.sleep(1.5) or "long")
+    server, worker = socket.socketpair()
+    arrived = []
+
+    def serve():
+        frames = b"".join(struct.pack("!i", len(p)) + p for p in
+                          (pickle.dumps((name, ())) for name in ("quick", "seen", "long", "quick")))
+        start = time.monotonic()
+        server.sendall(frames)
+        buf = b""
+        while len(arrived) < 4:
+            buf += server.recv(1 << 16)
+            got_any.set()
+            while len(buf) >= 4 and len(buf) >= 4 + struct.unpack_from("!i", buf)[0]:
+                n = struct.unpack_from("!i", buf)[0]
+                arrived.append((pickle.loads(buf[4:4 + n]), time.monotonic() - start))
+                buf = buf[4 + n:]
+        server.close()
+    helper = threading.Thread(target=serve)
+    alarm = signal.getsignal(signal.SIGALRM)
+    helper.start()
+    try:
+        workers._serve(workers._Link(worker))
+    finally:
+        signal.signal(signal.SIGALRM, alarm)
+        helper.join(10)
+        worker.close()
+    return arrived
+
+
+def test_answers_wait_for_the_tasks_queued_behind_them_but_never_behind_a_long_one(monkeypatch):
+    """Tasks sent together are answered together (one wake of the server for them all), except that an
+    answer held while a long task runs goes back after HOLD seconds: the server times each task from
+    the answer before it."""
+    arrived = _held(monkeypatch, 1 << 20)
+    assert [reply for reply, _ in arrived] == [("ok", "quick"), ("ok", False), ("ok", "long"), ("ok", "quick")]
+    # "quick" was held while "seen" ran; both went back HOLD into "long", well before it ended
+    assert 0.5 <= arrived[1][1] < 1.0 < 1.5 <= arrived[2][1]
+
+
+def test_answers_beyond_hold_bytes_go_back_at_once(monkeypatch):
+    arrived = _held(monkeypatch, 1)
+    assert [reply for reply, _ in arrived] == [("ok", "quick"), ("ok", True), ("ok", "long"), ("ok", "quick")]
+    assert arrived[1][1] < 0.5
+
+
+def test_a_task_goes_to_the_least_busy_worker():
+    from engine.serve.workers import _Idle
+    idle = _Idle(None)
+    for w in ("a", "a", "a", "b", "b"):
+        idle.put_nowait(w)
+    assert [idle.take() for _ in range(5)] + [idle.take()] == ["a", "a", "b", "a", "b", None]
+    idle.put_nowait("b")
+    idle.drop("b")
+    assert idle.take() is None
