@@ -61,6 +61,8 @@ class Profile:
         if problems:
             raise RuleSetError(f"the generator profile of {getattr(ruleset, 'name', 'the rule set')} has errors:", problems)
         self.fallback = _required_fallback(self.schema, {name for name, _ in self.fields})
+        self._vars_plan = S.fill_plan(self.vars)
+        self._fields_plan = S.fill_plan(self.fields + self.fallback)
 
     # ---------------------------------------------------------------- reading
 
@@ -103,13 +105,8 @@ class Profile:
         """One case (Python values: dates as date, numbers as int or exact-text reals)."""
         ctx.case = case = {}
         ctx.vars = {}
-        for name, fill in self.vars:
-            fill(ctx, ctx.vars, name)
-        for name, fill in self.fields:
-            fill(ctx, case, name)
-        for name, fill in self.fallback:
-            if name not in case:
-                fill(ctx, case, name)
+        S.fill_fields(ctx, ctx.vars, self._vars_plan)
+        S.fill_fields(ctx, case, self._fields_plan)
         if self.derive is not None:
             self.derive.apply(ctx, case)
         return case
