@@ -121,7 +121,10 @@ def compile_ref(text, path=()):
         segs = _segments(text[1:], path)
         name, rest = segs[0], segs[1:]
         if not rest:
-            return lambda ctx: ctx.vars.get(name)
+            def var(ctx):
+                return ctx.vars.get(name)
+            var.var = name      # what copy, switch and when read without calling it
+            return var
         if len(rest) == 1 and isinstance(rest[0], str):
             field = rest[0]
 
@@ -137,7 +140,11 @@ def compile_ref(text, path=()):
         rest = segs[1:]
         if len(rest) == 1 and isinstance(rest[0], str):
             field = rest[0]
-            return lambda ctx: ctx.items[-1].get(field) if ctx.items else None
+
+            def item_field(ctx):
+                return ctx.items[-1].get(field) if ctx.items else None
+            item_field.item_field = field
+            return item_field
         return lambda ctx: _walk(ctx.items[-1], rest) if ctx.items else None
     if segs[0] == "prev":
         rest = segs[1:]
@@ -790,6 +797,28 @@ def _switch(spec, path, schema):
         f = f or default
         if f is not None:
             f(ctx, parent, key)
+    # a switch between values (not objects or lists built in place) is a value too
+    fills = list(table.values()) + ([default] if default is not None else [])
+    if all(getattr(f, "draw", None) is not None for f in fills):
+        draws = {k: f.draw for k, f in table.items()}
+        default_draw = default.draw if default is not None else None
+        var = getattr(get, "var", None)
+        field = getattr(get, "item_field", None)
+
+        def draw(ctx):
+            if var is not None:
+                v = ctx.vars.get(var)
+            elif field is not None:
+                v = ctx.items[-1].get(field) if ctx.items else None
+            else:
+                v = get(ctx)
+            if v is None:
+                d = default_draw
+            else:
+                c = v.__class__
+                d = draws.get(v if c is str else str(v) if c is int else _text(v)) or default_draw
+            return MISSING if d is None else d(ctx)
+        fill.draw = draw
     return fill
 
 
@@ -804,17 +833,26 @@ def compile_when(when, path):
         get = compile_ref(str(ref), path + (ref,))
         allowed = [_plain(w) for w in _listify(want)] if want is not None else [None]
         allowed = [_as_date(a) or a if isinstance(a, str) and _DATE.match(a) else a for a in allowed]
-        tests.append((get, allowed))
+        tests.append((get, allowed, None in allowed))
 
     def fn(ctx):
-        for get, allowed in tests:
+        for get, allowed, none_ok in tests:
             v = get(ctx)
-            if isinstance(v, list) and not any(v2 is None for v2 in allowed):
+            if isinstance(v, list) and not none_ok:
                 if not any(a in v for a in allowed):   # a list holds the value
                     return False
             elif v not in allowed:
                 return False
         return True
+    if len(tests) == 1 and getattr(tests[0][0], "var", None) is not None:
+        name, allowed, none_ok = tests[0][0].var, tests[0][1], tests[0][2]
+
+        def one_var(ctx):      # when: {$scenario: [...]}, the usual kind
+            v = ctx.vars.get(name)
+            if isinstance(v, list) and not none_ok:
+                return any(a in v for a in allowed)
+            return v in allowed
+        return one_var
     return fn
 
 
@@ -890,8 +928,10 @@ def _bool(spec, path, integer):
 def _copy_ref(spec, path, integer):
     get = compile_ref(spec["copy"], path + ("copy",))
 
+    var = getattr(get, "var", None)
+
     def copy(ctx):
-        v = get(ctx)
+        v = get(ctx) if var is None else ctx.vars.get(var)
         if v is None:
             return MISSING
         return v if type(v) in _IMMUTABLE else _copy(v)
