@@ -356,15 +356,22 @@ def _choice(spec, path):
         total = cum[-1]
         return lambda ctx: options[bisect.bisect_right(cum, ctx.rnd.random() * total)]
 
+    everyone = list(range(n))
+    can_be_taken = [i for i, o in enumerate(options) if isinstance(o, (str, int))]
+
     def fn(ctx):
         taken = set()
         for get in excluded:
             v = get(ctx)
             if isinstance(v, list):
-                taken.update(x for x in v if isinstance(x, (str, int)))
+                taken.update([x for x in v if isinstance(x, (str, int))])
             elif isinstance(v, (str, int)):
                 taken.add(v)
-        free = [i for i, o in enumerate(options) if not (isinstance(o, (str, int)) and o in taken)]
+        if taken:
+            out = {i for i in can_be_taken if options[i] in taken}
+            free = [i for i in everyone if i not in out] if out else everyone
+        else:
+            free = everyone
         if not free:
             return MISSING
         if cum is None:
@@ -399,7 +406,10 @@ def add_months(d: date, months: int) -> date:
     """Calendar months, the day clamped to the month's end (as FEEL's date + duration)."""
     y, m = divmod(d.month - 1 + months, 12)
     year, month = d.year + y, m + 1
-    return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
+    day = d.day
+    if day > 28:        # every month has 28 days: only a later day may need clamping
+        day = min(day, calendar.monthrange(year, month)[1])
+    return date(year, month, day)
 
 
 def _offset(spec, key, path):
@@ -423,8 +433,12 @@ def _date(spec, path):
     hi = _value_or_ref(spec["max"], path + ("max",), as_date=True) if "max" in spec else None
     if "after" in spec:
         anchors = [compile_ref(r, path + ("after",)) for r in _listify(spec["after"])]
+        var = getattr(anchors[0], "var", None) if len(anchors) == 1 else None
 
         def base(ctx):
+            if var is not None:     # after: $issued, the usual kind
+                d = ctx.vars.get(var)
+                return d if d.__class__ is date else _as_date(d)
             for a in anchors:
                 d = _as_date(a(ctx))
                 if d is not None:
@@ -442,15 +456,34 @@ def _date(spec, path):
                 return None
             return a + timedelta(days=ctx.rnd._randbelow((b - a).days + 1))     # randint(0, days)
 
+    # literal offsets (years: 3, days: -1) taken once; those drawn are drawn in the order years,
+    # months, days, as written
+    shift = None
+    if years is None or hasattr(years, "const"):
+        if months is None or hasattr(months, "const"):
+            if years is not None or months is not None:
+                n = (years.const or 0) * 12 if years is not None else 0
+                n += (months.const or 0) if months is not None else 0
+                shift = int(n)
+                years = months = None
+    step = None
+    if days is not None and hasattr(days, "const"):
+        step = timedelta(days=int(days.const or 0))
+        days = None
+
     def fn(ctx):
         d = base(ctx)
         if d is None:
             return MISSING
-        if years is not None or months is not None:
+        if shift is not None:
+            d = add_months(d, shift)
+        elif years is not None or months is not None:
             n = (years(ctx) or 0) * 12 if years is not None else 0
             n += (months(ctx) or 0) if months is not None else 0
             d = add_months(d, int(n))
-        if days is not None:
+        if step is not None:
+            d += step
+        elif days is not None:
             d += timedelta(days=int(days(ctx) or 0))
         if lo is not None:
             m = lo(ctx)
@@ -551,11 +584,15 @@ def _template(spec, path):
                 out.append(f)
                 continue
             v = f(ctx)
-            if v.__class__ is not str:
-                if v is MISSING or v is None:
+            c = v.__class__
+            if c is not str:
+                if c is int:
+                    v = str(v)
+                elif v is MISSING or v is None:
                     missing = True
                     continue
-                v = _text(v)
+                else:
+                    v = _text(v)
             out.append(v)
         if missing:
             return MISSING
@@ -844,15 +881,16 @@ def compile_when(when, path):
             elif v not in allowed:
                 return False
         return True
-    if len(tests) == 1 and getattr(tests[0][0], "var", None) is not None:
-        name, allowed, none_ok = tests[0][0].var, tests[0][1], tests[0][2]
+    if len(tests) == 1:
+        get, allowed, none_ok = tests[0]
+        name = getattr(get, "var", None)
 
-        def one_var(ctx):      # when: {$scenario: [...]}, the usual kind
-            v = ctx.vars.get(name)
+        def one(ctx):      # when: {$scenario: [...]}, the usual kind
+            v = get(ctx) if name is None else ctx.vars.get(name)
             if isinstance(v, list) and not none_ok:
                 return any(a in v for a in allowed)
             return v in allowed
-        return one_var
+        return one
     return fn
 
 
