@@ -1,12 +1,22 @@
 """One file of the user's cache folder (engine/paths.py `user_cache_dir`): a magic line, a checksum of
 what follows, then the payload. What fails to hold (another magic, a damaged or cut file) is removed
 and reads as nothing: a cache is only an optimisation, so any doubt means rebuilding. A file is
-written under a temporary name and renamed, so a reader never sees half of one."""
+written under a temporary name and renamed, so a reader never sees half of one.
+
+Each kind of file is a folder that is kept within MAX_KIND_BYTES: after a write, the least recently
+used files go first (a read marks a file used again when it was last marked over a day ago; a file's
+mtime is the mark). Without that, every new rule-set revision and every engine release would leave
+its entries behind (half a megabyte each) for good."""
 from __future__ import annotations
 
 import hashlib
 import os
+import time
 from pathlib import Path
+
+MAX_KIND_BYTES = 256 * 1024 * 1024     # per kind (rulesets: about 500 entries of compiled rule sets)
+_MARK_AFTER = 86_400                   # s: a file read is marked used when its mark is older than this
+_LEFT_TEMPORARY = 3_600                # s: a temporary file this old was left by a process that died
 
 
 def place(kind: str, name: str) -> Path | None:
@@ -24,10 +34,16 @@ def read(path: Path, magic: bytes) -> bytes | None:
     try:
         with open(path, "rb") as fh:
             data = fh.read()
+            marked = os.fstat(fh.fileno()).st_mtime
     except OSError:
         return None
     payload = data[len(magic) + 32:]
     if data.startswith(magic) and hashlib.sha256(payload).digest() == data[len(magic):len(magic) + 32]:
+        if time.time() - marked > _MARK_AFTER:
+            try:
+                os.utime(path)
+            except OSError:
+                pass
         return payload
     remove(path)
     return None
@@ -44,6 +60,40 @@ def write(path: Path, magic: bytes, payload: bytes) -> None:
         os.replace(tmp, path)
     except OSError:
         remove(tmp)
+        return
+    prune(path.parent)
+
+
+def prune(folder: Path, limit: int | None = None) -> None:
+    """Remove the least recently used files of one kind's folder until the rest fit within `limit`
+    bytes (MAX_KIND_BYTES; the newest file always stays), and temporary files left by processes that
+    died."""
+    limit = MAX_KIND_BYTES if limit is None else limit
+    now = time.time()
+    files = []
+    try:
+        with os.scandir(folder) as it:
+            for e in it:
+                try:
+                    st = e.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                if not e.is_file(follow_symlinks=False):
+                    continue
+                if e.name.endswith(".tmp"):
+                    if now - st.st_mtime > _LEFT_TEMPORARY:
+                        remove(Path(e.path))
+                    continue
+                files.append((st.st_mtime_ns, e.name, st.st_size))
+    except OSError:
+        return
+    total = sum(size for _, _, size in files)
+    files.sort()
+    for _, name, size in files[:-1]:
+        if total <= limit:
+            break
+        remove(folder / name)
+        total -= size
 
 
 def remove(path: Path) -> None:

@@ -10,20 +10,22 @@ engine/codegen/elements.py.)
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from .elements import Element, text2
 from .feel import to_feel
+from .record import Record
 
 
-@dataclass(slots=True)
-class DecisionRow:
-    number: int
-    tests: list
-    outputs: list
-    clause: str | None
-    interpretation: dict | None
-    cells: list
+class DecisionRow(Record):
+    __slots__ = __match_args__ = ("number", "tests", "outputs", "clause", "interpretation", "cells")
+
+    def __init__(self, number: int, tests: list, outputs: list, clause: str | None, interpretation: dict | None,
+                 cells: list):
+        self.number = number
+        self.tests = tests
+        self.outputs = outputs
+        self.clause = clause
+        self.interpretation = interpretation
+        self.cells = cells
 
 
 class DecisionTable(Element):

@@ -304,16 +304,24 @@ def other_file_changes(old, new) -> list[Change]:
     return out
 
 
+def _metadata_changes(key: str, a, b) -> list:
+    """A manifest entry's changes: a record (the source, the issuer) by the fields that differ
+    (`source.document`), so that the one word a revision changes is not shown as two whole records."""
+    if a == b:
+        return []
+    if isinstance(a, dict) and isinstance(b, dict):
+        return [c for sub in sorted(set(a) | set(b), key=str)
+                for c in _metadata_changes(f"{key}.{sub}", a.get(sub), b.get(sub))]
+    return [Change("added" if a is None else "removed" if b is None else "changed", "metadata", "—", key,
+                   old=a, new=b)]
+
+
 def diff_rulesets(old, new) -> dict:
     changes: list[Change] = []
     # metadata
     for key in sorted(set(old.manifest) | set(new.manifest)):
-        if key in IGNORED_MANIFEST:
-            continue
-        a, b = old.manifest.get(key), new.manifest.get(key)
-        if a != b:
-            changes.append(Change("added" if a is None else "removed" if b is None else "changed",
-                                  "metadata", "—", key, old=a, new=b))
+        if key not in IGNORED_MANIFEST:
+            changes += _metadata_changes(key, old.manifest.get(key), new.manifest.get(key))
     # case schema
     fo, fn = _schema_fields(old.case_schema), _schema_fields(new.case_schema)
     for name in list(fo) + [n for n in fn if n not in fo]:

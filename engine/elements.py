@@ -14,13 +14,13 @@ the let, or element, or case field so named (a number to the `display: {places}`
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from .expressions import Compiler, Scope, read_paths
 from .feel import to_feel, to_plain
 from .i18n import Msg, file_text, messages
+from .record import Record
 
 # An element's declared `type` (the schema's names) as a FEEL type; "any" declares nothing.
 _TYPES = {"number": "number", "string": "string", "boolean": "boolean", "date": "date", "time": "time",
@@ -42,20 +42,25 @@ def text2(value, language: str = "en") -> dict | None:
     return file_text(value, language)
 
 
-@dataclass
-class Element:
+class Element(Record):
     kind = "element"
-    id: str
-    clause: str
-    sf: object               # loader.SourceFile it was written in
-    path: tuple              # its path inside that file
-    raw: dict
-    title: dict | None = None
-    text: str | None = None
-    interpretation: dict | None = None
-    reads: set = field(default_factory=set)     # names this element reads (element ids and case fields)
-    paths: set = field(default_factory=set)     # the dotted paths it reads, for the trace
-    places: int | None = None                   # `display: {places: N}`: how people read the value
+    __match_args__ = ("id", "clause", "sf", "path", "raw", "title", "text", "interpretation", "reads", "paths",
+                      "places")
+
+    def __init__(self, id: str, clause: str, sf: object, path: tuple, raw: dict, title: dict | None = None,
+                 text: str | None = None, interpretation: dict | None = None, reads: set | None = None,
+                 paths: set | None = None, places: int | None = None):
+        self.id = id
+        self.clause = clause
+        self.sf = sf                # loader.SourceFile it was written in
+        self.path = path            # its path inside that file
+        self.raw = raw
+        self.title = title
+        self.text = text
+        self.interpretation = interpretation
+        self.reads = set() if reads is None else reads      # names this element reads (element ids and case fields)
+        self.paths = set() if paths is None else paths      # the dotted paths it reads, for the trace
+        self.places = places        # `display: {places: N}`: how people read the value
 
     @classmethod
     def build(cls, sf, path, raw, compiler: Compiler, scope: Scope):

@@ -5,7 +5,7 @@ else that escapes is a bug in certrules (exit code 70, see cli.py).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from .record import Frozen, Record
 
 # Exit codes, documented in the README ("Exit codes").
 EXIT_OK = 0
@@ -19,16 +19,20 @@ EXIT_INTERNAL = 70     # a bug in certrules
 EXIT_INTERRUPTED = 130
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(Frozen):
     """One thing wrong (or worth a warning) in a file, located as precisely as known."""
-    message: str
-    file: str | None = None
-    line: int | None = None      # 1-based
-    col: int | None = None       # 1-based
-    path: str | None = None      # field path inside the document, e.g. rules[3].expr
-    severity: str = "error"      # error | warning
-    detail: str | None = None    # extra lines (e.g. an expression with a caret)
+    __slots__ = __match_args__ = ("message", "file", "line", "col", "path", "severity", "detail")
+
+    def __init__(self, message: str, file: str | None = None, line: int | None = None, col: int | None = None,
+                 path: str | None = None, severity: str = "error", detail: str | None = None):
+        set_ = object.__setattr__
+        set_(self, "message", message)
+        set_(self, "file", file)
+        set_(self, "line", line)            # 1-based
+        set_(self, "col", col)              # 1-based
+        set_(self, "path", path)            # field path inside the document, e.g. rules[3].expr
+        set_(self, "severity", severity)    # error | warning
+        set_(self, "detail", detail)        # extra lines (e.g. an expression with a caret)
 
     def where(self) -> str:
         parts = []
@@ -98,10 +102,12 @@ class OutputError(CertrulesError):
     exit_code = EXIT_OUTPUT
 
 
-@dataclass
-class ProblemList:
+class ProblemList(Record):
     """Collects every problem of a load, so the user sees them all at once."""
-    items: list[Problem] = field(default_factory=list)
+    __slots__ = __match_args__ = ("items",)
+
+    def __init__(self, items: list[Problem] | None = None):
+        self.items = [] if items is None else items
 
     def add(self, message: str, severity: str = "error", **where) -> None:
         self.items.append(Problem(message, severity=severity, **where))

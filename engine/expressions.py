@@ -5,12 +5,12 @@ Problem naming the YAML file and line, with the expression and a caret under the
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 
 from .errors import Problem
 from .i18n import Msg
 from .feel import FeelError, compile_expr, compile_unary_tests
+from .record import Record
 
 
 def expr_text(value) -> str:
@@ -50,13 +50,15 @@ def _type_msg(t):
     return Msg(_TYPES[t]) if t in _TYPES else Msg("type_other", name=str(t))
 
 
-@dataclass
-class Scope:
+class Scope(Record):
     """What an expression may name: type hints by name, and the function registry. `inferred`: the
     names whose hint is only the type of their value (a parameter without a declared `type`)."""
-    names: dict
-    functions: object
-    inferred: frozenset = frozenset()
+    __slots__ = __match_args__ = ("names", "functions", "inferred")
+
+    def __init__(self, names: dict, functions: object, inferred: frozenset = frozenset()):
+        self.names = names
+        self.functions = functions
+        self.inferred = inferred
 
     def extended(self, **extra) -> "Scope":
         names = dict(self.names)

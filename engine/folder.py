@@ -14,7 +14,6 @@ refused with its name.
 from __future__ import annotations
 
 import os
-import shutil
 import stat
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
@@ -179,6 +178,7 @@ def copy_folder(src, dest) -> None:
     """Copy a rule-set folder into `dest` (which exists and is empty): regular files and folders as
     they are; a symbolic link that stays inside is reproduced as a relative link; a link pointing
     outside, or anything that is not a file, a folder or a link, is refused with its name."""
+    import shutil      # here, not at the top: reading a rule set (a cold `certrules eval`) copies nothing
     base = _root(src)
     dest = Path(dest)
     for dirpath, dirnames, filenames in os.walk(base, followlinks=False):

@@ -9,12 +9,12 @@ a path that leaves the folder, a symbolic link pointing out, and anything that i
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import Problem, ProblemList
 from .i18n import Msg
 from .folder import RefusedPath, is_member, listed, member, read_member
+from .record import Record
 from .yamlio import MAX_FILE_BYTES, Document, YamlError, load_member, shared_values
 
 MANIFEST = "ruleset.yaml"
@@ -23,10 +23,12 @@ GENERATOR_PROFILE = "generate.yaml"   # how cases are generated (engine/corpus):
 SECTIONS = ("parameters", "functions", "tables", "rules", "decision_tables", "checks", "state_machines")
 
 
-@dataclass
-class SourceFile:
-    rel: str            # path relative to the rule-set folder, with forward slashes
-    doc: Document
+class SourceFile(Record):
+    __slots__ = __match_args__ = ("rel", "doc")
+
+    def __init__(self, rel: str, doc: Document):
+        self.rel = rel      # path relative to the rule-set folder, with forward slashes
+        self.doc = doc
 
     def locate(self, path, message: str, severity: str = "error", detail: str | None = None,
                line_offset: int = 0, col: int | None = None) -> Problem:
@@ -37,15 +39,19 @@ class SourceFile:
                        severity=severity, detail=detail)
 
 
-@dataclass
-class RuleSetSource:
-    root: Path
-    manifest: SourceFile | None = None
-    case_schema: SourceFile | None = None
-    modules: list[SourceFile] = field(default_factory=list)
-    clause_map: SourceFile | None = None
-    problems: ProblemList = field(default_factory=ProblemList)
-    digest: str = ""
+class RuleSetSource(Record):
+    __slots__ = __match_args__ = ("root", "manifest", "case_schema", "modules", "clause_map", "problems", "digest")
+
+    def __init__(self, root: Path, manifest: SourceFile | None = None, case_schema: SourceFile | None = None,
+                 modules: list[SourceFile] | None = None, clause_map: SourceFile | None = None,
+                 problems: ProblemList | None = None, digest: str = ""):
+        self.root = root
+        self.manifest = manifest
+        self.case_schema = case_schema
+        self.modules = [] if modules is None else modules
+        self.clause_map = clause_map
+        self.problems = ProblemList() if problems is None else problems
+        self.digest = digest
 
 
 def format_path(path) -> str:

@@ -10,28 +10,33 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from .errors import RevisionError, RuleSetError
 from .i18n import Msg, either
 from .paths import data_dir
+from .record import Frozen
 from .yamlio import MAX_FILE_BYTES, YamlError, decode, parse
 
 ENV_VAR = "CERTRULES_RULESETS"
 
 
-@dataclass(frozen=True)
-class Entry:
-    folder: Path
-    family: str
-    code: str
-    revision: str
-    effective: str
-    status: str
-    provenance: str
-    superseded_by: str | None = None
+class Entry(Frozen):
+    __slots__ = __match_args__ = ("folder", "family", "code", "revision", "effective", "status", "provenance",
+                                  "superseded_by")
+
+    def __init__(self, folder: Path, family: str, code: str, revision: str, effective: str, status: str,
+                 provenance: str, superseded_by: str | None = None):
+        set_ = object.__setattr__
+        set_(self, "folder", folder)
+        set_(self, "family", family)
+        set_(self, "code", code)
+        set_(self, "revision", revision)
+        set_(self, "effective", effective)
+        set_(self, "status", status)
+        set_(self, "provenance", provenance)
+        set_(self, "superseded_by", superseded_by)
 
     @property
     def label(self) -> str:

@@ -7,7 +7,6 @@ of a load are reported together; errors stop the load, warnings are kept on the 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import calendar
@@ -21,6 +20,7 @@ from .i18n import Msg, declared
 from .i18n import primary as primary_language
 from .loader import SECTIONS, read_ruleset_folder
 from .machines import StateMachine
+from .record import Record
 from .tables import Table
 
 KINDS = {"parameters": Parameter, "functions": Function, "tables": Table, "rules": Rule, "decision_tables": DecisionTable,
@@ -35,17 +35,22 @@ def function_registry():
     return registry
 
 
-@dataclass
-class RuleSet:
-    root: Path
-    manifest: dict
-    case_schema: dict
-    elements: dict                       # id -> element, in file order
-    order: list                          # evaluation order
-    clause_map: list = field(default_factory=list)
-    warnings: list = field(default_factory=list)
-    digest: str = ""
-    source: object = None
+class RuleSet(Record):
+    __match_args__ = ("root", "manifest", "case_schema", "elements", "order", "clause_map", "warnings", "digest",
+                      "source")
+
+    def __init__(self, root: Path, manifest: dict, case_schema: dict, elements: dict, order: list,
+                 clause_map: list | None = None, warnings: list | None = None, digest: str = "",
+                 source: object = None):
+        self.root = root
+        self.manifest = manifest
+        self.case_schema = case_schema
+        self.elements = elements            # id -> element, in file order
+        self.order = order                  # evaluation order
+        self.clause_map = [] if clause_map is None else clause_map
+        self.warnings = [] if warnings is None else warnings
+        self.digest = digest
+        self.source = source
 
     @property
     def family(self):

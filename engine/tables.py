@@ -16,10 +16,10 @@ engine/codegen/elements.py.)
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from .elements import Element, text2
 from .feel import to_feel
+from .record import Record
 
 ROW_KEYS = {"key", "id", "interpretation", "note", "clause"}
 RESERVED = ("row", "row_index")      # what every table value has besides its columns
@@ -90,16 +90,19 @@ class Table(Element):
         return hint
 
 
-@dataclass(slots=True)
-class TableRow:
-    number: int
-    id: str
-    key_text: object
-    test: object
-    values: dict
-    exprs: dict             # column -> compiled expression, for the cells written {expr: ...}
-    interpretation: dict | None
-    note: str | None
+class TableRow(Record):
+    __slots__ = __match_args__ = ("number", "id", "key_text", "test", "values", "exprs", "interpretation", "note")
+
+    def __init__(self, number: int, id: str, key_text: object, test: object, values: dict, exprs: dict,
+                 interpretation: dict | None, note: str | None):
+        self.number = number
+        self.id = id
+        self.key_text = key_text
+        self.test = test
+        self.values = values
+        self.exprs = exprs              # column -> compiled expression, for the cells written {expr: ...}
+        self.interpretation = interpretation
+        self.note = note
 
     def describe(self) -> dict:
         return {"row": self.id, "row_index": self.number, "key": str(self.key_text)}

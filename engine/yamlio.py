@@ -22,12 +22,13 @@ from pathlib import Path
 
 
 class _LazyPattern:
-    """A regular expression compiled when first used. PyYAML's pure-Python reader compiles, at import,
-    a pattern of every printable Unicode range that costs more than the rest of `import yaml` (about
-    10 ms, a cold `certrules eval` pays it); libyaml's parser, the one used here, never uses it, and
-    the pure-Python fallback (no libyaml) compiles it at its first document."""
+    """A regular expression compiled when first used. PyYAML compiles, at import, a pattern of every
+    printable Unicode range (its pure-Python reader's) and those of its implicit resolvers, timestamps
+    and so on: together they cost more than the rest of `import yaml`, which a cold `certrules eval`
+    pays. libyaml's parser with this module's resolver (the reader used here) needs none of them;
+    whatever does (the pure-Python fallback, yaml.dump's resolver) compiles each at its first use."""
 
-    def __init__(self, pattern, flags):
+    def __init__(self, pattern, flags=0):
         self._args = (pattern, flags)
         self._compiled = None
 
@@ -38,17 +39,20 @@ class _LazyPattern:
 
 
 def _import_yaml():
-    """`import yaml`, the reader's pattern made lazy (_LazyPattern); any other pattern as always."""
+    """`import yaml`, the patterns its own modules compile made lazy (_LazyPattern): PyYAML only ever
+    calls methods of its patterns (`.match`, `.search`), which a _LazyPattern forwards. A module of
+    anyone else first imported meanwhile gets its patterns as always."""
     import sys
     if "yaml" in sys.modules:
         return
-    wanted = "[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010ffff]"
 
     def compile_lazily(pattern, flags=0):
-        return _LazyPattern(pattern, flags) if pattern == wanted and flags == 0 else _compile(pattern, flags)
+        if sys._getframe(1).f_globals.get("__name__", "").partition(".")[0] == "yaml":
+            return _LazyPattern(pattern, flags)
+        return _compile(pattern, flags)
     re.compile = compile_lazily
     try:
-        import yaml.reader  # noqa: F401
+        import yaml  # noqa: F401
     finally:
         re.compile = _compile
 
@@ -346,13 +350,19 @@ class _Builder:
 
 def _check_expansion(root) -> None:
     """Refuse an alias bomb before building anything: the composed graph shares aliased nodes, so
-    the size it expands to is counted per distinct node (depth is already bounded by MAX_DEPTH)."""
+    the size it expands to is counted per distinct node (depth is already bounded by MAX_DEPTH). An
+    alias inside its own anchor (`a: &x [*x]`) makes a value that contains itself: refused too."""
     sizes: dict = {}
+    open_nodes: set = set()     # those whose size is being counted: met again, the value contains itself
 
     def size(node) -> int:
         known = sizes.get(id(node))
         if known is not None:
             return known
+        if id(node) in open_nodes:
+            raise YamlError("the document contains itself: an alias (*name) inside the value of its own "
+                            "anchor (&name)", node.start_mark.line + 1, node.start_mark.column + 1)
+        open_nodes.add(id(node))
         total = 1
         if isinstance(node, SequenceNode):
             total += sum(size(child) for child in node.value)
@@ -445,10 +455,42 @@ _JSON = json.JSONDecoder(parse_float=_json_float, parse_int=_json_int, parse_con
                          object_pairs_hook=_json_pairs)
 
 
+class _RefusedNumber(Exception):
+    """A number _JSON would keep as _Refused: the document is read again by _JSON to say where it is."""
+
+
+def _fast_int(text: str):
+    value = _json_int(text)
+    if value.__class__ is _Refused:
+        raise _RefusedNumber
+    return value
+
+
+def _fast_float(text: str):
+    value = _json_float(text)
+    if value.__class__ is _Refused:
+        raise _RefusedNumber
+    return value
+
+
+# For a document that is surely within the bounds (see parse_json): no value needs looking at again
+_FAST_JSON = json.JSONDecoder(parse_float=_fast_float, parse_int=_fast_int, parse_constant=_json_constant,
+                              object_pairs_hook=_json_pairs)
+
+
 def parse_json(text: str) -> Document:
     try:
         if text.startswith("\ufeff"):       # as json.loads says it
             raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+        # A text of at most MAX_NODES characters holds fewer values than that (each takes two: itself
+        # and a comma or a bracket), and one with at most MAX_DEPTH brackets nests no deeper: within
+        # both bounds, only a refused number can be wrong, and _FAST_JSON stops at one. A case sent to
+        # the server or read from a corpus line is such a text (a few KB, 30-60 brackets).
+        if len(text) <= MAX_NODES and text.count("{") + text.count("[") <= MAX_DEPTH:
+            try:
+                return Document(_FAST_JSON.decode(text), {(): (1, 1)}, {})
+            except _RefusedNumber:
+                pass
         data = _JSON.decode(text)
     except json.JSONDecodeError as exc:
         raise YamlError(f"JSON syntax error: {exc.msg}", exc.lineno, exc.colno) from None

@@ -6,7 +6,6 @@ with CERTRULES_DEBUG=1.
 """
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 
@@ -17,13 +16,6 @@ COMMANDS = ("check", "evaluate", "testing", "expr", "revisions", "coverage", "di
             "rulebook", "cases", "serve")
 
 
-class Parser(argparse.ArgumentParser):
-    def error(self, message):
-        # main() prints "certrules: ", so only the subcommand (if any) goes before the message
-        command = self.prog.split(" ", 1)[1] if " " in self.prog else ""
-        raise UsageError(f"{command + ': ' if command else ''}{message} (see {self.prog} --help)")
-
-
 # The word that starts each command -> the module that registers it. A command line naming one of
 # them builds only that command's parser (importing one module, not all: a cold `certrules eval` stays
 # quick); anything else (--help, a mistake, a command not listed here) builds them all.
@@ -32,9 +24,11 @@ COMMAND_WORDS = {"check": "check", "eval": "evaluate", "test": "testing", "expr"
                  "new-revision": "revise", "render": "render", "rulebook": "rulebook", "cases": "cases"}
 
 
-def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+def build_parser(only: str | None = None):
+    """The whole command line's parser, or only the parser of the command module `only`."""
     from importlib import import_module
     from .. import __version__
+    from .parsing import Parser
     p = Parser(prog="certrules", description="A rules-as-data engine: check, test and evaluate rule sets.")
     p.add_argument("--version", action="version", version=f"certrules {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
@@ -52,16 +46,56 @@ def _command_module(argv) -> str | None:
     return module if module in COMMANDS else None
 
 
+# The options of `eval` that _plain_eval reads itself: each takes one value (the `choices` argparse would
+# enforce, where there are any), but --no-trace, a flag. Anything else is argparse's to read or refuse.
+_EVAL_VALUES = {"--revision": None, "--family": None, "--format": ("text", "json"), "--explain": None,
+                "--outputs": None, "-o": None, "--output": None, "--lang": None, "--rulesets": None}
+
+
 def _plain_eval(argv):
-    """The arguments of `certrules eval CASE...` with no option (the cold path issue 13 times), made
-    without argparse: building its parser costs as much as the rest of reading the command line. Any
-    other command line (an option, `-`, `--`) is argparse's. None when it is not such a one."""
+    """The arguments of `certrules eval CASE... [OPTION VALUE...]` (the cold path issue 13 times), made
+    without argparse: importing and building its parser costs as much as the rest of reading the
+    command line. Only the plainest spelling is read here: the case files first, then the options of
+    _EVAL_VALUES each written whole (`--format json` or `--format=json`) with a value that does not
+    start with '-', and --no-trace. Any other command line (an abbreviated or unknown option, `-`,
+    `--`, a case after an option, a value argparse would refuse) is left to argparse: None."""
     words = sys.argv[1:] if argv is None else list(argv)
-    if len(words) < 2 or words[0] != "eval" or any(w.startswith("-") for w in words[1:]):
+    if len(words) < 2 or words[0] != "eval":
         return None
-    from types import SimpleNamespace
     from . import evaluate
-    return SimpleNamespace(command="eval", case=words[1:], func=evaluate.run, **evaluate.defaults())
+    args = evaluate.defaults()
+    cases, i = [], 1
+    while i < len(words) and not words[i].startswith("-"):
+        cases.append(words[i])
+        i += 1
+    if not cases:
+        return None
+    rulesets = []
+    while i < len(words):
+        word = words[i]
+        if word == "--no-trace":
+            args["no_trace"] = True
+            i += 1
+            continue
+        name, eq, value = word.partition("=")
+        if name not in _EVAL_VALUES:
+            return None
+        if not eq:
+            if i + 1 == len(words):
+                return None
+            value = words[i + 1]
+            i += 1
+        i += 1
+        choices = _EVAL_VALUES[name]
+        if value.startswith("-") or not value or (choices is not None and value not in choices):
+            return None
+        if name == "--rulesets":
+            rulesets.append(value)
+        else:
+            args["output" if name == "-o" else name[2:]] = value
+    args["rulesets"] = rulesets
+    from types import SimpleNamespace
+    return SimpleNamespace(command="eval", case=cases, func=evaluate.run, **args)
 
 
 class _Terminated(KeyboardInterrupt):
@@ -84,9 +118,10 @@ def _in_language(exc: CertrulesError, requested: str | None) -> str:
 
 def main(argv=None) -> int:
     import signal
-    import threading
-    if threading.current_thread() is threading.main_thread():
+    try:
         signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:      # not the main thread (main() called by a test or a server's thread): left as it is
+        pass
     for stream in (sys.stdout, sys.stderr):
         # rule sets speak Chinese: output is UTF-8 whatever the locale (PYTHONIOENCODING=latin-1, a cp1252
         # console), so it never fails with UnicodeEncodeError and is the same bytes everywhere

@@ -9,7 +9,7 @@ from .common import add_family_option, add_rulesets_option, load_latest, load_na
 
 
 def register(sub) -> None:
-    from . import Parser
+    from .parsing import Parser
     s = sub.add_parser("cases", help="case corpora: generate, import")
     cs = s.add_subparsers(dest="cases_command", metavar="ACTION", parser_class=Parser)
     g = cs.add_parser("generate", help="generate a register-like corpus from a rule set's profile (JSON Lines)")

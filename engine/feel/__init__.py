@@ -15,7 +15,6 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
-from typing import Any
 
 from .builtins import BUILTINS
 from .budget import Budget, size_within
@@ -90,7 +89,7 @@ class CompiledExpr:
             self._type = self._type.restore()
         return self._type
 
-    def _first_evaluate(self, env: Mapping[str, Any], diagnostics: list | None = None,
+    def _first_evaluate(self, env: Mapping[str, object], diagnostics: list | None = None,
                         budget: Budget | None = None):
         """The value of the expression for `env` (FEEL values by name).
 
@@ -159,7 +158,7 @@ class CompiledTests:
         self.multiword, self.types = multiword, types
         self.matches = self._first_matches   # an instance attribute, as CompiledExpr.evaluate
 
-    def _first_matches(self, input_value, env: Mapping[str, Any] | None = None, diagnostics: list | None = None,
+    def _first_matches(self, input_value, env: Mapping[str, object] | None = None, diagnostics: list | None = None,
                        budget: Budget | None = None) -> bool:
         """Whether the input value passes; null or a failed test counts as no match."""
         from ..codegen.module import expression_function

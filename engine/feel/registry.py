@@ -21,17 +21,20 @@ evaluation's Budget as the keyword argument `budget` (see budget.py).
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
+
+from ..record import Frozen
 
 _ids = itertools.count(1)
 
 
-@dataclass(frozen=True)
-class Signature:
-    params: tuple[str, ...]          # names without the ? / * markers
-    required: int                    # how many leading params are required
-    variadic: bool                   # the last param takes any number of values
+class Signature(Frozen):
+    __slots__ = __match_args__ = ("params", "required", "variadic")
+
+    def __init__(self, params: tuple[str, ...], required: int, variadic: bool):
+        object.__setattr__(self, "params", params)          # names without the ? / * markers
+        object.__setattr__(self, "required", required)      # how many leading params are required
+        object.__setattr__(self, "variadic", variadic)      # the last param takes any number of values
 
     @classmethod
     def parse(cls, spec: Sequence[str]) -> "Signature":
@@ -66,17 +69,23 @@ class Signature:
         return ", ".join(out)
 
 
-@dataclass(frozen=True)
-class FunctionSpec:
-    name: str
-    fn: Callable                     # or, for a function whose signatures differ in meaning, one per signature
-    signatures: tuple[Signature, ...]
-    doc: str = ""
-    returns: object = None           # static type of the result (see checker.py), None = any
-    nulls: bool = False              # receives null arguments instead of propagating null
-    list_or_args: bool = False       # min(list) or min(a, b, c): one list argument is the list
-    spends: bool = False             # builds lists or strings: receives the evaluation's Budget as `budget=`
-    walks: bool = True               # walks its list arguments (each item is paid for); count() does not
+class FunctionSpec(Frozen):
+    __slots__ = __match_args__ = ("name", "fn", "signatures", "doc", "returns", "nulls", "list_or_args", "spends",
+                                  "walks")
+
+    def __init__(self, name: str, fn: Callable, signatures: tuple[Signature, ...], doc: str = "",
+                 returns: object = None, nulls: bool = False, list_or_args: bool = False, spends: bool = False,
+                 walks: bool = True):
+        set_ = object.__setattr__
+        set_(self, "name", name)
+        set_(self, "fn", fn)                      # or, for a function whose signatures differ in meaning, one per signature
+        set_(self, "signatures", signatures)
+        set_(self, "doc", doc)
+        set_(self, "returns", returns)            # static type of the result (see checker.py), None = any
+        set_(self, "nulls", nulls)                # receives null arguments instead of propagating null
+        set_(self, "list_or_args", list_or_args)  # min(list) or min(a, b, c): one list argument is the list
+        set_(self, "spends", spends)              # builds lists or strings: receives the evaluation's Budget as `budget=`
+        set_(self, "walks", walks)                # walks its list arguments (each item is paid for); count() does not
 
     def function_for(self, signature: int) -> Callable:
         return self.fn[signature] if isinstance(self.fn, (list, tuple)) else self.fn

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+
+from ..record import Frozen
 
 _DAY = 86400
 MAX_OFFSET = 18 * 3600          # XML Schema / ISO 8601: offsets lie within -18:00..+18:00
@@ -73,13 +74,15 @@ def offset_text(offset: int) -> str:
     return f"{sign}{h:02d}:{m:02d}" + (f":{s:02d}" if s else "")
 
 
-@dataclass(frozen=True, slots=True)
-class Time:
-    hour: int
-    minute: int
-    second: Decimal
-    offset: int | None = None
-    zone: str | None = None
+class Time(Frozen):
+    __slots__ = __match_args__ = ("hour", "minute", "second", "offset", "zone")
+
+    def __init__(self, hour: int, minute: int, second: Decimal, offset: int | None = None, zone: str | None = None):
+        object.__setattr__(self, "hour", hour)
+        object.__setattr__(self, "minute", minute)
+        object.__setattr__(self, "second", second)
+        object.__setattr__(self, "offset", offset)
+        object.__setattr__(self, "zone", zone)
 
     def effective_offset(self) -> int | None:
         if self.zone is not None:
@@ -104,14 +107,17 @@ class Time:
         return out
 
 
-@dataclass(frozen=True, slots=True)
-class DateTime:
-    date: _dt.date
-    hour: int
-    minute: int
-    second: Decimal
-    offset: int | None = None
-    zone: str | None = None
+class DateTime(Frozen):
+    __slots__ = __match_args__ = ("date", "hour", "minute", "second", "offset", "zone")
+
+    def __init__(self, date: _dt.date, hour: int, minute: int, second: Decimal, offset: int | None = None,
+                 zone: str | None = None):
+        object.__setattr__(self, "date", date)
+        object.__setattr__(self, "hour", hour)
+        object.__setattr__(self, "minute", minute)
+        object.__setattr__(self, "second", second)
+        object.__setattr__(self, "offset", offset)
+        object.__setattr__(self, "zone", zone)
 
     @property
     def time(self) -> Time:

@@ -23,13 +23,12 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from dataclasses import dataclass
 from decimal import (Context, Decimal, DivisionByZero, InvalidOperation, Overflow,
                      ROUND_HALF_EVEN)
-from typing import Any
 
 from .errors import FeelEvalError
 from .temporal import DateTime, Time, parse_date_time, parse_time
+from ..record import Frozen, Ordered
 
 # decimal128, as FEEL requires. Traps turn overflow / 1/0 / invalid operations into
 # exceptions, which the evaluator reports as null + diagnostic. Every arithmetic
@@ -65,10 +64,12 @@ def check_seconds(seconds: Decimal) -> Decimal:
     return seconds
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class YearsMonthsDuration:
+class YearsMonthsDuration(Ordered):
     """A FEEL years-and-months duration, e.g. P1Y2M, kept as a whole number of months."""
-    months: int
+    __slots__ = __match_args__ = ("months",)
+
+    def __init__(self, months: int):
+        object.__setattr__(self, "months", months)
 
     @property
     def years_part(self) -> int:
@@ -87,10 +88,12 @@ class YearsMonthsDuration:
         return sign + "P" + (f"{y}Y" if y else "") + (f"{mm}M" if mm else "")
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class DaysDuration:
+class DaysDuration(Ordered):
     """A FEEL days-and-time duration, e.g. P10D or PT1H30M, kept as seconds (a Decimal)."""
-    seconds: Decimal
+    __slots__ = __match_args__ = ("seconds",)
+
+    def __init__(self, seconds: Decimal):
+        object.__setattr__(self, "seconds", seconds)
 
     def parts(self) -> tuple[int, int, int, Decimal]:
         """(days, hours, minutes, seconds) of the absolute value."""
@@ -120,14 +123,16 @@ class DaysDuration:
         return out
 
 
-@dataclass(frozen=True, slots=True)
-class Range:
+class Range(Frozen):
     """A FEEL range such as [1..5): None as an end means unbounded (`< 5` is (null..5)).
     An unbounded end is never included (DMN 1.5, 10.3.2.7)."""
-    low: Any
-    low_closed: bool
-    high: Any
-    high_closed: bool
+    __slots__ = __match_args__ = ("low", "low_closed", "high", "high_closed")
+
+    def __init__(self, low: object, low_closed: bool, high: object, high_closed: bool):
+        object.__setattr__(self, "low", low)
+        object.__setattr__(self, "low_closed", low_closed)
+        object.__setattr__(self, "high", high)
+        object.__setattr__(self, "high_closed", high_closed)
 
     def __str__(self) -> str:
         lo = "null" if self.low is None else feel_repr(self.low)
@@ -238,7 +243,7 @@ def parse_temporal(text: str):
 
 # ------------------------------------------------------------- conversions
 
-def to_feel(value: Any) -> Any:
+def to_feel(value: object) -> object:
     """Convert plain Python data (from YAML/JSON) to FEEL values.
 
     int -> Decimal; Decimal, str, bool, None, date, durations and ranges stay;
@@ -263,7 +268,7 @@ def to_feel(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not a FEEL value")
 
 
-def to_plain(value: Any) -> Any:
+def to_plain(value: object) -> object:
     """FEEL value -> JSON-friendly data: Decimals stay Decimals (as computed),
     dates/durations/ranges become their ISO/FEEL text, lists and dicts recurse."""
     if value is None or isinstance(value, (bool, str, Decimal)):
@@ -277,7 +282,7 @@ def to_plain(value: Any) -> Any:
     return str(value)
 
 
-def feel_repr(value: Any) -> str:
+def feel_repr(value: object) -> str:
     """FEEL literal text of a value (for messages and ranges)."""
     if value is None:
         return "null"
@@ -307,7 +312,7 @@ def feel_repr(value: Any) -> str:
     return str(value)
 
 
-def type_name(value: Any) -> str:
+def type_name(value: object) -> str:
     """The FEEL type name of a value, for messages."""
     if value is None:
         return "null"

@@ -65,3 +65,49 @@ def test_a_missing_or_damaged_traced_file_is_made_again(tmp_path, damage):
         from engine.codegen.cache import MAGIC
         cachefile.write(traced, MAGIC, marshal.dumps(("another key", marshal.dumps(compile("x = 1", "", "exec")))))
     assert json.loads(_eval(tmp_path, "--format", "json"))["trace"] == json.loads(good)["trace"]
+
+
+def _aged(path: Path, seconds_ago: float) -> None:
+    import os
+    import time
+    t = time.time() - seconds_ago
+    os.utime(path, (t, t))
+
+
+def test_a_kind_is_kept_within_its_limit_least_recently_used_first(cache, monkeypatch):
+    folder = cache / "k"
+    folder.mkdir(parents=True)
+    for i, age in enumerate([500, 400, 300, 200]):        # f0 oldest ... f3 newest
+        (folder / f"f{i}.bin").write_bytes(b"x" * 100)
+        _aged(folder / f"f{i}.bin", age)
+    cachefile.prune(folder, limit=250)
+    assert sorted(p.name for p in folder.iterdir()) == ["f2.bin", "f3.bin"]
+    # a write prunes its kind; the file just written stays even when it alone is over the limit
+    monkeypatch.setattr(cachefile, "MAX_KIND_BYTES", 10)
+    cachefile.write(folder / "new.bin", b"m\n", b"y" * 50)
+    assert [p.name for p in folder.iterdir()] == ["new.bin"]
+    assert cachefile.read(folder / "new.bin", b"m\n") == b"y" * 50
+
+
+def test_a_read_marks_a_file_used_so_that_pruning_keeps_it(cache):
+    folder = cache / "k"
+    path = cachefile.place("k", "old but used")
+    cachefile.write(path, b"m\n", b"payload")
+    other = folder / "other.bin"
+    other.write_bytes(b"z" * 10)
+    _aged(path, 10 * 86_400)
+    _aged(other, 5 * 86_400)
+    assert cachefile.read(path, b"m\n") == b"payload"       # marked used now
+    cachefile.prune(folder, limit=len(path.read_bytes()))
+    assert path.exists() and not other.exists()
+
+
+def test_temporary_files_of_dead_processes_are_removed_and_live_ones_kept(cache):
+    folder = cache / "k"
+    folder.mkdir(parents=True)
+    dead, live = folder / ".a.bin.1.tmp", folder / ".b.bin.2.tmp"
+    dead.write_bytes(b"x")
+    live.write_bytes(b"x")
+    _aged(dead, 2 * 3600)
+    cachefile.prune(folder)
+    assert live.exists() and not dead.exists()

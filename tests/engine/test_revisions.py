@@ -125,3 +125,18 @@ def test_cli_diff_and_generate(two_revisions, tmp_path, capsys):
     assert main(["cases", "generate", "--n", "3", "--seed", "4", "--ruleset", str(r1)]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 3 and all(line.startswith('{"case":') for line in lines)
+
+
+def test_a_changed_record_in_the_manifest_is_shown_by_the_fields_that_differ(two_revisions):
+    import re
+    r1, r2 = two_revisions
+    manifest = r2 / "ruleset.yaml"
+    text, n = re.subn(r"(?m)^source:.*$", 'source: {document: "another title", basis: "ISO 9001:2015"}',
+                      manifest.read_text(encoding="utf-8"))
+    assert n == 1
+    manifest.write_text(text, encoding="utf-8")
+    rs1, rs2 = engine.load_ruleset(r1), engine.load_ruleset(r2)
+    rows = [(c["kind"], c["area"], c["subject"], c.get("old"), c.get("new"))
+            for c in diff_rulesets(rs1, rs2)["changes"] if c["subject"].startswith("source")]
+    assert rows == [("added", "metadata", "source.basis", None, "ISO 9001:2015"),
+                    ("changed", "metadata", "source.document", rs1.manifest["source"]["document"], "another title")]

@@ -36,6 +36,19 @@ def test_python_tags_are_refused():
         parse_yaml("!!python/object/apply:os.system ['echo hi']")
 
 
+@pytest.mark.parametrize("text", ["a: &x [*x]", "a: &x {b: *x}", "a: &x [1, [2, {c: *x}]]\nb: 1",
+                                  "- &x [*x, *x, *x]", "a: &x\n  b: &y [*x]\n  c: *y"])
+def test_an_alias_inside_its_own_anchor_is_refused_where_it_starts(text):
+    """A value that contains itself (no FEEL value does) is a plain error, not endless recursion."""
+    with pytest.raises(YamlError, match="contains itself") as exc:
+        parse_yaml(text)
+    assert exc.value.line is not None
+
+
+def test_an_alias_used_twice_beside_its_anchor_is_fine():
+    assert parse_yaml("a: &x [1, 2]\nb: [*x, *x]").data == {"a": [1, 2], "b": [[1, 2], [1, 2]]}
+
+
 def test_alias_bomb_fails_fast():
     lines = ["a: &a [1,1,1,1,1,1,1,1,1,1]"]
     prev = "a"

@@ -22,8 +22,12 @@ REPO = Path(__file__).resolve().parents[2]
 A1, A2 = REPO / "rulesets" / "ZBC-SC-2024-A1", REPO / "rulesets" / "ZBC-SC-2025-A2"
 
 
+PATCH = REPO / "examples" / "patches" / "five-star-at-96.patch.yaml"
+
+
 def five_star_at_96(tmp: Path) -> Path:
-    """A/2 with the five-star threshold at 96 (a draft A/3)."""
+    """A/2 with the five-star threshold at 96 and nothing else changed but its revision (a draft A/3,
+    the issue's scenario; the bundled patch also names A/3 in the source document's title)."""
     copy = tmp / "ZBC-SC-2025-A3"
     shutil.copytree(A2, copy)
     p = copy / "05-9-decision.yaml"
@@ -31,6 +35,28 @@ def five_star_at_96(tmp: Path) -> Path:
     m = copy / "ruleset.yaml"
     m.write_text(m.read_text(encoding="utf-8").replace("revision: A/2", "revision: A/3"), encoding="utf-8")
     return copy
+
+
+def draft_from_patch(tmp: Path) -> Path:
+    out = tmp / "draft-A3"
+    assert main(["apply", str(PATCH), "--to", str(A2), "--out", str(out), "--revision", "A/3",
+                 "--effective", "2027-01-01", "--lang", "en"]) == 0
+    return out
+
+
+def test_the_bundled_patch_changes_only_the_five_star_threshold(tmp_path):
+    """It is A/2's own element with another value: an edit of A/2 elsewhere in that element would
+    otherwise be undone by the example that shows a revision's impact."""
+    from engine.ruleset import load_ruleset
+    from engine.yamlio import load_file
+    [change] = load_file(PATCH).data["elements"]
+    a2 = load_ruleset(A2)
+    assert change["op"] == "put" and change["element"] == {**a2.elements["five_star_min"].raw, "value": 96}
+    a3 = load_ruleset(draft_from_patch(tmp_path))
+    assert a3.elements["five_star_min"].raw["value"] == 96 and a3.revision == "A/3"
+    # the same elements as the copy of the issue's scenario
+    copy = load_ruleset(five_star_at_96(tmp_path))
+    assert {k: e.raw for k, e in a3.elements.items()} == {k: e.raw for k, e in copy.elements.items()}
 
 
 @pytest.fixture(scope="module")
