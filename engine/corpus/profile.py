@@ -230,11 +230,11 @@ class _Derive:
 
 
 def _fields_read(section, readers, schema):
-    """The fields of `section` that the outputs and expressions read (audit.kind, audit.review_passed),
+    """The fields of `section` that the outputs and expressions read (order.kind, order.paid),
     when they read it only by such paths; None (all of it) when one reads it whole, or otherwise than by
     a path we see, or by a name that is not one of the section's fields in the case schema. The derive
-    converts only those fields to FEEL values: a section's lists of records (sites, team) cost more
-    to convert than the whole evaluation, for fields nothing reads."""
+    converts only those fields to FEEL values: a section's lists of records can cost more
+    to convert than all the rest, for fields nothing reads."""
     props = ((schema.get("properties") or {}).get(section) or {}).get("properties")
     if not isinstance(props, dict):
         return None

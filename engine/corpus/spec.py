@@ -161,7 +161,7 @@ def compile_ref(text, path=()):
     if len(segs) == 3 and all(isinstance(x, str) for x in segs):
         a, b, c = segs
 
-        def three(ctx):     # audit.sites.count: read in every item of a list
+        def three(ctx):     # order.lines.count: often read in every item of a list
             v = ctx.case.get(a)
             if v.__class__ is dict:
                 v = v.get(b)
