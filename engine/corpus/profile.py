@@ -61,6 +61,8 @@ class Profile:
         if problems:
             raise RuleSetError(f"the generator profile of {getattr(ruleset, 'name', 'the rule set')} has errors:", problems)
         self.fallback = _required_fallback(self.schema, {name for name, _ in self.fields})
+        self._vars_plan = S.fill_plan(self.vars)
+        self._fields_plan = S.fill_plan(self.fields + self.fallback)
 
     # ---------------------------------------------------------------- reading
 
@@ -103,13 +105,8 @@ class Profile:
         """One case (Python values: dates as date, numbers as int or exact-text reals)."""
         ctx.case = case = {}
         ctx.vars = {}
-        for name, fill in self.vars:
-            fill(ctx, ctx.vars, name)
-        for name, fill in self.fields:
-            fill(ctx, case, name)
-        for name, fill in self.fallback:
-            if name not in case:
-                fill(ctx, case, name)
+        S.fill_fields(ctx, ctx.vars, self._vars_plan)
+        S.fill_fields(ctx, case, self._fields_plan)
         if self.derive is not None:
             self.derive.apply(ctx, case)
         return case
@@ -192,13 +189,18 @@ class _Derive:
             if ce is not None:
                 self.fields.append((str(field).split("."), ce))
         from ..evaluation import needed_order
+        from ..expressions import read_paths
         self.order = needed_order(rs, self.outputs) if self.outputs else []
         case_fields = set(rs.case_schema.get("properties") or {})
         read = {n.split(".")[0] for eid in self.order for n in rs.elements[eid].reads}
         for _, ce in self.fields:
             read |= set(ce.free_names)
         read |= {parts[0] for parts, _ in self.fields}
-        self.sections = sorted(read & case_fields)
+        written = {parts[0] for parts, _ in self.fields}
+        readers = [(rs.elements[eid].reads, rs.elements[eid].paths) for eid in self.order]
+        readers += [(ce.free_names, read_paths(ce)) for _, ce in self.fields]
+        self.sections = [(name, None if name in written else _fields_read(name, readers, rs.case_schema))
+                         for name in sorted(read & case_fields)]
         self.names = sorted(case_fields)
 
     def apply(self, ctx, case):
@@ -209,9 +211,11 @@ class _Derive:
         # Only the sections the outputs and the expressions read, as FEEL values; unvalidated: the
         # profile's cases are held to the case schema by the corpus tests.
         env = dict.fromkeys(self.names)
-        for name in self.sections:
+        for name, keep in self.sections:
             v = case.get(name)
             if v is not None:
+                if keep is not None and v.__class__ is dict:
+                    v = {k: x for k, x in v.items() if k in keep}
                 env[name] = _feel(v)
         if self.order:
             env.update(self.ruleset.program.derive(env, self.outputs))
@@ -223,6 +227,29 @@ class _Derive:
                 value = ce.evaluate(env)
                 _set_path(case, parts, _from_feel(to_plain(value)))
                 _set_path(env, parts, value, create_top=True)   # later expressions see the derived value
+
+
+def _fields_read(section, readers, schema):
+    """The fields of `section` that the outputs and expressions read (order.kind, order.paid),
+    when they read it only by such paths; None (all of it) when one reads it whole, or otherwise than by
+    a path we see, or by a name that is not one of the section's fields in the case schema. The derive
+    converts only those fields to FEEL values: a section's lists of records can cost more
+    to convert than all the rest, for fields nothing reads."""
+    props = ((schema.get("properties") or {}).get(section) or {}).get("properties")
+    if not isinstance(props, dict):
+        return None
+    keep = set()
+    for names, paths in readers:
+        if section not in names:
+            continue
+        mine = [p.split(".") for p in paths if p == section or p.startswith(section + ".")]
+        if not mine:
+            return None
+        for segs in mine:
+            if len(segs) < 2 or segs[1] not in props:
+                return None
+            keep.add(segs[1])
+    return frozenset(keep)
 
 
 _AS_IS = frozenset({str, bool, date, type(None)})     # values FEEL takes as they are

@@ -121,10 +121,17 @@ def compile_ref(text, path=()):
         segs = _segments(text[1:], path)
         name, rest = segs[0], segs[1:]
         if not rest:
-            return lambda ctx: ctx.vars.get(name)
+            def var(ctx):
+                return ctx.vars.get(name)
+            var.var = name      # what copy, switch and when read without calling it
+            return var
         if len(rest) == 1 and isinstance(rest[0], str):
             field = rest[0]
-            return lambda ctx: (lambda v: v.get(field) if isinstance(v, dict) else _walk(v, rest))(ctx.vars.get(name))
+
+            def var_field(ctx):
+                v = ctx.vars.get(name)
+                return v.get(field) if isinstance(v, dict) else _walk(v, rest)
+            return var_field
         return lambda ctx: _walk(ctx.vars.get(name), rest)
     segs = _segments(text, path)
     if segs == ["position"]:
@@ -133,7 +140,11 @@ def compile_ref(text, path=()):
         rest = segs[1:]
         if len(rest) == 1 and isinstance(rest[0], str):
             field = rest[0]
-            return lambda ctx: ctx.items[-1].get(field) if ctx.items else None
+
+            def item_field(ctx):
+                return ctx.items[-1].get(field) if ctx.items else None
+            item_field.item_field = field
+            return item_field
         return lambda ctx: _walk(ctx.items[-1], rest) if ctx.items else None
     if segs[0] == "prev":
         rest = segs[1:]
@@ -147,6 +158,16 @@ def compile_ref(text, path=()):
                 return v.get(b)
             return _walk(v, [b]) if isinstance(v, list) else None
         return two
+    if len(segs) == 3 and all(isinstance(x, str) for x in segs):
+        a, b, c = segs
+
+        def three(ctx):     # order.lines.count: often read in every item of a list
+            v = ctx.case.get(a)
+            if v.__class__ is dict:
+                v = v.get(b)
+                return v.get(c) if v.__class__ is dict else _walk(v, [c])
+            return _walk(v, [b, c])
+        return three
     return lambda ctx: _walk(ctx.case, segs)
 
 
@@ -154,17 +175,33 @@ def _value_or_ref(v, path, as_date=False):
     """A parameter: a literal, a reference (text), or a nested spec (a mapping)."""
     if isinstance(v, dict):
         draw = _draw(compile_spec(v, path))
-        return lambda ctx: (lambda x: None if x is MISSING else x)(draw(ctx))
+
+        def nested(ctx):
+            x = draw(ctx)
+            return None if x is MISSING else x
+        return nested
     if isinstance(v, str):
         if _DATE.match(v):
-            d = date.fromisoformat(v)
-            return lambda ctx: d
+            return _const(date.fromisoformat(v))
         get = compile_ref(v, path)
         if as_date:
             return lambda ctx: _as_date(get(ctx))
         return get
-    c = real(v)
-    return lambda ctx: c
+    return _const(real(v))
+
+
+def _const(c):
+    """A literal parameter as a getter that also says its value (`.const`), so a drawing function
+    can take it once, when compiled, rather than call it for every value."""
+    def get(ctx):
+        return c
+    get.const = c
+    return get
+
+
+def _arg(get):
+    """(None, value) for a literal parameter, (getter, None) otherwise."""
+    return (None, get.const) if hasattr(get, "const") else (get, None)
 
 
 def _as_date(v):
@@ -198,8 +235,8 @@ def _quantiser(step, integer: bool):
 
 def _bounded(draw, spec, path, integer):
     q = _quantiser(spec.get("step", 1 if integer else None), integer)
-    lo = _value_or_ref(spec["min"], path + ("min",)) if "min" in spec else None
-    hi = _value_or_ref(spec["max"], path + ("max",)) if "max" in spec else None
+    lo, lo_v = _arg(_value_or_ref(spec["min"], path + ("min",))) if "min" in spec else (None, None)
+    hi, hi_v = _arg(_value_or_ref(spec["max"], path + ("max",))) if "max" in spec else (None, None)
     times = _value_or_ref(spec["times"], path + ("times",)) if "times" in spec else None
 
     def fn(ctx):
@@ -211,14 +248,12 @@ def _bounded(draw, spec, path, integer):
             if t is None:
                 return MISSING
             x = x * t
-        if lo is not None:
-            m = lo(ctx)
-            if m is not None and x < m:
-                x = m
-        if hi is not None:
-            m = hi(ctx)
-            if m is not None and x > m:
-                x = m
+        m = lo_v if lo is None else lo(ctx)
+        if m is not None and x < m:
+            x = m
+        m = hi_v if hi is None else hi(ctx)
+        if m is not None and x > m:
+            x = m
         return q(x)
     return fn
 
@@ -231,36 +266,52 @@ def _pair(spec, key, path):
 
 
 def _normal(spec, path, integer):
-    mean, sd = _pair(spec, "normal", path)
+    (mean, mean_v), (sd, sd_v) = map(_arg, _pair(spec, "normal", path))
 
     def draw(ctx):
-        m, s = mean(ctx), sd(ctx)
+        m = mean_v if mean is None else mean(ctx)
+        s = sd_v if sd is None else sd(ctx)
         return None if m is None or s is None else ctx.rnd.gauss(m, s)
     return _bounded(draw, spec, path, integer)
 
 
 def _lognormal(spec, path, integer):
-    median, sigma = _pair(spec, "lognormal", path)
+    (median, median_v), (sigma, sigma_v) = map(_arg, _pair(spec, "lognormal", path))
 
     def draw(ctx):
-        m, s = median(ctx), sigma(ctx)
+        m = median_v if median is None else median(ctx)
+        s = sigma_v if sigma is None else sigma(ctx)
         return None if not m or s is None else m * math.exp(ctx.rnd.gauss(0, s))
     return _bounded(draw, spec, path, integer)
 
 
+def randint(rnd, a: int, b: int) -> int:
+    """rnd.randint(a, b), the same numbers drawn the same way (randint is randrange(a, b + 1), which
+    for a non-empty range is a + _randbelow(width)), without its two layers of argument checks: a
+    profile draws a dozen of these per case."""
+    if b < a:
+        return rnd.randint(a, b)     # its error
+    return a + rnd._randbelow(b - a + 1)
+
+
 def _range(spec, path, integer):
-    lo, hi = _pair(spec, "range", path)
+    (lo, lo_v), (hi, hi_v) = map(_arg, _pair(spec, "range", path))
     step = spec.get("step")
     whole = integer or (step is None and all(isinstance(v, int) for v in spec["range"]))
     log = bool(spec.get("log"))
     if whole and step is None and not log:
         def draw_int(ctx):
-            a, b = lo(ctx), hi(ctx)
-            return None if a is None or b is None or b < a else ctx.rnd.randint(int(a), int(b))
+            a = lo_v if lo is None else lo(ctx)
+            b = hi_v if hi is None else hi(ctx)
+            if a is None or b is None or b < a:
+                return None
+            a = int(a)
+            return a + ctx.rnd._randbelow(int(b) - a + 1)     # randint(a, b): see randint
         return _bounded(draw_int, dict(spec, step=1), path, True)
 
     def draw(ctx):
-        a, b = lo(ctx), hi(ctx)
+        a = lo_v if lo is None else lo(ctx)
+        b = hi_v if hi is None else hi(ctx)
         if a is None or b is None or b < a:
             return None
         if log and a > 0:
@@ -305,15 +356,22 @@ def _choice(spec, path):
         total = cum[-1]
         return lambda ctx: options[bisect.bisect_right(cum, ctx.rnd.random() * total)]
 
+    everyone = list(range(n))
+    can_be_taken = [i for i, o in enumerate(options) if isinstance(o, (str, int))]
+
     def fn(ctx):
         taken = set()
         for get in excluded:
             v = get(ctx)
             if isinstance(v, list):
-                taken.update(x for x in v if isinstance(x, (str, int)))
+                taken.update([x for x in v if isinstance(x, (str, int))])
             elif isinstance(v, (str, int)):
                 taken.add(v)
-        free = [i for i, o in enumerate(options) if not (isinstance(o, (str, int)) and o in taken)]
+        if taken:
+            out = {i for i in can_be_taken if options[i] in taken}
+            free = [i for i in everyone if i not in out] if out else everyone
+        else:
+            free = everyone
         if not free:
             return MISSING
         if cum is None:
@@ -348,7 +406,10 @@ def add_months(d: date, months: int) -> date:
     """Calendar months, the day clamped to the month's end (as FEEL's date + duration)."""
     y, m = divmod(d.month - 1 + months, 12)
     year, month = d.year + y, m + 1
-    return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
+    day = d.day
+    if day > 28:        # every month has 28 days: only a later day may need clamping
+        day = min(day, calendar.monthrange(year, month)[1])
+    return date(year, month, day)
 
 
 def _offset(spec, key, path):
@@ -356,8 +417,13 @@ def _offset(spec, key, path):
         return None
     v = spec[key]
     if isinstance(v, list):
-        lo, hi = _pair(spec, key, path)
-        return lambda ctx: (lambda a, b: None if a is None or b is None else ctx.rnd.randint(int(a), int(b)))(lo(ctx), hi(ctx))
+        (lo, lo_v), (hi, hi_v) = map(_arg, _pair(spec, key, path))
+
+        def offset(ctx):
+            a = lo_v if lo is None else lo(ctx)
+            b = hi_v if hi is None else hi(ctx)
+            return None if a is None or b is None else randint(ctx.rnd, int(a), int(b))
+        return offset
     return _value_or_ref(v, path + (key,))
 
 
@@ -367,8 +433,12 @@ def _date(spec, path):
     hi = _value_or_ref(spec["max"], path + ("max",), as_date=True) if "max" in spec else None
     if "after" in spec:
         anchors = [compile_ref(r, path + ("after",)) for r in _listify(spec["after"])]
+        var = getattr(anchors[0], "var", None) if len(anchors) == 1 else None
 
         def base(ctx):
+            if var is not None:     # after: $issued, the usual kind
+                d = ctx.vars.get(var)
+                return d if d.__class__ is date else _as_date(d)
             for a in anchors:
                 d = _as_date(a(ctx))
                 if d is not None:
@@ -384,17 +454,36 @@ def _date(spec, path):
             a, b = first(ctx), last(ctx)
             if a is None or b is None or b < a:
                 return None
-            return a + timedelta(days=ctx.rnd.randint(0, (b - a).days))
+            return a + timedelta(days=ctx.rnd._randbelow((b - a).days + 1))     # randint(0, days)
+
+    # literal offsets (years: 3, days: -1) taken once; those drawn are drawn in the order years,
+    # months, days, as written
+    shift = None
+    if years is None or hasattr(years, "const"):
+        if months is None or hasattr(months, "const"):
+            if years is not None or months is not None:
+                n = (years.const or 0) * 12 if years is not None else 0
+                n += (months.const or 0) if months is not None else 0
+                shift = int(n)
+                years = months = None
+    step = None
+    if days is not None and hasattr(days, "const"):
+        step = timedelta(days=int(days.const or 0))
+        days = None
 
     def fn(ctx):
         d = base(ctx)
         if d is None:
             return MISSING
-        if years is not None or months is not None:
+        if shift is not None:
+            d = add_months(d, shift)
+        elif years is not None or months is not None:
             n = (years(ctx) or 0) * 12 if years is not None else 0
             n += (months(ctx) or 0) if months is not None else 0
             d = add_months(d, int(n))
-        if days is not None:
+        if step is not None:
+            d += step
+        elif days is not None:
             d += timedelta(days=int(days(ctx) or 0))
         if lo is not None:
             m = lo(ctx)
@@ -475,21 +564,37 @@ def _template(spec, path):
     if unused:
         raise SpecError(f"'parts' has entries the template does not use: {', '.join(sorted(unused))}", path + ("parts",))
     check = _check(spec, path)
-    # each piece as a function of the context giving text (or MISSING), so drawing is one loop
-    pieces_fns = []
+    # literal text as itself, every other piece as a function of the context; each piece is drawn
+    # even after one is missing, so the random stream does not depend on which
+    plan = []
     for f in fns:
         if f == "index":
-            pieces_fns.append(lambda ctx: str(ctx.index))
+            plan.append(lambda ctx: ctx.index)
         elif f == "seed":
-            pieces_fns.append(lambda ctx: str(ctx.seed))
-        elif isinstance(f, str):
-            pieces_fns.append(lambda ctx, t=f: t)
+            plan.append(lambda ctx: ctx.seed)
         else:
-            pieces_fns.append(lambda ctx, d=f: _piece(d(ctx)))
+            plan.append(f)
+    plan = tuple(plan)
 
     def fn(ctx):
-        out = [f(ctx) for f in pieces_fns]
-        if MISSING in out:
+        out = []
+        missing = False
+        for f in plan:
+            if f.__class__ is str:
+                out.append(f)
+                continue
+            v = f(ctx)
+            c = v.__class__
+            if c is not str:
+                if c is int:
+                    v = str(v)
+                elif v is MISSING or v is None:
+                    missing = True
+                    continue
+                else:
+                    v = _text(v)
+            out.append(v)
+        if missing:
             return MISSING
         s = "".join(out)
         if check is not None:
@@ -499,12 +604,6 @@ def _template(spec, path):
             s += c
         return s
     return fn
-
-
-def _piece(v):
-    if type(v) is str:
-        return v
-    return MISSING if v is MISSING or v is None else _text(v)
 
 
 def _text(v) -> str:
@@ -572,17 +671,36 @@ def _first_path(node):
     return node["__path__"]
 
 
+def fill_plan(compiled):
+    """(name, fill, draw) for `fill_fields`: a field that is a value (not an object or a list built
+    in place) is drawn by its draw function directly, one call per field rather than two."""
+    return tuple((name, f, getattr(f, "draw", None)) for name, f in compiled)
+
+
+def fill_fields(ctx, obj, plan):
+    """Draw the fields of `plan` that `obj` does not have yet into it, in order."""
+    for name, f, draw in plan:
+        if name not in obj:
+            if draw is None:
+                f(ctx, obj, name)
+            else:
+                v = draw(ctx)
+                if v is not MISSING:
+                    obj[name] = v
+
+
 def _object_fill(compiled):
     """Fill the object at parent[key] (kept if given, e.g. by a story) field by field; empty: removed."""
+    plan = fill_plan(compiled)
+
     def fill(ctx, parent, key):
         obj = parent.get(key)
         if not isinstance(obj, dict):
             obj = parent[key] = {}
-        for name, f in compiled:
-            if name not in obj:
-                f(ctx, obj, name)
+        fill_fields(ctx, obj, plan)
         if not obj:
             del parent[key]
+    fill.plan = plan    # a list fills its items with it directly
     return fill
 
 
@@ -631,6 +749,8 @@ def _list(spec, path, schema):
         raise SpecError("'list' needs 'count' (or 'stories')", p)
     count = _offset(body, "count", p) if "count" in body else None
     order = body.get("order_by")
+    plan = getattr(item, "plan", None)      # an object item (without a condition of its own)
+    draw = getattr(item, "draw", None)      # a value item
 
     def fill(ctx, parent, key):
         if stories is not None:
@@ -641,10 +761,31 @@ def _list(spec, path, schema):
                 return
             stubs = [None] * max(0, int(n))
         out = parent[key] = []
-        ctx.prev.append(None)
-        ctx.pos.append(0)
+        items, prev, pos = ctx.items, ctx.prev, ctx.pos
+        prev.append(None)
+        pos.append(0)
         for stub in stubs:
-            ctx.pos[-1] += 1
+            pos[-1] += 1
+            # the two usual kinds of item, as the general way below would make them, in fewer steps
+            if plan is not None and (stub is None or stub.__class__ is dict):
+                obj = {} if stub is None else dict(stub)
+                out.append(obj)
+                items.append(obj)
+                fill_fields(ctx, obj, plan)
+                items.pop()
+                if obj:
+                    prev[-1] = obj
+                else:
+                    out.pop()
+                continue
+            if draw is not None and stub is None:
+                items.append({})
+                v = draw(ctx)
+                items.pop()
+                if v is not MISSING:
+                    out.append(v)
+                    prev[-1] = v
+                continue
             if stub is None:
                 holder = {"v": {}} if item_is_object else {}
             else:
@@ -693,6 +834,28 @@ def _switch(spec, path, schema):
         f = f or default
         if f is not None:
             f(ctx, parent, key)
+    # a switch between values (not objects or lists built in place) is a value too
+    fills = list(table.values()) + ([default] if default is not None else [])
+    if all(getattr(f, "draw", None) is not None for f in fills):
+        draws = {k: f.draw for k, f in table.items()}
+        default_draw = default.draw if default is not None else None
+        var = getattr(get, "var", None)
+        field = getattr(get, "item_field", None)
+
+        def draw(ctx):
+            if var is not None:
+                v = ctx.vars.get(var)
+            elif field is not None:
+                v = ctx.items[-1].get(field) if ctx.items else None
+            else:
+                v = get(ctx)
+            if v is None:
+                d = default_draw
+            else:
+                c = v.__class__
+                d = draws.get(v if c is str else str(v) if c is int else _text(v)) or default_draw
+            return MISSING if d is None else d(ctx)
+        fill.draw = draw
     return fill
 
 
@@ -707,17 +870,27 @@ def compile_when(when, path):
         get = compile_ref(str(ref), path + (ref,))
         allowed = [_plain(w) for w in _listify(want)] if want is not None else [None]
         allowed = [_as_date(a) or a if isinstance(a, str) and _DATE.match(a) else a for a in allowed]
-        tests.append((get, allowed))
+        tests.append((get, allowed, None in allowed))
 
     def fn(ctx):
-        for get, allowed in tests:
+        for get, allowed, none_ok in tests:
             v = get(ctx)
-            if isinstance(v, list) and not any(v2 is None for v2 in allowed):
+            if isinstance(v, list) and not none_ok:
                 if not any(a in v for a in allowed):   # a list holds the value
                     return False
             elif v not in allowed:
                 return False
         return True
+    if len(tests) == 1:
+        get, allowed, none_ok = tests[0]
+        name = getattr(get, "var", None)
+
+        def one(ctx):      # when: {$scenario: [...]}, the usual kind
+            v = get(ctx) if name is None else ctx.vars.get(name)
+            if isinstance(v, list) and not none_ok:
+                return any(a in v for a in allowed)
+            return v in allowed
+        return one
     return fn
 
 
@@ -792,7 +965,15 @@ def _bool(spec, path, integer):
 
 def _copy_ref(spec, path, integer):
     get = compile_ref(spec["copy"], path + ("copy",))
-    return lambda ctx: (lambda v: MISSING if v is None else _copy(v))(get(ctx))
+
+    var = getattr(get, "var", None)
+
+    def copy(ctx):
+        v = get(ctx) if var is None else ctx.vars.get(var)
+        if v is None:
+            return MISSING
+        return v if type(v) in _IMMUTABLE else _copy(v)
+    return copy
 
 
 _DRAWS = {
@@ -817,4 +998,13 @@ def _presence(fill, spec, path):
         if p is not None and ctx.rnd.random() >= p:
             return
         fill(ctx, parent, key)
+    draw = getattr(fill, "draw", None)
+    if draw is not None:
+        def gated_draw(ctx):
+            if when is not None and not when(ctx):
+                return MISSING
+            if p is not None and ctx.rnd.random() >= p:
+                return MISSING
+            return draw(ctx)
+        gated.draw = gated_draw
     return gated
