@@ -74,7 +74,9 @@ class _Link:
         self.sock = sock
         self.buf = bytearray()
 
-    def _frame(self):
+    def _extent(self):
+        """(start, length) of the first message in the buffer when all of it has come, else None
+        (multiprocessing's framing: a 4-byte length, or -1 and an 8-byte one)."""
         buf = self.buf
         if len(buf) < 4:
             return None
@@ -83,23 +85,20 @@ class _Link:
             if len(buf) < 12:
                 return None
             n, start = struct.unpack_from("!Q", buf, 4)[0], 12
-        if len(buf) < start + n:
+        return (start, n) if len(buf) >= start + n else None
+
+    def _frame(self):
+        extent = self._extent()
+        if extent is None:
             return None
-        message = pickle.loads(memoryview(buf)[start:start + n])
-        del buf[:start + n]
+        start, n = extent
+        message = pickle.loads(memoryview(self.buf)[start:start + n])
+        del self.buf[:start + n]
         return message
 
     def queued(self) -> bool:
         """A whole task has come already (the server sent more than one at once)."""
-        buf = self.buf
-        if len(buf) < 4:
-            return False
-        n, start = struct.unpack_from("!i", buf)[0], 4
-        if n == -1:
-            if len(buf) < 12:
-                return False
-            n, start = struct.unpack_from("!Q", buf, 4)[0], 12
-        return len(buf) >= start + n
+        return self._extent() is not None
 
     def recv(self):
         while True:
