@@ -90,11 +90,17 @@ async def evaluated(server, raw: bytes, ctype: str):
     """(status, digest or None, body) of a single-case evaluation's body, a problem answered as api.py
     answers it; None for a batch (the whole stack answers it)."""
     try:
-        if b'"cases"' in raw:           # surely a batch (one that is not is sent on, and comes back as None)
+        if maybe_batch(raw):
             return None
         return await server.pool.call("answer", raw, ctype, shared=server.catalog.items())
     except Exception as exc:   # noqa: BLE001 - every problem answered as api.py answers it
         return failed(exc)
+
+
+def maybe_batch(raw: bytes) -> bool:
+    """A body that may be a batch, for the whole stack to spread over the workers. One without the
+    word surely is not; one with it that is not a batch comes back from the worker as None."""
+    return b'"cases"' in raw
 
 
 def failed(exc: Exception):

@@ -21,7 +21,7 @@ import time
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol, RequestResponseCycle
 
 from .bodies import media_type
-from .direct import _TYPE, PATH, DirectEvaluate, failed
+from .direct import _TYPE, PATH, DirectEvaluate, failed, maybe_batch
 from .problems import HTTPProblem, where
 from .requestlog import LOG, _log
 from .security import refusal
@@ -100,7 +100,7 @@ class LeanProtocol(HttpToolsProtocol):
         raw = chunks[0] if len(chunks) == 1 else b"".join(chunks)
         lean.chunks = None
         server = self.direct.server
-        if b'"cases"' in raw:               # surely a batch
+        if maybe_batch(raw):
             return self._to_stack(lean, raw)
 
         def then(answer, exc):

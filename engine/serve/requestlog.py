@@ -32,7 +32,8 @@ class _Stderr(logging.StreamHandler):
         now = int(time.time())
         if now != self._second:
             self._second, self._stamp = now, time.strftime(STAMP, time.localtime(now))
-        self._pending.append(f"{self._stamp} {text}\n")
+        with self.lock:         # (a message logged from another thread writes the pending lines)
+            self._pending.append(f"{self._stamp} {text}\n")
         if loop is None:
             self._write()
         elif len(self._pending) == 1:

@@ -64,6 +64,27 @@ def worker_main(conn) -> None:
     with_room(_serve, conn)
 
 
+def frame_extent(buf, at: int = 0):
+    """(start, length) of the message at `at` in buf when all of it has come, else None
+    (multiprocessing's framing: a 4-byte big-endian length, or -1 and an 8-byte one, then the pickle)."""
+    end = len(buf)
+    if end - at < 4:
+        return None
+    n, start = struct.unpack_from("!i", buf, at)[0], at + 4
+    if n == -1:
+        if end - at < 12:
+            return None
+        n, start = struct.unpack_from("!Q", buf, at + 4)[0], at + 12
+    return (start, n) if end >= start + n else None
+
+
+def frame(obj) -> list:
+    """The pieces of obj's message in that framing: its length, then its pickle."""
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    n = len(data)
+    return [struct.pack("!i", n) if n <= 0x7fffffff else struct.pack("!iQ", -1, n), data]
+
+
 class _Link:
     """The worker's end of its pipe: multiprocessing's frames (a 4-byte big-endian length, or -1 and 8
     bytes, then the pickle), read as much at a time as has come. The server sends a worker up to DEPTH
@@ -74,21 +95,8 @@ class _Link:
         self.sock = sock
         self.buf = bytearray()
 
-    def _extent(self):
-        """(start, length) of the first message in the buffer when all of it has come, else None
-        (multiprocessing's framing: a 4-byte length, or -1 and an 8-byte one)."""
-        buf = self.buf
-        if len(buf) < 4:
-            return None
-        n, start = struct.unpack_from("!i", buf)[0], 4
-        if n == -1:
-            if len(buf) < 12:
-                return None
-            n, start = struct.unpack_from("!Q", buf, 4)[0], 12
-        return (start, n) if len(buf) >= start + n else None
-
     def _frame(self):
-        extent = self._extent()
+        extent = frame_extent(self.buf)
         if extent is None:
             return None
         start, n = extent
@@ -98,7 +106,7 @@ class _Link:
 
     def queued(self) -> bool:
         """A whole task has come already (the server sent more than one at once)."""
-        return self._extent() is not None
+        return frame_extent(self.buf) is not None
 
     def recv(self):
         while True:
@@ -110,14 +118,8 @@ class _Link:
                 raise EOFError
             self.buf += data
 
-    @staticmethod
-    def frame(obj) -> list:
-        data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-        n = len(data)
-        return [struct.pack("!i", n) if n <= 0x7fffffff else struct.pack("!iQ", -1, n), data]
-
     def send(self, obj) -> None:
-        self.sock.sendall(b"".join(self.frame(obj)))
+        self.sock.sendall(b"".join(frame(obj)))
 
     def send_frames(self, pieces: list) -> None:
         self.sock.sendall(b"".join(pieces))
@@ -174,7 +176,7 @@ def _serve(conn) -> None:
         if timed:
             signal.setitimer(signal.ITIMER_REAL, 0)
         if hold:
-            pieces = conn.frame(reply)
+            pieces = frame(reply)
             held += pieces
             size[0] += len(pieces[1])
             continue
@@ -237,15 +239,9 @@ class _Channel(asyncio.Protocol):
     def data_received(self, data):
         buf = self.buffer
         buf += data
-        at, end = 0, len(buf)       # (the answers read are cut off the buffer once, not one by one)
-        while end - at >= 4:
-            n, start = struct.unpack_from("!i", buf, at)[0], at + 4
-            if n == -1:
-                if end - at < 12:
-                    break
-                n, start = struct.unpack_from("!Q", buf, at + 4)[0], at + 12
-            if end < start + n:
-                break
+        at = 0                      # (the answers read are cut off the buffer once, not one by one)
+        while (extent := frame_extent(buf, at)) is not None:
+            start, n = extent
             with memoryview(buf) as view:
                 message = pickle.loads(view[start:start + n])
             at = start + n
@@ -303,12 +299,9 @@ class _Channel(asyncio.Protocol):
     def send(self, obj, fut, limit, token) -> None:
         if self.closed:
             raise _Again()
-        data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-        n = len(data)
         if not self.out:
             self.pool._loop.call_soon(self._flush)
-        self.out.append(struct.pack("!i", n) if n <= 0x7fffffff else struct.pack("!iQ", -1, n))
-        self.out.append(data)
+        self.out += frame(obj)
         slot = _Slot(fut, limit, token)
         self.slots.append(slot)
         if len(self.slots) == 1:
