@@ -69,6 +69,20 @@ def rule_files(root: Path) -> list[str]:
     return listed(root)[0]
 
 
+def _colliding(files: list[str]):
+    """(name, the earlier name it collides with) for each file whose path equals an earlier one's once
+    letter case and Unicode form are ignored, as macOS and Windows file systems do ('A.yaml' and
+    'a.yaml', 'é' composed and decomposed)."""
+    import unicodedata
+    seen: dict[str, str] = {}
+    for rel in files:
+        key = unicodedata.normalize("NFC", rel).casefold()
+        if key in seen:
+            yield rel, seen[key]
+        else:
+            seen[key] = rel
+
+
 def digest_of(root: Path) -> str:
     """sha256 over a canonical form: each file's relative path and its text with normalised newlines.
     (digest_index.py gives the same value without reading the files that have not changed.)"""
@@ -119,7 +133,10 @@ def _read_ruleset_folder(root: Path) -> RuleSetSource:
         else:
             problems.add(Msg("err_no_manifest", manifest=MANIFEST, folder=root), file=MANIFEST)
         return src
-    src.digest = digest_of(root)
+    files = rule_files(root)
+    src.digest = combined_digest((rel, file_digest(root, rel)) for rel in files)
+    for rel, other in _colliding(files):
+        problems.add(Msg("err_names_differ_in_case", other=other), file=rel)
     src.manifest = _read(root, MANIFEST, problems)
     if src.manifest is not None:
         problems.extend(validate_document(src.manifest, "manifest"))

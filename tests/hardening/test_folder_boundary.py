@@ -198,3 +198,21 @@ def test_a_pdf_never_shows_a_file_from_outside(tmp_path):
     import subprocess as sp
     text = sp.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "visible" in text and SECRET not in text, text
+
+
+@pytest.mark.parametrize("first, second", [("clauses.yaml", "Clauses.yaml"),
+                                           ("tests/caf\u00e9.yaml", "tests/cafe\u0301.yaml")])
+def test_names_one_on_macos_or_windows_are_refused(first, second, library, capsys):
+    """Two files a case-insensitive (or Unicode-normalising) file system holds as one: the rule set
+    would differ between machines, so it does not load, and the message names both."""
+    (library / "tests").mkdir(exist_ok=True)
+    if not (library / first).exists():
+        (library / first).write_text("tests: []\n", encoding="utf-8")
+    shutil.copy(library / first, library / second)
+    if {p.name for p in (library / second).parent.iterdir()} >= {first.split("/")[-1], second.split("/")[-1]}:
+        code, out, err = run_main(["check", library], capsys)
+        assert code == 1, (out, err)
+        assert "differ only in letter case or Unicode form" in out + err
+        assert second.split("/")[-1] in out + err or first.split("/")[-1] in out + err
+    else:      # this file system already holds them as one file: nothing to refuse
+        assert (library / first).exists()
