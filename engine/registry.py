@@ -158,7 +158,7 @@ class AmbiguousRevision(RevisionError):
 def of_family(entries: list[Entry], family: str | None) -> list[Entry]:
     """The entries of `family` (all when None); none found, or none of that family, is an error."""
     if not entries:
-        raise RevisionError("no rule sets found (looked in: " + ", ".join(str(d) for d in search_dirs()) + ")")
+        raise RevisionError(Msg("err_no_rulesets", dirs=", ".join(str(d) for d in search_dirs())))
     if not family:
         return entries
     known = families(entries)
@@ -190,7 +190,7 @@ def choose(entries: list[Entry], as_of, revision: str | None = None, family: str
     in_force = [e for e in approved if _date(e.effective) <= day]
     if not in_force:
         first = min((e.effective for e in approved), default="(none approved)")
-        raise RevisionError(f"no revision of {entries[0].family} was in force on {day.isoformat()}; the first took effect on {first}")
+        raise RevisionError(Msg("err_none_in_force", family=entries[0].family, day=day.isoformat(), first=first))
     e = max(in_force, key=lambda x: (x.effective, x.revision))
     return e, f"revision {e.revision} in force on {day.isoformat()} (effective {e.effective})"
 
@@ -207,7 +207,7 @@ def _date(text) -> date:
     try:
         return date.fromisoformat(str(text))
     except ValueError:
-        raise RevisionError(f"'{text}' is not a date (write YYYY-MM-DD)") from None
+        raise RevisionError(Msg("err_not_a_date", text=text)) from None
 
 
 _CACHE: dict = {}
@@ -265,9 +265,9 @@ def select_entry(case: dict, entries: list[Entry], revision: str | None = None, 
             as_of = date.fromisoformat(str(as_of))
         except ValueError:
             from .errors import CaseError
-            raise CaseError(f"as_of: '{case.get('as_of')}' is not a valid date (write YYYY-MM-DD)") from None
+            raise CaseError(Msg("err_case_as_of_invalid", value=case.get('as_of'))) from None
     if wanted is None and as_of is None:
-        raise RevisionError("the case has no as_of date, so no revision can be chosen for it")
+        raise RevisionError(Msg("err_case_no_as_of"))
     if fam is not None and entries and not any(same_family(e, fam) for e in entries):
         try:
             of_family(entries, fam)

@@ -49,6 +49,7 @@ from markupsafe import Markup
 
 from .errors import CaseError, OutputError, RuleSetError, UsageError
 from .folder import listed
+from .i18n import Msg, declared
 from .jsonout import number_text
 from .sandbox import Sandbox, TemplateProblem, TemplateRefused  # noqa: F401 - TemplateRefused: part of the API
 from .sandbox import environment as sandboxed
@@ -350,7 +351,7 @@ def describe(req: dict) -> str:
 def context_for(ruleset, result: dict, case: dict | None, lang: str | None = None) -> dict:
     """What a document template sees; `lang` is the language to show (the `text` filter picks it from
     a rule set's text), `languages` the rule set's, primary first."""
-    from .i18n import choose, declared
+    from .i18n import choose
     languages = declared(ruleset.manifest)
     return {"result": result, "case": case or {}, "ruleset": ruleset_view(ruleset),
             "lang": choose(languages, lang), "languages": languages}
@@ -370,22 +371,25 @@ def shown_values(ruleset, result: dict) -> dict:
 def render_html(ruleset, result: dict, document: str, case: dict | None = None, lang: str | None = None) -> str:
     names = documents(ruleset)
     if document not in names:
-        have = ", ".join(names) if names else "none (the rule set has no templates/ folder)"
-        raise UsageError(f"{ruleset.name} has no document '{document}'; its documents: {have}")
+        raise UsageError(Msg("err_no_document", ruleset=ruleset.name, document=document,
+                             documents=", ".join(names) if names else Msg("err_no_documents_folder")),
+                         languages=declared(ruleset.manifest))
     context = context_for(ruleset, result, case, lang)
     spec = requirements(ruleset).get(document) or {}
     what = text2(spec.get("title")) or document
     not_earned = unmet(spec.get("earned_when") or [], context)
     if not_earned:
-        raise CaseError(f"cannot render the {what}: the case does not earn it under {ruleset.name}:\n"
-                        + "\n".join("  - " + describe(r) for r in not_earned))
+        raise CaseError(Msg("err_document_not_earned", document=what, ruleset=ruleset.name,
+                            reasons="\n".join("  - " + describe(r) for r in not_earned)),
+                        languages=declared(ruleset.manifest))
     missing = unmet(spec.get("requires") or [], context)
     context["document"] = {"name": document, "title": spec.get("title"), "shown": shown_values(ruleset, result),
                            "missing": {str(k): [{**r, "text": describe(r)} for r in unmet(v, context)]
                                        for k, v in (spec.get("inputs") or {}).items()}}
     if missing:
-        raise CaseError(f"cannot render the {what}: the case lacks {len(missing)} item(s) it must show under "
-                        f"{ruleset.name}:\n" + "\n".join("  - " + describe(r) for r in missing))
+        raise CaseError(Msg("err_document_lacks", document=what, ruleset=ruleset.name, n=len(missing),
+                            reasons="\n".join("  - " + describe(r) for r in missing)),
+                        languages=declared(ruleset.manifest))
     try:
         return render_template(environment(Path(ruleset.root) / "templates"), document + SUFFIX, context)
     except TemplateProblem as exc:

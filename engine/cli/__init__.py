@@ -107,11 +107,13 @@ def _on_sigterm(signum, frame):
 
 
 def _in_language(exc: CertrulesError, requested: str | None) -> str:
-    """The error in --lang, else the locale's or the primary language of the rule set it is about (when
-    known), else English."""
-    from ..i18n import texts_for
+    """The error in --lang, else the locale's (among the languages of the rule set it is about, when
+    known, else among certrules' catalogues), else the rule set's primary language, else English."""
+    from ..i18n import BASE, catalogues, texts_for
+    # an error about no rule set in particular may be said in any language certrules speaks
+    languages = list(exc.languages) or [BASE] + [c for c in catalogues() if c != BASE]
     try:
-        return texts_for({"languages": list(exc.languages)}, requested).error(exc)
+        return texts_for({"languages": languages}, requested).error(exc)
     except CertrulesError:        # --lang names a language there is no catalogue for: it was said already
         return str(exc)
 

@@ -91,3 +91,33 @@ def test_pages_carry_the_language_and_a_title_in_it(tmp_path, capsys):
     capsys.readouterr()
     assert main(["diff", "A/1", "A/2"]) == 0
     assert "个条款中有" in capsys.readouterr().out             # A/2's primary language is Chinese
+
+
+def test_errors_about_revisions_and_documents_speak_the_output_s_language(tmp_path, capsys, monkeypatch):
+    early = tmp_path / "early.yaml"
+    early.write_text("as_of: 2000-01-01\n", encoding="utf-8")
+    assert main(["eval", str(early), "--lang", "zh"]) == 5
+    assert "2000-01-01 时 ZBC-SC 没有生效的修订；最早的修订于 2024-12-01 生效" in capsys.readouterr().err
+    assert main(["eval", str(early), "--lang", "en"]) == 5
+    assert "no revision of ZBC-SC was in force on 2000-01-01" in capsys.readouterr().err
+    refused = REPO / "examples" / "cases" / "03-refused-low-score.yaml"
+    out = tmp_path / "c.html"
+    assert main(["render", "certificate", str(refused), "-o", str(out)]) == 4      # A/2's primary language
+    err = capsys.readouterr().err
+    assert "无法出具商品售后服务认证证书" in err and "该案例不具备出具条件" in err and "score_below_minimum" in err
+    assert main(["render", "certificate", str(refused), "-o", str(out), "--lang", "en"]) == 4
+    assert "the case does not earn it under ZBC-SC-2025 A/2" in capsys.readouterr().err
+    assert main(["render", "diploma", str(refused), "-o", str(out), "--lang", "zh"]) == 2
+    assert "ZBC-SC-2025 A/2 没有文件 'diploma'" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_an_error_about_no_rule_set_follows_the_locale(tmp_path, capsys, monkeypatch):
+    undated = tmp_path / "undated.yaml"
+    undated.write_text("organization: {name: x}\n", encoding="utf-8")
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    assert main(["eval", str(undated)]) == 5
+    assert "案例没有 as_of 日期，因此无法为它选择修订" in capsys.readouterr().err
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    assert main(["eval", str(undated)]) == 5
+    assert "the case has no as_of date, so no revision can be chosen for it" in capsys.readouterr().err
