@@ -34,7 +34,7 @@ from referencing.exceptions import NoSuchResource, Unresolvable
 from referencing.jsonschema import DRAFT202012
 
 from .errors import Problem
-from .i18n import Msg
+from .i18n import Msg, either
 from .paths import data_dir
 
 SCHEMA_DIR = data_dir("schemas")
@@ -211,6 +211,7 @@ def validator_for(schema: dict):
 
 
 def describe(value) -> str:
+    """A value as a message shows it: text quoted (cut at 60 characters), a mapping or list by its kind."""
     if isinstance(value, str):
         return f"'{value}'" if len(value) < 60 else f"'{value[:57]}...'"
     if value is None:
@@ -220,18 +221,20 @@ def describe(value) -> str:
     if isinstance(value, (int, Decimal)):
         return str(value)
     if isinstance(value, dict):
-        return "a mapping"
+        return Msg("type_mapping")
     if isinstance(value, list):
-        return "a list"
+        return Msg("type_list")
     return str(value)
 
 
-_TYPE_WORDS = {"string": "text", "number": "a number", "integer": "a whole number", "boolean": "true or false",
-               "object": "a mapping", "array": "a list", "null": "null"}
+_TYPE_WORDS = {"string": "type_text", "number": "type_number", "integer": "type_integer", "boolean": "type_true_or_false",
+               "object": "type_mapping", "array": "type_list", "null": "type_null"}
+_BOUNDS = {"minimum": "err_below_minimum", "exclusiveMinimum": "err_not_above", "maximum": "err_above_maximum",
+           "exclusiveMaximum": "err_not_below"}
 
 
 def plain(error) -> str:
-    """One sentence for one jsonschema error."""
+    """One sentence for one jsonschema error (a Msg: said in the output's language)."""
     v = error.validator
     val = error.validator_value
     inst = error.instance
@@ -245,43 +248,37 @@ def plain(error) -> str:
         return Msg("err_unknown_key", keys=which, allowed=allowed) if allowed else Msg("err_unknown_key_only", keys=which)
     if v == "type":
         types = val if isinstance(val, list) else [val]
-        want = " or ".join(_TYPE_WORDS.get(t, t) for t in types)
-        return f"expected {want}, got {describe(inst)}"
+        return Msg("err_expected", want=either([Msg(_TYPE_WORDS[t]) if t in _TYPE_WORDS else str(t) for t in types]),
+                   got=describe(inst))
     if v == "enum":
-        return f"{describe(inst)} is not one of: {', '.join(describe(x) for x in val)}"
+        return Msg("err_not_one_of", value=describe(inst), allowed=", ".join(str(describe(x)) for x in val))
     if v == "const":
-        return f"expected {describe(val)}, got {describe(inst)}"
+        return Msg("err_expected", want=describe(val), got=describe(inst))
     if v == "format":
         if val == "date":
-            return f"{describe(inst)} is not a valid date (write YYYY-MM-DD, e.g. 2026-01-31)"
-        return f"{describe(inst)} is not a valid {val}"
-    if v == "minimum":
-        return f"{describe(inst)} is below the minimum {val}"
-    if v == "exclusiveMinimum":
-        return f"{describe(inst)} must be greater than {val}"
-    if v == "maximum":
-        return f"{describe(inst)} is above the maximum {val}"
-    if v == "exclusiveMaximum":
-        return f"{describe(inst)} must be less than {val}"
+            return Msg("err_not_a_valid_date", value=describe(inst))
+        return Msg("err_not_valid_format", value=describe(inst), format=val)
+    if v in _BOUNDS:
+        return Msg(_BOUNDS[v], value=describe(inst), bound=val)
     if v == "minItems":
-        return f"the list needs at least {val} item{'s' if val != 1 else ''}"
+        return Msg("err_min_items_one") if val == 1 else Msg("err_min_items", n=val)
     if v == "maxItems":
-        return f"the list may have at most {val} items"
+        return Msg("err_max_items", n=val)
     if v == "minLength":
-        return "this text must not be empty" if val == 1 else f"this text needs at least {val} characters"
+        return Msg("err_text_empty") if val == 1 else Msg("err_min_length", n=val)
     if v == "maxLength":
-        return f"this text may have at most {val} characters"
+        return Msg("err_max_length", n=val)
     if v == "pattern":
-        return f"{describe(inst)} does not have the expected form ({val})"
+        return Msg("err_pattern", value=describe(inst), pattern=val)
     if v == "uniqueItems":
-        return "the list has repeated items"
+        return Msg("err_repeated_items")
     if v in ("oneOf", "anyOf"):
         if error.context:
             fitting = [e for e in error.context if e.validator != "type"]
             return plain(best_match(fitting or error.context))
-        return f"{describe(inst)} does not match any allowed form"
+        return Msg("err_no_form", value=describe(inst))
     if v == "not":
-        return f"{describe(inst)} is not allowed here"
+        return Msg("err_not_allowed", value=describe(inst))
     return error.message
 
 

@@ -76,7 +76,7 @@ def _words_shown():
 def _keys_named_in_code():
     """Every catalogue key the engine names: in a t(...) or Msg(...) call, a messages(...)[...] lookup,
     a checker's key=..., or one of the maps from a value to its key."""
-    from engine import elements, expressions
+    from engine import elements, expressions, schemas
     from engine.impact import report
     named = set()
     files = [p for p in (REPO / "engine").rglob("*") if p.suffix in (".py", ".j2")]
@@ -87,6 +87,7 @@ def _keys_named_in_code():
             named |= set(re.findall(r"\bkey=['\"](\w+)['\"]", text))
         named |= set(re.findall(r"messages\([^)]*\)\[\s*['\"](\w+)['\"]", text))
     named |= set(elements._TYPE_WORDS.values()) | set(expressions._VERBS.values()) | set(expressions._TYPES.values())
+    named |= set(schemas._TYPE_WORDS.values()) | set(schemas._BOUNDS.values())
     named |= set(report._WHO.values()) | {key for _, key in report._FINDINGS}
     named |= {"type_list", "type_context", "type_function"}          # expressions._type_msg, by the checker's class
     return named
