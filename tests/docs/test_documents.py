@@ -282,6 +282,30 @@ def test_refusal_gives_each_reason_with_its_clause():
     assert "特别扣分项" in text and "第 5.9.3 条" in text
 
 
+def test_no_refusal_notice_without_a_decision_to_refuse():
+    """5.9.4 writes to the applicant about a decision made: not while the review (5.8.3) found problems,
+    nor while a condition the decision rests on has an error (5.9.1)."""
+    c = copy.deepcopy(case("03"))
+    c["audit"]["review_passed"] = False
+    msg = refusal_of("refusal", c)
+    assert "certification_decision" in msg and "5.9.4" in msg
+    c = copy.deepcopy(case("03"))
+    c["audit"]["decision_maker"] = c["audit"]["team"][0]["name"]        # decided by an auditor of the case
+    msg = refusal_of("refusal", c)
+    assert "decision_maker_in_team" in msg and "5.9.1" in msg
+
+
+def test_no_certificate_when_the_case_does_not_say_the_kind_of_audit():
+    c = copy.deepcopy(case("01"))
+    del c["audit"]["kind"]
+    assert "certificate_level" in refusal_of("certificate", c)
+
+
+def test_a_refused_case_s_report_names_no_raw_level_word():
+    text = visible_text(render("report", case("03")))
+    assert "未达到认证等级" in text and "：none" not in text
+
+
 def test_a_granted_case_gets_no_refusal_notice():
     with pytest.raises(CaseError, match="refusal"):
         render("refusal", case("01"))
