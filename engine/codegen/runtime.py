@@ -228,7 +228,8 @@ def instance_of(value, t, budget=None):
     return instance_of(value, t, budget)
 
 
-_OF_TYPE = {"number": Decimal, "string": str, "boolean": bool, "date": _dt.date}
+# a value already of a simple declared type is itself (conform gives it back): no type rules imported
+_OF_TYPE = {"number": Decimal, "string": str, "boolean": bool, "date": _dt.date, "list": list, "context": dict}
 
 
 def typed(value, t, budget, D):

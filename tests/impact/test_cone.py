@@ -113,7 +113,9 @@ def test_the_cone_reports_what_the_full_comparison_reports(corpus, pairs, pair):
     if pair in ("five stars from 96", "a changed parameter"):
         assert cone.gate is not None        # the first stage (the threshold's readers) decides most cases
     share = cone.cone.share(new)
-    assert 0 <= share < 0.6 and not cone.cone.whole       # the cone leaves out what the pair does not change
+    # the cone leaves out what the pair does not change; the decision reads every check it rests on
+    # (decision_blocked_by, 5.9.1), so a change near the decision brings those checks in
+    assert 0 <= share < 0.7 and not cone.cone.whole
     rep = compare_chunk((0, records), full).report()
     if pair == "an identical copy":
         assert cone.cone.changed == set() and rep["affected"] == 0
