@@ -66,9 +66,11 @@ def validate_case(ruleset, data: dict, label: str = "the case") -> None:
         data = {k: v for k, v in data.items() if k in props or k not in SELECTION_FIELDS}
     problems = case_problems(ruleset.case_validator, data)
     if problems:
-        lines = [f"{label} does not fit the case schema of {ruleset.name}:"]
-        lines += [f"  {p.path}: {p.message}" for p in problems]
-        raise CaseError("\n".join(lines))  # the lines say it all: with problems= str() would list them twice
+        from .i18n import Msg, declared
+        lines = [Msg("err_case_misfit_line", path=p.path, message=p.message) for p in problems]
+        said = Msg("label_the_case") if label == "the case" else label
+        raise CaseError(Msg("err_case_misfit", label=said, ruleset=ruleset.name, problems=lines),
+                        languages=declared(ruleset.manifest))
 
 
 def fast_check(schema):

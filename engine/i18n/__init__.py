@@ -117,13 +117,23 @@ def _fill(catalogue: dict, key: str, values: dict) -> str:
     text = catalogue[key]
     if not values:
         return text
-    return text.format(**{k: (_fill(catalogue, v.key, v.values) if isinstance(v, Msg) else v) for k, v in values.items()})
+    return text.format(**{k: _said(catalogue, v) for k, v in values.items()})
+
+
+def _said(catalogue: dict, value):
+    """A value in a message: a Msg in the catalogue's language, a list as its items one per line."""
+    if isinstance(value, Msg):
+        return _fill(catalogue, value.key, value.values)
+    if isinstance(value, list):
+        return "\n".join(str(_said(catalogue, v)) for v in value)
+    return value
 
 
 class Msg(str):
     """An interface text made before its output's language is known: the English text as a str (what
     logs, exceptions and str() show), plus its catalogue key and values, to give it in another
-    language (`Texts.say`). A value may itself be a Msg: it is given in the same language."""
+    language (`Texts.say`). A value may itself be a Msg, or a list of them (one per line): it is given
+    in the same language."""
 
     def __new__(cls, key: str, /, **values):
         self = super().__new__(cls, _fill(messages(BASE), key, values))

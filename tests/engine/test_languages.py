@@ -9,7 +9,7 @@ import pytest
 import engine
 from engine.case import read_case_file
 from engine.cli import main
-from engine.errors import UsageError
+from engine.errors import CaseError, UsageError
 from engine.i18n import catalogues, choose, from_locale, messages, texts_for
 from engine.report import summary
 
@@ -121,3 +121,22 @@ def test_an_error_about_no_rule_set_follows_the_locale(tmp_path, capsys, monkeyp
     monkeypatch.setenv("LANG", "C.UTF-8")
     assert main(["eval", str(undated)]) == 5
     assert "the case has no as_of date, so no revision can be chosen for it" in capsys.readouterr().err
+
+
+def test_a_case_that_does_not_fit_the_schema_is_told_so_in_the_rule_set_s_language(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("LANG", raising=False)
+    monkeypatch.delenv("LANGUAGE", raising=False)
+    monkeypatch.delenv("LC_ALL", raising=False)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("as_of: 2026-01-01\naudit: {kind: initail}\n", encoding="utf-8")
+    assert main(["eval", str(bad), "--revision", "A/2"]) == 4
+    zh = capsys.readouterr().err
+    assert "不符合 ZBC-SC-2025 A/2 的案例结构：\n  audit.kind：'initail' 不是以下之一" in zh, zh
+    assert main(["eval", str(bad), "--revision", "A/2", "--lang", "en"]) == 4
+    en = capsys.readouterr().err
+    assert "does not fit the case schema of ZBC-SC-2025 A/2:\n  audit.kind: 'initail' is not one of" in en, en
+    rs = engine.load_ruleset(A2)
+    with pytest.raises(CaseError) as raised:
+        engine.evaluate(rs, {"as_of": "2026-01-01", "audit": {"kind": "initail"}})
+    assert str(raised.value).startswith("the case does not fit the case schema of ZBC-SC-2025 A/2:\n  audit.kind:")
+    assert texts_for(rs.manifest, environ={}).error(raised.value).startswith("案例 不符合 ZBC-SC-2025 A/2")
