@@ -76,3 +76,15 @@ async def choose(request):
     if choice in CHOICES:
         response.set_cookie(COOKIE, choice, max_age=365 * 24 * 3600, samesite="lax", path="/")
     return response
+
+
+def pair(message):
+    """A message made before its page's language was known, as {zh, en} for the `t2` macro: a
+    catalogue message (i18n.Msg) or an error holding them in both languages; any other text as it is."""
+    from ..errors import CertrulesError
+    from ..i18n import Msg, Texts
+    if isinstance(message, CertrulesError):
+        return {lang: Texts(lang).error(message) for lang in ("zh", "en")}
+    if isinstance(message, Msg):
+        return {lang: Texts(lang).say(message) for lang in ("zh", "en")}
+    return message

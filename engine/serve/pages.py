@@ -149,8 +149,8 @@ def _problems(rs, case, label: str) -> tuple[str | None, dict]:
     except CaseError as exc:
         by_path: dict = {}
         for p in case_problems(rs.case_validator, case):
-            by_path.setdefault(p.path, []).append(p.message)
-        return str(exc), by_path
+            by_path.setdefault(p.path, []).append(language.pair(p.message))
+        return language.pair(exc), by_path
     return None, {}
 
 

@@ -212,6 +212,22 @@ def test_a_pasted_mistake_is_said_plainly(client):
     assert r.status_code == 422 and "paste a case" in r.text
 
 
+def test_a_field_s_problem_is_said_in_chinese_first_with_english_beside(client):
+    case = "as_of: 2026-01-20\naudit: {kind: initail}\n"
+    r = client.post("/cases", data={"text": case, "mode": "evaluate"})
+    page = text_of(r.text)
+    assert r.status_code == 422
+    assert "the pasted case 不符合 ZBC-SC-2025 A/2 的案例结构" in page and "does not fit the case schema" in page
+    field = re.search(r'<p class="field-error" role="alert">(.*?)</p>', r.text, re.S).group(1)
+    assert "不是以下之一" in field and "is not one of" in field
+    client.cookies.set("certrules_lang", "en")
+    try:
+        r = client.post("/cases", data={"text": case, "mode": "evaluate"})
+    finally:
+        client.cookies.delete("certrules_lang")
+    assert "不符合" not in text_of(r.text) and "is not one of" in text_of(r.text)
+
+
 def _evaluated(client, prefix):
     r = client.post("/cases", data={"example": next(CASES.glob(f"{prefix}*.yaml")).stem, "mode": "evaluate"})
     assert r.status_code == 303
