@@ -521,12 +521,27 @@ class ElementEmitter:
             frame.bound[name] = Val(var, v.kind)
             lets.append((name, Val(var, v.kind)))
         ok = self.expr(el.assertion, frame) if el.assertion is not None else Val("None", K.NULL)
-        w.line(f"if {ok.src} is True:")
-        w.line(f"    {target} = True")
-        w.line(f"elif {ok.src} is None:")
-        w.line(f"    {target} = None")
-        if nv:
-            w.line(f"    {nv}['undecided'] = True")
+        k = ok.kind
+        if k.is_const and (k.const is True or k.const is None):
+            # a constant assertion: its outcome written once, no test
+            w.line(f"{target} = {k.const}")
+            if k.const is None and nv:
+                w.line(f"{nv}['undecided'] = True")
+            return
+        if k.is_const:      # false, or a constant of another kind: not true, not null
+            w.line(f"{target} = False")
+            self.finding(el, lets)
+            return
+        if k.only(bool):
+            w.line(f"if {ok.src}:")     # never null: true or false
+            w.line(f"    {target} = True")
+        else:
+            w.line(f"if {ok.src} is True:")
+            w.line(f"    {target} = True")
+            w.line(f"elif {ok.src} is None:")
+            w.line(f"    {target} = None")
+            if nv:
+                w.line(f"    {nv}['undecided'] = True")
         w.line("else:")
         w.line(f"    {target} = False")
         w.indent()
