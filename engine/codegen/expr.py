@@ -501,7 +501,10 @@ class Emitter:
         slow = self._slow_arith if op in _FAST else self._slow_div
         if (op in _FAST or op == "/") and ka.may(Decimal) and kb.may(Decimal):
             # numbers inline (a zero divisor: ops says why), anything else by ops
-            w.line(f"if {a}.__class__ is _D and {b}.__class__ is _D{f' and {b}' if op == '/' else ''}:")
+            tests = [f"{x}.__class__ is _D" for x, k in ((a, ka), (b, kb)) if not k.only(Decimal)]
+            if op == "/":
+                tests.append(b)
+            w.line(f"if {' and '.join(tests) or 'True'}:")
             w.indent()
             self._try_fast(t, f"{_FAST.get(op, '_Cdiv')}({a}, {b})", op, a, b, where)
             w.outdent()
