@@ -70,6 +70,52 @@ def _plain_of(src: str, kind: K.Kind, general: str, depth: int) -> str:
     return f"{general}({src})"
 
 
+def size_src(src: str, kind: K.Kind, depth: int = 0) -> str | None:
+    """Source of the number of items budget.size_within counts in the value (each list item and context
+    entry, nested ones included; 0 for null or a value without lists or contexts), made by its kind;
+    None when the kind does not tell the shape. A digit string when the number is known."""
+    if not (kind.may(list) or kind.may(dict)):
+        return "0"
+    if kind.is_const:
+        from ..feel.budget import Budget, size_within
+        b = Budget()
+        size_within(kind.const, b)
+        return str(Budget().items - b.items)
+    if depth >= 3 or kind.classes is None:
+        return None
+    nullable = kind.may(NoneType)
+    if kind.only(list, NoneType) and kind.item is not None:
+        y = f"i_{depth}"     # never a name of Names (letters and a counter)
+        inner = size_src(y, kind.item, depth + 1)
+        if inner is None:
+            return None
+        if inner == "0":
+            count = f"len({src})"
+        elif inner.isdigit():
+            count = f"len({src}) * {int(inner) + 1}"
+        else:
+            count = f"len({src}) + sum([{inner} for {y} in {src}])"
+    elif kind.only(dict, NoneType) and kind.closed and kind.fields is not None:
+        fixed = len(kind.fields) if kind.complete else 0
+        parts = [] if kind.complete else [f"len({src})"]
+        for name, fk in kind.fields.items():
+            fsrc = f"{src}[{text(name)}]" if kind.complete else f"{src}.get({text(name)})"
+            sub = size_src(fsrc, fk if kind.complete else fk.with_null(), depth + 1)
+            if sub is None:
+                return None
+            if sub.isdigit():
+                fixed += int(sub)
+            else:
+                parts.append(sub)
+        if not parts:
+            count = str(fixed)
+        else:
+            count = " + ".join(parts + ([str(fixed)] if fixed else []))
+    else:
+        return None
+    return f"({count} if {src} is not None else 0)" if nullable else count
+
+
 _DASH = text("\u2014")     # what a message shows for null
 
 
@@ -277,31 +323,36 @@ class ElementEmitter:
 
     def sized(self, el, value: Val) -> Val:
         """An element's list or context value is as big as its items, nested ones and shared ones counted
-        each time (budget.size_within): spent from the evaluation's budget, null past it."""
+        each time (budget.size_within): spent from the evaluation's budget, null past it. When the kind
+        tells the shape (a constant, lists and closed contexts down to values that hold no lists or
+        contexts), the count is computed inline; otherwise size_within walks the value."""
         w = self.w
         k = value.kind
         if not (k.may(list) or k.may(dict)):
             return value
         x = self.em.var(value)
-        flat = None
-        if k.only(dict, NoneType) and k.closed and k.fields is not None \
-                and all(not (f.may(list) or f.may(dict)) for f in k.fields.values()):
-            flat = "dict"
-        elif k.only(list, NoneType) and k.item is not None and not (k.item.may(list) or k.item.may(dict)):
-            flat = "list"
         extra = self.machine_extra.pop(el.id, None)
-        if flat is not None and extra is None:
-            # items that hold no lists or contexts: their number
-            if k.may(NoneType):
+        nullable = k.may(NoneType) and not k.is_const
+        n_src = None if extra is not None else size_src(x, k.without_null() if nullable else k)
+        if n_src is not None:
+            if n_src == "0":
+                return Val(x, k.with_null())
+            if nullable:
                 w.line(f"if {x} is not None:")
                 w.indent()
-            w.line(f"if BG.items >= len({x}):")
-            w.line(f"    BG.items -= len({x})")
+            # the count, spent at once (past the budget, spend raises saying which limit, as size_within)
+            simple = n_src.isdigit() or n_src == f"len({x})"
+            if not simple:
+                n = w.tmp("sz")
+                w.line(f"{n} = {n_src}")
+                n_src = n
+            w.line(f"if BG.items >= {n_src}:")
+            w.line(f"    BG.items -= {n_src}")
             w.line("else:")
             w.indent()
-            self._over(x, f"len({x})")
+            self._over(x, n_src)
             w.outdent()
-            if k.may(NoneType):
+            if nullable:
                 w.outdent()
         else:
             w.line(f"if {x}.__class__ is list or {x}.__class__ is dict:")
@@ -470,12 +521,27 @@ class ElementEmitter:
             frame.bound[name] = Val(var, v.kind)
             lets.append((name, Val(var, v.kind)))
         ok = self.expr(el.assertion, frame) if el.assertion is not None else Val("None", K.NULL)
-        w.line(f"if {ok.src} is True:")
-        w.line(f"    {target} = True")
-        w.line(f"elif {ok.src} is None:")
-        w.line(f"    {target} = None")
-        if nv:
-            w.line(f"    {nv}['undecided'] = True")
+        k = ok.kind
+        if k.is_const and (k.const is True or k.const is None):
+            # a constant assertion: its outcome written once, no test
+            w.line(f"{target} = {k.const}")
+            if k.const is None and nv:
+                w.line(f"{nv}['undecided'] = True")
+            return
+        if k.is_const:      # false, or a constant of another kind: not true, not null
+            w.line(f"{target} = False")
+            self.finding(el, lets)
+            return
+        if k.only(bool):
+            w.line(f"if {ok.src}:")     # never null: true or false
+            w.line(f"    {target} = True")
+        else:
+            w.line(f"if {ok.src} is True:")
+            w.line(f"    {target} = True")
+            w.line(f"elif {ok.src} is None:")
+            w.line(f"    {target} = None")
+            if nv:
+                w.line(f"    {nv}['undecided'] = True")
         w.line("else:")
         w.line(f"    {target} = False")
         w.indent()

@@ -501,7 +501,10 @@ class Emitter:
         slow = self._slow_arith if op in _FAST else self._slow_div
         if (op in _FAST or op == "/") and ka.may(Decimal) and kb.may(Decimal):
             # numbers inline (a zero divisor: ops says why), anything else by ops
-            w.line(f"if {a}.__class__ is _D and {b}.__class__ is _D{f' and {b}' if op == '/' else ''}:")
+            tests = [f"{x}.__class__ is _D" for x, k in ((a, ka), (b, kb)) if not k.only(Decimal)]
+            if op == "/":
+                tests.append(b)
+            w.line(f"if {' and '.join(tests) or 'True'}:")
             w.indent()
             self._try_fast(t, f"{_FAST.get(op, '_Cdiv')}({a}, {b})", op, a, b, where)
             w.outdent()
@@ -520,10 +523,14 @@ class Emitter:
             slow(t, op, a, b, where)
             return
         w = self.w
-        w.line(f"if {a}.__class__ is str and {b}.__class__ is str:")
+        tests = [f"{x}.__class__ is str" for x, k in ((a, ka), (b, kb)) if not k.only(str)]
+        handlers = (("FeelEvalError", "e.message"), ("ArithmeticError", f"_arith_reason({text(op)}, {a}, {b})"))
+        if not tests:       # the kinds prove two texts (a literal's among them)
+            self.attempt(t, f"_add_texts({a}, {b}, BG)", where, handlers)
+            return
+        w.line(f"if {' and '.join(tests)}:")
         w.indent()
-        self.attempt(t, f"_add_texts({a}, {b}, BG)", where,
-                     (("FeelEvalError", "e.message"), ("ArithmeticError", f"_arith_reason({text(op)}, {a}, {b})")))
+        self.attempt(t, f"_add_texts({a}, {b}, BG)", where, handlers)
         w.outdent()
         w.line("else:")
         w.indent()
@@ -1635,6 +1642,9 @@ class Emitter:
                     general = f"{fn}({a})"
             else:
                 general = f"{fn}([{', '.join(srcs)}])" if spec.list_or_args else f"{fn}({', '.join(srcs)})"
+        if nulls:
+            # past the test of null arguments (the built-in is not called with one): their kinds without null
+            vs = [Val(v.src, v.kind.without_null(), v.simple) if v.kind.may(NoneType) else v for v in vs]
         guarded = self._guarded_call(name, vs, srcs) if builtin and signature == 0 else None
         if nulls:
             w.line(f"if {' or '.join(nulls)}:")
@@ -1654,8 +1664,10 @@ class Emitter:
             cond, expr, kind, pre = guarded
             for line in pre:
                 w.line(line)
-            w.line(f"if {cond}:")
-            w.indent()
+            always = cond == "True" and not pre    # the kinds prove the common case: no test, no general call
+            if not always:
+                w.line(f"if {cond}:")
+                w.indent()
             if spec.spends or n not in (1, 2):
                 for x in lists:  # as apply would, before the built-in
                     if self._kind_of(x, vs, srcs).only(list) or f"{x}.__class__ is list" in cond.split(" and "):
@@ -1664,9 +1676,10 @@ class Emitter:
                         w.line(f"if {x}.__class__ is list:")
                         w.line(f"    BG.spend(len({x}))")
             w.line(f"{t} = {expr}")
-            w.outdent()
-            w.line("else:")
-            w.line(f"    {t} = {general}")
+            if not always:
+                w.outdent()
+                w.line("else:")
+                w.line(f"    {t} = {general}")
         else:
             w.line(f"{t} = {general}")
         w.outdent()
@@ -1715,7 +1728,8 @@ class Emitter:
                 K.of(Decimal), ()
         if name in ("count", "string length") and n == 1:
             cls = "list" if name == "count" else "str"
-            return f"{srcs[0]}.__class__ is {cls}", f"_dec_len(len({srcs[0]}))", K.of(Decimal), ()
+            return classes((srcs[0], vs[0], cls, list if cls == "list" else str)), f"_dec_len(len({srcs[0]}))", \
+                K.of(Decimal), ()
         if name == "list contains" and n == 2:
             # only for a string: `in` would find 1 in [true], which FEEL's = does not
             return (classes((srcs[0], vs[0], "list", list), (srcs[1], vs[1], "str", str)), f"{srcs[1]} in {srcs[0]}",
@@ -1728,20 +1742,21 @@ class Emitter:
             return classes((srcs[0], vs[0], "str", str), (srcs[1], vs[1], "str", str)), f"{srcs[1]} in {srcs[0]}", \
                 K.BOOL, ()
         if name == "get value" and n == 2:
-            return (f"{srcs[0]}.__class__ is dict and {srcs[1]}.__class__ is str", f"{srcs[0]}.get({srcs[1]})",
+            return (classes((srcs[0], vs[0], "dict", dict), (srcs[1], vs[1], "str", str)), f"{srcs[0]}.get({srcs[1]})",
                     self._result_kind(name, vs), ())
         if name in ("max", "min") and n == 2:
             op = ">" if name == "max" else "<"
-            return (f"{srcs[0]}.__class__ is _D and {srcs[1]}.__class__ is _D",
+            return (classes((srcs[0], vs[0], "_D", Decimal), (srcs[1], vs[1], "_D", Decimal)),
                     f"({srcs[1]} if {srcs[1]} {op} {srcs[0]} else {srcs[0]})", K.of(Decimal), ())
         if name == "string" and n == 1:
-            return f"{srcs[0]}.__class__ is str", srcs[0], K.of(str), ()
+            return classes((srcs[0], vs[0], "str", str)), srcs[0], K.of(str), ()
         helper = _ONE_PASS.get(name)
         if helper is not None and n == helper[1] and all(v.kind.may(cls) for v, cls in zip(vs, helper[2])):
             # the helper gives the built-in's value for its common case, or NO: then the built-in runs
             fn, _, classes = helper
             t = self.w.tmp("h")
-            cond = " and ".join([f"{x}.__class__ is {c.__name__}" for x, c in zip(srcs, classes)])
+            cond = " and ".join([f"{x}.__class__ is {c.__name__}" for x, v, c in zip(srcs, vs, classes)
+                                 if not v.kind.only(c)]) or "True"
             ln = vs[2].kind.const if name == "substring" and vs[2].kind.is_const else None
             if ln.__class__ is Decimal and srcs[1] in self.ints and ln.is_finite() and ln >= 0 \
                     and ln == ln.to_integral_value():
@@ -1749,12 +1764,12 @@ class Emitter:
                 si, n_ = self.ints[srcs[1]], int(ln)
                 s_ = srcs[0]
                 return f"{t} is not _NO", t, self._result_kind(name, vs).without_null(), \
-                    [f"{t} = {s_}[{si} - 1:{si} + {n_ - 1}] if {cond} and 0 < {si} <= len({s_}) + 1 and {n_} <= len({s_})"
-                     f" else _NO"]
+                    [f"{t} = {s_}[{si} - 1:{si} + {n_ - 1}] if {'' if cond == 'True' else cond + ' and '}"
+                     f"0 < {si} <= len({s_}) + 1 and {n_} <= len({s_}) else _NO"]
             return f"{t} is not _NO", t, self._result_kind(name, vs).without_null(), \
-                [f"{t} = {fn}({', '.join(srcs)}) if {cond} else _NO"]
+                [f"{t} = {fn}({', '.join(srcs)})" + ("" if cond == "True" else f" if {cond} else _NO")]
         if name in ("upper case", "lower case") and n == 1:
-            return f"{srcs[0]}.__class__ is str", f"{srcs[0]}.{'upper' if name == 'upper case' else 'lower'}()", \
+            return classes((srcs[0], vs[0], "str", str)), f"{srcs[0]}.{'upper' if name == 'upper case' else 'lower'}()", \
                 K.of(str), ()
         return None
 

@@ -42,7 +42,7 @@ RUNTIME = {
     # generated code names no other built-in: a slip cannot reach open(), __import__ or getattr
     "__builtins__": {name: __builtins__[name] if isinstance(__builtins__, dict) else getattr(__builtins__, name)
                      for name in ("len", "any", "list", "dict", "str", "bool", "int", "set", "tuple", "isinstance",
-                                  "enumerate", "sorted", "frozenset", "min", "max", "abs", "KeyError",
+                                  "enumerate", "sorted", "frozenset", "min", "max", "abs", "sum", "KeyError",
                                   "ValueError", "ArithmeticError", "TypeError", "RecursionError")},
 }
 
