@@ -1304,7 +1304,8 @@ class Emitter:
         w.outdent()          # the else of the budget's spend
         if nullable:
             w.outdent()
-        return Val(t, K.ANY if index else K.of(list, NoneType, item=ikind) if nullable else K.of(list, item=ikind))
+        # null past the budget (spend_else), so never a list the types promise
+        return Val(t, K.ANY if index else K.of(list, NoneType, item=ikind))
 
     _ONCE = (N.Name, N.Num, N.Arith, N.Neg)
 
