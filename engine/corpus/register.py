@@ -120,6 +120,18 @@ class Mapping:
                 raise self._error(f"'{alias}' cannot be a name in expressions; give the column `as: NAME`",
                                   ("columns", name))
             col = dict(spec, type=t, alias=alias)
+            for bound in ("min", "max"):
+                if bound in spec:
+                    b = spec[bound]
+                    try:
+                        if isinstance(b, bool) or not isinstance(b, (int, Decimal, float, str)):
+                            raise ArithmeticError
+                        col[bound] = Decimal(str(b))
+                        if not col[bound].is_finite():
+                            raise ArithmeticError
+                    except ArithmeticError:
+                        raise self._error(f"'{bound}' is a number (the least or greatest value the column may hold)",
+                                          ("columns", name, bound)) from None
             if "values" in spec:
                 if not isinstance(spec["values"], list) or not spec["values"]:
                     raise self._error("'values' lists the values the column may hold", ("columns", name, "values"))
@@ -292,7 +304,7 @@ def _value(raw, spec):
     if "pattern" in spec and isinstance(v, str) and not re.search(str(spec["pattern"]), v):
         raise ValueError(f"'{v}' does not have the form {spec['pattern']}")
     for bound, bad in (("min", lambda x, b: x < b), ("max", lambda x, b: x > b)):
-        if bound in spec and isinstance(v, Decimal) and bad(v, Decimal(str(spec[bound]))):
+        if bound in spec and isinstance(v, Decimal) and bad(v, spec[bound]):
             raise ValueError(f"{v} is {'below' if bound == 'min' else 'above'} {spec[bound]}")
     return v
 

@@ -152,11 +152,18 @@ def _unescape(body: str) -> str:
     def repl(m):
         c = m.group(1)
         if c[0] in "uU" and len(c) > 1:
-            return chr(int(c[1:], 16))
+            code = int(c[1:], 16)
+            if code > 0x10FFFF:
+                raise ValueError(f"the escape \\{c} is beyond the last Unicode character (\\U10FFFF)")
+            return chr(code)
         return _ESCAPES.get(c, "\\" + c)
     out = re.sub(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{6}|.)", repl, body, flags=re.S)
     # \uD83D\uDCA9 is one character written as a UTF-16 surrogate pair
-    return out.encode("utf-16", "surrogatepass").decode("utf-16")
+    try:
+        return out.encode("utf-16", "surrogatepass").decode("utf-16")
+    except UnicodeDecodeError:
+        raise ValueError("a \\u escape between D800 and DFFF is half of a UTF-16 surrogate pair "
+                         "without its other half") from None
 
 
 def _line_col(text: str, pos: int) -> tuple[int, int]:
@@ -437,11 +444,18 @@ class _Builder:
             raise FeelSyntaxError(f"the number {ch[0].value[:40]} at {p.line}:{p.col} is beyond the range of "
                                   f"FEEL numbers (34 digits, exponents up to 6144)", p.line, p.col, self.text) from None
 
+    def _unescaped(self, body, p):
+        try:
+            return _unescape(body)
+        except ValueError as e:
+            raise FeelSyntaxError(f"the string at {p.line}:{p.col} is not text: {e}",
+                                  p.line, p.col, self.text) from None
+
     def b_string(self, ch, p):
-        return N.Str(_unescape(ch[0].value[1:-1]), pos=p)
+        return N.Str(self._unescaped(ch[0].value[1:-1], p), pos=p)
 
     def b_at_literal(self, ch, p):
-        body = _unescape(ch[0].value[2:-1])
+        body = self._unescaped(ch[0].value[2:-1], p)
         value = parse_temporal(body)
         if value is None:
             what = "it is not a date (2026-01-31), time (10:30:00, 10:30:00+08:00, 10:30:00@Asia/Shanghai), " \

@@ -1,0 +1,42 @@
+"""Hostile inputs tried by an outsider (session of 2026-12-03, helper hostile2).
+
+Each test is a hole found that way, kept so it stays closed: the input, and the one plain answer
+certrules must give instead of an internal error (exit 70).
+"""
+from __future__ import annotations
+
+import pytest
+
+from hardening_support import run_main
+
+
+@pytest.mark.parametrize("text, says", [
+    (r'"\uD800"', "surrogate pair"),           # a lone high surrogate
+    (r'"\uDC00\uD800"', "surrogate pair"),     # the halves in the wrong order
+    (r'@"\uD800"', "surrogate pair"),          # in a temporal literal
+    (r'"\UFFFFFF"', r"\U10FFFF"),              # beyond the last code point
+])
+def test_string_escape_that_is_no_character(text, says, capsys):
+    code, out, err = run_main(["expr", text], capsys)
+    assert code == 2, err
+    assert says in err and "1:1" in err and "internal error" not in err
+
+
+def test_string_escape_pair_still_one_character(capsys):
+    code, out, err = run_main(["expr", r'string length("\uD83D\uDCA9")'], capsys)
+    assert (code, out.strip()) == (0, "1"), err
+
+
+@pytest.mark.parametrize("bound", ["null", "x", "[1]", "true", "{a: 1}"])
+def test_register_column_bound_not_a_number(bound, tmp_path, capsys):
+    from hardening_support import REPO
+    src = REPO / "examples" / "register"
+    text = (src / "map.yaml").read_text(encoding="utf-8")
+    old = "参与服务人数: {type: integer, required: true, min: 1}"
+    assert old in text
+    (tmp_path / "map.yaml").write_text(text.replace(old, old.replace("min: 1", f"min: {bound}")), encoding="utf-8")
+    code, out, err = run_main(["cases", "import", src / "register.csv", "--map", tmp_path / "map.yaml",
+                               "-o", tmp_path / "out.jsonl"], capsys)
+    assert code == 2, err
+    assert "map.yaml:19: columns.参与服务人数.min:" in err and "internal error" not in err
+    assert not (tmp_path / "out.jsonl").exists()
