@@ -4,7 +4,8 @@
 
 It streams: the corpus is read record by record, sent in chunks to the executor (this process,
 local worker processes, or a Dask cluster), and each chunk comes back as a Tally of counts and a few
-example case ids, merged in chunk order. Memory does not grow with the corpus, and the result is the
+example case ids, merged in chunk order. A JSON Lines corpus with several local workers is not read
+here at all: this process hands out byte spans of the file and each worker reads its own. Memory does not grow with the corpus, and the result is the
 same bytes whatever executor ran it and however many workers it had.
 """
 from __future__ import annotations
