@@ -67,9 +67,14 @@ def worker_start(parent: int, initializer=None, initargs=()) -> None:
         initializer(*initargs)
 
 
+def forks() -> bool:
+    """Whether workers are forked (and so start with a copy of what this process has loaded)."""
+    return sys.platform.startswith("linux")
+
+
 def _context():
     import multiprocessing as mp
-    return mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    return mp.get_context("fork" if forks() else "spawn")
 
 
 def ordered_map(fn, tasks, workers: int = 1, initializer=None, initargs=()):

@@ -45,6 +45,73 @@ def iter_records(source):
         raise CaseError(f"{source}: no such case file or folder")
 
 
+SPAN_MIN = 4 * 1024          # bytes: the smallest span handed out (the last ones, so workers finish together)
+
+
+def jsonl_spans(source, cases: int, parts: int = 1):
+    """A JSON Lines corpus as byte spans (file, offset, length, first line number), each about
+    `cases` lines, cut at line ends, for workers that read and parse their own (`span_records`).
+    The parent only counts line ends (no decoding, no per-line objects). Spans shrink toward the end
+    of the file, so `parts` workers run out of work together. None when `source` is not such a file."""
+    source = Path(source)
+    if source.suffix != ".jsonl" or not source.is_file():
+        return None
+    return _spans(source, cases, parts)
+
+
+def _spans(source, cases, parts):
+    name = str(source)
+    try:
+        with open(source, "rb") as fh:
+            size = fh.seek(0, 2)
+            fh.seek(0)
+            head = fh.read(64 * 1024)
+            lines = head.count(b"\n")
+            full = max(SPAN_MIN, (len(head) // lines if lines else len(head)) * cases)
+            offset, line = 0, 1
+            fh.seek(0)
+            while offset < size:
+                want = max(SPAN_MIN, min(full, (size - offset) // (4 * parts)))
+                data = fh.read(want)
+                if not data:
+                    break                       # the file shrank while read
+                if not data.endswith(b"\n"):
+                    data += fh.readline()       # to the end of the line (or of the file)
+                yield name, offset, len(data), line
+                offset += len(data)
+                line += data.count(b"\n")
+    except OSError as exc:
+        raise CaseError(f"{source}: cannot read it ({exc.strerror or exc})") from None
+
+
+def span_records(span, fh=None):
+    """The raw records of one span, as iter_records gives them: ("line", file, n, text)."""
+    name, offset, length, n = span
+    try:
+        if fh is None:
+            with open(name, "rb") as f:
+                f.seek(offset)
+                data = f.read(length)
+        else:
+            fh.seek(offset)
+            data = fh.read(length)
+    except OSError as exc:
+        raise CaseError(f"{name}: cannot read it ({exc.strerror or exc})") from None
+    pieces = data.split(b"\n")
+    last = len(pieces) - 1
+    for i, raw in enumerate(pieces):
+        if i == last and not raw:
+            break
+        try:
+            line = raw.decode("utf-8") + ("\n" if i < last else "")     # as a file's lines come: with their end
+        except UnicodeDecodeError as exc:
+            raise CaseError(f"{name}:{n}: the line is not UTF-8 text (bad byte at column "
+                            f"{exc.start + 1})") from None
+        if line.strip():
+            yield ("line", name, n, line)
+        n += 1
+
+
 def parse_record(record):
     """(case id, case) from a raw record; a record that is not a case is a CaseError naming its place."""
     from ..yamlio import YamlError, parse_json, parse_yaml

@@ -4,7 +4,8 @@
 
 It streams: the corpus is read record by record, sent in chunks to the executor (this process,
 local worker processes, or a Dask cluster), and each chunk comes back as a Tally of counts and a few
-example case ids, merged in chunk order. Memory does not grow with the corpus, and the result is the
+example case ids, merged in chunk order. A JSON Lines corpus with several local workers is not read
+here at all: this process hands out byte spans of the file and each worker reads its own. Memory does not grow with the corpus, and the result is the
 same bytes whatever executor ran it and however many workers it had.
 """
 from __future__ import annotations
@@ -32,7 +33,7 @@ def _chunks(records, size):
 
 def impact(old_folder, new_folder, source, workers: int | None = None, progress: bool | None = None,
            executor: str = "local", scheduler=None, chunk: int = CHUNK) -> dict:
-    from ..corpus.sources import count_records, iter_records
+    from ..corpus.sources import count_records, iter_records, jsonl_spans
     from ..errors import UsageError
     from ..progress import progress as bar, wanted
     from ..registry import load_cached
@@ -50,7 +51,8 @@ def impact(old_folder, new_folder, source, workers: int | None = None, progress:
         n = workers or executors.default_workers()
         if n < 1:
             raise UsageError("the number of workers is at least 1")
-        results = executors.run_local(old.root, new.root, chunks, n)
+        spans = jsonl_spans(source, chunk, n) if n > 1 else None
+        results = executors.run_local(old.root, new.root, chunks, n, spans)
     else:
         raise UsageError(f"unknown executor '{executor}' (local or dask)")
     tally = Tally()

@@ -18,9 +18,12 @@ _STATE: dict = {}
 # ---------------------------------------------------------------- the work of one chunk
 
 def _start(old_folder, new_folder):
+    if _STATE.get("comparer_of") == (old_folder, new_folder):
+        return          # a forked worker: the parent's comparer came with the fork
     from ..registry import load_cached
     from .compare import Comparer
     _STATE["comparer"] = Comparer(load_cached(Path(old_folder)), load_cached(Path(new_folder)))
+    _STATE["comparer_of"] = (old_folder, new_folder)
 
 
 def compare_chunk(chunk, comparer=None):
@@ -37,12 +40,43 @@ def compare_chunk(chunk, comparer=None):
     return tally
 
 
+def compare_span(span):
+    """A span of a JSON Lines corpus (see corpus.sources.jsonl_spans), read, parsed and compared here
+    into one Tally. A case's place is its line number: examples are ordered by place only, so the
+    report is the same bytes as from chunks numbered case by case."""
+    from ..corpus.sources import parse_record, span_records
+    from .tally import Tally
+    comparer = _STATE["comparer"]
+    fh = _STATE.get(("file", span[0]))
+    if fh is None:
+        try:
+            fh = open(span[0], "rb")
+        except OSError:
+            fh = None       # span_records says why, naming the file
+        else:
+            _STATE[("file", span[0])] = fh
+    tally = Tally()
+    for record in span_records(span, fh):
+        cid, case = parse_record(record)
+        tally.add(record[2], cid, *comparer.compare(case))
+    return tally
+
+
 # ---------------------------------------------------------------- local
 
-def run_local(old_folder, new_folder, chunks, workers: int):
-    from ..parallel import ordered_map
-    yield from ordered_map(compare_chunk, chunks, workers, initializer=_start,
-                           initargs=(str(old_folder), str(new_folder)))
+def run_local(old_folder, new_folder, chunks, workers: int, spans=None):
+    """Chunks compared here (workers = 1) or in worker processes. With `spans` (a JSON Lines corpus
+    as byte spans) and several workers, the workers read and parse their own cases: the parent only
+    hands out spans and merges tallies."""
+    from ..parallel import forks, ordered_map
+    args = (str(old_folder), str(new_folder))
+    _STATE.pop("comparer_of", None)     # loaded afresh for each run
+    if workers > 1 and forks():
+        _start(*args)       # loaded once, here: the forked workers inherit it
+    if workers > 1 and spans is not None:
+        yield from ordered_map(compare_span, spans, workers, initializer=_start, initargs=args)
+    else:
+        yield from ordered_map(compare_chunk, chunks, workers, initializer=_start, initargs=args)
 
 
 # ---------------------------------------------------------------- Dask

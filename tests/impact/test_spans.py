@@ -1,0 +1,77 @@
+"""A JSON Lines corpus as byte spans the workers read themselves (corpus.sources.jsonl_spans): the
+same records as reading it line by line, and the same report bytes as one worker."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine.cli import main
+from engine.corpus import generate_cases
+from engine.corpus.sources import iter_records, jsonl_spans, span_records
+from engine.impact import impact
+from engine.jsonout import dumps
+from engine.registry import load_cached
+
+REPO = Path(__file__).resolve().parents[2]
+A1, A2 = REPO / "rulesets" / "ZBC-SC-2024-A1", REPO / "rulesets" / "ZBC-SC-2025-A2"
+
+
+@pytest.fixture(scope="module")
+def awkward(tmp_path_factory):
+    """Generated cases with blank lines, a CRLF line, a stray CR inside a line and no final newline."""
+    lines = list(generate_cases(load_cached(A2), 300, 11))
+    lines.insert(0, "\n")
+    lines.insert(40, "   \n")
+    lines[50] = lines[50].rstrip("\n") + "\r\n"
+    lines.insert(120, "\n")
+    lines[-1] = lines[-1].rstrip("\n")
+    path = tmp_path_factory.mktemp("spans") / "corpus.jsonl"
+    path.write_bytes("".join(lines).encode("utf-8"))
+    return path
+
+
+@pytest.mark.parametrize("cases,parts", [(1, 1), (7, 2), (100, 2), (10_000, 3)])
+def test_spans_cover_the_file_and_give_its_records(awkward, cases, parts):
+    spans = list(jsonl_spans(awkward, cases, parts))
+    assert spans[0][1] == 0
+    for a, b in zip(spans, spans[1:]):
+        assert a[1] + a[2] == b[1]                        # back to back, nothing skipped or read twice
+    assert spans[-1][1] + spans[-1][2] == awkward.stat().st_size
+    assert [r for s in spans for r in span_records(s)] == list(iter_records(awkward))
+
+
+def test_spans_shrink_toward_the_end(tmp_path):
+    path = tmp_path / "big.jsonl"
+    path.write_text("".join(generate_cases(load_cached(A2), 2000, 5)), encoding="utf-8")
+    sizes = [s[2] for s in jsonl_spans(path, 100, 2)]
+    assert len(sizes) > 10
+    assert sizes[-1] < sizes[0] / 4
+
+
+def test_not_a_jsonl_file_has_no_spans(tmp_path):
+    p = tmp_path / "case.yaml"
+    p.write_text("as_of: 2026-01-01\n", encoding="utf-8")
+    assert jsonl_spans(p, 100, 2) is None
+    assert jsonl_spans(tmp_path, 100, 2) is None
+
+
+def test_two_workers_reading_spans_give_one_workers_bytes(awkward):
+    one = dumps(impact(A1, A2, awkward, workers=1, progress=False))
+    for chunk in (3, 100):
+        assert dumps(impact(A1, A2, awkward, workers=2, progress=False, chunk=chunk)) == one
+    assert '"affected"' in one
+
+
+def test_a_bad_line_read_by_a_worker_is_named(tmp_path, capsys):
+    bad = tmp_path / "bad.jsonl"
+    good = '{"id": "a", "case": {"as_of": "2026-01-01"}}\n'
+    bad.write_bytes((good * 30 + '{"id": "b", "case": \n' + good).encode() + b'{"id": "\xff"}\n')
+    assert main(["diff", str(A2), str(A2), "--cases", str(bad), "--workers", "2"]) == 4
+    err = capsys.readouterr().err
+    assert f"{bad}:31:" in err and "Traceback" not in err
+    bad.write_bytes((good * 30).encode() + b'{"id": "\xff"}\n')
+    for workers in ("1", "2"):
+        assert main(["diff", str(A2), str(A2), "--cases", str(bad), "--workers", workers]) == 4
+        err = capsys.readouterr().err
+        assert f"{bad}:31: the line is not UTF-8 text (bad byte at column 9)" in err and "Traceback" not in err
