@@ -79,6 +79,8 @@ class Profile:
             if key not in TOP_KEYS:
                 problems.append(self._problem(f"unknown key '{key}' (a profile has {', '.join(sorted(TOP_KEYS))})", (key,)))
         try:
+            if not isinstance(data.get("vars") or {}, dict):
+                raise S.SpecError("'vars' maps each variable's name to how it is drawn", ("vars",))
             for name, spec in (data.get("vars") or {}).items():
                 self.vars.append((str(name), S.compile_spec(spec, ("vars", name))))
                 self._declared.add(str(name))

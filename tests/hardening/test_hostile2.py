@@ -40,3 +40,19 @@ def test_register_column_bound_not_a_number(bound, tmp_path, capsys):
     assert code == 2, err
     assert "map.yaml:19: columns.参与服务人数.min:" in err and "internal error" not in err
     assert not (tmp_path / "out.jsonl").exists()
+
+
+@pytest.mark.parametrize("value", ["x", "[1, 2]", "5", "true"])
+def test_generator_profile_vars_not_a_mapping(value, tmp_path, capsys):
+    import shutil
+
+    from hardening_support import REPO
+    rs = tmp_path / "rs" / "ZBC-SC-2025-A2"
+    shutil.copytree(REPO / "rulesets" / "ZBC-SC-2025-A2", rs)
+    text = (rs / "generate.yaml").read_text(encoding="utf-8")
+    assert "\nvars:\n" in text
+    (rs / "generate.yaml").write_text(text.replace("\nvars:\n", f"\nvars: {value}\ndrawn:\n"), encoding="utf-8")
+    code, out, err = run_main(["cases", "generate", "--n", "2", "--seed", "1", "--rulesets", tmp_path / "rs",
+                               "--ruleset", rs, "-o", tmp_path / "out.jsonl"], capsys)
+    assert code == 3, err
+    assert "generate.yaml:" in err and "vars: " in err and "internal error" not in err
