@@ -93,6 +93,13 @@ class Profile:
     def _check_refs(self, refs, problems):
         """Every reference names a declared variable or a field of the case schema."""
         for text, path in refs:
+            try:
+                S.ref_head(text[1:] if text.startswith("$") else text)
+            except S.SpecError as exc:
+                problem = self._problem(exc.message, path)
+                if problem not in problems:      # a reference the profile reads twice is one mistake
+                    problems.append(problem)
+                continue
             if text.startswith("$"):
                 name = S.ref_head(text[1:])
                 if name not in self._declared:
@@ -107,8 +114,15 @@ class Profile:
         """One case (Python values: dates as date, numbers as int or exact-text reals)."""
         ctx.case = case = {}
         ctx.vars = {}
-        S.fill_fields(ctx, ctx.vars, self._vars_plan)
-        S.fill_fields(ctx, case, self._fields_plan)
+        part = "vars"
+        try:
+            S.fill_fields(ctx, ctx.vars, self._vars_plan)
+            part = "fields"
+            S.fill_fields(ctx, case, self._fields_plan)
+        except S.DrawError as exc:
+            raise RuleSetError(f"the generator profile of {getattr(self.ruleset, 'name', 'the rule set')} has errors:",
+                               [self._problem(f"a value drawn here does not fit how the profile uses it ({exc.reason})",
+                                              (part,) + exc.path)]) from None
         if self.derive is not None:
             self.derive.apply(ctx, case)
         return case

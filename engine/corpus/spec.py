@@ -33,6 +33,17 @@ class SpecError(Exception):
         self.path = tuple(path)
 
 
+class DrawError(Exception):
+    """A value drawn that does not fit how the profile uses it (a variable of another kind than its
+    uses take, a choice naming no case), found only when drawing: `path` is where, from the field
+    or variable drawn inward."""
+
+    def __init__(self, reason: str, path=()):
+        super().__init__(reason)
+        self.reason = reason
+        self.path = tuple(path)
+
+
 class Ctx:
     """What a drawing function sees: the random source, the case drawn so far, the profile's
     variables, and the list items being built (innermost last)."""
@@ -681,12 +692,20 @@ def fill_fields(ctx, obj, plan):
     """Draw the fields of `plan` that `obj` does not have yet into it, in order."""
     for name, f, draw in plan:
         if name not in obj:
-            if draw is None:
-                f(ctx, obj, name)
-            else:
-                v = draw(ctx)
-                if v is not MISSING:
-                    obj[name] = v
+            try:
+                if draw is None:
+                    f(ctx, obj, name)
+                else:
+                    v = draw(ctx)
+                    if v is not MISSING:
+                        obj[name] = v
+            except DrawError as exc:
+                exc.path = (name,) + exc.path
+                raise
+            except SpecError as exc:
+                raise DrawError(exc.message, (name,)) from None
+            except (TypeError, ValueError, ArithmeticError, AttributeError, KeyError, IndexError) as exc:
+                raise DrawError(str(exc), (name,)) from None
 
 
 def _object_fill(compiled):

@@ -56,3 +56,31 @@ def test_generator_profile_vars_not_a_mapping(value, tmp_path, capsys):
                                "--ruleset", rs, "-o", tmp_path / "out.jsonl"], capsys)
     assert code == 3, err
     assert "generate.yaml:" in err and "vars: " in err and "internal error" not in err
+
+
+MANAGEMENT = "  management: {normal: [$quality, 0.018], min: 0.4, max: 1}"
+
+
+@pytest.mark.parametrize("replacement, says", [
+    ("  management: []", "fields.evaluation.items.score: error: a value drawn here does not fit"),     # a list as a mean
+    ("  management: ''", "fields.evaluation.items.score: error: a value drawn here does not fit"),     # a text as a mean
+    ("  management: {normal: [1, [2]], min: 0.4, max: 1}", "vars.management: error: a value drawn here does not fit"),
+    ("  management: {switch: '../../etc/passwd', cases: {a: 1}}", "vars.management.switch: error: '../../etc/passwd' is not a reference"),
+])
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_generator_profile_values_of_the_wrong_kind(replacement, says, workers, tmp_path, capsys):
+    """Found only when drawing (a variable's kind is known once drawn): the field or variable is named
+    at its line, exit 3, from a worker too; never an internal error."""
+    import shutil
+
+    from hardening_support import REPO
+    rs = tmp_path / "rs" / "ZBC-SC-2025-A2"
+    shutil.copytree(REPO / "rulesets" / "ZBC-SC-2025-A2", rs)
+    text = (rs / "generate.yaml").read_text(encoding="utf-8")
+    assert MANAGEMENT in text
+    (rs / "generate.yaml").write_text(text.replace(MANAGEMENT, replacement), encoding="utf-8")
+    code, out, err = run_main(["cases", "generate", "--n", "200", "--seed", "1", "--workers", workers,
+                               "--rulesets", tmp_path / "rs", "--ruleset", rs, "-o", tmp_path / "out.jsonl"], capsys)
+    assert code == 3, err
+    assert says in err and "generate.yaml:" in err and "internal error" not in err, err
+    assert err.count(says) == 1, err
