@@ -631,6 +631,12 @@ def _chars(spec, path):
 
 def compile_fields(fields: dict, path, schema=None):
     """An object's fields as (name, fill) pairs, drawn in the order written; dotted names nest."""
+    return _compile_tree(field_tree(fields, path), schema)
+
+
+def field_tree(fields: dict, path):
+    """An object's fields as a tree, in the order written: {name: {"__spec__", "__path__"} or
+    {"__fields__": tree}} (a dotted name is a path of nested objects)."""
     if not isinstance(fields, dict):
         raise SpecError("'fields' maps field names to specs", path)
     tree: dict = {}
@@ -645,7 +651,7 @@ def compile_fields(fields: dict, path, schema=None):
         if parts[-1] in node:
             raise SpecError(f"'{name}' is given twice", path + (name,))
         node[parts[-1]] = {"__spec__": spec, "__path__": path + (name,)}
-    return _compile_tree(tree, schema)
+    return tree
 
 
 def _compile_tree(tree, schema):
