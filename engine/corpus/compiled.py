@@ -183,15 +183,16 @@ class _Gen:
         """Open the blocks of a spec's `when` and `p`; returns how many to close."""
         n = 0
         if "when" in spec:
-            ok = self.when(spec["when"])
-            self.line(f"if {ok}:")
-            self.indent()
-            n += 1
+            n += self.open(self.when(spec["when"]))
         if "p" in spec:
-            self.line(f"if R() < {self.const(S.real(spec['p']))}:")
-            self.indent()
-            n += 1
+            n += self.open(f"R() < {self.const(S.real(spec['p']))}")
         return n
+
+    def open(self, condition: str) -> int:
+        """Open an `if` block (one to close)."""
+        self.line(f"if {condition}:")
+        self.indent()
+        return 1
 
     # ------------------------------------------------------------ values and fills
 
@@ -501,14 +502,10 @@ class _Gen:
     def bounded(self, t, x, spec, integer) -> None:
         """spec._bounded after the draw in `x` (None: missing)."""
         step = spec.get("step", 1 if integer else None)
-        self.line(f"if {x} is not None:")
-        self.indent()
-        n = 1
+        n = self.open(f"{x} is not None")
         if "times" in spec:
             m = self.param_expr(spec["times"])
-            self.line(f"if not {none(m)}:")
-            self.indent()
-            n += 1
+            n += self.open(f"not {none(m)}")
             self.line(f"{x} = {x} * {m}")
         for key, op in (("min", "<"), ("max", ">")):
             if key in spec:
