@@ -46,12 +46,15 @@ class Profile:
         self.doc = doc
         problems: list[Problem] = []
         self.vars, self.fields, self.derive = [], [], None
+        self._specs: list = []        # (name, spec) of the variables, as written
+        self._field_specs: dict = {}  # the fields' specs, as written (or made from the case schema)
         self._declared: set = set()
         refs: list = []
         token = S.collect_refs(refs)
         try:
             if data is None:
-                self.fields = _schema_fields(self.schema)
+                self._field_specs = _schema_field_specs(self.schema)
+                self.fields = S.compile_fields(self._field_specs, ("(case schema)",), self.schema)
             else:
                 self._compile(data, problems)
         finally:
@@ -60,9 +63,13 @@ class Profile:
             self._check_refs(refs, problems)
         if problems:
             raise RuleSetError(f"the generator profile of {getattr(ruleset, 'name', 'the rule set')} has errors:", problems)
-        self.fallback = _required_fallback(self.schema, {name for name, _ in self.fields})
+        fallback = _required_fallback(self.schema, {name for name, _ in self.fields})
+        self.fallback = S.compile_fields(fallback, ("(case schema)",), self.schema)
         self._vars_plan = S.fill_plan(self.vars)
         self._fields_plan = S.fill_plan(self.fields + self.fallback)
+        from .compiled import compile_profile
+        self._draw = compile_profile(self._specs, [(S.field_tree(f, ()), self.schema)
+                                                   for f in (self._field_specs, fallback)])
 
     # ---------------------------------------------------------------- reading
 
@@ -83,8 +90,10 @@ class Profile:
                 raise S.SpecError("'vars' maps each variable's name to how it is drawn", ("vars",))
             for name, spec in (data.get("vars") or {}).items():
                 self.vars.append((str(name), S.compile_spec(spec, ("vars", name))))
+                self._specs.append((str(name), spec))
                 self._declared.add(str(name))
-            self.fields = S.compile_fields(data.get("fields") or {}, ("fields",), self.schema)
+            self._field_specs = data.get("fields") or {}
+            self.fields = S.compile_fields(self._field_specs, ("fields",), self.schema)
             if "derive" in data:
                 self.derive = _Derive(self, data["derive"], problems)
         except S.SpecError as exc:
@@ -111,7 +120,29 @@ class Profile:
     # ---------------------------------------------------------------- drawing
 
     def draw(self, ctx) -> dict:
-        """One case (Python values: dates as date, numbers as int or exact-text reals)."""
+        """One case (Python values: dates as date, numbers as int or exact-text reals), drawn by the
+        profile's compiled function (compiled.py)."""
+        try:
+            case = self._draw(ctx)
+        except (S.SpecError, *S.DRAW_FAILURES) as exc:
+            self._locate(ctx, exc)
+        if self.derive is not None:
+            self.derive.apply(ctx, case)
+        return case
+
+    def _locate(self, ctx, exc):
+        """A value of the wrong kind failed the compiled function, which does not say where: the same
+        case drawn again (each case has its own seed) by the interpreted functions names the field."""
+        from .generate import case_seed
+        ctx.rnd.seed(case_seed(ctx.seed, ctx.index - 1))
+        ctx.items, ctx.prev, ctx.pos = [], [], []
+        self.draw_interpreted(ctx)
+        raise RuleSetError(f"the generator profile of {getattr(self.ruleset, 'name', 'the rule set')} has errors:",
+                           [self._problem(f"a value drawn does not fit how the profile uses it ({exc})", ())]) from None
+
+    def draw_interpreted(self, ctx) -> dict:
+        """The same case drawn by spec.py's drawing functions, one call per spec (the definition
+        the compiled function is held to by the tests)."""
         ctx.case = case = {}
         ctx.vars = {}
         part = "vars"
@@ -418,17 +449,15 @@ def _hinted(schema, hint, base, depth):
     return spec
 
 
-def _schema_fields(schema):
+def _schema_field_specs(schema):
     spec = _type_spec(schema)
-    if "fields" not in spec:
-        return []
-    return S.compile_fields(spec["fields"], ("(case schema)",), schema)
+    return spec.get("fields") or {}
 
 
 def _required_fallback(schema, given: set):
     required = [n for n in (schema.get("required") or []) if n not in given]
     props = schema.get("properties") or {}
-    return S.compile_fields({n: _type_spec(props.get(n) or {}) for n in required}, ("(case schema)",), schema) if required else []
+    return {n: _type_spec(props.get(n) or {}) for n in required}
 
 
 # ---------------------------------------------------------------- loading

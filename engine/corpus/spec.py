@@ -33,6 +33,10 @@ class SpecError(Exception):
         self.path = tuple(path)
 
 
+# what a value of the wrong kind raises when drawn (a list as a mean, a text times a number)
+DRAW_FAILURES = (TypeError, ValueError, ArithmeticError, AttributeError, KeyError, IndexError)
+
+
 class DrawError(Exception):
     """A value drawn that does not fit how the profile uses it (a variable of another kind than its
     uses take, a choice naming no case), found only when drawing: `path` is where, from the field
@@ -642,6 +646,12 @@ def _chars(spec, path):
 
 def compile_fields(fields: dict, path, schema=None):
     """An object's fields as (name, fill) pairs, drawn in the order written; dotted names nest."""
+    return _compile_tree(field_tree(fields, path), schema)
+
+
+def field_tree(fields: dict, path):
+    """An object's fields as a tree, in the order written: {name: {"__spec__", "__path__"} or
+    {"__fields__": tree}} (a dotted name is a path of nested objects)."""
     if not isinstance(fields, dict):
         raise SpecError("'fields' maps field names to specs", path)
     tree: dict = {}
@@ -656,7 +666,7 @@ def compile_fields(fields: dict, path, schema=None):
         if parts[-1] in node:
             raise SpecError(f"'{name}' is given twice", path + (name,))
         node[parts[-1]] = {"__spec__": spec, "__path__": path + (name,)}
-    return _compile_tree(tree, schema)
+    return tree
 
 
 def _compile_tree(tree, schema):
@@ -704,7 +714,7 @@ def fill_fields(ctx, obj, plan):
                 raise
             except SpecError as exc:
                 raise DrawError(exc.message, (name,)) from None
-            except (TypeError, ValueError, ArithmeticError, AttributeError, KeyError, IndexError) as exc:
+            except DRAW_FAILURES as exc:
                 raise DrawError(str(exc), (name,)) from None
 
 

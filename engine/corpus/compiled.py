@@ -1,0 +1,712 @@
+"""A generator profile compiled to one Python function: `draw(ctx)` draws a case's variables and fields
+in straight-line code, the same values from the same random stream as the drawing functions of
+spec.py (which stay the definition, check the profile first, and draw the rare kinds of spec this
+module hands back to them).
+
+The interpreter calls a function per spec, parameter and reference (~2,000 calls a case); here a
+spec becomes a few statements, a literal parameter a constant, a reference a dictionary look-up.
+
+The source is made from the checked spec tree only. A profile's text (field names, options, keys)
+reaches it as an escaped literal (codegen.writer.text) or as a constant bound to a mangled name
+(`kN`) in the module's namespace; every identifier is made here. The namespace has no built-in
+beyond the few the code uses.
+"""
+from __future__ import annotations
+
+import bisect
+import math
+from datetime import date, timedelta
+
+from ..codegen.writer import text
+from . import spec as S
+
+_BUILTINS = ("int", "round", "str", "isinstance", "max", "dict", "list", "range", "type", "len", "any")
+
+
+class _Out:
+    """Lines at an indentation level."""
+
+    def __init__(self):
+        self.lines: list[str] = []
+        self.level = 1
+
+    def line(self, code: str) -> None:
+        self.lines.append("    " * self.level + code)
+
+
+class _Gen:
+    def __init__(self):
+        self.ns: dict = {
+            "_M": S.MISSING, "_walk": S._walk, "_as_date": S._as_date, "_text": S._text, "_copy": S._copy,
+            "_IMM": S._IMMUTABLE, "_add_months": S.add_months, "_td": timedelta, "_bisect": bisect.bisect_right,
+            "_exp": math.exp, "_log": math.log, "_date": date,
+            "_any_in": lambda v, allowed: any(a in v for a in allowed),
+            # called from here, so that the `time` module strftime imports is found with the builtins
+            # of this module, not the generated code's
+            "_strftime": lambda d, fmt: d.strftime(fmt),
+            "__builtins__": {n: __builtins__[n] if isinstance(__builtins__, dict) else getattr(__builtins__, n)
+                             for n in _BUILTINS},
+        }
+        self.count = 0          # constants
+        self.temps = 0          # temporaries of the current top-level entry
+        self.out = _Out()
+
+    # ------------------------------------------------------------ names and constants
+
+    def tmp(self) -> str:
+        self.temps += 1
+        return f"t{self.temps}"
+
+    def glob(self, value) -> str:
+        self.count += 1
+        name = f"k{self.count}"
+        self.ns[name] = value
+        return name
+
+    def const(self, value) -> str:
+        """An expression for a constant of the profile (never changed by the code that reads it)."""
+        c = value.__class__
+        if c is str:
+            return text(value)
+        if value is None or value is True or value is False:
+            return repr(value)
+        if c is int:
+            return repr(int(value))
+        if c is float and math.isfinite(value):
+            return repr(float(value))
+        return self.glob(value)
+
+    def line(self, code: str) -> None:
+        self.out.line(code)
+
+    def indent(self) -> None:
+        self.out.level += 1
+
+    def outdent(self, n: int = 1) -> None:
+        self.out.level -= n
+
+    # ------------------------------------------------------------ references
+
+    def ref(self, text_: str) -> str:
+        """An expression for a reference's value (statements before it where needed)."""
+        if text_.startswith("$"):
+            segs = S.ref_segments(text_[1:])
+            name, rest = segs[0], segs[1:]
+            get = f"V.get({self.const(name)})"
+            if not rest:
+                return get
+            t = self.tmp()
+            self.line(f"{t} = {get}")
+            if len(rest) == 1 and isinstance(rest[0], str):
+                self.line(f"{t} = {t}.get({self.const(rest[0])}) if isinstance({t}, dict) else "
+                          f"_walk({t}, {self.glob(rest)})")
+            else:
+                self.line(f"{t} = _walk({t}, {self.glob(rest)})")
+            return t
+        segs = S.ref_segments(text_)
+        if segs == ["position"]:
+            return "(pos[-1] if pos else None)"
+        if segs[0] == "item":
+            rest = segs[1:]
+            if len(rest) == 1 and isinstance(rest[0], str):
+                return f"(items[-1].get({self.const(rest[0])}) if items else None)"
+            return f"(_walk(items[-1], {self.glob(rest)}) if items else None)"
+        if segs[0] == "prev":
+            return f"(_walk(prev[-1], {self.glob(segs[1:])}) if prev and prev[-1] is not None else None)"
+        t = self.tmp()
+        if all(isinstance(x, str) for x in segs) and len(segs) in (2, 3):
+            self.line(f"{t} = C.get({self.const(segs[0])})")
+            self.line(f"if {t}.__class__ is dict:")
+            self.indent()
+            for seg in segs[1:-1]:
+                self.line(f"{t} = {t}.get({self.const(seg)})")
+            self.line(f"{t} = {t}.get({self.const(segs[-1])}) if {t}.__class__ is dict else _walk({t}, {self.glob(segs[-1:])})")
+            self.outdent()
+            self.line("else:")
+            self.line(f"    {t} = _walk({t}, {self.glob(segs[1:])})")
+            return t
+        self.line(f"{t} = _walk(C, {self.glob(segs)})")
+        return t
+
+    def param(self, v, as_date=False):
+        """(constant, None) for a literal parameter, (None, expression) otherwise (spec._value_or_ref)."""
+        if isinstance(v, dict):
+            t = self.value_of(v)
+            self.line(f"if {t} is _M:")
+            self.line(f"    {t} = None")
+            return None, t
+        if isinstance(v, str):
+            if S._DATE.match(v):
+                return (date.fromisoformat(v),), None
+            e = self.ref(v)
+            return (None, f"_as_date({e})") if as_date else (None, e)
+        return (S.real(v),), None
+
+    def param_expr(self, v, as_date=False) -> str:
+        """A constant, or a temporary holding the parameter's value."""
+        c, e = self.param(v, as_date)
+        if c is not None:
+            return self.const(c[0])
+        if e.isidentifier():
+            return e
+        t = self.tmp()
+        self.line(f"{t} = {e}")
+        return t
+
+    # ------------------------------------------------------------ conditions and presence
+
+    def when(self, when) -> str:
+        """A temporary holding whether `when` holds (spec.compile_when)."""
+        ok = self.tmp()
+        first = True
+        n = 0
+        for ref, want in when.items():
+            allowed = [S._plain(w) for w in S._listify(want)] if want is not None else [None]
+            allowed = [S._as_date(a) or a if isinstance(a, str) and S._DATE.match(a) else a for a in allowed]
+            none_ok = None in allowed
+            if not first:
+                self.line(f"if {ok}:")
+                self.indent()
+                n += 1
+            first = False
+            w = self.tmp()
+            self.line(f"{w} = {self.ref(str(ref))}")
+            k = self.glob(allowed)
+            if none_ok:
+                self.line(f"{ok} = {w} in {k}")
+            else:
+                self.line(f"{ok} = _any_in({w}, {k}) if isinstance({w}, list) else {w} in {k}")
+        self.outdent(n)
+        return ok
+
+    def gate(self, spec) -> int:
+        """Open the blocks of a spec's `when` and `p`; returns how many to close."""
+        n = 0
+        if "when" in spec:
+            n += self.open(self.when(spec["when"]))
+        if "p" in spec:
+            n += self.open(f"R() < {self.const(S.real(spec['p']))}")
+        return n
+
+    def open(self, condition: str) -> int:
+        """Open an `if` block (one to close)."""
+        self.line(f"if {condition}:")
+        self.indent()
+        return 1
+
+    # ------------------------------------------------------------ values and fills
+
+    def value_of(self, spec, schema=None) -> str:
+        """A temporary holding the spec's value or _M (spec._draw of compile_spec)."""
+        t = self.tmp()
+        if is_value(spec):
+            self.line(f"{t} = _M")
+            self.value_into(t, spec, schema)
+        else:
+            self.line(f"{t} = {{}}")
+            self.fill(spec, t, "'v'", fresh=True, schema=schema)
+            self.line(f"{t} = {t}.get('v', _M)")
+        return t
+
+    def value_into(self, t, spec, schema=None) -> None:
+        """Statements that set `t` to the spec's value, or leave it _M (t is _M before)."""
+        if not isinstance(spec, dict):
+            self.plain_value(t, spec)
+            return
+        n = self.gate(spec)
+        source = next(k for k in S.SOURCES if k in spec)
+        integer = isinstance(schema, dict) and schema.get("type") == "integer"
+        if source == "switch":
+            self.switch(spec, schema, lambda sub: self.value_into(t, sub, schema))
+        else:
+            getattr(self, "v_" + source)(t, spec, integer)
+        self.outdent(n)
+
+    def fill(self, spec, parent, key, fresh, schema=None) -> None:
+        """Statements that set parent[key] from the spec (or leave it unset); `fresh`: parent has no key yet."""
+        if is_value(spec):
+            t = self.tmp()
+            self.line(f"{t} = _M")
+            self.value_into(t, spec, schema)
+            self.line(f"if {t} is not _M:")
+            self.line(f"    {parent}[{key}] = {t}")
+            return
+        n = self.gate(spec)
+        if "fields" in spec:
+            self.object_fill(S.field_tree(spec["fields"], ()), parent, key, fresh, schema)
+        elif "list" in spec:
+            self.list_fill(spec, parent, key, schema)
+        else:
+            self.switch(spec, schema, lambda sub: self.fill(sub, parent, key, fresh, schema))
+        self.outdent(n)
+
+    def fields(self, tree, obj, fresh, schema) -> None:
+        """spec.fill_fields over a field tree (spec.field_tree)."""
+        props = (schema or {}).get("properties") if isinstance(schema, dict) else None
+        props = props if isinstance(props, dict) else {}
+        for name, node in tree.items():
+            key = self.const(name)
+            sub = props.get(name)
+            n = 0
+            if not fresh:
+                self.line(f"if {key} not in {obj}:")
+                self.indent()
+                n = 1
+            if "__spec__" in node:
+                self.fill(node["__spec__"], obj, key, fresh, sub)
+            else:
+                self.object_fill(node["__fields__"], obj, key, fresh, sub)
+            self.outdent(n)
+
+    def object_fill(self, tree, parent, key, fresh, schema) -> None:
+        o = self.tmp()
+        if fresh:
+            self.line(f"{o} = {parent}[{key}] = {{}}")
+        else:
+            self.line(f"{o} = {parent}.get({key})")
+            self.line(f"if not isinstance({o}, dict):")
+            self.line(f"    {o} = {parent}[{key}] = {{}}")
+        self.fields(tree, o, fresh, schema)
+        self.line(f"if not {o}:")
+        self.line(f"    del {parent}[{key}]")
+
+    def switch(self, spec, schema, branch) -> None:
+        cases = spec["cases"]
+        table = {}
+        for k, v in cases.items():
+            table[S._text(S._plain(k))] = v
+        default = spec.get("default", S.MISSING)
+        v = self.tmp()
+        self.line(f"{v} = {self.ref(spec['switch'])}")
+        self.line(f"{v} = None if {v} is None else {v} if {v}.__class__ is str else _text({v})")
+        word = "if"
+        for k, sub in table.items():
+            self.line(f"{word} {v} == {self.const(k)}:")
+            self.indent()
+            branch(sub)
+            self.outdent()
+            word = "elif"
+        if default is not S.MISSING:
+            self.line("else:")
+            self.indent()
+            branch(default)
+            self.outdent()
+
+    def list_fill(self, spec, parent, key, schema) -> None:
+        body = spec["list"]
+        item_schema = schema.get("items") if isinstance(schema, dict) else None
+        item = body.get("item")
+        item_is_object = isinstance(item, dict) and "fields" in item
+        plan = item_is_object and "p" not in item and "when" not in item
+        value = item is not None and is_value(item)
+        general = None
+        stubs = self.tmp()
+        n = 0
+        if "stories" in body:
+            stories = [[S._plain(x) for x in s["items"]] for s in body["stories"]]
+            cum = S._weights(stories, [s.get("weight", 1) for s in body["stories"]], ())
+            self.line(f"{stubs} = {self.glob(stories)}[_bisect({self.glob(cum)}, R() * {self.const(cum[-1])})]")
+        else:
+            c = self.count_expr(body)
+            self.line(f"if not ({none(c)} or {c} is _M):" if c.isidentifier() else f"if not {none(c)}:")
+            self.indent()
+            n = 1
+            self.line(f"{stubs} = [None] * max(0, int({c}))")
+        out = self.tmp()
+        self.line(f"{out} = {parent}[{key}] = []")
+        self.line("prev.append(None)")
+        self.line("pos.append(0)")
+        stub = self.tmp()
+        self.line(f"for {stub} in {stubs}:")
+        self.indent()
+        self.line("pos[-1] += 1")
+        if plan:
+            self.line(f"if {stub} is None or {stub}.__class__ is dict:")
+            self.indent()
+            o = self.tmp()
+            self.line(f"{o} = {{}} if {stub} is None else dict({stub})")
+            self.line(f"{out}.append({o})")
+            self.line(f"items.append({o})")
+            if "stories" in body:      # an item may hold fields of its story
+                self.fields(S.field_tree(item["fields"], ()), o, False, item_schema)
+            else:
+                self.fields(S.field_tree(item["fields"], ()), o, True, item_schema)
+            self.line("items.pop()")
+            self.line(f"if {o}:")
+            self.line(f"    prev[-1] = {o}")
+            self.line("else:")
+            self.line(f"    {out}.pop()")
+            self.line("continue")
+            self.outdent()
+        elif value:
+            self.line(f"if {stub} is None:")
+            self.indent()
+            t = self.tmp()
+            self.line("items.append({})")
+            self.line(f"{t} = _M")
+            self.value_into(t, item, item_schema)
+            self.line("items.pop()")
+            self.line(f"if {t} is not _M:")
+            self.line(f"    {out}.append({t})")
+            self.line(f"    prev[-1] = {t}")
+            self.line("continue")
+            self.outdent()
+        if not (plan and "stories" not in body) and not (value and "stories" not in body):
+            # the general way (spec._list), with the item drawn by spec.py's own function
+            general = S.compile_spec(item, (), item_schema) if item is not None else None
+            h, o, v, isd = self.tmp(), self.tmp(), self.tmp(), self.tmp()
+            self.line(f"if {stub} is None:")
+            self.line(f"    {h} = {{'v': {{}}}}" if item_is_object else f"    {h} = {{}}")
+            self.line("else:")
+            self.line(f"    {h} = {{'v': dict({stub}) if isinstance({stub}, dict) else {stub}}}")
+            self.line(f"{o} = {h}.get('v')")
+            self.line(f"{isd} = isinstance({o}, dict)")
+            self.line(f"if {isd}:")
+            self.line(f"    {out}.append({o})")
+            self.line(f"items.append({o} if {isd} else {{}})")
+            if general is not None:
+                self.line(f"{self.glob(general)}(ctx, {h}, 'v')")
+            self.line("items.pop()")
+            self.line(f"{v} = {h}.get('v', _M)")
+            self.line(f"if {isd}:")
+            self.line(f"    if {v} is _M or {v} == {{}}:")
+            self.line(f"        {out}.pop()")
+            self.line("        continue")
+            self.line(f"elif {v} is _M:")
+            self.line("    continue")
+            self.line("else:")
+            self.line(f"    {out}.append({v})")
+            self.line(f"prev[-1] = {v}")
+        self.outdent()
+        self.line("prev.pop()")
+        self.line("pos.pop()")
+        order = body.get("order_by")
+        if order:
+            self.line(f"{out}.sort(key={self.glob(_order_key(order))})")
+        self.outdent(n)
+
+    def count_expr(self, body) -> str:
+        v = body["count"]
+        if isinstance(v, list):
+            return self.randint_pair(v)
+        return self.param_expr(v)
+
+    def randint_pair(self, pair) -> str:
+        """spec._offset of [low, high]: randint(int(low), int(high)), None when either is None."""
+        a, b, t = self.param_expr(pair[0]), self.param_expr(pair[1]), self.tmp()
+        self.line(f"if {none(a)} or {none(b)}:")
+        self.line(f"    {t} = None")
+        self.line("else:")
+        self.line(f"    {t} = _randint(rnd, int({a}), int({b}))")
+        self.ns["_randint"] = S.randint
+        return t
+
+    # ------------------------------------------------------------ sources (spec._DRAWS)
+
+    def plain_value(self, t, v) -> None:
+        value = S._plain(v)
+        if isinstance(value, str) and S._DATE.match(value):
+            value = date.fromisoformat(value)
+        if isinstance(value, (list, dict)):
+            self.line(f"{t} = _copy({self.glob(value)})")
+        else:
+            self.line(f"{t} = {self.const(value)}")
+
+    def v_value(self, t, spec, integer) -> None:
+        self.plain_value(t, spec["value"])
+
+    def v_bool(self, t, spec, integer) -> None:
+        self.line(f"{t} = R() < {self.const(S.real(spec['bool']))}")
+
+    def v_choice(self, t, spec, integer) -> None:
+        options = spec["choice"]
+        weights = spec.get("weights")
+        if isinstance(options, dict):
+            options, weights = list(options), list(options.values())
+        if S._listify(spec.get("not_in")):
+            self.line(f"{t} = {self.glob(S._choice(spec, ()))}(ctx)")
+            return
+        options = [S._plain(o) for o in options]
+        cum = S._weights(options, weights, ())
+        k = self.glob(options)
+        if cum is None:
+            self.line(f"{t} = {k}[int(R() * {len(options)})]")
+        else:
+            self.line(f"{t} = {k}[_bisect({self.glob(cum)}, R() * {self.const(cum[-1])})]")
+
+    def v_copy(self, t, spec, integer) -> None:
+        e = self.ref(spec["copy"])
+        self.line(f"{t} = {e}")
+        self.line(f"if {t} is None:")
+        self.line(f"    {t} = _M")
+        self.line(f"elif type({t}) not in _IMM:")
+        self.line(f"    {t} = _copy({t})")
+
+    def v_chars(self, t, spec, integer) -> None:
+        n = spec.get("chars", spec.get("digits"))
+        alphabet = "0123456789" if "digits" in spec else spec.get("from")
+        a, k = self.const(alphabet), len(alphabet)
+        if n <= 16:
+            self.line(f"{t} = " + " + ".join([f"{a}[int(R() * {k})]"] * n))
+        else:
+            self.line(f"{t} = ''.join([{a}[int(R() * {k})] for _ in range({int(n)})])")
+
+    v_digits = v_chars
+
+    def v_date_text(self, t, spec, integer) -> None:
+        e = self.ref(spec["date_text"])
+        self.line(f"{t} = _as_date({e})")
+        self.line(f"{t} = _M if {t} is None else _strftime({t}, {self.const(spec.get('format', '%Y-%m-%d'))})")
+
+    def v_template(self, t, spec, integer) -> None:
+        import re
+        parts = spec.get("parts") or {}
+        pieces = re.split(r"\{([^{}]+)\}", spec["template"])
+        missing = self.tmp()
+        self.line(f"{missing} = False")
+        exprs = []
+        for i, piece in enumerate(pieces):
+            if i % 2 == 0:
+                if piece:
+                    exprs.append(self.const(piece))
+                continue
+            if piece in parts:
+                v = self.value_of(parts[piece])
+            else:
+                v = self.tmp()
+                self.line(f"{v} = ctx.{'index' if piece == 'index' else 'seed'}")
+            self.line(f"if {v}.__class__ is not str:")
+            self.line(f"    if {v}.__class__ is int:")
+            self.line(f"        {v} = str({v})")
+            self.line(f"    elif {v} is _M or {v} is None:")
+            self.line(f"        {missing} = True")
+            self.line("    else:")
+            self.line(f"        {v} = _text({v})")
+            exprs.append(v)
+        self.line(f"if not {missing}:")
+        self.indent()
+        joined = " + ".join(exprs) if len(exprs) > 1 else (f"str({exprs[0]})" if exprs else "''")
+        check = S._check(spec, ())
+        if check is None:
+            self.line(f"{t} = {joined}")
+        else:
+            s, c = self.tmp(), self.tmp()
+            self.line(f"{s} = {joined}")
+            self.line(f"{c} = {self.glob(check)}({s})")
+            self.line(f"if {c} is not None:")
+            self.line(f"    {t} = {s} + {c}")
+        self.outdent()
+
+    # numbers
+
+    def bounded(self, t, x, spec, integer) -> None:
+        """spec._bounded after the draw in `x` (None: missing)."""
+        step = spec.get("step", 1 if integer else None)
+        n = self.open(f"{x} is not None")
+        if "times" in spec:
+            m = self.param_expr(spec["times"])
+            n += self.open(f"not {none(m)}")
+            self.line(f"{x} = {x} * {m}")
+        for key, op in (("min", "<"), ("max", ">")):
+            if key in spec:
+                c, e = self.param(spec[key])
+                if c is not None:
+                    if c[0] is not None:
+                        self.line(f"if {x} {op} {self.const(c[0])}:")
+                        self.line(f"    {x} = {self.const(c[0])}")
+                else:
+                    m = self.tmp()
+                    self.line(f"{m} = {e}")
+                    self.line(f"if {m} is not None and {x} {op} {m}:")
+                    self.line(f"    {x} = {m}")
+        if step is None:
+            self.line(f"{t} = int(round({x}))" if integer else f"{t} = {x}")
+        else:
+            places = S._places(step)
+            s = S.real(step)
+            if places == 0:
+                s = self.const(int(s))
+                self.line(f"{t} = int(round({x} / {s})) * {s}")
+            else:
+                s = self.const(s)
+                self.line(f"{t} = round(round({x} / {s}) * {s}, {int(places)})")
+                self.line(f"{t} = int({t}) if {t} == int({t}) else {t}")
+        self.outdent(n)
+
+    def pair(self, spec, key):
+        v = spec[key]
+        return self.param_expr(v[0]), self.param_expr(v[1])
+
+    def v_normal(self, t, spec, integer) -> None:
+        m, s = self.pair(spec, "normal")
+        x = self.tmp()
+        self.line(f"{x} = None if {none(m)} or {none(s)} else G({m}, {s})")
+        self.bounded(t, x, spec, integer)
+
+    def v_lognormal(self, t, spec, integer) -> None:
+        m, s = self.pair(spec, "lognormal")
+        x = self.tmp()
+        self.line(f"{x} = None if not {m} or {none(s)} else {m} * _exp(G(0, {s}))")
+        self.bounded(t, x, spec, integer)
+
+    def v_range(self, t, spec, integer) -> None:
+        a, b = self.pair(spec, "range")
+        step = spec.get("step")
+        whole = integer or (step is None and all(isinstance(v, int) for v in spec["range"]))
+        log = bool(spec.get("log"))
+        x = self.tmp()
+        self.line(f"if {none(a)} or {none(b)} or {b} < {a}:")
+        self.line(f"    {x} = None")
+        self.line("else:")
+        self.indent()
+        if whole and step is None and not log:
+            self.line(f"{x} = int({a})")
+            self.line(f"{x} = {x} + B(int({b}) - {x} + 1)")
+            self.outdent()
+            self.bounded(t, x, dict(spec, step=1), True)
+            return
+        if log:
+            self.line(f"if {a} > 0:")
+            self.line(f"    {x} = _exp(rnd.uniform(_log({a}), _log({b})))")
+            self.line("else:")
+            self.line(f"    {x} = rnd.uniform({a}, {b})")
+        else:
+            self.line(f"{x} = rnd.uniform({a}, {b})")
+        self.outdent()
+        s = dict(spec)
+        if whole and step is None:
+            s["step"] = 1
+        self.bounded(t, x, s, whole)
+
+    # dates
+
+    def offset(self, spec, key):
+        """(constant, expression-maker) for spec._offset: a literal taken once, or drawn in order."""
+        if key not in spec:
+            return None
+        v = spec[key]
+        if isinstance(v, list):
+            return ("pair", v)
+        if isinstance(v, dict) or (isinstance(v, str) and not S._DATE.match(v)):
+            return ("param", v)
+        return ("const", date.fromisoformat(v) if isinstance(v, str) else S.real(v))
+
+    def v_date(self, t, spec, integer) -> None:
+        years, months, days = (self.offset(spec, k) for k in ("years", "months", "days"))
+        d = self.tmp()
+        if "after" in spec:
+            anchors = S._listify(spec["after"])
+            n = 0
+            for i, a in enumerate(anchors):
+                if i:
+                    self.line(f"if {d} is None:")
+                    self.indent()
+                    n += 1
+                self.line(f"{d} = _as_date({self.ref(a)})")
+            self.outdent(n)
+        else:
+            a = self.param_expr(spec["date"][0], as_date=True)
+            ta = self.tmp()
+            self.line(f"{ta} = {a}")
+            b = self.param_expr(spec["date"][1], as_date=True)
+            if not b.isidentifier():
+                self.line(f"{d} = {b}")
+                b = d
+            self.line(f"if {ta} is None or {none(b)} or {b} < {ta}:")
+            self.line(f"    {d} = None")
+            self.line("else:")
+            self.line(f"    {d} = {ta} + _td(days=B(({b} - {ta}).days + 1))")
+        self.line(f"if {d} is not None:")
+        self.indent()
+        shift = None
+        if years is None or years[0] == "const":
+            if months is None or months[0] == "const":
+                if years is not None or months is not None:
+                    k = (years[1] or 0) * 12 if years is not None else 0
+                    k += (months[1] or 0) if months is not None else 0
+                    shift = int(k)
+                    years = months = None
+        if shift is not None:
+            self.line(f"{d} = _add_months({d}, {shift})")
+        elif years is not None or months is not None:
+            k = self.tmp()
+            self.line(f"{k} = ({self.offset_expr(years)} or 0) * 12" if years is not None else f"{k} = 0")
+            if months is not None:
+                self.line(f"{k} += {self.offset_expr(months)} or 0")
+            self.line(f"{d} = _add_months({d}, int({k}))")
+        if days is not None and days[0] == "const":
+            self.line(f"{d} += {self.glob(timedelta(days=int(days[1] or 0)))}")
+        elif days is not None:
+            self.line(f"{d} += _td(days=int({self.offset_expr(days)} or 0))")
+        for key, op in (("min", "<"), ("max", ">")):
+            if key in spec:
+                m = self.tmp()
+                self.line(f"{m} = {self.param_expr(spec[key], as_date=True)}")
+                self.line(f"if {m} is not None and {d} {op} {m}:")
+                self.line(f"    {d} = {m}")
+        self.line(f"{t} = {d}")
+        self.outdent()
+
+    v_after = v_date
+
+    def offset_expr(self, off) -> str:
+        kind, v = off
+        if kind == "pair":
+            return self.randint_pair(v)
+        if kind == "param":
+            t = self.tmp()
+            self.line(f"{t} = {self.param_expr(v)}")
+            return t
+        return self.const(v)
+
+
+def none(e: str) -> str:
+    """`e is None` for an expression that may be a literal (whose test is known now)."""
+    if e.isidentifier() and e not in ("None", "True", "False"):
+        return f"{e} is None"
+    return "True" if e == "None" else "False"
+
+
+def is_value(spec) -> bool:
+    """Whether the spec's compiled fill has a draw function (spec.compile_spec): a value, not an object
+    or a list built in place; a switch between values is a value."""
+    if not isinstance(spec, dict):
+        return True
+    if "list" in spec or "fields" in spec:
+        return False
+    if "switch" in spec:
+        subs = list(spec["cases"].values()) + ([spec["default"]] if "default" in spec else [])
+        return all(is_value(s) for s in subs)
+    return True
+
+
+def _order_key(order):
+    return lambda x: (x.get(order) is None, x.get(order) or date.min) if isinstance(x, dict) else (True, date.min)
+
+
+def compile_profile(vars_specs, field_trees):
+    """The function draw(ctx) -> case: `vars_specs` is [(name, spec)], `field_trees` [(tree, schema)] in
+    order (spec.field_tree). The profile was checked by compiling it with spec.py first."""
+    g = _Gen()
+    g.line("rnd = ctx.rnd")
+    g.line("R = rnd.random")
+    g.line("B = rnd._randbelow")
+    g.line("G = rnd.gauss")
+    g.line("items = ctx.items")
+    g.line("prev = ctx.prev")
+    g.line("pos = ctx.pos")
+    g.line("C = ctx.case = {}")
+    g.line("V = ctx.vars = {}")
+    for name, spec in vars_specs:
+        g.temps = 0
+        g.fill(spec, "V", g.const(name), fresh=True)
+    for tree, schema in field_trees:
+        for name, node in tree.items():
+            g.temps = 0
+            g.fields({name: node}, "C", True, schema)
+    g.line("return C")
+    source = "def draw(ctx):\n" + "\n".join(g.out.lines) + "\n"
+    exec(compile(source, "<certrules generator profile>", "exec"), g.ns)
+    fn = g.ns["draw"]
+    fn.source = source
+    return fn
