@@ -62,7 +62,7 @@ class Profile:
         if data is not None:
             self._check_refs(refs, problems)
         if problems:
-            raise RuleSetError(f"the generator profile of {getattr(ruleset, 'name', 'the rule set')} has errors:", problems)
+            raise self._errors(problems)
         fallback = _required_fallback(self.schema, {name for name, _ in self.fields})
         self.fallback = S.compile_fields(fallback, ("(case schema)",), self.schema)
         self._vars_plan = S.fill_plan(self.vars)
@@ -72,6 +72,9 @@ class Profile:
                                                    for f in (self._field_specs, fallback)])
 
     # ---------------------------------------------------------------- reading
+
+    def _errors(self, problems) -> RuleSetError:
+        return RuleSetError(f"the generator profile of {getattr(self.ruleset, 'name', 'the rule set')} has errors:", problems)
 
     def _problem(self, message, path):
         line, col = self.doc.mark(path) if self.doc is not None else (None, None)
@@ -102,19 +105,19 @@ class Profile:
     def _check_refs(self, refs, problems):
         """Every reference names a declared variable or a field of the case schema."""
         for text, path in refs:
+            variable = text.startswith("$")
             try:
-                S.ref_head(text[1:] if text.startswith("$") else text)
+                head = S.ref_head(text[1:] if variable else text)
             except S.SpecError as exc:
                 problem = self._problem(exc.message, path)
                 if problem not in problems:      # a reference the profile reads twice is one mistake
                     problems.append(problem)
                 continue
-            if text.startswith("$"):
-                name = S.ref_head(text[1:])
-                if name not in self._declared:
+            if variable:
+                if head not in self._declared:
                     problems.append(self._problem(f"'{text}' names no variable of the profile (vars: "
                                                   f"{', '.join(sorted(self._declared)) or 'none'})", path))
-            elif S.ref_head(text) not in ("item", "prev", "position") and not _schema_has(self.schema, text):
+            elif head not in ("item", "prev", "position") and not _schema_has(self.schema, text):
                 problems.append(self._problem(f"'{text}' is not a field of the case schema", path))
 
     # ---------------------------------------------------------------- drawing
@@ -137,8 +140,7 @@ class Profile:
         ctx.rnd.seed(case_seed(ctx.seed, ctx.index - 1))
         ctx.items, ctx.prev, ctx.pos = [], [], []
         self.draw_interpreted(ctx)
-        raise RuleSetError(f"the generator profile of {getattr(self.ruleset, 'name', 'the rule set')} has errors:",
-                           [self._problem(f"a value drawn does not fit how the profile uses it ({exc})", ())]) from None
+        raise self._errors([self._problem(f"a value drawn does not fit how the profile uses it ({exc})", ())]) from None
 
     def draw_interpreted(self, ctx) -> dict:
         """The same case drawn by spec.py's drawing functions, one call per spec (the definition
@@ -151,8 +153,7 @@ class Profile:
             part = "fields"
             S.fill_fields(ctx, case, self._fields_plan)
         except S.DrawError as exc:
-            raise RuleSetError(f"the generator profile of {getattr(self.ruleset, 'name', 'the rule set')} has errors:",
-                               [self._problem(f"a value drawn here does not fit how the profile uses it ({exc.reason})",
+            raise self._errors([self._problem(f"a value drawn here does not fit how the profile uses it ({exc.reason})",
                                               (part,) + exc.path)]) from None
         if self.derive is not None:
             self.derive.apply(ctx, case)
