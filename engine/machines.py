@@ -30,6 +30,7 @@ class StateMachine(Element):
         inner = scope.extended(event={"on": "date", "type": "string"}, entered_on="date", entered_by=None, state="string")
         self.start = self._expr(compiler, "start", scope)
         self.events = self._expr(compiler, "events", scope)
+        self._check_event_fields(compiler)
         self.initial = raw["initial"]
         self.states = {s["id"]: s for s in raw["states"]}
         self.finals = {s["id"] for s in raw["states"] if s.get("final")}
@@ -52,6 +53,26 @@ class StateMachine(Element):
             tr.guard = self._expr(compiler, None, inner, value=t["guard"], path=tp + ("guard",)) if "guard" in t else None
             self.transitions.append(tr)
         self.reads -= set(SCOPE_NAMES)
+
+    def _check_event_fields(self, compiler):
+        """Events whose records are known not to hold a date `on` (or, when a transition fires on an
+        event type, a `type`) would every one be ignored at evaluation: said at check instead."""
+        from .feel.checker import CtxT, ListT
+        t = getattr(self.events, "_type", None)
+        fields = t.item.fields if isinstance(t, ListT) and isinstance(t.item, CtxT) else None
+        if fields is None:
+            return
+        needed = ["on"] + (["type"] if any(tr.get("on") for tr in self.raw["transitions"]) else [])
+        missing = [f for f in needed if f not in fields]
+        if missing:
+            have = ", ".join(sorted(fields)) or "none"
+            date = "on" if "on" in fields else next((f for f, h in fields.items() if h == "date"), "DATE_FIELD")
+            kind = "type" if "type" in fields else next((f for f, h in fields.items() if h == "string"), "TYPE_FIELD")
+            compiler.problems.items.append(self.sf.locate(self.path + ("events",), (
+                f"the events of '{self.id}' are records without {' and '.join(repr(f) for f in missing)} (their fields: "
+                f"{have}), so every event would be ignored; an event is a record with its date in 'on' and its kind in "
+                "'type': name them so in the case schema, or map them here, e.g. "
+                f"events: \"for e in {self.raw['events']} return {{on: e.{date}, type: e.{kind}}}\"")))
 
     @staticmethod
     def hint_of(raw):
