@@ -1,6 +1,7 @@
 """`certrules serve`: the workbench and the HTTP API (engine/serve/)."""
 from __future__ import annotations
 
+import errno
 import sys
 from pathlib import Path
 
@@ -63,6 +64,7 @@ def run(args) -> int:
     except ImportError as exc:
         raise UsageError(f"certrules serve needs the server's packages ({exc.name} is missing): "
                          "pip install 'certrules[serve]'") from None
+    sock = listen(settings.host, settings.port)     # before anything else: a port in use is said plainly
     app = create_app(settings)
     try:
         from ..serve.lean import LeanProtocol as http
@@ -78,6 +80,34 @@ def run(args) -> int:
     else:
         print("certrules serve: only this machine can connect; stop with Ctrl-C", file=sys.stderr)
     sys.stderr.flush()
-    uvicorn.run(app, host=settings.host, port=settings.port, http=http, access_log=False, log_level="warning",
-                lifespan="on", server_header=False, date_header=False, timeout_graceful_shutdown=5)
+    config = uvicorn.Config(app, http=http, access_log=False, log_level="warning", lifespan="on",
+                            server_header=False, date_header=False, timeout_graceful_shutdown=5)
+    server = uvicorn.Server(config)
+    server.run(sockets=[sock])      # requests that come while the rule sets load wait in the socket's queue
+    if not server.started:
+        raise UsageError("serve: the server could not start (the reason is above)")
     return EXIT_OK
+
+
+def listen(host: str, port: int):
+    """The server's socket, bound and listening, or a UsageError saying why not (a port in use, an
+    address this machine does not have) rather than uvicorn's log line and its exit status."""
+    import socket
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                                              flags=socket.AI_PASSIVE)[0]
+    except socket.gaierror as exc:
+        raise UsageError(f"--host {host}: not an address of this machine ({exc.strerror})") from None
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise UsageError(f"--port {port}: {host}:{port} is already in use (another server?); "
+                             "stop it or choose another --port") from None
+        raise UsageError(f"--host {host} --port {port}: cannot listen there ({exc.strerror or exc})") from None
+    sock.set_inheritable(True)
+    return sock

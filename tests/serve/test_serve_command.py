@@ -68,3 +68,27 @@ def test_with_a_token_file_it_says_so_and_refuses_requests_without_it(tmp_path):
         assert status == 401 and json.loads(body)["error"]["code"] == "token"
         assert fetch(s.url + "/api/v1/rulesets", token="wrong-token-wrong-token")[0] == 401
         assert fetch(s.url + "/api/v1/rulesets", token=token)[0] == 200
+
+
+def test_a_port_in_use_is_said_plainly_before_anything_starts(capsys):
+    import socket
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["serve", "--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert f"--port {port}: 127.0.0.1:{port} is already in use" in err
+    assert "the workbench at" not in err and "ERROR" not in err
+
+
+def test_a_request_sent_as_soon_as_the_start_is_announced_is_answered(tmp_path):
+    # the start message comes once the socket listens: a request sent then waits while the rule sets
+    # load, rather than being refused
+    with running_server(tmp_path, ready=False) as s:
+        deadline = time.monotonic() + 90
+        while "the workbench at" not in s.stderr:
+            assert s.proc.poll() is None and time.monotonic() < deadline, s.stderr
+            time.sleep(0.02)
+        status, body = fetch(s.url + "/api/v1/health")
+        assert status == 200, body
