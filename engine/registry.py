@@ -191,7 +191,12 @@ def choose(entries: list[Entry], as_of, revision: str | None = None, family: str
     if not in_force:
         first = min((e.effective for e in approved), default="(none approved)")
         raise RevisionError(Msg("err_none_in_force", family=entries[0].family, day=day.isoformat(), first=first))
-    e = max(in_force, key=lambda x: (x.effective, x.revision))
+    newest = max(_date(e.effective) for e in in_force)
+    tied = [e for e in in_force if _date(e.effective) == newest]
+    if len(tied) > 1:       # no order of revision names is theirs to guess: the body says which one applies
+        raise RevisionError(Msg("err_in_force_tie", family=tied[0].family, day=day.isoformat(),
+                                effective=newest.isoformat(), revisions=", ".join(f"{e.revision} ({e.folder.name})" for e in tied)))
+    e = tied[0]
     return e, f"revision {e.revision} in force on {day.isoformat()} (effective {e.effective})"
 
 

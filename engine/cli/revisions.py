@@ -29,5 +29,8 @@ def run(args) -> int:
         flags = [t.word("status", e.status)]
         if e.provenance != "authoritative":
             flags.append(t.word("provenance", e.provenance))
+        if e.status == "approved" and any(o is not e and o.family == e.family and o.status == "approved"
+                                          and o.effective == e.effective for o in entries):
+            flags.append(t("revisions_same_day"))     # the case's date cannot choose between them
         print(f"  {e.effective}  {e.revision:<6} {e.code:<14} {e.folder.name:<22} {t('list_separator').join(flags)}")
     return EXIT_OK

@@ -63,6 +63,25 @@ def test_revision_in_force_by_date_and_by_name(two_revisions, tmp_path):
         choose(lib, "2025-01-01")
 
 
+def test_two_approved_revisions_taking_effect_the_same_day_are_not_guessed_between(two_revisions, tmp_path, capsys):
+    from engine.cli import main
+    r1, r2 = two_revisions
+    _edit(r2, "ruleset.yaml", "effective: 2026-07-01", f"effective: {engine.load_ruleset(r1).effective}")
+    lib = [e for e in find_rulesets([tmp_path]) if e.family == "LIB-LOANS"]
+    with pytest.raises(RevisionError) as caught:
+        choose(lib, "2026-08-01")
+    text = str(caught.value)
+    assert "which revision of LIB-LOANS was in force on 2026-08-01 cannot be told" in text
+    assert "R1 (LIB-LOANS-2026-R1), R2 (LIB-LOANS-2026-R2)" in text and caught.value.exit_code == 5
+    assert choose(lib, "2026-08-01", "R2")[0].revision == "R2"      # named, it is not a question
+    assert main(["revisions", "--lang", "en", "--rulesets", str(tmp_path)]) == 0
+    listed = [ln for ln in capsys.readouterr().out.splitlines() if "LIB-LOANS-2026-R" in ln]
+    assert len(listed) == 2 and all("the same day as another approved revision" in ln for ln in listed), listed
+    _edit(r2, "ruleset.yaml", "status: approved", "status: draft")
+    lib = [e for e in find_rulesets([tmp_path]) if e.family == "LIB-LOANS"]
+    assert choose(lib, "2026-08-01")[0].revision == "R1"            # a draft is never in force
+
+
 def test_changing_one_threshold_is_exactly_one_change(two_revisions):
     r1, r2 = two_revisions
     _edit(r2, "policy.yaml", "{id: fine_cap, clause: \"2.2\", value: 10}", "{id: fine_cap, clause: \"2.2\", value: 12}")
