@@ -25,6 +25,32 @@ def show(value) -> str:
     return str(value)
 
 
+# Markdown a renderer shows as the text it is: no raw HTML (`<script>` is `&lt;script&gt;`), no link,
+# no cell break (`|`), on one line, whatever a rule set or a corpus puts in a value, an id or a name.
+_MD = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "|": "\\|", "\\": "\\\\", "[": "\\[", "]": "\\]",
+                     "\n": " ", "\r": " ", "\u2028": " ", "\u2029": " "})
+
+
+def md_text(value) -> str:
+    """A value as Markdown text (in a table cell or a heading)."""
+    return show(value).translate(_MD)
+
+
+def md_code(value) -> str:
+    """A value as a Markdown code span: fenced by more backticks than it holds, so it cannot end the span."""
+    text = show(value)
+    for ch in "\n\r\u2028\u2029":
+        text = text.replace(ch, " ")
+    text = text.replace("|", "\\|")
+    run = longest = 0
+    for ch in text:
+        run = run + 1 if ch == "`" else 0
+        longest = max(longest, run)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
 def selection_text(result: dict, t: Texts) -> str:
     sel = result["selection"]
     if sel.get("by") == "date":
