@@ -82,10 +82,17 @@ def display(value) -> str:
     return str(value)
 
 
+# Characters a document must not carry from a case: controls (an ESC, a NUL) and the bidirectional
+# embeddings, overrides and isolates, with which a name can make the text around it read backwards
+# (U+202E: an organisation "‮moc.elpmaxe"). Each is shown as U+FFFD, so the tampering stays visible.
+_UNSHOWN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
 def _finalize(value):
-    if isinstance(value, Markup) or (isinstance(value, str) and not isinstance(value, Undefined)):
+    if isinstance(value, Markup):
         return value
-    return display(value)
+    text = value if isinstance(value, str) and not isinstance(value, Undefined) else display(value)
+    return _UNSHOWN.sub("\ufffd", text) if _UNSHOWN.search(text) else text
 
 
 def _as_date(value):
