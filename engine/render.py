@@ -48,6 +48,7 @@ from jinja2 import ChainableUndefined, Undefined, pass_context
 from markupsafe import Markup
 
 from .errors import CaseError, OutputError, RuleSetError, UsageError
+from .report import visible
 from .folder import listed
 from .i18n import Msg, declared
 from .jsonout import number_text
@@ -82,17 +83,11 @@ def display(value) -> str:
     return str(value)
 
 
-# Characters a document must not carry from a case: controls (an ESC, a NUL) and the bidirectional
-# embeddings, overrides and isolates, with which a name can make the text around it read backwards
-# (U+202E: an organisation "‮moc.elpmaxe"). Each is shown as U+FFFD, so the tampering stays visible.
-_UNSHOWN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
 def _finalize(value):
     if isinstance(value, Markup):
         return value
-    text = value if isinstance(value, str) and not isinstance(value, Undefined) else display(value)
-    return _UNSHOWN.sub("\ufffd", text) if _UNSHOWN.search(text) else text
+    # a case's controls and bidirectional overrides are shown as U+FFFD (report.visible)
+    return visible(value if isinstance(value, str) and not isinstance(value, Undefined) else display(value))
 
 
 def _as_date(value):

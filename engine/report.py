@@ -5,6 +5,7 @@ from the engine's catalogue for it, titles and messages from the rule set. Nothi
 """
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from .i18n import Texts, texts_for
@@ -23,6 +24,17 @@ def show(value) -> str:
         # importing orjson (and uuid, platform, ...) in a process that writes no JSON
         return dumps_python(value, indent=0).strip()
     return str(value)
+
+
+# Characters no reader should get from a case, a corpus or a rule set: controls (an ESC starts a
+# terminal's escape sequence: colours, a window title, the clipboard) and the bidirectional embeddings,
+# overrides and isolates, with which a name makes the text around it read backwards (U+202E). `visible`
+# shows each as U+FFFD, so the tampering stays visible; tab and line breaks stay.
+UNSHOWN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    return UNSHOWN.sub("\ufffd", text) if UNSHOWN.search(text) else text
 
 
 # Markdown a renderer shows as the text it is: no raw HTML (`<script>` is `&lt;script&gt;`), no link,

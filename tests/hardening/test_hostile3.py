@@ -241,3 +241,51 @@ def test_render_still_escapes_markup_in_a_name(tmp_path, capsys):
     assert code == 0, err
     html = (tmp_path / "cert.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;x&lt;/script&gt;" in html and "<script>x" not in html
+
+
+# ---------------------------------------------------------------- the terminal
+
+def _on_a_terminal(args, tmp_path) -> str:
+    """What certrules writes to a terminal (stdout and stderr on a pseudo-terminal)."""
+    import os
+    import pty
+    import subprocess
+    import sys
+    master, slave = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if k not in ("CERTRULES_RULESETS", "CERTRULES_DEBUG")}
+    env["CERTRULES_PROGRESS"] = "0"
+    proc = subprocess.Popen([sys.executable, "-m", "engine", *map(str, args)], stdout=slave, stderr=slave,
+                            stdin=subprocess.DEVNULL, cwd=REPO, env=env)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:          # EIO: the other end is closed
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(timeout=120)
+    os.close(master)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_eval_explain_on_a_terminal_shows_no_escape_sequence(tmp_path, capsys):
+    """--explain printed a case's ESC (and U+202E) to the terminal, where it starts an escape sequence."""
+    text = (EXAMPLES / "01-initial-five-star-9-sites.yaml").read_text(encoding="utf-8")
+    case = tmp_path / "case.yaml"
+    case.write_text(text.replace("  name: 成都锦欣家电售后服务有限公司\n",
+                                 '  name: "\\e]0;owned\\a\\u202eXSSMARK"\n'), encoding="utf-8")
+    shown = _on_a_terminal(["eval", case, "--explain", "certificate_document"], tmp_path)
+    assert "XSSMARK" in shown and "\ufffd]0;owned\ufffd\ufffdXSSMARK" in shown
+    assert "\x1b" not in shown and "\x07" not in shown and "\u202e" not in shown
+    code, out, err = run_main(["eval", case, "--explain", "certificate_document"], capsys)     # not a terminal
+    assert code == 0 and "\x1b]0;owned\x07\u202eXSSMARK" in out
+
+
+def test_an_error_on_a_terminal_shows_no_escape_sequence(tmp_path):
+    case = tmp_path / "case.yaml"
+    case.write_text('as_of: 2026-01-20\naudit: {kind: "\\e[2J\\e]52;c;cHduZWQ=\\a"}\n', encoding="utf-8")
+    shown = _on_a_terminal(["eval", case], tmp_path)
+    assert "audit.kind" in shown and "\x1b" not in shown and "\x07" not in shown
