@@ -5,7 +5,7 @@ from __future__ import annotations
 from itertools import groupby
 
 from .i18n import Texts
-from .report import pad, show
+from .report import md_code, md_text, pad, show
 
 
 def what(c: dict) -> str:
@@ -56,14 +56,10 @@ def impact_text(impact: dict, t: Texts | None = None) -> list[str]:
     return text_lines(impact, t)
 
 
-def _md_cell(v) -> str:
-    return show(v).replace("|", "\\|").replace("\n", " ")
-
-
 def as_markdown(diff: dict, impact: dict | None, t: Texts) -> str:
     o, n = diff["old"], diff["new"]
     s = diff["summary"]
-    out = [f"# {o['code']} {o['revision']} → {n['code']} {n['revision']}", "",
+    out = [f"# {md_text(o['code'])} {md_text(o['revision'])} → {md_text(n['code'])} {md_text(n['revision'])}", "",
            t("diff_summary_md", clauses=s["clauses_changed"], changes=s["changes"])
            + (", **" + t("cases_affected", affected=impact["affected"], cases=impact["cases"]) + "**" if impact else "")
            + ".", ""]
@@ -73,10 +69,10 @@ def as_markdown(diff: dict, impact: dict | None, t: Texts) -> str:
         from .impact.report import markdown_lines
         out += markdown_lines(impact, t)
     for clause, items in _groups(diff):
-        out += [f"## {clause if clause != '—' else t('metadata_and_schema')}", "",
+        out += [f"## {md_text(clause) if clause != '—' else t('metadata_and_schema')}", "",
                 f"| {t('change')} | {t('kind')} | {t('what')} | {t('old')} | {t('new')} |", "|---|---|---|---|---|"]
         for c in items:
-            out.append(f"| {t.change(c['kind'])} | {t.word('area', c.get('element_kind') or c['area'])} | `{what(c)}` | "
-                       f"{_md_cell(c.get('old'))} | {_md_cell(c.get('new'))} |")
+            out.append(f"| {t.change(c['kind'])} | {t.word('area', c.get('element_kind') or c['area'])} | {md_code(what(c))} | "
+                       f"{md_text(c.get('old'))} | {md_text(c.get('new'))} |")
         out.append("")
     return "\n".join(out)

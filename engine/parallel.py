@@ -23,6 +23,13 @@ import threading
 from collections import deque
 
 IN_FLIGHT = 2      # chunks queued per worker beyond the one it works on
+PER_CORE = 4       # the most workers per core: `--workers 100000` would fork that many processes
+
+
+def worker_count(workers: int) -> int:
+    """The processes to start for `workers`: no more than PER_CORE per core (the work is CPU-bound, and
+    the result is the same with any number of workers)."""
+    return max(1, min(workers, PER_CORE * (os.cpu_count() or 1)))
 ROOM = 64 * 1024   # frame-stack slots (8 bytes each) reserved below a task: its chunk is 1 MB, half free
 
 
@@ -78,7 +85,8 @@ def _context():
 
 
 def ordered_map(fn, tasks, workers: int = 1, initializer=None, initargs=()):
-    """Yield fn(task) for each task, in order; with workers > 1 in that many processes."""
+    """Yield fn(task) for each task, in order; with workers > 1 in that many processes (worker_count)."""
+    workers = worker_count(workers)
     if workers <= 1:
         if initializer is not None:
             initializer(*initargs)

@@ -48,6 +48,7 @@ from jinja2 import ChainableUndefined, Undefined, pass_context
 from markupsafe import Markup
 
 from .errors import CaseError, OutputError, RuleSetError, UsageError
+from .report import visible
 from .folder import listed
 from .i18n import Msg, declared
 from .jsonout import number_text
@@ -83,9 +84,10 @@ def display(value) -> str:
 
 
 def _finalize(value):
-    if isinstance(value, Markup) or (isinstance(value, str) and not isinstance(value, Undefined)):
+    if isinstance(value, Markup):
         return value
-    return display(value)
+    # a case's controls and bidirectional overrides are shown as U+FFFD (report.visible)
+    return visible(value if isinstance(value, str) and not isinstance(value, Undefined) else display(value))
 
 
 def _as_date(value):

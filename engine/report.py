@@ -5,6 +5,7 @@ from the engine's catalogue for it, titles and messages from the rule set. Nothi
 """
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from .i18n import Texts, texts_for
@@ -23,6 +24,43 @@ def show(value) -> str:
         # importing orjson (and uuid, platform, ...) in a process that writes no JSON
         return dumps_python(value, indent=0).strip()
     return str(value)
+
+
+# Characters no reader should get from a case, a corpus or a rule set: controls (an ESC starts a
+# terminal's escape sequence: colours, a window title, the clipboard) and the bidirectional embeddings,
+# overrides and isolates, with which a name makes the text around it read backwards (U+202E). `visible`
+# shows each as U+FFFD, so the tampering stays visible; tab and line breaks stay.
+UNSHOWN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    return UNSHOWN.sub("\ufffd", text) if UNSHOWN.search(text) else text
+
+
+# Markdown a renderer shows as the text it is: no raw HTML (`<script>` is `&lt;script&gt;`), no link,
+# no cell break (`|`), on one line, whatever a rule set or a corpus puts in a value, an id or a name.
+_MD = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "|": "\\|", "\\": "\\\\", "[": "\\[", "]": "\\]",
+                     "\n": " ", "\r": " ", "\u2028": " ", "\u2029": " "})
+
+
+def md_text(value) -> str:
+    """A value as Markdown text (in a table cell or a heading)."""
+    return show(value).translate(_MD)
+
+
+def md_code(value) -> str:
+    """A value as a Markdown code span: fenced by more backticks than it holds, so it cannot end the span."""
+    text = show(value)
+    for ch in "\n\r\u2028\u2029":
+        text = text.replace(ch, " ")
+    text = text.replace("|", "\\|")
+    run = longest = 0
+    for ch in text:
+        run = run + 1 if ch == "`" else 0
+        longest = max(longest, run)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def selection_text(result: dict, t: Texts) -> str:

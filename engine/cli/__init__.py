@@ -146,7 +146,8 @@ def main(argv=None) -> int:
             return EXIT_OK
         return args.func(args)
     except CertrulesError as exc:
-        print(f"certrules: {_in_language(exc, getattr(args, 'lang', None))}", file=sys.stderr)
+        from .common import on_terminal
+        print(on_terminal(f"certrules: {_in_language(exc, getattr(args, 'lang', None))}", sys.stderr), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt as exc:
         how = "terminated (SIGTERM)" if isinstance(exc, _Terminated) else "interrupted"

@@ -37,7 +37,17 @@ def out(text: str, output: str | None = None) -> None:
         from ..files import write_atomic
         write_atomic(Path(output), text)
     else:
-        sys.stdout.write(text)
+        sys.stdout.write(on_terminal(text, sys.stdout))
+
+
+def on_terminal(text: str, stream) -> str:
+    """Text for `stream`: on a terminal, without the controls a case or rule set could put in it (an ESC
+    would start an escape sequence); a file or a pipe gets the bytes as they are."""
+    isatty = getattr(stream, "isatty", None)
+    if isatty is not None and isatty():
+        from ..report import visible
+        return visible(text)
+    return text
 
 
 def rulesets_for(paths, dirs, family=None):

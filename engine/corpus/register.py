@@ -85,7 +85,8 @@ class Mapping:
         self.data = data
         self.sheet = data.get("sheet")
         self.header_row = data.get("header_row", 1)
-        if not isinstance(self.header_row, (int, Decimal)) or int(self.header_row) < 1:
+        if isinstance(self.header_row, bool) or not isinstance(self.header_row, (int, Decimal)) \
+                or self.header_row != int(self.header_row) or int(self.header_row) < 1:
             raise self._error("'header_row' is the row number of the column names (1 or more)", ("header_row",))
         self.header_row = int(self.header_row)
         self.columns = self._columns(data.get("columns"))
@@ -110,16 +111,24 @@ class Mapping:
             t = spec.get("type", "text")
             if t not in TYPES:
                 raise self._error(f"type '{t}' is not one of {', '.join(TYPES)}", ("columns", name, "type"))
+            if "required" in spec and not isinstance(spec["required"], bool):
+                raise self._error("'required' is true or false", ("columns", name, "required"))
+            col = {}
             if "pattern" in spec:
+                # RE2, as a case schema's patterns: a cell's check takes time linear in the cell,
+                # whatever the pattern (Python's re takes exponential time for `^(a+)+$` on 'aaa…b')
+                from ..schemas import regex
+                if not isinstance(spec["pattern"], str):
+                    raise self._error("'pattern' is a regular expression, written as text", ("columns", name, "pattern"))
                 try:
-                    re.compile(str(spec["pattern"]))
-                except re.error as exc:
-                    raise self._error(f"the pattern does not compile: {exc}", ("columns", name, "pattern")) from None
+                    col["regex"] = regex(spec["pattern"])
+                except ValueError as exc:
+                    raise self._error(str(exc), ("columns", name, "pattern")) from None
             alias = str(spec.get("as", name))
             if not re.fullmatch(r"[^\W\d]\w*", alias):
                 raise self._error(f"'{alias}' cannot be a name in expressions; give the column `as: NAME`",
                                   ("columns", name))
-            col = dict(spec, type=t, alias=alias)
+            col = dict(spec, type=t, alias=alias, **col)
             for bound in ("min", "max"):
                 if bound in spec:
                     b = spec[bound]
@@ -160,8 +169,13 @@ class Mapping:
         if not isinstance(fields, dict) or not fields:
             raise self._error("'fields' maps case fields to expressions over the columns", ("fields",))
         self.fields = []
+        names = {str(f) for f in fields}
         for fname, text in fields.items():
             fname = str(fname)
+            outer = next((fname[:i] for i, ch in enumerate(fname) if ch == "." and fname[:i] in names), None)
+            if outer is not None:
+                raise self._error(f"'{fname}' is inside '{outer}', which the mapping sets too: set the one "
+                                  "or the fields inside it", ("fields", fname))
             if not _schema_has(ruleset.case_schema, fname):
                 raise self._error(f"'{fname}' is not a field of {ruleset.name}'s case schema", ("fields", fname))
             ce = compiler.expr(sf, ("fields", fname), text, scope)
@@ -198,6 +212,33 @@ def _rows_csv(path: Path):
 
 MAX_SHEET_ROWS = 1_048_576     # what a workbook holds (Excel's limit)
 MAX_SHEET_COLUMNS = 16_384
+# An .xlsx is a zip of XML parts, and openpyxl unpacks them with no limit: a 1.5 MB file whose
+# styles.xml unpacks to 1.5 GB took 3 GB of memory, one whose sheet does took minutes. XML packs
+# about 5-20 times; a part packed more than MAX_PART_RATIO times (deflate reaches about 1,000) is
+# refused, as is one beyond MAX_PART_BYTES (the sheets and the shared strings, read as a stream
+# or a list of texts) or MAX_OTHER_BYTES (styles, workbook, relations, read whole into a tree).
+MAX_PART_RATIO = 200
+MAX_PART_BYTES = 2 << 30
+MAX_OTHER_BYTES = 64 << 20
+_BIG_PARTS = ("xl/worksheets/", "xl/sharedStrings.xml")
+
+
+def _check_parts(path: Path) -> None:
+    """Refuse an .xlsx whose parts would unpack to far more than a workbook holds (a zip bomb)."""
+    import zipfile
+    try:
+        with zipfile.ZipFile(path) as z:
+            parts = z.infolist()
+    except (OSError, zipfile.BadZipFile, ValueError) as exc:
+        raise UsageError(f"{path}: not a readable .xlsx workbook ({type(exc).__name__}: {exc})") from None
+    for part in parts:
+        big = part.filename.startswith(_BIG_PARTS)
+        limit = MAX_PART_BYTES if big else MAX_OTHER_BYTES
+        if part.file_size > limit or (part.file_size > 1 << 20
+                                      and part.file_size > MAX_PART_RATIO * max(part.compress_size, 1)):
+            raise UsageError(f"{path}: not a readable .xlsx workbook: its part {part.filename} would unpack to "
+                             f"{part.file_size:,} bytes from {part.compress_size:,} (more than {limit:,} bytes, or "
+                             f"{MAX_PART_RATIO} times its packed size: a zip bomb?)")
 
 
 def _rows_xlsx(path: Path, sheet, header_row: int = 1, columns=()):
@@ -209,6 +250,7 @@ def _rows_xlsx(path: Path, sheet, header_row: int = 1, columns=()):
         import openpyxl
     except ImportError:  # pragma: no cover - a core dependency
         raise UsageError("reading .xlsx needs openpyxl (pip install openpyxl)") from None
+    _check_parts(path)
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:   # openpyxl raises many kinds for a file that is not a workbook
@@ -301,7 +343,7 @@ def _value(raw, spec):
             raise ValueError(f"'{raw}' is not yes or no (是/否, true/false, Y/N)")
     if "allowed" in spec and v not in spec["allowed"]:
         raise ValueError(f"'{raw}' is not one of {', '.join(map(str, spec['values']))}")
-    if "pattern" in spec and isinstance(v, str) and not re.search(str(spec["pattern"]), v):
+    if "regex" in spec and isinstance(v, str) and not spec["regex"].search(v):
         raise ValueError(f"'{v}' does not have the form {spec['pattern']}")
     for bound, bad in (("min", lambda x, b: x < b), ("max", lambda x, b: x > b)):
         if bound in spec and isinstance(v, Decimal) and bad(v, spec[bound]):
@@ -381,6 +423,11 @@ def import_register(register: Path, mapping_path: Path, output: Path, on_error: 
                 if missing:
                     raise UsageError(f"{register}: row {n} (the header) has no column {', '.join(missing)} "
                                      f"(it has {', '.join(h for h in header if h) or 'none'})")
+                twice = [c for c in mapping.columns if header.count(c) > 1]
+                if twice:
+                    raise UsageError(f"{register}: row {n} (the header) has column "
+                                     + ", ".join(f"{c} {header.count(c)} times" for c in twice)
+                                     + ": the mapping cannot tell which one to read")
                 index = {c: header.index(c) for c in mapping.columns}
                 continue
             if all(c is None or (isinstance(c, str) and not c.strip()) for c in row):

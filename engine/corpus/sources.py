@@ -121,15 +121,26 @@ def parse_record(record):
             data = parse_json(text).data
         except YamlError as exc:
             raise CaseError(f"{name}:{n}: {exc.message}") from None
-        if isinstance(data, dict) and isinstance(data.get("case"), dict):
+        if isinstance(data, dict) and "case" in data:
+            if not isinstance(data["case"], dict):
+                raise CaseError(f"{name}:{n}: case: {_not_a_case(data['case'])}")
             return str(data.get("id") or f"line {n}"), data["case"]
+        if not isinstance(data, dict):
+            raise CaseError(f"{name}:{n}: {_not_a_case(data)}")
         return f"line {n}", data
     _, name, suffix, text = record
     try:
         data = (parse_json(text) if suffix == ".json" else parse_yaml(text)).data
     except YamlError as exc:
         raise CaseError(f"{name}:{exc.line or ''}: {exc.message}") from None
+    if not isinstance(data, dict):
+        raise CaseError(f"{name}: {_not_a_case(data)}")
     return name, data
+
+
+def _not_a_case(data) -> str:
+    from ..case import _kind
+    return f"a case must be a mapping of fields (as_of, ...), not {_kind(data)}"
 
 
 def count_records(source) -> int | None:

@@ -11,7 +11,7 @@ from decimal import Decimal
 from html import escape
 
 from ..i18n import BASE, Texts
-from ..report import show
+from ..report import md_code, md_text, show
 from .charts import bar_chart
 
 TOP_OUTPUTS = 8       # outputs described in detail (all are counted in the overview)
@@ -191,10 +191,6 @@ def text_lines(impact: dict, t: Texts | None = None) -> list[str]:
 
 # ---------------------------------------------------------------- Markdown
 
-def _md(v) -> str:
-    return show(v).replace("|", "\\|").replace("\n", " ")
-
-
 def markdown_lines(impact: dict, t: Texts | None = None) -> list[str]:
     t = t or Texts(BASE)
     n, k = impact.get("cases", 0), impact.get("affected", 0)
@@ -202,11 +198,11 @@ def markdown_lines(impact: dict, t: Texts | None = None) -> list[str]:
     out = [f"## {t('impact')}", "", t("impact_summary_md", changed=f"{k:,}", cases=f"{n:,}", share=pct(k, n),
                                        unchanged=f"{n - k:,}"), ""]
     for r in impact.get("refused") or []:
-        out += ["- " + _md(_refused(r, t)), ""]
+        out += ["- " + md_text(_refused(r, t)), ""]
     outputs = impact.get("outputs") or {}
     if outputs:
         out += [f"| {t('output')} | | {cases} |", "|---|---|---:|"]
-        out += [f"| `{key}` | {_md(title_of(impact, key, t))} | {e['cases_changed']:,} |" for key, e in outputs.items()]
+        out += [f"| {md_code(key)} | {md_text(title_of(impact, key, t))} | {e['cases_changed']:,} |" for key, e in outputs.items()]
         out.append("")
     findings = impact.get("findings") or {}
     for side, key in _FINDINGS:
@@ -214,26 +210,26 @@ def markdown_lines(impact: dict, t: Texts | None = None) -> list[str]:
         if items:
             out += [f"### {t(key)}", "",
                     f"| {t('clause')} | {t('finding')} | {t('severity')} | {cases} | {eg} |", "|---|---|---|---:|---|"]
-            out += [f"| {_md(f['clause'])} | `{f['id']}` {_md(title_of(impact, f['id'], t))} | {t.severity(f['severity'])} | "
-                    f"{f['count']:,} | {', '.join(f['examples'][:SHOWN_EXAMPLES])} |" for f in items]
+            out += [f"| {md_text(f['clause'])} | {md_code(f['id'])} {md_text(title_of(impact, f['id'], t))} | {t.severity(f['severity'])} | "
+                    f"{f['count']:,} | {md_text(', '.join(f['examples'][:SHOWN_EXAMPLES]))} |" for f in items]
             out.append("")
     for key, e in list(outputs.items())[:TOP_OUTPUTS]:
-        out += [f"### `{key}` {_md(title_of(impact, key, t))}: {_cases_word(e['cases_changed'], t)}", ""]
+        out += [f"### {md_code(key)} {md_text(title_of(impact, key, t))}: {_cases_word(e['cases_changed'], t)}", ""]
         m = _matrix(e)
         if m:
             froms, tos, grid = m
-            out += [f"| {_md(t('impact_from_to'))} | " + " | ".join(_md(t_) for t_ in tos) + " |", "|---|" + "---:|" * len(tos)]
-            out += ["| " + _md(f) + " | " + " | ".join(f"{grid[(f, t_)]:,}" if (f, t_) in grid else "·" for t_ in tos) + " |"
+            out += [f"| {md_text(t('impact_from_to'))} | " + " | ".join(md_text(t_) for t_ in tos) + " |", "|---|" + "---:|" * len(tos)]
+            out += ["| " + md_text(f) + " | " + " | ".join(f"{grid[(f, t_)]:,}" if (f, t_) in grid else "·" for t_ in tos) + " |"
                     for f in froms]
             out.append("")
         rows = cells_of(e, t)
         if rows:
             out += [f"| {t('change')} | {cases} | {eg} |", "|---|---:|---|"]
-            out += [f"| {_md(label)} | {count:,} | {', '.join(ex[:SHOWN_EXAMPLES])} |" for label, count, ex in rows[:TOP_CELLS * 2]]
+            out += [f"| {md_text(label)} | {count:,} | {md_text(', '.join(ex[:SHOWN_EXAMPLES]))} |" for label, count, ex in rows[:TOP_CELLS * 2]]
             out.append("")
     if len(outputs) > TOP_OUTPUTS:
         more = list(outputs)[TOP_OUTPUTS:]
-        out += [t("impact_more_outputs_md", count=len(more)), ""] + [f"- `{k}`" for k in more] + [""]
+        out += [t("impact_more_outputs_md", count=len(more)), ""] + [f"- {md_code(k)}" for k in more] + [""]
     return out
 
 
