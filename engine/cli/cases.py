@@ -57,6 +57,6 @@ def run_import(args) -> int:
     rs = load_named(args.ruleset, args.rulesets, args.family) if args.ruleset else None
     with progress(count_rows(Path(args.register)), f"importing {Path(args.register).name}", unit="row") as advance:
         report = import_register(Path(args.register), Path(args.map), Path(args.output), on_error=args.on_error,
-                                 ruleset=rs, dirs=args.rulesets, progress=advance)
+                                 ruleset=rs, dirs=args.rulesets, progress=advance, family=args.family)
     print(report.summary(), file=sys.stderr)
     return EXIT_OK

@@ -375,7 +375,7 @@ def _json_ready(v):
 # ---------------------------------------------------------------- import
 
 def import_register(register: Path, mapping_path: Path, output: Path, on_error: str = "refuse",
-                    ruleset=None, dirs=(), progress=None) -> ImportReport:
+                    ruleset=None, dirs=(), progress=None, family: str | None = None) -> ImportReport:
     import decimal
     from ..case import validate_case
     from ..errors import CertrulesError
@@ -393,7 +393,7 @@ def import_register(register: Path, mapping_path: Path, output: Path, on_error: 
             entries = registry.find_rulesets(dirs)
             if not entries:
                 raise UsageError("no rule set found whose case schema the cases must fit")
-            folder = max(entries, key=lambda e: e.effective).folder
+            folder = registry.latest(entries, family).folder     # of one family: several are named, not guessed
         ruleset = registry.load_cached(folder)
     mapping.compile(ruleset)
     suffix = register.suffix.lower()

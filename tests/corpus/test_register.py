@@ -123,3 +123,19 @@ def test_a_register_without_a_mapped_column_or_not_utf8_is_refused_plainly(tmp_p
     assert code == 2 and "not UTF-8" in capsys.readouterr().err
     code, _ = _import(tmp_path, tmp_path / "missing.csv")
     assert code == 2 and "no such register file" in capsys.readouterr().err
+
+
+def test_a_mapping_naming_no_rule_set_takes_the_latest_of_one_family_not_of_any(tmp_path, capsys):
+    import shutil
+    other = tmp_path / "more" / "LIB-LOANS-2026-R1"
+    shutil.copytree(REPO / "tests" / "rulesets" / "LIB-LOANS-2026-R1", other)
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("".join(line for line in (EXAMPLE / "map.yaml").read_text(encoding="utf-8").splitlines(True)
+                               if not line.startswith("ruleset:")), encoding="utf-8")
+    out = tmp_path / "cases.jsonl"
+    args = ["cases", "import", str(EXAMPLE / "register.csv"), "--map", str(mapping), "-o", str(out),
+            "--rulesets", str(tmp_path / "more")]
+    assert main(args) == 5        # two families found: which one's schema the cases fit is asked, not guessed
+    assert "several rule-set families are available" in capsys.readouterr().err and not out.exists()
+    assert main(args + ["--family", "ZBC-SC"]) == 0
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 24
