@@ -365,22 +365,23 @@ def _s(x, what="string"):
 
 
 def _pos_slice(length: int, start, size=None, what="start position") -> tuple[int, int]:
-    """FEEL's 1-based (negative: from the end) start plus optional length -> a slice.
-    Positions and lengths are compared with the length before becoming ints."""
+    """FEEL's 1-based (negative: from the end) start plus optional length -> a slice. DMN 1.5, the
+    footnotes of Tables 74 and 75: the start is a non-zero whole number in [-L..L], the length in
+    [1..E] (E the items from the start to the end; a length between whole numbers counts its whole
+    part, as the TCK's substring("foobar", 3, 3.8) = "oba"). Compared before becoming ints."""
     start = _need(start, Decimal, what)
-    if start.copy_abs() > length + 1:
+    if start.copy_abs() > length:
         raise FeelEvalError(f"{what} {_plain_decimal(start)[:30]} is outside the {length} items")
-    s = int(start.to_integral_value(rounding=ROUND_HALF_EVEN))
-    if s == 0 or (s < 0 and -s > length):
-        raise FeelEvalError(f"{what} {s} is outside 1..{length}")
+    s = _int(start, what)
+    if s == 0:
+        raise FeelEvalError(f"{what} 0 is outside 1..{length}")
     begin = s - 1 if s > 0 else length + s
     if size is None:
         return begin, length
     size = _need(size, Decimal, "length")
-    if size < 0:
-        raise FeelEvalError("the length cannot be negative")
-    n = length if size > length else int(size.to_integral_value(rounding=ROUND_DOWN))
-    return begin, min(begin + n, length)
+    if size < 1 or size > length - begin:
+        raise FeelEvalError(f"the length must be between 1 and the {length - begin} items from the start")
+    return begin, begin + int(size.to_integral_value(rounding=ROUND_DOWN))
 
 
 @builtin("substring", ["string", "start position", "length?"], returns="string")

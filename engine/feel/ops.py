@@ -415,6 +415,8 @@ def power(a, b, budget=None):
             raise FeelEvalError("division by zero (zero to a negative power)")
         if b.copy_abs() > 999_999_999:
             raise FeelEvalError("the exponent is too large")
+        if not a and not b:
+            return Decimal(1)    # 0 ** 0 is 1 (as decimal128 and BigDecimal.pow give; decimal's power refuses it)
         return _C.power(a, b)
     return _mismatch("**", a, b)
 
