@@ -17,7 +17,7 @@ from decimal import (Decimal, ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF
 
 from . import regex
 from .errors import FeelEvalError
-from .ops import ORDERED, MAX_STRING, _key, _same_kind, compare, feel_eq
+from .ops import ORDERED, MAX_STRING, _same_kind, compare, feel_eq, order_key
 from .registry import FunctionRegistry
 from .temporal import MAX_OFFSET, DateTime, Time, parse_date_time, parse_time
 from .values import (FEEL_CONTEXT, DaysDuration, Function, Range, YearsMonthsDuration, _plain_decimal,
@@ -72,11 +72,12 @@ def _scale(value) -> int:
 def _round(n, scale, mode):
     n = _need(n, Decimal, "the number")
     s = _scale(scale)
-    if n.as_tuple().exponent >= -s and n.is_finite():
-        return n                  # already has no more decimals than asked: nothing to round
+    # "return n with given scale" (DMN 1.5, Table 76): decimal(1, 2) is 1.00, as string() shows
     try:
         return n.quantize(Decimal(1).scaleb(-s), rounding=mode, context=_C)
     except ArithmeticError:
+        if n.as_tuple().exponent >= -s and n.is_finite():
+            return n              # fewer decimals than asked, and more zeros than 34 digits hold: exact as it is
         raise FeelEvalError("the number cannot be rounded to that scale") from None
 
 
@@ -511,9 +512,7 @@ def _extreme(items, pick):
     for x in items:
         if x is None or not (_same_kind(x, first) and isinstance(x, ORDERED)) or isinstance(x, bool):
             raise FeelEvalError(f"cannot compare {type_name(first)} with {type_name(x)}")
-        if x.__class__ in (Time, DateTime):
-            compare("<", first, x)        # raises for a local value among offset ones
-    return pick(items, key=_key)
+    return pick(items, key=order_key(items))
 
 
 @builtin("min", ["*list"], list_or_args=True)
@@ -792,7 +791,7 @@ def f_sort(items, precedes=None, budget=None):
     if precedes is None:
         if items:
             _extreme(items, min)
-        return sorted(items, key=_key)
+        return sorted(items, key=order_key(items))
     if precedes.__class__ is not Function or len(precedes.params) != 2:
         raise FeelEvalError("precedes must be a function of two parameters")
     import functools

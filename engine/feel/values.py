@@ -177,6 +177,8 @@ def _plain_decimal(d: Decimal) -> str:
     only come from outside an expression) is refused rather than written out in a billion digits."""
     if d.is_finite() and d and not -MAX_PLAIN_DIGITS < d.adjusted() < MAX_PLAIN_DIGITS:
         raise FeelEvalError("the number is beyond the range of FEEL numbers")
+    if not d and d.is_signed():
+        d = d.copy_abs()          # FEEL has no -0 (DMN 1.5, 10.3.2.3.1): 0 * -1 is "0"
     if d == d.to_integral_value() and d.as_tuple().exponent > 0:
         return str(d.quantize(Decimal(1), context=FEEL_CONTEXT))
     s = format(d, "f")

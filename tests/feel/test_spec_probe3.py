@@ -7,10 +7,10 @@ import pytest
 from feel_helpers import run, val
 
 
-# DMN 1.5, 10.3.2.15, Table 64: `some ... satisfies e` is `false or e' or e" ...` and `every ... satisfies e`
-# is `true and e' and e" ...`, in the ternary logic of Table 50: a decisive value wins, otherwise anything
-# that is not true or false (null, a number) makes the result null.
 @pytest.mark.parametrize("text, expected", [
+    # DMN 1.5, 10.3.2.15, Table 64: `some ... satisfies e` is `false or e' or e" ...` and `every ...
+    # satisfies e` is `true and e' and e" ...`, in the ternary logic of Table 50: a decisive value wins,
+    # otherwise anything that is not true or false (null, a number) makes the result null.
     ("some x in [1, null] satisfies x > 1", None),
     ("some x in [2, null] satisfies x > 1", True),
     ("some x in [0, 1] satisfies x > 1", False),
@@ -23,8 +23,24 @@ from feel_helpers import run, val
     ("every x in [] satisfies null", True),
     ("some x in [1, 2], y in [null, 2] satisfies x = y or y > 3", True),
     ("some x in [1, 2], y in [null, 1] satisfies x < y", None),
+    # DMN 1.5, Table 69 (e1 < e2 for date and time, and for time): "If one input has a null timezone offset,
+    # that input uses the timezone offset of the other input." Subtraction stays undefined for that case
+    # (Table 57), and equality never makes a local value equal a zoned one (TCK 0068 time_007, datetime_007).
+    ('@"2024-01-01T10:00:00" < @"2024-01-01T10:30:00+01:00"', True),
+    ('@"2024-01-01T10:00:00" < @"2024-01-01T09:30:00+01:00"', False),
+    ('@"2024-01-01T10:00:00" >= @"2024-01-01T10:00:00Z"', True),
+    ('@"2024-07-01T10:00:00" < @"2024-07-01T10:30:00@Europe/Paris"', True),
+    ('@"10:00:00" < @"10:30:00+01:00"', True),
+    ('@"10:00:00" > @"09:30:00Z"', True),
+    ('@"10:00:00+02:00" <= @"10:00:00"', True),
+    ('@"2024-01-01T10:00:00" in [@"2024-01-01T09:00:00Z"..@"2024-01-01T11:00:00Z"]', True),
+    ('@"2024-01-01T10:00:00" between @"2024-01-01T10:30:00Z" and @"2024-01-01T11:00:00Z"', False),
+    ('before(@"10:00:00", @"10:30:00+01:00")', True),
+    ('after(@"10:00:00", @"10:30:00+01:00")', False),
+    ('@"2024-01-01T10:00:00" - @"2024-01-01T10:00:00Z"', None),
+    ('@"10:00:00" = @"10:00:00Z"', False),
 ])
-def test_quantifiers_use_ternary_logic(text, expected):
+def test_truth_values_by_the_spec(text, expected):
     assert val(text) is expected
 
 
@@ -87,3 +103,34 @@ def test_substring_in_a_loop_past_the_end_is_null_as_outside_a_loop():
 ])
 def test_sublist_positions_and_lengths_outside_their_domain_are_null(text, expected):
     assert val(text) == expected
+
+
+def test_min_max_and_sort_order_local_and_offset_times_pairwise():
+    assert str(val('max(@"10:00:00", @"11:00:00Z")')) == "11:00:00Z"
+    assert [str(t) for t in val('sort([@"10:00:00", @"09:30:00+01:00", @"09:45:00Z"])')] == \
+        ["09:30:00+01:00", "09:45:00Z", "10:00:00"]
+    assert str(val('min([@"2024-01-01T10:00:00", @"2024-01-01T09:30:00Z"])')) == "2024-01-01T09:30:00Z"
+
+
+# DMN 1.5, Table 76: decimal, floor, ceiling and the round functions "return n with given scale"; a number
+# keeps its scale (10.3.2.3.1: (p, s)), which string() writes: decimal(1, 2) is 1.00 (Table 40's example).
+@pytest.mark.parametrize("text, expected", [
+    ("string(decimal(1, 2))", "1.00"),
+    ("string(decimal(1.5, 2))", "1.50"),
+    ("string(floor(1.5, 2))", "1.50"),
+    ("string(ceiling(2, 1))", "2.0"),
+    ("string(round up(5, 1))", "5.0"),
+    ("string(round half up(1.121, 2))", "1.12"),
+    ("string(decimal(1, 33))", "1." + "0" * 33),
+    ("string(decimal(12, 33))", "12"),         # 35 digits: more than decimal128 holds, the value as it is
+    ("decimal(1.5, 6176)", D("1.5")),
+])
+def test_rounding_gives_the_scale_asked(text, expected):
+    assert val(text) == expected
+
+
+# DMN 1.5, 10.3.2.3.1: "There is no distinction between -0 and 0."
+@pytest.mark.parametrize("text", ["string(0 * -1)", "string(decimal(-0.4, 0))", "string(ceiling(-0.5))",
+                                  "string(0 / -5)"])
+def test_no_negative_zero_in_text(text):
+    assert val(text) == "0"
