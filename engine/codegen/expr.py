@@ -898,6 +898,9 @@ class Emitter:
             if not vv.kind.may(NoneType):
                 return Val(f"({cmp})", K.BOOL, simple=False)
             return Val(f"(({cmp}) if {v} is not None else None)", K.BOOL_OR_NULL, simple=False)
+        # variables from here on: `'a' is None` on a literal would be a SyntaxWarning on stderr
+        v, lo, hi = self.var(vv), self.var(lo_v), self.var(hi_v)
+        cmp = f"{lo} {lo_op} {v} {hi_op} {hi}"
         w.line(f"if {v}.__class__ is _D and {lo}.__class__ is _D and {hi}.__class__ is _D:")
         w.line(f"    {t} = {cmp}")
         if not const_ends:

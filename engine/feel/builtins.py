@@ -111,7 +111,7 @@ def _offset_of(offset) -> int | None:
         raise FeelEvalError(f"the offset must be a days and time duration, not {type_name(offset)}")
     secs = offset.seconds
     if secs != secs.to_integral_value() or secs.copy_abs() > MAX_OFFSET:
-        raise FeelEvalError("the offset must be whole seconds between -18 and +18 hours")
+        raise FeelEvalError("the offset must be whole seconds between -14 and +14 hours")
     return int(secs)
 
 

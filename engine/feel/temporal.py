@@ -23,7 +23,7 @@ from functools import lru_cache
 from ..record import Frozen
 
 _DAY = 86400
-MAX_OFFSET = 18 * 3600          # XML Schema / ISO 8601: offsets lie within -18:00..+18:00
+MAX_OFFSET = 14 * 3600          # DMN 1.5 Table 81 and XML Schema dateTime: offsets lie within -14:00..+14:00
 
 
 @lru_cache(maxsize=256)

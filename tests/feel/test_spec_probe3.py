@@ -4,6 +4,7 @@ from decimal import Decimal as D
 
 import pytest
 
+from engine.feel import FeelError
 from feel_helpers import run, val
 
 
@@ -134,3 +135,27 @@ def test_rounding_gives_the_scale_asked(text, expected):
                                   "string(0 / -5)"])
 def test_no_negative_zero_in_text(text):
     assert val(text) == "0"
+
+
+# DMN 1.5, Table 81 (time offset): "The time offset duration must be in the interval
+# [duration("-PT14H")..duration("PT14H")] as per the XML Schema Part 2 dateTime datatype."
+@pytest.mark.parametrize("text, s, ok", [
+    ('time(10, 0, 0, duration(s))', "PT14H", True), ('time(10, 0, 0, duration(s))', "-PT14H", True),
+    ('time(10, 0, 0, duration(s))', "PT15H", False), ('time(10, 0, 0, duration(s))', "-PT14H1M", False),
+    ("date and time(s)", "2024-01-01T10:00:00+14:00", True), ("date and time(s)", "2024-01-01T10:00:00+15:00", False),
+    ("time(s)", "10:00:00-18:00", False), ('date and time(date("2024-01-01"), time(s))', "10:00:00+16:00", False),
+])
+def test_time_offsets_lie_within_fourteen_hours(text, s, ok):
+    assert (val(text, {"s": s}) is not None) is ok
+    if not ok and "duration" not in text:       # written as a literal, the text is refused when it loads
+        with pytest.raises(FeelError):
+            val(text.replace("(s)", f'("{s}")'))
+
+
+def test_a_range_of_literal_strings_compiles_without_warnings():
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert val('"b" in ["a".."c"]') is True
+        assert val('"d" in ["a".."c"]') is False
+        assert val('@"2024-01-02" in [@"2024-01-01"..@"2024-01-03"]') is True
