@@ -350,13 +350,23 @@ def f_exp(n):
 @builtin("odd", ["number"], returns="boolean")
 def f_odd(n):
     """Whether a whole number is odd."""
-    return _int(n, "number") % 2 == 1
+    return _parity(n) == 1
 
 
 @builtin("even", ["number"], returns="boolean")
 def f_even(n):
     """Whether a whole number is even."""
-    return _int(n, "number") % 2 == 0
+    return _parity(n) == 0
+
+
+def _parity(n) -> int:
+    """A whole number's remainder by 2, of any size (1e34 is even), without making an int of it."""
+    n = _need(n, Decimal, "number")
+    if not n.is_finite() or n != n.to_integral_value():
+        raise FeelEvalError(f"number must be a whole number, not {_plain_decimal(n)[:30]}")
+    if n.adjusted() >= 34:
+        return 0                  # a whole decimal128 beyond 34 digits ends in zeros
+    return int(_C.remainder(_C.abs(n), Decimal(2)))
 
 
 # ------------------------------------------------------------------ strings
@@ -493,9 +503,9 @@ def f_string_join(items, delim="", budget=None):
 # ------------------------------------------------------------------ lists
 
 def _l(x, what="list"):
-    if x.__class__ is not list:
-        raise FeelEvalError(f"{what} must be a list, not {type_name(x)}")
-    return x
+    """A list parameter's argument: a single value stands for a one-item list (DMN 1.5, 10.3.2.9.4, "to
+    singleton list"), as in every other list built-in."""
+    return _need(x, list, what)
 
 
 def _numbers(items, fname):
@@ -635,7 +645,8 @@ def f_list_contains(items, element, budget=None):
 @builtin("sublist", ["list", "start position", "length?"], returns="list")
 def f_sublist(items, start, length=None):
     """Items from a 1-based start position (negative: from the end)."""
-    a, b = _pos_slice(len(_l(items)), start, length)
+    items = _l(items)
+    a, b = _pos_slice(len(items), start, length)
     return items[a:b]
 
 
@@ -678,7 +689,8 @@ def f_insert_before(items, pos, item):
     """The list with newItem inserted before the 1-based position."""
     if items is None or pos is None:
         return None
-    out = list(_l(items))
+    items = _l(items)
+    out = list(items)
     out.insert(_position(items, pos), item)
     return out
 
@@ -686,7 +698,8 @@ def f_insert_before(items, pos, item):
 @builtin("remove", ["list", "position"], returns="list")
 def f_remove(items, pos):
     """The list without the item at the 1-based position."""
-    out = list(_l(items))
+    items = _l(items)
+    out = list(items)
     del out[_position(items, pos)]
     return out
 

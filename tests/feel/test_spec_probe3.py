@@ -159,3 +159,23 @@ def test_a_range_of_literal_strings_compiles_without_warnings():
         assert val('"b" in ["a".."c"]') is True
         assert val('"d" in ["a".."c"]') is False
         assert val('@"2024-01-02" in [@"2024-01-01"..@"2024-01-03"]') is True
+
+
+# DMN 1.5, 10.3.2.9.4 ("to singleton list": a value of type T where a list<T> is expected), as README says
+# of every list built-in: count, sublist, insert before, remove and reverse took no single value, while
+# append, flatten, sort, index of and the rest did.
+@pytest.mark.parametrize("text, expected", [
+    ("count(5)", D(1)), ('reverse("a")', ["a"]), ('sublist("a", 1)', ["a"]),
+    ("insert before(5, 1, 4)", [D(4), D(5)]), ("remove(5, 1)", []), ("count(null)", None),
+])
+def test_list_built_ins_take_a_single_value_as_a_one_item_list(text, expected):
+    assert val(text) == expected
+
+
+# DMN 1.5, Table 76: odd and even of any whole number, however large (a number has 34 digits and a scale).
+@pytest.mark.parametrize("text, expected", [
+    ("even(1e34)", True), ("odd(9999999999999999999999999999999999)", True), ("even(1e100)", True),
+    ("odd(-3)", True), ("even(-4)", True), ("odd(2.0)", False), ("odd(2.5)", None),
+])
+def test_parity_of_large_numbers(text, expected):
+    assert val(text) is expected
