@@ -9,9 +9,9 @@
 `offset` is seconds east of UTC or None (a local value); `zone` an IANA id such as
 Europe/Paris (its offset then follows from the zone's rules at the value's date).
 
-Two values are comparable when both have an offset or both have none; a local value is never
-silently taken as UTC or as the machine's zone (results must not depend on where they run), so
-comparing or subtracting a local value and an offset one gives null.
+A local value is never silently taken as UTC or as the machine's zone (results must not depend on
+where they run): subtracting a local value and an offset one gives null, and ordering them gives the
+local one the other's offset (DMN 1.5, Table 69; ops.compare).
 """
 from __future__ import annotations
 
@@ -56,13 +56,10 @@ _REFERENCE_DATE = _dt.date(1970, 1, 1)
 
 
 def _second_text(second: Decimal) -> str:
-    whole = int(second)
-    frac = second - whole
-    out = f"{whole:02d}"
-    if frac:
-        digits = format(frac, "f")[1:].rstrip("0")
-        out += digits
-    return out
+    # the digits after the point as written (no subtraction: exact whatever the decimal context)
+    _, _, frac = format(second, "f").partition(".")
+    frac = frac.rstrip("0")
+    return f"{int(second):02d}" + ("." + frac if frac else "")
 
 
 def offset_text(offset: int) -> str:

@@ -99,11 +99,11 @@ class DaysDuration(Ordered):
         """(days, hours, minutes, seconds) of the absolute value."""
         s = self.seconds.copy_abs()
         whole = int(s)
-        frac = s - whole
+        frac = FEEL_CONTEXT.subtract(s, whole)       # in decimal128 whatever the caller's context
         d, rest = divmod(whole, _SECONDS_PER_DAY)
         h, rest = divmod(rest, 3600)
         mi, sec = divmod(rest, 60)
-        return d, h, mi, sec + frac
+        return d, h, mi, FEEL_CONTEXT.add(sec, frac)
 
     def signed(self, part: int) -> int | Decimal:
         value = self.parts()[part]

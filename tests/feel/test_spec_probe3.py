@@ -179,3 +179,19 @@ def test_list_built_ins_take_a_single_value_as_a_one_item_list(text, expected):
 ])
 def test_parity_of_large_numbers(text, expected):
     assert val(text) is expected
+
+
+# DMN 1.5, 10.3.2.3.1: numbers are decimal128 (34 digits) - in a time's seconds and a duration's parts too,
+# whatever decimal context the caller of compile_expr has (a rule set's program and the CLI set FEEL's; the
+# TCK harness and the Python API did not, and got 28 digits there).
+@pytest.mark.parametrize("text, expected", [
+    ("string(time(10, 0, 1/3))", "10:00:00." + "3" * 34),
+    ('string(duration("PT1S") * (1/3))', "PT0." + "3" * 34 + "S"),
+    ('string(time("10:00:00") + duration("PT1S") / 3)', "10:00:00." + "3" * 29),
+])
+def test_temporal_seconds_keep_34_digits_whatever_the_callers_context(text, expected):
+    import decimal
+    with decimal.localcontext(decimal.Context(prec=28)) as caller:
+        assert val(text) == expected
+        assert decimal.getcontext() is caller        # given back
+        assert str(val("time(10, 0, 1/3)")) == "10:00:00." + "3" * 34
