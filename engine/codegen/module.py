@@ -9,7 +9,6 @@ by the emitters (writer.py is the one place rule text enters it, as escaped lite
 from __future__ import annotations
 
 import datetime as _dt
-import decimal
 from decimal import ROUND_FLOOR, Decimal
 
 from ..feel import ops
@@ -46,9 +45,6 @@ RUNTIME = {
                                   "enumerate", "sorted", "frozenset", "min", "max", "abs", "sum", "KeyError",
                                   "ValueError", "ArithmeticError", "TypeError", "RecursionError")},
 }
-
-
-_CONTEXT_SWITCH = {"_getcontext": decimal.getcontext, "_setcontext": decimal.setcontext, "_FEEL": FEEL_CONTEXT}
 
 
 def namespace(functions, extra: dict | None = None) -> dict:
@@ -91,16 +87,10 @@ def expression_function(ast, text: str, functions, mode: str):
     lines = list(lits.defs) + head
     lines.append("    if BG is None:")
     lines.append("        BG = _Budget()")
-    # as the rule-set program (program.py): the FEEL context for what the runtime computes with Python's
-    # operators (a time's seconds, a duration's parts), the caller's given back after
-    lines.append("    cx = _getcontext()")
-    lines.append("    _setcontext(_FEEL)")
     lines.append("    try:")
     lines.extend(body.lines)
     lines.append(f"        return {result}")
     lines.append("    except _Stop:")
     lines.append(f"        return {stopped}")
-    lines.append("    finally:")
-    lines.append("        _setcontext(cx)")
-    ns = run("\n".join(lines) + "\n", namespace(functions, _CONTEXT_SWITCH), "<certrules expression>")
+    ns = run("\n".join(lines) + "\n", namespace(functions), "<certrules expression>")
     return ns["f"]

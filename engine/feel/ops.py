@@ -122,8 +122,8 @@ def _order_keys(a, b):
             if a.__class__ is Time:
                 return _local_instant(a, b.effective_offset()), _local_instant(b, a.effective_offset())
             off_a, off_b = a.effective_offset(), b.effective_offset()
-            return a.local_seconds() - (off_a if off_a is not None else off_b), \
-                b.local_seconds() - (off_b if off_b is not None else off_a)
+            return _C.subtract(a.local_seconds(), off_a if off_a is not None else off_b), \
+                _C.subtract(b.local_seconds(), off_b if off_b is not None else off_a)
         return a.instant(), b.instant()
     return a, b
 
@@ -386,7 +386,7 @@ def sub(a, b, budget=None):
         if cb is DateTime:
             if not _tz_comparable(a, b):
                 raise FeelEvalError("cannot subtract a date and time with a time zone and one without")
-            return _dtd(a.instant() - b.instant())
+            return _dtd(_C.subtract(a.instant(), b.instant()))
         if cb is YearsMonthsDuration:
             return _dt_months(a, -b.months)
         if cb is DaysDuration:
@@ -395,7 +395,8 @@ def sub(a, b, budget=None):
         if cb is Time:
             if not _tz_comparable(a, b):
                 raise FeelEvalError("cannot subtract a time with a time zone and one without")
-            diff = a.seconds() - (a.effective_offset() or 0) - (b.seconds() - (b.effective_offset() or 0))
+            diff = _C.subtract(_C.subtract(a.seconds(), a.effective_offset() or 0),
+                               _C.subtract(b.seconds(), b.effective_offset() or 0))
             return _dtd(diff)
         if cb is DaysDuration:
             return _time_shift(a, -b.seconds)

@@ -183,11 +183,15 @@ def test_parity_of_large_numbers(text, expected):
 
 # DMN 1.5, 10.3.2.3.1: numbers are decimal128 (34 digits) - in a time's seconds and a duration's parts too,
 # whatever decimal context the caller of compile_expr has (a rule set's program and the CLI set FEEL's; the
-# TCK harness and the Python API did not, and got 28 digits there).
+# TCK harness and the Python API did not, and got 28 digits there: the temporal arithmetic used Python's
+# operators, which follow the caller's context).
 @pytest.mark.parametrize("text, expected", [
     ("string(time(10, 0, 1/3))", "10:00:00." + "3" * 34),
     ('string(duration("PT1S") * (1/3))', "PT0." + "3" * 34 + "S"),
     ('string(time("10:00:00") + duration("PT1S") / 3)', "10:00:00." + "3" * 29),
+    ('string(@"2024-01-01T10:00:00.1234567890123456789012345" - @"2024-01-01T00:00:00")',
+     "PT10H0.12345678901234567890123S"),     # 34 digits of seconds since year 1
+    ('string(duration("PT0.1234567890123456789012345678901S") * 3)', "PT0.3703703670370370367037037036703S"),
 ])
 def test_temporal_seconds_keep_34_digits_whatever_the_callers_context(text, expected):
     import decimal
