@@ -650,7 +650,7 @@ def f_sublist(items, start, length=None):
     return items[a:b]
 
 
-@builtin("append", ["list", "*items"], returns="list", nulls=True, spends=True)
+@builtin("append", ["list", "*item"], returns="list", nulls=True, spends=True)
 def f_append(items, *more, budget=None):
     """The list with the items added at the end."""
     if items is None:
@@ -661,7 +661,7 @@ def f_append(items, *more, budget=None):
     return items + list(more)
 
 
-@builtin("concatenate", ["*lists"], returns="list", spends=True)
+@builtin("concatenate", ["*list"], returns="list", spends=True)
 def f_concatenate(*lists, budget=None):
     """The lists joined into one."""
     out = []
@@ -766,7 +766,7 @@ def _distinct(items, budget):
     return out
 
 
-@builtin("union", ["*lists"], returns="list", spends=True)
+@builtin("union", ["*list"], returns="list", spends=True)
 def f_union(*lists, budget=None):
     """The items of all lists, each once."""
     return _distinct([x for lst in lists for x in _need(lst, list, "each argument")], budget)

@@ -199,3 +199,13 @@ def test_temporal_seconds_keep_34_digits_whatever_the_callers_context(text, expe
         assert val(text) == expected
         assert decimal.getcontext() is caller        # given back
         assert str(val("time(10, 0, 1/3)")) == "10:00:00." + "3" * 34
+
+
+# DMN 1.5, Table 75 names the parameters append(list, item...), concatenate(list...), union(list...): a named
+# invocation (10.3.2.13.5) uses those names (they were items and lists).
+@pytest.mark.parametrize("text, expected", [
+    ("append(list: [1], item: 2)", [D(1), D(2)]), ("concatenate(list: [1])", [D(1)]),
+    ("union(list: [1, 1])", [D(1)]),
+])
+def test_list_built_ins_take_the_parameter_names_of_the_spec(text, expected):
+    assert val(text) == expected
