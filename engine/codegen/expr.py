@@ -898,6 +898,9 @@ class Emitter:
             if not vv.kind.may(NoneType):
                 return Val(f"({cmp})", K.BOOL, simple=False)
             return Val(f"(({cmp}) if {v} is not None else None)", K.BOOL_OR_NULL, simple=False)
+        # variables from here on: `'a' is None` on a literal would be a SyntaxWarning on stderr
+        v, lo, hi = self.var(vv), self.var(lo_v), self.var(hi_v)
+        cmp = f"{lo} {lo_op} {v} {hi_op} {hi}"
         w.line(f"if {v}.__class__ is _D and {lo}.__class__ is _D and {hi}.__class__ is _D:")
         w.line(f"    {t} = {cmp}")
         if not const_ends:
@@ -1476,20 +1479,26 @@ class Emitter:
     def e_Quantified(self, node, scope):
         w = self.w
         some = node.kind == "some"
-        t, found = w.tmp(), w.tmp()
-        w.line(f"{found} = False")
+        # DMN 1.5 Table 64: `false or e' or e" ...` (some), `true and e' and e" ...` (every): a decisive
+        # value ends the loop; otherwise a value that is not true or false (null, a number) makes it null
+        t, found, other = w.tmp(), w.tmp(), w.tmp()
+        w.line(f"{found} = {other} = False")
         w.line("try:")
         w.indent()
+        decisive, neutral = ("True", "False") if some else ("False", "True")
 
         def body(frame):
             r = self.emit(node.cond, frame)
-            test = f"{r.src} is True" if some else f"{r.src} is not True"
-            w.line(f"if {test}:")
+            v = self.var(r)
+            w.line(f"if {v} is {decisive}:")
             w.line(f"    {found} = True")
             w.line("    break")
+            if not r.kind.only(bool):
+                w.line(f"if {v} is not {neutral}:")
+                w.line(f"    {other} = True")
         with self.memo_off(), self.hoist(node.cond, node.iterations, scope):
             self._loops(node.iterations, scope, body, stop_flag=found)
-        w.line(f"{t} = {some} if {found} else {not some}")
+        w.line(f"{t} = {some} if {found} else None if {other} else {not some}")
         w.outdent()
         w.line("except _Stop:")
         w.line(f"    {t} = None")
@@ -1759,14 +1768,14 @@ class Emitter:
             cond = " and ".join([f"{x}.__class__ is {c.__name__}" for x, v, c in zip(srcs, vs, classes)
                                  if not v.kind.only(c)]) or "True"
             ln = vs[2].kind.const if name == "substring" and vs[2].kind.is_const else None
-            if ln.__class__ is Decimal and srcs[1] in self.ints and ln.is_finite() and ln >= 0 \
+            if ln.__class__ is Decimal and srcs[1] in self.ints and ln.is_finite() and ln >= 1 \
                     and ln == ln.to_integral_value():
                 # start is a loop variable (its int), length a whole constant: substring_at's test
                 si, n_ = self.ints[srcs[1]], int(ln)
                 s_ = srcs[0]
                 return f"{t} is not _NO", t, self._result_kind(name, vs).without_null(), \
                     [f"{t} = {s_}[{si} - 1:{si} + {n_ - 1}] if {'' if cond == 'True' else cond + ' and '}"
-                     f"0 < {si} <= len({s_}) + 1 and {n_} <= len({s_}) else _NO"]
+                     f"0 < {si} <= len({s_}) - {n_ - 1} else _NO"]
             return f"{t} is not _NO", t, self._result_kind(name, vs).without_null(), \
                 [f"{t} = {fn}({', '.join(srcs)})" + ("" if cond == "True" else f" if {cond} else _NO")]
         if name in ("upper case", "lower case") and n == 1:

@@ -480,11 +480,12 @@ def distinct_strings(items):
 
 
 def substring_at(s, start, length):
-    """substring(s, start, length) for a whole start from 1 and a whole length from 0."""
+    """substring(s, start, length) for a whole start from 1 and a whole length from 1 that stay within
+    s; anything else (NO) is the general function's (its null and its reason)."""
     if start.__class__ is not Decimal or length.__class__ is not Decimal or not start.is_finite() \
             or not length.is_finite():
         return NO
-    if start < 1 or start > len(s) + 1 or length < 0 or length > len(s):
+    if start < 1 or length < 1 or start + length > len(s) + 1:
         return NO
     begin = int(start)
     n = int(length)

@@ -17,7 +17,7 @@ from decimal import (Decimal, ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF
 
 from . import regex
 from .errors import FeelEvalError
-from .ops import ORDERED, MAX_STRING, _key, _same_kind, compare, feel_eq
+from .ops import ORDERED, MAX_STRING, _same_kind, compare, feel_eq, order_key
 from .registry import FunctionRegistry
 from .temporal import MAX_OFFSET, DateTime, Time, parse_date_time, parse_time
 from .values import (FEEL_CONTEXT, DaysDuration, Function, Range, YearsMonthsDuration, _plain_decimal,
@@ -72,11 +72,12 @@ def _scale(value) -> int:
 def _round(n, scale, mode):
     n = _need(n, Decimal, "the number")
     s = _scale(scale)
-    if n.as_tuple().exponent >= -s and n.is_finite():
-        return n                  # already has no more decimals than asked: nothing to round
+    # "return n with given scale" (DMN 1.5, Table 76): decimal(1, 2) is 1.00, as string() shows
     try:
         return n.quantize(Decimal(1).scaleb(-s), rounding=mode, context=_C)
     except ArithmeticError:
+        if n.as_tuple().exponent >= -s and n.is_finite():
+            return n              # fewer decimals than asked, and more zeros than 34 digits hold: exact as it is
         raise FeelEvalError("the number cannot be rounded to that scale") from None
 
 
@@ -110,7 +111,7 @@ def _offset_of(offset) -> int | None:
         raise FeelEvalError(f"the offset must be a days and time duration, not {type_name(offset)}")
     secs = offset.seconds
     if secs != secs.to_integral_value() or secs.copy_abs() > MAX_OFFSET:
-        raise FeelEvalError("the offset must be whole seconds between -18 and +18 hours")
+        raise FeelEvalError("the offset must be whole seconds between -14 and +14 hours")
     return int(secs)
 
 
@@ -349,13 +350,23 @@ def f_exp(n):
 @builtin("odd", ["number"], returns="boolean")
 def f_odd(n):
     """Whether a whole number is odd."""
-    return _int(n, "number") % 2 == 1
+    return _parity(n) == 1
 
 
 @builtin("even", ["number"], returns="boolean")
 def f_even(n):
     """Whether a whole number is even."""
-    return _int(n, "number") % 2 == 0
+    return _parity(n) == 0
+
+
+def _parity(n) -> int:
+    """A whole number's remainder by 2, of any size (1e34 is even), without making an int of it."""
+    n = _need(n, Decimal, "number")
+    if not n.is_finite() or n != n.to_integral_value():
+        raise FeelEvalError(f"number must be a whole number, not {_plain_decimal(n)[:30]}")
+    if n.adjusted() >= 34:
+        return 0                  # a whole decimal128 beyond 34 digits ends in zeros
+    return int(_C.remainder(_C.abs(n), Decimal(2)))
 
 
 # ------------------------------------------------------------------ strings
@@ -365,22 +376,23 @@ def _s(x, what="string"):
 
 
 def _pos_slice(length: int, start, size=None, what="start position") -> tuple[int, int]:
-    """FEEL's 1-based (negative: from the end) start plus optional length -> a slice.
-    Positions and lengths are compared with the length before becoming ints."""
+    """FEEL's 1-based (negative: from the end) start plus optional length -> a slice. DMN 1.5, the
+    footnotes of Tables 74 and 75: the start is a non-zero whole number in [-L..L], the length in
+    [1..E] (E the items from the start to the end; a length between whole numbers counts its whole
+    part, as the TCK's substring("foobar", 3, 3.8) = "oba"). Compared before becoming ints."""
     start = _need(start, Decimal, what)
-    if start.copy_abs() > length + 1:
+    if start.copy_abs() > length:
         raise FeelEvalError(f"{what} {_plain_decimal(start)[:30]} is outside the {length} items")
-    s = int(start.to_integral_value(rounding=ROUND_HALF_EVEN))
-    if s == 0 or (s < 0 and -s > length):
-        raise FeelEvalError(f"{what} {s} is outside 1..{length}")
+    s = _int(start, what)
+    if s == 0:
+        raise FeelEvalError(f"{what} 0 is outside 1..{length}")
     begin = s - 1 if s > 0 else length + s
     if size is None:
         return begin, length
     size = _need(size, Decimal, "length")
-    if size < 0:
-        raise FeelEvalError("the length cannot be negative")
-    n = length if size > length else int(size.to_integral_value(rounding=ROUND_DOWN))
-    return begin, min(begin + n, length)
+    if size < 1 or size > length - begin:
+        raise FeelEvalError(f"the length must be between 1 and the {length - begin} items from the start")
+    return begin, begin + int(size.to_integral_value(rounding=ROUND_DOWN))
 
 
 @builtin("substring", ["string", "start position", "length?"], returns="string")
@@ -491,9 +503,9 @@ def f_string_join(items, delim="", budget=None):
 # ------------------------------------------------------------------ lists
 
 def _l(x, what="list"):
-    if x.__class__ is not list:
-        raise FeelEvalError(f"{what} must be a list, not {type_name(x)}")
-    return x
+    """A list parameter's argument: a single value stands for a one-item list (DMN 1.5, 10.3.2.9.4, "to
+    singleton list"), as in every other list built-in."""
+    return _need(x, list, what)
 
 
 def _numbers(items, fname):
@@ -510,9 +522,7 @@ def _extreme(items, pick):
     for x in items:
         if x is None or not (_same_kind(x, first) and isinstance(x, ORDERED)) or isinstance(x, bool):
             raise FeelEvalError(f"cannot compare {type_name(first)} with {type_name(x)}")
-        if x.__class__ in (Time, DateTime):
-            compare("<", first, x)        # raises for a local value among offset ones
-    return pick(items, key=_key)
+    return pick(items, key=order_key(items))
 
 
 @builtin("min", ["*list"], list_or_args=True)
@@ -635,11 +645,12 @@ def f_list_contains(items, element, budget=None):
 @builtin("sublist", ["list", "start position", "length?"], returns="list")
 def f_sublist(items, start, length=None):
     """Items from a 1-based start position (negative: from the end)."""
-    a, b = _pos_slice(len(_l(items)), start, length)
+    items = _l(items)
+    a, b = _pos_slice(len(items), start, length)
     return items[a:b]
 
 
-@builtin("append", ["list", "*items"], returns="list", nulls=True, spends=True)
+@builtin("append", ["list", "*item"], returns="list", nulls=True, spends=True)
 def f_append(items, *more, budget=None):
     """The list with the items added at the end."""
     if items is None:
@@ -650,7 +661,7 @@ def f_append(items, *more, budget=None):
     return items + list(more)
 
 
-@builtin("concatenate", ["*lists"], returns="list", spends=True)
+@builtin("concatenate", ["*list"], returns="list", spends=True)
 def f_concatenate(*lists, budget=None):
     """The lists joined into one."""
     out = []
@@ -678,7 +689,8 @@ def f_insert_before(items, pos, item):
     """The list with newItem inserted before the 1-based position."""
     if items is None or pos is None:
         return None
-    out = list(_l(items))
+    items = _l(items)
+    out = list(items)
     out.insert(_position(items, pos), item)
     return out
 
@@ -686,7 +698,8 @@ def f_insert_before(items, pos, item):
 @builtin("remove", ["list", "position"], returns="list")
 def f_remove(items, pos):
     """The list without the item at the 1-based position."""
-    out = list(_l(items))
+    items = _l(items)
+    out = list(items)
     del out[_position(items, pos)]
     return out
 
@@ -753,7 +766,7 @@ def _distinct(items, budget):
     return out
 
 
-@builtin("union", ["*lists"], returns="list", spends=True)
+@builtin("union", ["*list"], returns="list", spends=True)
 def f_union(*lists, budget=None):
     """The items of all lists, each once."""
     return _distinct([x for lst in lists for x in _need(lst, list, "each argument")], budget)
@@ -791,7 +804,7 @@ def f_sort(items, precedes=None, budget=None):
     if precedes is None:
         if items:
             _extreme(items, min)
-        return sorted(items, key=_key)
+        return sorted(items, key=order_key(items))
     if precedes.__class__ is not Function or len(precedes.params) != 2:
         raise FeelEvalError("precedes must be a function of two parameters")
     import functools

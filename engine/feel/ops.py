@@ -96,12 +96,43 @@ def check_order(a, b, op: str) -> None:
         raise FeelEvalError(f"cannot compare null with '{op}'")
     if not (_same_kind(a, b) and isinstance(a, ORDERED) and a.__class__ is not bool):
         raise FeelEvalError(f"cannot compare {type_name(a)} with {type_name(b)} using '{op}'")
-    if a.__class__ in (Time, DateTime) and not _tz_comparable(a, b):
-        raise FeelEvalError(f"cannot compare a {type_name(a)} with a time zone and one without")
 
 
 def _key(v):
     return v.instant() if v.__class__ in (Time, DateTime) else v
+
+
+def order_key(items):
+    """A sort key for items of one ordered type: the value, or a time's instant; for times or
+    date-and-times some local and some not, the pairwise order of compare (a local one takes the
+    other's offset)."""
+    first = items[0] if items else None
+    if first.__class__ in (Time, DateTime) and any(not _tz_comparable(first, x) for x in items):
+        import functools
+        return functools.cmp_to_key(lambda x, y: -1 if compare("<", x, y) else 1 if compare(">", x, y) else 0)
+    return _key
+
+
+def _order_keys(a, b):
+    """What a < b compares. Times and date-and-times by their instants; when only one of the two has a
+    time offset, the other uses its offset (DMN 1.5, Table 69): 10:00 local is before 11:00+01:00
+    exactly when 10:00+01:00 is."""
+    if a.__class__ in (Time, DateTime):
+        if not _tz_comparable(a, b):
+            if a.__class__ is Time:
+                return _local_instant(a, b.effective_offset()), _local_instant(b, a.effective_offset())
+            off_a, off_b = a.effective_offset(), b.effective_offset()
+            return _C.subtract(a.local_seconds(), off_a if off_a is not None else off_b), \
+                _C.subtract(b.local_seconds(), off_b if off_b is not None else off_a)
+        return a.instant(), b.instant()
+    return a, b
+
+
+def _local_instant(t, borrowed):
+    """A time's instant, a local one's taken at the other value's offset."""
+    if t.offset is not None or t.zone is not None:
+        return t.instant()
+    return Time(t.hour, t.minute, t.second, borrowed).instant()
 
 
 def _midnight_utc(v):
@@ -124,7 +155,7 @@ def compare(op: str, a, b):
     if a.__class__ is not b.__class__ and _date_beside_date_time(a, b):
         a, b = _midnight_utc(a), _midnight_utc(b)
     check_order(a, b, op)
-    a, b = _key(a), _key(b)
+    a, b = _order_keys(a, b)
     if op == "<":
         return a < b
     if op == "<=":
@@ -161,19 +192,17 @@ def in_range(v, r: Range):
         return None
     undecided = False
     if r.low is not None:
-        if not (_same_kind(v, r.low) and isinstance(v, ORDERED)) or \
-                (v.__class__ in (Time, DateTime) and not _tz_comparable(v, r.low)):
+        if not (_same_kind(v, r.low) and isinstance(v, ORDERED)):
             return None
-        kv, kl = _key(v), _key(r.low)
+        kv, kl = _order_keys(v, r.low)
         if kv < kl or (kv == kl and not r.low_closed):
             return False
     elif r.low_closed:
         undecided = True
     if r.high is not None:
-        if not (_same_kind(v, r.high) and isinstance(v, ORDERED)) or \
-                (v.__class__ in (Time, DateTime) and not _tz_comparable(v, r.high)):
+        if not (_same_kind(v, r.high) and isinstance(v, ORDERED)):
             return None
-        kv, kh = _key(v), _key(r.high)
+        kv, kh = _order_keys(v, r.high)
         if kv > kh or (kv == kh and not r.high_closed):
             return False
     elif r.high_closed:
@@ -357,7 +386,7 @@ def sub(a, b, budget=None):
         if cb is DateTime:
             if not _tz_comparable(a, b):
                 raise FeelEvalError("cannot subtract a date and time with a time zone and one without")
-            return _dtd(a.instant() - b.instant())
+            return _dtd(_C.subtract(a.instant(), b.instant()))
         if cb is YearsMonthsDuration:
             return _dt_months(a, -b.months)
         if cb is DaysDuration:
@@ -366,7 +395,8 @@ def sub(a, b, budget=None):
         if cb is Time:
             if not _tz_comparable(a, b):
                 raise FeelEvalError("cannot subtract a time with a time zone and one without")
-            diff = a.seconds() - (a.effective_offset() or 0) - (b.seconds() - (b.effective_offset() or 0))
+            diff = _C.subtract(_C.subtract(a.seconds(), a.effective_offset() or 0),
+                               _C.subtract(b.seconds(), b.effective_offset() or 0))
             return _dtd(diff)
         if cb is DaysDuration:
             return _time_shift(a, -b.seconds)
@@ -415,6 +445,8 @@ def power(a, b, budget=None):
             raise FeelEvalError("division by zero (zero to a negative power)")
         if b.copy_abs() > 999_999_999:
             raise FeelEvalError("the exponent is too large")
+        if not a and not b:
+            return Decimal(1)    # 0 ** 0 is 1 (as decimal128 and BigDecimal.pow give; decimal's power refuses it)
         return _C.power(a, b)
     return _mismatch("**", a, b)
 

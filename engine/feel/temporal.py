@@ -9,21 +9,27 @@
 `offset` is seconds east of UTC or None (a local value); `zone` an IANA id such as
 Europe/Paris (its offset then follows from the zone's rules at the value's date).
 
-Two values are comparable when both have an offset or both have none; a local value is never
-silently taken as UTC or as the machine's zone (results must not depend on where they run), so
-comparing or subtracting a local value and an offset one gives null.
+A local value is never silently taken as UTC or as the machine's zone (results must not depend on
+where they run): subtracting a local value and an offset one gives null, and ordering them gives the
+local one the other's offset (DMN 1.5, Table 69; ops.compare).
 """
 from __future__ import annotations
 
 import datetime as _dt
 import re
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Context, Decimal, DivisionByZero, InvalidOperation, Overflow
 from functools import lru_cache
 
 from ..record import Frozen
 
+# decimal128, as FEEL requires (DMN 1.5, 10.3.2.3.1); traps turn overflow, 1/0 and invalid operations
+# into exceptions, which the evaluator reports as null + diagnostic. A time's and a date and time's
+# seconds are computed with its methods too, so they hold 34 digits whatever the caller's context.
+FEEL_CONTEXT = Context(prec=34, rounding=ROUND_HALF_EVEN, Emax=6144, Emin=-6143,
+                       traps=[InvalidOperation, DivisionByZero, Overflow])
+_C = FEEL_CONTEXT
 _DAY = 86400
-MAX_OFFSET = 18 * 3600          # XML Schema / ISO 8601: offsets lie within -18:00..+18:00
+MAX_OFFSET = 14 * 3600          # DMN 1.5 Table 81 and XML Schema dateTime: offsets lie within -14:00..+14:00
 
 
 @lru_cache(maxsize=256)
@@ -56,13 +62,10 @@ _REFERENCE_DATE = _dt.date(1970, 1, 1)
 
 
 def _second_text(second: Decimal) -> str:
-    whole = int(second)
-    frac = second - whole
-    out = f"{whole:02d}"
-    if frac:
-        digits = format(frac, "f")[1:].rstrip("0")
-        out += digits
-    return out
+    # the digits after the point as written (no subtraction: exact whatever the decimal context)
+    _, _, frac = format(second, "f").partition(".")
+    frac = frac.rstrip("0")
+    return f"{int(second):02d}" + ("." + frac if frac else "")
 
 
 def offset_text(offset: int) -> str:
@@ -91,12 +94,12 @@ class Time(Frozen):
 
     def seconds(self) -> Decimal:
         """Seconds since midnight, local."""
-        return self.hour * 3600 + self.minute * 60 + self.second
+        return _C.add(self.hour * 3600 + self.minute * 60, self.second)
 
     def instant(self) -> Decimal:
         """Seconds since midnight UTC (for a local time: since local midnight), within a day."""
         off = self.effective_offset()
-        return _mod_day(self.seconds() - (off or 0))
+        return _mod_day(_C.subtract(self.seconds(), off or 0))
 
     def __str__(self) -> str:
         out = f"{self.hour:02d}:{self.minute:02d}:{_second_text(self.second)}"
@@ -130,11 +133,11 @@ class DateTime(Frozen):
 
     def local_seconds(self) -> Decimal:
         """Seconds from 0001-01-01T00:00:00 to this value's local wall time."""
-        return (self.date.toordinal() - 1) * _DAY + self.hour * 3600 + self.minute * 60 + self.second
+        return _C.add((self.date.toordinal() - 1) * _DAY + self.hour * 3600 + self.minute * 60, self.second)
 
     def instant(self) -> Decimal:
         """Seconds since 0001-01-01T00:00:00Z (a local value: its wall time as written)."""
-        return self.local_seconds() - (self.effective_offset() or 0)
+        return _C.subtract(self.local_seconds(), self.effective_offset() or 0)
 
     def has_offset(self) -> bool:
         return self.offset is not None or self.zone is not None
@@ -176,7 +179,7 @@ def _time_fields(m):
         zone = m.group(10)
         if zone_info(zone) is None:
             return None
-    return h, mi, s + frac, offset, zone
+    return h, mi, _C.add(s, frac), offset, zone
 
 
 def parse_time(text: str) -> Time | None:
@@ -217,7 +220,7 @@ def parse_date_time(text: str) -> DateTime | None:
 
 def from_local_seconds(total: Decimal, offset, zone) -> DateTime | None:
     """The date and time whose local wall time is `total` seconds after 0001-01-01T00:00:00."""
-    days, secs = divmod(total, _DAY)
+    days, secs = _C.divmod(total, _DAY)
     try:
         d = _dt.date.fromordinal(int(days) + 1)
     except (ValueError, OverflowError):
@@ -225,7 +228,7 @@ def from_local_seconds(total: Decimal, offset, zone) -> DateTime | None:
     whole = int(secs)
     h, rest = divmod(whole, 3600)
     mi, s = divmod(rest, 60)
-    return DateTime(d, h, mi, s + (secs - whole), offset, zone)
+    return DateTime(d, h, mi, _C.add(s, _C.subtract(secs, whole)), offset, zone)
 
 
 def shift(value: DateTime, seconds: Decimal) -> DateTime | None:
@@ -233,25 +236,26 @@ def shift(value: DateTime, seconds: Decimal) -> DateTime | None:
     again in its zone (so an hour after 01:30 on the night clocks go forward is 03:30); an offset
     or local value keeps its offset."""
     if value.zone is not None:
-        instant = value.instant() + seconds
+        instant = _C.add(value.instant(), seconds)
         whole = int(instant.to_integral_value(rounding="ROUND_FLOOR"))
         try:
             utc = _dt.datetime(1, 1, 1, tzinfo=_dt.timezone.utc) + _dt.timedelta(seconds=whole)
             local = utc.astimezone(zone_info(value.zone))
         except (OverflowError, ValueError):
             return None
-        return DateTime(local.date(), local.hour, local.minute, local.second + (instant - whole), None, value.zone)
-    return from_local_seconds(value.local_seconds() + seconds, value.offset, value.zone)
+        return DateTime(local.date(), local.hour, local.minute, _C.add(local.second, _C.subtract(instant, whole)), None,
+                        value.zone)
+    return from_local_seconds(_C.add(value.local_seconds(), seconds), value.offset, value.zone)
 
 
 def _mod_day(x: Decimal) -> Decimal:
     """x modulo one day, in 0 <= r < 86400 (Decimal's % keeps the dividend's sign)."""
-    return x - _DAY * (x / _DAY).to_integral_value(rounding="ROUND_FLOOR")
+    return _C.subtract(x, _C.multiply(_DAY, _C.divide(x, _DAY).to_integral_value(rounding="ROUND_FLOOR")))
 
 
 def time_shift(value: Time, seconds: Decimal) -> Time:
-    total = _mod_day(value.seconds() + seconds)
+    total = _mod_day(_C.add(value.seconds(), seconds))
     whole = int(total)
     h, rest = divmod(whole, 3600)
     mi, s = divmod(rest, 60)
-    return Time(h, mi, s + (total - whole), value.offset, value.zone)
+    return Time(h, mi, _C.add(s, _C.subtract(total, whole)), value.offset, value.zone)

@@ -23,19 +23,15 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from decimal import (Context, Decimal, DivisionByZero, InvalidOperation, Overflow,
-                     ROUND_HALF_EVEN)
+from decimal import Decimal
 
 from .errors import FeelEvalError
-from .temporal import DateTime, Time, parse_date_time, parse_time
+from .temporal import FEEL_CONTEXT, DateTime, Time, parse_date_time, parse_time
 from ..record import Frozen, Ordered
 
-# decimal128, as FEEL requires. Traps turn overflow / 1/0 / invalid operations into
-# exceptions, which the evaluator reports as null + diagnostic. Every arithmetic
-# operation of the evaluator calls this context's methods directly, so results do
-# not depend on the caller's current decimal context.
-FEEL_CONTEXT = Context(prec=34, rounding=ROUND_HALF_EVEN, Emax=6144, Emin=-6143,
-                       traps=[InvalidOperation, DivisionByZero, Overflow])
+# FEEL_CONTEXT (decimal128, defined in temporal.py, which this module imports): every arithmetic
+# operation of the evaluator calls its methods directly, so results do not depend on the caller's
+# current decimal context.
 
 _SECONDS_PER_DAY = 86400
 # The largest duration: 999,999,999 days (as Python's timedelta), or as many years in months.
@@ -99,11 +95,11 @@ class DaysDuration(Ordered):
         """(days, hours, minutes, seconds) of the absolute value."""
         s = self.seconds.copy_abs()
         whole = int(s)
-        frac = s - whole
+        frac = FEEL_CONTEXT.subtract(s, whole)       # in decimal128 whatever the caller's context
         d, rest = divmod(whole, _SECONDS_PER_DAY)
         h, rest = divmod(rest, 3600)
         mi, sec = divmod(rest, 60)
-        return d, h, mi, sec + frac
+        return d, h, mi, FEEL_CONTEXT.add(sec, frac)
 
     def signed(self, part: int) -> int | Decimal:
         value = self.parts()[part]
@@ -177,6 +173,8 @@ def _plain_decimal(d: Decimal) -> str:
     only come from outside an expression) is refused rather than written out in a billion digits."""
     if d.is_finite() and d and not -MAX_PLAIN_DIGITS < d.adjusted() < MAX_PLAIN_DIGITS:
         raise FeelEvalError("the number is beyond the range of FEEL numbers")
+    if not d and d.is_signed():
+        d = d.copy_abs()          # FEEL has no -0 (DMN 1.5, 10.3.2.3.1): 0 * -1 is "0"
     if d == d.to_integral_value() and d.as_tuple().exponent > 0:
         return str(d.quantize(Decimal(1), context=FEEL_CONTEXT))
     s = format(d, "f")
@@ -220,11 +218,11 @@ def parse_duration(text: str) -> YearsMonthsDuration | DaysDuration | None:
         return YearsMonthsDuration(months) if abs(months) <= MAX_DURATION_MONTHS else None
     if y or mo:
         return None
-    secs = (Decimal(int(d or 0)) * _SECONDS_PER_DAY + int(h or 0) * 3600 + int(mi or 0) * 60
-            + Decimal(s or 0))
+    secs = FEEL_CONTEXT.add(int(d or 0) * _SECONDS_PER_DAY + int(h or 0) * 3600 + int(mi or 0) * 60,
+                            Decimal(s or 0))
     if secs > MAX_DURATION_SECONDS:
         return None
-    return DaysDuration(sign * secs if secs else Decimal(0))
+    return DaysDuration(FEEL_CONTEXT.minus(secs) if neg and secs else secs if secs else Decimal(0))
 
 
 _DATE_TIME_START = re.compile(r"-?\d{4,}-\d\d-\d\dT")

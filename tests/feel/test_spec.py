@@ -148,7 +148,8 @@ def test_a_null_end_is_unbounded_when_open_and_undecided_when_closed(text, expec
 @pytest.mark.parametrize("text,expected", [
     ('@"08:00:00" = @"08:00:00+08:00"', False), ('@"08:00:00" != @"08:00:00+08:00"', True),
     ('@"2024-05-01T08:00:00" = @"2024-05-01T08:00:00@Asia/Shanghai"', False),
-    ('@"08:00:00" < @"08:00:00+08:00"', None), ('[@"08:00:00"] = [@"08:00:00Z"]', False),
+    # ordered, a local time takes the other's offset (DMN 1.5, Table 69): the same instant, so not before
+    ('@"08:00:00" < @"08:00:00+08:00"', False), ('[@"08:00:00"] = [@"08:00:00Z"]', False),
 ])
 def test_a_local_time_never_equals_one_with_an_offset(text, expected):
     assert val(text) is expected
@@ -238,7 +239,7 @@ def test_temporal_arithmetic(text, expected):
 
 @pytest.mark.parametrize("text,expected", [
     ('@"10:00:00+01:00" < @"10:00:00Z"', True), ('@"2026-01-31T10:00:00" > @"2026-01-31T09:00:00"', True),
-    ('@"10:00:00" < @"10:00:00Z"', None), ('@"P1DT1H" > @"PT24H"', True),
+    ('@"10:00:00" < @"10:00:00Z"', False), ('@"P1DT1H" > @"PT24H"', True),
     ('@"10:00:00" in [@"09:00:00"..@"17:00:00"]', True), ('@"2026-01-31T10:00:00Z".hour', D(10)),
     ('@"10:30:15.5".second', D("15.5")), ('is(@"12:00:00Z", @"13:00:00+01:00")', False),
     ('@"12:00:00Z" = @"13:00:00+01:00"', True), ('day of week(@"2026-01-31T10:00:00")', "Saturday"),
