@@ -238,6 +238,7 @@ class _Derive:
                 self.fields.append((str(field).split("."), ce))
         from ..evaluation import needed_order
         from ..expressions import read_paths
+        self.program = rs.program
         self.order = needed_order(rs, self.outputs) if self.outputs else []
         case_fields = set(rs.case_schema.get("properties") or {})
         read = {n.split(".")[0] for eid in self.order for n in rs.elements[eid].reads}
@@ -250,10 +251,102 @@ class _Derive:
         self.sections = [(name, None if name in written else _fields_read(name, readers, rs.case_schema))
                          for name in sorted(read & case_fields)]
         self.names = sorted(case_fields)
+        self._lazy_plan(rs, case_fields, written, needed_order, read_paths)
+
+    def _lazy_plan(self, rs, case_fields, written, needed_order, read_paths):
+        """What the lazy derive (apply) converts and computes, and when.
+
+        The expressions read the case and the outputs by name, and FEEL's `and`, `or` and `if` read
+        what they need only: `audit.kind = "initial" and certification_decision != "grant"` reads the
+        decision only for an initial audit. So an output is computed when an expression first reads
+        it (from the case as drawn, by the run function over what that output needs alone), and a
+        section of the case is made FEEL values when first read, with only the fields its reader
+        reads (_fields_read, for the expressions and for each output's elements apart). An output
+        whose elements read nothing of the case is computed once. The values are those the eager
+        derive (_apply_eager, the definition) computes: the same elements run on the same input.
+        Where an expression makes a function value (which captures the whole environment, not
+        name by name), the derive stays eager."""
+        self.lazy = not any(_defines_function(ce.ast) for _, ce in self.fields)
+        x_readers = [(ce.free_names, read_paths(ce)) for _, ce in self.fields]
+        x_read = {n for _, ce in self.fields for n in ce.free_names} | written
+        self._x_sections = {name: (name, None if name in written else _fields_read(name, x_readers, rs.case_schema))
+                            for name in x_read & case_fields}
+        self._case_fields = frozenset(case_fields)
+        self._cones = {}              # output -> [(section, keep)] its elements read
+        self._constant_outputs = []   # outputs whose elements read nothing of the case
+        self._readers_of: dict = {}   # section -> outputs whose elements read it
+        for o in self.outputs:
+            els = [rs.elements[eid] for eid in needed_order(rs, [o])]
+            read = {n.split(".")[0] for el in els for n in el.reads} & case_fields
+            readers = [(el.reads, el.paths) for el in els]
+            self._cones[o] = [(name, _fields_read(name, readers, rs.case_schema)) for name in sorted(read)]
+            if not read and not any(el.kind == "state_machine" for el in els):
+                self._constant_outputs.append(o)
+            for name in sorted(read):
+                self._readers_of.setdefault(name, []).append(o)
+        self._constants = None
 
     def apply(self, ctx, case):
         if self.when is not None and not self.when(ctx):
             return
+        if not self.lazy:
+            self._apply_eager(ctx, case)
+            return
+        import decimal
+        from ..feel import FEEL_CONTEXT, to_plain
+        env = _LazyEnv()
+        env.derive, env.case, env.made = self, case, {}
+        if self._constants is None:
+            constants = {}
+            for o in self._constant_outputs:
+                if o not in constants:
+                    self._compute(constants, None, {}, o)
+            self._constants = constants
+        env.update(self._constants)
+        for name in self.vars:
+            v = ctx.vars.get(name)
+            env[name] = None if v is None else _feel(v)
+        readers_of = self._readers_of
+        with decimal.localcontext(FEEL_CONTEXT):
+            for parts, ce in self.fields:
+                value = ce.evaluate(env)
+                head = parts[0]
+                # before the case's section changes, whatever may still read it as drawn takes it
+                if len(parts) > 1 and head not in env:
+                    env.__missing__(head)
+                for o in readers_of.get(head, ()):
+                    if o not in env:
+                        for name, keep in self._cones[o]:
+                            if name == head:
+                                self._section(env.made, case, name, keep)
+                _set_path(case, parts, _from_feel(to_plain(value)))
+                _set_path(env, parts, value, create_top=True)   # later expressions see the derived value
+
+    @staticmethod
+    def _section(made, case, name, keep):
+        """The case's section `name` as FEEL values, only the fields in `keep` (None: all); made once a case."""
+        key = (name, keep)
+        v = made.get(key, _UNMADE)
+        if v is _UNMADE:
+            v = case.get(name)
+            if v is not None:
+                if keep is not None and v.__class__ is dict:
+                    v = {k: x for k, x in v.items() if k in keep}
+                v = _feel(v)
+            made[key] = v
+        return v
+
+    def _compute(self, env, case, made, output):
+        """The output, and the other outputs its run computes, into env: from the case as drawn."""
+        given = {name: self._section(made, case, name, keep) for name, keep in self._cones[output]}
+        values = self.program.derive(given, (output,))
+        for o in self.outputs:
+            if o in values and o not in env:
+                env[o] = values[o]
+
+    def _apply_eager(self, ctx, case):
+        """The derive as defined: every section any reader reads made FEEL values, every output computed,
+        then the expressions in order."""
         import decimal
         from ..feel import FEEL_CONTEXT, to_plain
         # Only the sections the outputs and the expressions read, as FEEL values; unvalidated: the
@@ -266,7 +359,7 @@ class _Derive:
                     v = {k: x for k, x in v.items() if k in keep}
                 env[name] = _feel(v)
         if self.order:
-            env.update(self.ruleset.program.derive(env, self.outputs))
+            env.update(self.program.derive(env, self.outputs))
         for name in self.vars:
             v = ctx.vars.get(name)
             env[name] = None if v is None else _feel(v)
@@ -275,6 +368,45 @@ class _Derive:
                 value = ce.evaluate(env)
                 _set_path(case, parts, _from_feel(to_plain(value)))
                 _set_path(env, parts, value, create_top=True)   # later expressions see the derived value
+
+
+_UNMADE = object()
+
+
+class _LazyEnv(dict):
+    """The expressions' environment: a case section or an output is made when first read by name
+    (a generated expression reads `env[name]`, which comes here for a name not there yet)."""
+    __slots__ = ("derive", "case", "made")
+
+    def __missing__(self, name):
+        d = self.derive
+        x = d._x_sections.get(name)
+        if x is not None:
+            v = self[name] = d._section(self.made, self.case, *x)
+            return v
+        if name in d._cones:
+            d._compute(self, self.case, self.made, name)
+            return self[name]
+        if name in d._case_fields:
+            self[name] = None
+            return None
+        raise KeyError(name)
+
+
+def _defines_function(ast) -> bool:
+    """Whether an expression makes a function value anywhere in it."""
+    from dataclasses import fields, is_dataclass
+    from ..feel.nodes import FunctionDef
+    todo = [ast]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, FunctionDef):
+            return True
+        if is_dataclass(node):
+            todo.extend(getattr(node, f.name) for f in fields(node))
+        elif isinstance(node, (tuple, list)):
+            todo.extend(node)
+    return False
 
 
 def _fields_read(section, readers, schema):
