@@ -444,10 +444,28 @@ def _feel(v):
     if t is list:
         return [x if type(x) in _AS_IS else _feel(x) for x in v]
     if t is float:
-        return Decimal(repr(v))
+        d = _FLOATS.get(v)
+        if d is None:
+            d = Decimal(repr(v))
+            if v and v == v and len(_FLOATS) < _KEEP:   # not 0.0 (equal to -0.0, another text), not NaN
+                _FLOATS[v] = d
+        return d
     if t is int:
-        return Decimal(v)
+        d = _INTS.get(v)
+        if d is None:
+            d = Decimal(v)
+            if len(_INTS) < _KEEP:
+                _INTS[v] = d
+        return d
     return v
+
+
+# The decimals of the numbers drawn, made once (a case holds dozens, mostly the same few: scores, maxima);
+# a Decimal never changes, so one can stand for every equal number of its type. Separate by type: 7 and
+# 7.0 are equal keys but become Decimal('7') and Decimal('7.0').
+_INTS: dict = {}
+_FLOATS: dict = {}
+_KEEP = 1 << 16
 
 
 class _Sink:
