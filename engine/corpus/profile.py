@@ -189,15 +189,31 @@ def case_json(cid: str, case: dict) -> str:
     orjson writes it (with the check, under half the CPU of json.dumps), and json.dumps where the
     two could differ: a very small or large real (_unlike_python), or what orjson refuses (keys that
     are not text, integers beyond 64 bits)."""
-    doc = {"case": case, "id": cid}
+    line = _orjson_line(cid, case)
+    return line.decode("utf-8") if line is not None else _json_line(cid, case)
+
+
+def case_json_bytes(cid: str, case: dict) -> bytes:
+    """case_json's line as UTF-8 (what a worker sends and the corpus file holds: never decoded and
+    encoded again on the way)."""
+    line = _orjson_line(cid, case)
+    return line if line is not None else _json_line(cid, case).encode("utf-8")
+
+
+_ORJSON_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
+
+
+def _orjson_line(cid, case):
     try:
-        text = orjson.dumps(doc, default=_encode_default, option=orjson.OPT_SORT_KEYS)
+        text = orjson.dumps({"case": case, "id": cid}, default=_encode_default, option=_ORJSON_OPTIONS)
     except TypeError:
-        text = None
-    if text is None or _unlike_python(text):
-        return json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
-                          default=_encode_default) + "\n"
-    return text.decode("utf-8") + "\n"
+        return None
+    return None if _unlike_python(text) else text
+
+
+def _json_line(cid, case) -> str:
+    return json.dumps({"case": case, "id": cid}, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                      default=_encode_default) + "\n"
 
 
 class _Derive:
