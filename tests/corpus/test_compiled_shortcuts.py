@@ -35,6 +35,10 @@ PROFILE = {
         "bare": {"template": "{a}", "parts": {"a": {"range": [10, 12]}}},
         "dated": {"template": "{a}/{b}", "parts": {"a": {"value": "2026-01-01"}, "b": {"choice": ["2026-05-05", "x"]}}},
         "long": {"chars": 20, "from": "AB"},
+        "when": {"date": ["0001-01-01", "9999-12-31"]},
+        "short": {"date_text": "$when", "format": "%y"},
+        "coded": {"date_text": "$when", "format": "第%j天 %d.%m.%y"},
+        "slow": {"date_text": "$when", "format": "%Y %U"},
         "team": {"list": {"count": [0, 7], "item": {"fields": {
             "name": {"choice": ["ann", "bob", "cy", "dee", "eve"], "not_in": "$team_so_far"},
         }}}},
@@ -91,3 +95,14 @@ def test_shortcuts_draw_what_the_interpreter_draws(tmp_path):
     assert any(v["huge"] > 2 ** 53 for v in variables)
     assert all(v["text"].count("-") == 3 for v in variables)
     assert {v["bare"] for v in variables} == {"10", "11", "12"}
+
+
+def test_the_fast_date_codes_are_strftimes_for_every_year():
+    from datetime import date
+    from engine.corpus.compiled import _date_format
+    fmt = "%y/%m-%d %j 年"
+    expr = _date_format(fmt)("d", repr)
+    for o in list(range(1, date.max.toordinal(), 997)) + [date.max.toordinal()]:
+        d = date.fromordinal(o)
+        assert eval(expr, {"_date": date, "d": d}) == d.strftime(fmt), d
+    assert _date_format("%Y") is None and _date_format("%U") is None and _date_format("100%") is None
