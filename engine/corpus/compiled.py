@@ -528,13 +528,9 @@ class _Gen:
             return all(o.__class__ is str and not S._DATE.match(o) for o in self.choice_table(spec)[0])
         return False
 
-    def choice_table(self, spec):
-        options = spec["choice"]
-        weights = spec.get("weights")
-        if isinstance(options, dict):
-            options, weights = list(options), list(options.values())
-        options = [S._plain(o) for o in options]
-        return options, S._weights(options, weights, ())
+    @staticmethod
+    def choice_table(spec):
+        return S.choice_table(spec, ())
 
     def plain_expr(self, v) -> str:
         value = S._plain(v)
@@ -568,20 +564,10 @@ class _Gen:
         self.line(f"{t} = R() < {self.const(S.real(spec['bool']))}")
 
     def v_choice(self, t, spec, integer) -> None:
-        options = spec["choice"]
-        weights = spec.get("weights")
-        if isinstance(options, dict):
-            options, weights = list(options), list(options.values())
         if S._listify(spec.get("not_in")):
             self.choice_not_in(t, spec)
-            return
-        options = [S._plain(o) for o in options]
-        cum = S._weights(options, weights, ())
-        k = self.glob(options)
-        if cum is None:
-            self.line(f"{t} = {k}[int(R() * {len(options)})]")
         else:
-            self.line(f"{t} = {k}[_bisect({self.glob(cum)}, R() * {self.const(cum[-1])})]")
+            self.line(f"{t} = {self.total_expr(spec)}")
 
     def choice_not_in(self, t, spec) -> None:
         """spec._choice with `not_in`: the options found in the references left out."""

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import yaml
 
-from engine.corpus.generate import case_seed
-from engine.corpus.profile import load_profile, new_context
+from engine.corpus.profile import load_profile
 from engine.registry import load_cached
+
+from corpus_drawing import draw_cases
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -61,15 +62,7 @@ PROFILE = {
 
 
 def _drawn(profile, draw, n=300):
-    ctx = new_context(0)
-    ctx.seed = 8
-    out = []
-    for i in range(n):
-        ctx.rnd.seed(case_seed(8, i))
-        ctx.index = i + 1
-        ctx.items, ctx.prev, ctx.pos = [], [], []
-        out.append((draw(profile, ctx), dict(ctx.vars)))
-    return out
+    return draw_cases(profile, draw, 8, n, with_vars=True)
 
 
 def test_shortcuts_draw_what_the_interpreter_draws(tmp_path):

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from engine.corpus import load_profile
-from engine.corpus.generate import case_seed
 from engine.corpus.profile import new_context
 from engine.registry import load_cached
+
+from corpus_drawing import draw_cases
 
 REPO = Path(__file__).resolve().parents[2]
 A1, A2 = REPO / "rulesets" / "ZBC-SC-2024-A1", REPO / "rulesets" / "ZBC-SC-2025-A2"
@@ -21,16 +22,7 @@ def _drawn(profile, n, seed=5):
     """(case before the derive, the profile variables) of cases 1..n."""
     derive, profile.derive = profile.derive, None
     try:
-        ctx = new_context(0)
-        ctx.seed = seed
-        out = []
-        for i in range(n):
-            ctx.rnd.seed(case_seed(seed, i))
-            ctx.index = i + 1
-            ctx.items, ctx.prev, ctx.pos = [], [], []
-            case = profile.draw(ctx)
-            out.append((case, dict(ctx.vars)))
-        return out
+        return draw_cases(profile, type(profile).draw, seed, n, with_vars=True)
     finally:
         profile.derive = derive
 
