@@ -273,8 +273,8 @@ class _Derive:
         """What the lazy derive (apply) converts and computes, and when.
 
         The expressions read the case and the outputs by name, and FEEL's `and`, `or` and `if` read
-        what they need only: `audit.kind = "initial" and certification_decision != "grant"` reads the
-        decision only for an initial audit. So an output is computed when an expression first reads
+        what they need only: `order.kind = "return" and refund_decision != "paid"` reads the
+        decision only for a return. So an output is computed when an expression first reads
         it (from the case as drawn, by the run function over what that output needs alone), and a
         section of the case is made FEEL values when first read, with only the fields its reader
         reads (_fields_read, for the expressions and for each output's elements apart). An output
