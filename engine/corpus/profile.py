@@ -309,7 +309,7 @@ class _Derive:
             self._apply_eager(ctx, case)
             return
         import decimal
-        from ..feel import FEEL_CONTEXT, to_plain
+        from ..feel import FEEL_CONTEXT
         env = _LazyEnv()
         env.derive, env.case, env.made = self, case, {}
         if self._constants is None:
@@ -335,7 +335,7 @@ class _Derive:
                         for name, keep in self._cones[o]:
                             if name == head:
                                 self._section(env.made, case, name, keep)
-                _set_path(case, parts, _from_feel(to_plain(value)))
+                _set_path(case, parts, _case_value(value))
                 _set_path(env, parts, value, create_top=True)   # later expressions see the derived value
 
     @staticmethod
@@ -499,6 +499,22 @@ def _from_feel(v):
     if isinstance(v, list):
         return [_from_feel(x) for x in v]
     return v
+
+
+def _case_value(v):
+    """_from_feel(to_plain(v)) in one walk: a FEEL value as a case holds it (a whole number as int,
+    another as a binary real, a date as its ISO text)."""
+    if v is None or isinstance(v, (bool, str)):
+        return v
+    if isinstance(v, Decimal):
+        return S.real(v) if v != v.to_integral_value() else int(v)
+    if isinstance(v, list):
+        return [_case_value(x) for x in v]
+    if isinstance(v, dict):
+        return {k: _case_value(x) for k, x in v.items()}
+    if isinstance(v, date):
+        return v.isoformat()
+    return str(v)
 
 
 def _set_path(case, parts, value, create_top=False):
