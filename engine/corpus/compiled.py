@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from ..codegen.writer import text
 from . import spec as S
 
-_BUILTINS = ("int", "round", "str", "isinstance", "max", "dict", "list", "range", "type", "len", "any")
+_BUILTINS = ("int", "round", "str", "isinstance", "max", "dict", "list", "range", "type", "len", "any", "set", "format")
 
 
 class _Out:
@@ -216,7 +216,9 @@ class _Gen:
         n = self.gate(spec)
         source = next(k for k in S.SOURCES if k in spec)
         integer = isinstance(schema, dict) and schema.get("type") == "integer"
-        if source == "switch":
+        if self.total(spec):
+            self.line(f"{t} = {self.total_expr(spec)}")
+        elif source == "switch":
             self.switch(spec, schema, lambda sub: self.value_into(t, sub, schema))
         else:
             getattr(self, "v_" + source)(t, spec, integer)
@@ -225,6 +227,12 @@ class _Gen:
     def fill(self, spec, parent, key, fresh, schema=None) -> None:
         """Statements that set parent[key] from the spec (or leave it unset); `fresh`: parent has no key yet."""
         if is_value(spec):
+            if self.total(spec):
+                # a value there always is once its `when` and `p` hold: set in place, no marker
+                n = self.gate(spec) if isinstance(spec, dict) else 0
+                self.line(f"{parent}[{key}] = {self.total_expr(spec)}")
+                self.outdent(n)
+                return
             t = self.tmp()
             self.line(f"{t} = _M")
             self.value_into(t, spec, schema)
@@ -403,6 +411,143 @@ class _Gen:
 
     # ------------------------------------------------------------ sources (spec._DRAWS)
 
+    # a value there always is (its `when` and `p` aside), drawn by one expression: no marker for
+    # "missing", the value set where it goes
+
+    TOTAL = ("value", "bool", "choice", "chars", "digits", "range", "template")
+
+    def total(self, spec) -> bool:
+        if not isinstance(spec, dict):
+            return True
+        source = next((k for k in S.SOURCES if k in spec), None)
+        if source not in self.TOTAL:
+            return False
+        if source == "choice":
+            return not S._listify(spec.get("not_in"))
+        if source == "range":
+            return self.whole_range(spec) is not None
+        if source == "template":
+            return self.template_plan(spec) is not None
+        return True
+
+    @staticmethod
+    def whole_range(spec):
+        """(low, high) of `range: [low, high]` with whole literal ends (low <= high, within a float's
+        exact integers) and no modifier: its value is low + randbelow(high - low + 1), always."""
+        if set(spec) - {"range", "p", "when", "note"}:
+            return None
+        pair = spec["range"]
+        if not isinstance(pair, list) or len(pair) != 2:
+            return None
+        lo, hi = (S.real(v) if not isinstance(v, (bool, str, dict, list)) else None for v in pair)
+        if lo.__class__ is not int or hi.__class__ is not int or hi < lo or max(abs(lo), abs(hi)) >= 2 ** 53:
+            return None
+        return lo, hi
+
+    def template_plan(self, spec):
+        """For a template none of whose parts can be missing or other than text or a whole number,
+        and without a check character: [(literal text, None) or (None, part spec, 'str' or 'int')]."""
+        import re
+        if "check" in spec or not isinstance(spec.get("template"), str):
+            return None
+        parts = spec.get("parts") or {}
+        if not isinstance(parts, dict):
+            return None
+        plan = []
+        for i, piece in enumerate(re.split(r"\{([^{}]+)\}", spec["template"])):
+            if i % 2 == 0:
+                if piece:
+                    plan.append((piece, None, None))
+                continue
+            sub = parts.get(piece)
+            if sub is None or not self.total(sub) or (isinstance(sub, dict) and ("p" in sub or "when" in sub)):
+                return None
+            kind = "str" if self.known_str(sub) else "int" if self.known_int(sub) else None
+            if kind is None:
+                return None
+            plan.append((None, sub, kind))
+        return plan
+
+    def total_expr(self, spec) -> str:
+        """The expression of a total spec's value (statements before it where needed)."""
+        if not isinstance(spec, dict):
+            return self.plain_expr(spec)
+        source = next(k for k in S.SOURCES if k in spec)
+        if source == "value":
+            return self.plain_expr(spec["value"])
+        if source == "bool":
+            return f"R() < {self.const(S.real(spec['bool']))}"
+        if source == "choice":
+            options, cum = self.choice_table(spec)
+            k = self.glob(options)
+            if cum is None:
+                return f"{k}[int(R() * {len(options)})]"
+            return f"{k}[_bisect({self.glob(cum)}, R() * {self.const(cum[-1])})]"
+        if source == "range":
+            lo, hi = self.whole_range(spec)
+            return f"{lo} + B({hi - lo + 1})"
+        if source == "template":
+            # each part drawn in order into a temporary, the text joined after (as v_template)
+            exprs = []
+            for literal, sub, kind in self.template_plan(spec):
+                if sub is None:
+                    exprs.append(self.const(literal))
+                    continue
+                v = self.tmp()
+                e = self.total_expr(sub)
+                self.line(f"{v} = {e}" if kind == "str" else f"{v} = str({e})")
+                exprs.append(v)
+            if not exprs:
+                return "''"
+            return " + ".join(exprs) if len(exprs) > 1 else f"str({exprs[0]})"
+        return self.chars_expr(spec)
+
+    def known_int(self, spec) -> bool:
+        """Whether a total spec's value is always a whole number (not a truth value)."""
+        if not isinstance(spec, dict):
+            return S._plain(spec).__class__ is int
+        source = next((k for k in S.SOURCES if k in spec), None)
+        if source == "range":
+            return self.whole_range(spec) is not None
+        if source == "value":
+            return self.known_int(spec["value"])
+        if source == "choice" and self.total(spec):
+            return all(o.__class__ is int for o in self.choice_table(spec)[0])
+        return False
+
+    def known_str(self, spec) -> bool:
+        """Whether a total spec's value is always text (a template part then needs no test)."""
+        if not isinstance(spec, dict):
+            return S._plain(spec).__class__ is str and not S._DATE.match(S._plain(spec))
+        source = next((k for k in S.SOURCES if k in spec), None)
+        if source in ("chars", "digits"):
+            return True
+        if source == "value":
+            return self.known_str(spec["value"])
+        if source == "choice" and self.total(spec):
+            return all(o.__class__ is str and not S._DATE.match(o) for o in self.choice_table(spec)[0])
+        return False
+
+    @staticmethod
+    def choice_table(spec):
+        return S.choice_table(spec, ())
+
+    def plain_expr(self, v) -> str:
+        value = S._plain(v)
+        if isinstance(value, str) and S._DATE.match(value):
+            value = date.fromisoformat(value)
+        if isinstance(value, (list, dict)):
+            return f"_copy({self.glob(value)})"
+        return self.const(value)
+
+    def chars_expr(self, spec) -> str:
+        n = spec.get("chars", spec.get("digits"))
+        alphabet = "0123456789" if "digits" in spec else spec.get("from")
+        a, k = self.const(alphabet), len(alphabet)
+        if n <= 16:
+            return " + ".join([f"{a}[int(R() * {k})]"] * n)
+        return f"''.join([{a}[int(R() * {k})] for _ in range({int(n)})])"
+
     def plain_value(self, t, v) -> None:
         value = S._plain(v)
         if isinstance(value, str) and S._DATE.match(value):
@@ -419,20 +564,39 @@ class _Gen:
         self.line(f"{t} = R() < {self.const(S.real(spec['bool']))}")
 
     def v_choice(self, t, spec, integer) -> None:
-        options = spec["choice"]
-        weights = spec.get("weights")
-        if isinstance(options, dict):
-            options, weights = list(options), list(options.values())
         if S._listify(spec.get("not_in")):
-            self.line(f"{t} = {self.glob(S._choice(spec, ()))}(ctx)")
-            return
-        options = [S._plain(o) for o in options]
-        cum = S._weights(options, weights, ())
-        k = self.glob(options)
-        if cum is None:
-            self.line(f"{t} = {k}[int(R() * {len(options)})]")
+            self.choice_not_in(t, spec)
         else:
-            self.line(f"{t} = {k}[_bisect({self.glob(cum)}, R() * {self.const(cum[-1])})]")
+            self.line(f"{t} = {self.total_expr(spec)}")
+
+    def choice_not_in(self, t, spec) -> None:
+        """spec._choice with `not_in`: the options found in the references left out."""
+        options, cum = self.choice_table(spec)
+        n = len(options)
+        taken, out, free = self.tmp(), self.tmp(), self.tmp()
+        self.line(f"{taken} = set()")
+        for r in S._listify(spec.get("not_in")):
+            v = self.tmp()
+            self.line(f"{v} = {self.ref(str(r))}")
+            self.line(f"if isinstance({v}, list):")
+            self.line(f"    {taken}.update([x for x in {v} if isinstance(x, (str, int))])")
+            self.line(f"elif isinstance({v}, (str, int)):")
+            self.line(f"    {taken}.add({v})")
+        everyone = self.glob(list(range(n)))
+        takeable = self.glob([(i, o) for i, o in enumerate(options) if isinstance(o, (str, int))])
+        self.line(f"if {taken}:")
+        self.line(f"    {out} = {{i for i, o in {takeable} if o in {taken}}}")
+        self.line(f"    {free} = [i for i in {everyone} if i not in {out}] if {out} else {everyone}")
+        self.line("else:")
+        self.line(f"    {free} = {everyone}")
+        k = self.glob(options)
+        self.line(f"if {free}:")
+        if cum is None:
+            self.line(f"    {t} = {k}[{free}[int(R() * len({free}))]]")
+        else:
+            c = self.glob(cum)
+            self.line(f"    {t} = {k}[{free}[rnd.choices(range(len({free})), "
+                      f"weights=[{c}[i] - ({c}[i - 1] if i else 0) for i in {free}])[0]]]")
 
     def v_copy(self, t, spec, integer) -> None:
         e = self.ref(spec["copy"])
@@ -456,7 +620,15 @@ class _Gen:
     def v_date_text(self, t, spec, integer) -> None:
         e = self.ref(spec["date_text"])
         self.line(f"{t} = _as_date({e})")
-        self.line(f"{t} = _M if {t} is None else _strftime({t}, {self.const(spec.get('format', '%Y-%m-%d'))})")
+        fmt = spec.get("format", "%Y-%m-%d")
+        fast = _date_format(fmt) if isinstance(fmt, str) else None
+        if fast is not None:
+            self.line(f"if {t} is None:")
+            self.line(f"    {t} = _M")
+            self.line("else:")
+            self.line(f"    {t} = {fast(t, self.const)}")
+        else:
+            self.line(f"{t} = _M if {t} is None else _strftime({t}, {self.const(fmt)})")
 
     def v_template(self, t, spec, integer) -> None:
         import re
@@ -469,6 +641,14 @@ class _Gen:
             if i % 2 == 0:
                 if piece:
                     exprs.append(self.const(piece))
+                continue
+            sub = parts.get(piece)
+            if sub is not None and self.total(sub) and not (isinstance(sub, dict) and ("p" in sub or "when" in sub)) \
+                    and (self.known_str(sub) or self.known_int(sub)):
+                v = self.tmp()
+                e = self.total_expr(sub)
+                self.line(f"{v} = {e}" if self.known_str(sub) else f"{v} = str({e})")
+                exprs.append(v)
                 continue
             if piece in parts:
                 v = self.value_of(parts[piece])
@@ -658,6 +838,34 @@ class _Gen:
             self.line(f"{t} = {self.param_expr(v)}")
             return t
         return self.const(v)
+
+
+# strftime's codes whose text is the same on every platform and for every year (zero-padded numbers;
+# not %Y, which glibc does not pad below 1000): as Python, without strftime's time tuple (~20x the cost)
+_FAST_CODES = {"y": "{0}.year % 100:02d", "m": "{0}.month:02d", "d": "{0}.day:02d",
+               "j": "{0}.toordinal() - _date({0}.year, 1, 1).toordinal() + 1:03d"}
+
+
+def _date_format(fmt: str):
+    """A maker of the expression formatting a date as strftime(fmt) does, or None when fmt has
+    other codes. The literal text between codes is a constant of the profile."""
+    import re
+    pieces = re.split(r"(%.)", fmt)
+    if any(p.startswith("%") and len(p) == 2 and p[1] not in _FAST_CODES for p in pieces if p) \
+            or any("%" in p for p in pieces if not (len(p) == 2 and p.startswith("%"))):
+        return None
+
+    def make(var, const):
+        out = []
+        for p in pieces:
+            if not p:
+                continue
+            if len(p) == 2 and p.startswith("%"):
+                out.append(f"format({_FAST_CODES[p[1]].split(':')[0].format(var)}, '{_FAST_CODES[p[1]].split(':')[1]}')")
+            else:
+                out.append(const(p))
+        return " + ".join(out) if out else "''"
+    return make
 
 
 def none(e: str) -> str:

@@ -2,7 +2,9 @@
 same whether it is made in one process or in chunks by several, and any slice can be made alone."""
 from __future__ import annotations
 
-from .profile import case_json, load_profile, new_context
+import os
+
+from .profile import case_json, case_json_bytes, load_profile, new_context
 
 CHUNK = 100        # cases per task sent to a worker process: ~25 ms of work, ~320 KB of text
 TRIM_EVERY = 32    # chunks written between two malloc_trim calls in the parent (see _trimmer)
@@ -12,8 +14,9 @@ def case_seed(seed: int, index: int) -> int:
     return seed * 1_000_003 + index
 
 
-def generate_cases(ruleset, n: int, seed: int, start: int = 0):
-    """JSON Lines, one {"case", "id"} object per line, for cases start+1 .. start+n."""
+def generate_cases(ruleset, n: int, seed: int, start: int = 0, line=case_json):
+    """JSON Lines, one {"case", "id"} object per line, for cases start+1 .. start+n (`line`:
+    profile.case_json, text, or case_json_bytes, the same line as UTF-8)."""
     profile = load_profile(ruleset)
     ctx = new_context(0)
     ctx.seed = seed
@@ -21,7 +24,7 @@ def generate_cases(ruleset, n: int, seed: int, start: int = 0):
         ctx.rnd.seed(case_seed(seed, i))
         ctx.index = i + 1
         ctx.items, ctx.prev, ctx.pos = [], [], []
-        yield case_json(f"gen-{seed}-{i + 1:06d}", profile.draw(ctx))
+        yield line(f"gen-{seed}-{i + 1:06d}", profile.draw(ctx))
 
 
 _RULESETS: dict = {}   # (folder, digest) -> rule set, per process
@@ -37,7 +40,9 @@ def _chunk(task):
         rs = load_cached(folder)
         _RULESETS.clear()
         _RULESETS[(folder, digest)] = rs
-    return "".join(generate_cases(rs, n, seed, start))
+    # bytes: a chunk crosses the pipe and reaches the file as the UTF-8 it is written in (as text it
+    # was encoded to pickle it, decoded in the parent and encoded again to write it)
+    return b"".join(generate_cases(rs, n, seed, start, case_json_bytes))
 
 
 def _trimmer():
@@ -56,6 +61,17 @@ def _trimmer():
         return None
 
 
+def _raw(out):
+    """The byte stream under the text stream `out` when writing UTF-8 bytes there is what writing the
+    text would do (UTF-8, no newline translation), else None. `out` is flushed first."""
+    buffer = getattr(out, "buffer", None)
+    encoding = (getattr(out, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+    if buffer is None or encoding != "utf8" or os.linesep != "\n" or getattr(out, "errors", "strict") != "strict":
+        return None
+    out.flush()
+    return buffer
+
+
 def write_corpus(ruleset, n: int, seed: int, out, workers: int = 1, progress=None) -> int:
     """Write n generated cases to the text stream `out`, in order; returns the count written.
 
@@ -66,10 +82,14 @@ def write_corpus(ruleset, n: int, seed: int, out, workers: int = 1, progress=Non
     folder, digest = str(ruleset.root), getattr(ruleset, "digest", None)
     tasks = ((folder, digest, seed, start, min(CHUNK, n - start)) for start in range(0, n, CHUNK))
     trim = _trimmer() if workers > 1 else None
+    raw = _raw(out)
     done = 0
-    for i, text in enumerate(ordered_map(_chunk, tasks, workers), 1):
-        out.write(text)
-        k = text.count("\n")
+    for i, chunk in enumerate(ordered_map(_chunk, tasks, workers), 1):
+        if raw is not None:
+            raw.write(chunk)
+        else:
+            out.write(chunk.decode("utf-8"))
+        k = chunk.count(b"\n")
         done += k
         if progress is not None:
             progress(k)

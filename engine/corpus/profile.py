@@ -189,15 +189,31 @@ def case_json(cid: str, case: dict) -> str:
     orjson writes it (with the check, under half the CPU of json.dumps), and json.dumps where the
     two could differ: a very small or large real (_unlike_python), or what orjson refuses (keys that
     are not text, integers beyond 64 bits)."""
-    doc = {"case": case, "id": cid}
+    line = _orjson_line(cid, case)
+    return line.decode("utf-8") if line is not None else _json_line(cid, case)
+
+
+def case_json_bytes(cid: str, case: dict) -> bytes:
+    """case_json's line as UTF-8 (what a worker sends and the corpus file holds: never decoded and
+    encoded again on the way)."""
+    line = _orjson_line(cid, case)
+    return line if line is not None else _json_line(cid, case).encode("utf-8")
+
+
+_ORJSON_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
+
+
+def _orjson_line(cid, case):
     try:
-        text = orjson.dumps(doc, default=_encode_default, option=orjson.OPT_SORT_KEYS)
+        text = orjson.dumps({"case": case, "id": cid}, default=_encode_default, option=_ORJSON_OPTIONS)
     except TypeError:
-        text = None
-    if text is None or _unlike_python(text):
-        return json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
-                          default=_encode_default) + "\n"
-    return text.decode("utf-8") + "\n"
+        return None
+    return None if _unlike_python(text) else text
+
+
+def _json_line(cid, case) -> str:
+    return json.dumps({"case": case, "id": cid}, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                      default=_encode_default) + "\n"
 
 
 class _Derive:
@@ -238,6 +254,7 @@ class _Derive:
                 self.fields.append((str(field).split("."), ce))
         from ..evaluation import needed_order
         from ..expressions import read_paths
+        self.program = rs.program
         self.order = needed_order(rs, self.outputs) if self.outputs else []
         case_fields = set(rs.case_schema.get("properties") or {})
         read = {n.split(".")[0] for eid in self.order for n in rs.elements[eid].reads}
@@ -250,10 +267,102 @@ class _Derive:
         self.sections = [(name, None if name in written else _fields_read(name, readers, rs.case_schema))
                          for name in sorted(read & case_fields)]
         self.names = sorted(case_fields)
+        self._lazy_plan(rs, case_fields, written, needed_order, read_paths)
+
+    def _lazy_plan(self, rs, case_fields, written, needed_order, read_paths):
+        """What the lazy derive (apply) converts and computes, and when.
+
+        The expressions read the case and the outputs by name, and FEEL's `and`, `or` and `if` read
+        what they need only: `order.kind = "return" and refund_decision != "paid"` reads the
+        decision only for a return. So an output is computed when an expression first reads
+        it (from the case as drawn, by the run function over what that output needs alone), and a
+        section of the case is made FEEL values when first read, with only the fields its reader
+        reads (_fields_read, for the expressions and for each output's elements apart). An output
+        whose elements read nothing of the case is computed once. The values are those the eager
+        derive (_apply_eager, the definition) computes: the same elements run on the same input.
+        Where an expression makes a function value (which captures the whole environment, not
+        name by name), the derive stays eager."""
+        self.lazy = not any(_defines_function(ce.ast) for _, ce in self.fields)
+        x_readers = [(ce.free_names, read_paths(ce)) for _, ce in self.fields]
+        x_read = {n for _, ce in self.fields for n in ce.free_names} | written
+        self._x_sections = {name: (name, None if name in written else _fields_read(name, x_readers, rs.case_schema))
+                            for name in x_read & case_fields}
+        self._case_fields = frozenset(case_fields)
+        self._cones = {}              # output -> [(section, keep)] its elements read
+        self._constant_outputs = []   # outputs whose elements read nothing of the case
+        self._readers_of: dict = {}   # section -> outputs whose elements read it
+        for o in self.outputs:
+            els = [rs.elements[eid] for eid in needed_order(rs, [o])]
+            read = {n.split(".")[0] for el in els for n in el.reads} & case_fields
+            readers = [(el.reads, el.paths) for el in els]
+            self._cones[o] = [(name, _fields_read(name, readers, rs.case_schema)) for name in sorted(read)]
+            if not read and not any(el.kind == "state_machine" for el in els):
+                self._constant_outputs.append(o)
+            for name in sorted(read):
+                self._readers_of.setdefault(name, []).append(o)
+        self._constants = None
 
     def apply(self, ctx, case):
         if self.when is not None and not self.when(ctx):
             return
+        if not self.lazy:
+            self._apply_eager(ctx, case)
+            return
+        import decimal
+        from ..feel import FEEL_CONTEXT
+        env = _LazyEnv()
+        env.derive, env.case, env.made = self, case, {}
+        if self._constants is None:
+            constants = {}
+            for o in self._constant_outputs:
+                if o not in constants:
+                    self._compute(constants, None, {}, o)
+            self._constants = constants
+        env.update(self._constants)
+        for name in self.vars:
+            v = ctx.vars.get(name)
+            env[name] = None if v is None else _feel(v)
+        readers_of = self._readers_of
+        with decimal.localcontext(FEEL_CONTEXT):
+            for parts, ce in self.fields:
+                value = ce.evaluate(env)
+                head = parts[0]
+                # before the case's section changes, whatever may still read it as drawn takes it
+                if len(parts) > 1 and head not in env:
+                    env.__missing__(head)
+                for o in readers_of.get(head, ()):
+                    if o not in env:
+                        for name, keep in self._cones[o]:
+                            if name == head:
+                                self._section(env.made, case, name, keep)
+                _set_path(case, parts, _case_value(value))
+                _set_path(env, parts, value, create_top=True)   # later expressions see the derived value
+
+    @staticmethod
+    def _section(made, case, name, keep):
+        """The case's section `name` as FEEL values, only the fields in `keep` (None: all); made once a case."""
+        key = (name, keep)
+        v = made.get(key, _UNMADE)
+        if v is _UNMADE:
+            v = case.get(name)
+            if v is not None:
+                if keep is not None and v.__class__ is dict:
+                    v = {k: x for k, x in v.items() if k in keep}
+                v = _feel(v)
+            made[key] = v
+        return v
+
+    def _compute(self, env, case, made, output):
+        """The output, and the other outputs its run computes, into env: from the case as drawn."""
+        given = {name: self._section(made, case, name, keep) for name, keep in self._cones[output]}
+        values = self.program.derive(given, (output,))
+        for o in self.outputs:
+            if o in values and o not in env:
+                env[o] = values[o]
+
+    def _apply_eager(self, ctx, case):
+        """The derive as defined: every section any reader reads made FEEL values, every output computed,
+        then the expressions in order."""
         import decimal
         from ..feel import FEEL_CONTEXT, to_plain
         # Only the sections the outputs and the expressions read, as FEEL values; unvalidated: the
@@ -266,7 +375,7 @@ class _Derive:
                     v = {k: x for k, x in v.items() if k in keep}
                 env[name] = _feel(v)
         if self.order:
-            env.update(self.ruleset.program.derive(env, self.outputs))
+            env.update(self.program.derive(env, self.outputs))
         for name in self.vars:
             v = ctx.vars.get(name)
             env[name] = None if v is None else _feel(v)
@@ -275,6 +384,45 @@ class _Derive:
                 value = ce.evaluate(env)
                 _set_path(case, parts, _from_feel(to_plain(value)))
                 _set_path(env, parts, value, create_top=True)   # later expressions see the derived value
+
+
+_UNMADE = object()
+
+
+class _LazyEnv(dict):
+    """The expressions' environment: a case section or an output is made when first read by name
+    (a generated expression reads `env[name]`, which comes here for a name not there yet)."""
+    __slots__ = ("derive", "case", "made")
+
+    def __missing__(self, name):
+        d = self.derive
+        x = d._x_sections.get(name)
+        if x is not None:
+            v = self[name] = d._section(self.made, self.case, *x)
+            return v
+        if name in d._cones:
+            d._compute(self, self.case, self.made, name)
+            return self[name]
+        if name in d._case_fields:
+            self[name] = None
+            return None
+        raise KeyError(name)
+
+
+def _defines_function(ast) -> bool:
+    """Whether an expression makes a function value anywhere in it."""
+    from dataclasses import fields, is_dataclass
+    from ..feel.nodes import FunctionDef
+    todo = [ast]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, FunctionDef):
+            return True
+        if is_dataclass(node):
+            todo.extend(getattr(node, f.name) for f in fields(node))
+        elif isinstance(node, (tuple, list)):
+            todo.extend(node)
+    return False
 
 
 def _fields_read(section, readers, schema):
@@ -312,10 +460,28 @@ def _feel(v):
     if t is list:
         return [x if type(x) in _AS_IS else _feel(x) for x in v]
     if t is float:
-        return Decimal(repr(v))
+        d = _FLOATS.get(v)
+        if d is None:
+            d = Decimal(repr(v))
+            if v and v == v and len(_FLOATS) < _KEEP:   # not 0.0 (equal to -0.0, another text), not NaN
+                _FLOATS[v] = d
+        return d
     if t is int:
-        return Decimal(v)
+        d = _INTS.get(v)
+        if d is None:
+            d = Decimal(v)
+            if len(_INTS) < _KEEP:
+                _INTS[v] = d
+        return d
     return v
+
+
+# The decimals of the numbers drawn, made once (a case holds dozens, mostly the same few: scores, maxima);
+# a Decimal never changes, so one can stand for every equal number of its type. Separate by type: 7 and
+# 7.0 are equal keys but become Decimal('7') and Decimal('7.0').
+_INTS: dict = {}
+_FLOATS: dict = {}
+_KEEP = 1 << 16
 
 
 class _Sink:
@@ -333,6 +499,22 @@ def _from_feel(v):
     if isinstance(v, list):
         return [_from_feel(x) for x in v]
     return v
+
+
+def _case_value(v):
+    """_from_feel(to_plain(v)) in one walk: a FEEL value as a case holds it (a whole number as int,
+    another as a binary real, a date as its ISO text)."""
+    if v is None or isinstance(v, (bool, str)):
+        return v
+    if isinstance(v, Decimal):
+        return S.real(v) if v != v.to_integral_value() else int(v)
+    if isinstance(v, list):
+        return [_case_value(x) for x in v]
+    if isinstance(v, dict):
+        return {k: _case_value(x) for k, x in v.items()}
+    if isinstance(v, date):
+        return v.isoformat()
+    return str(v)
 
 
 def _set_path(case, parts, value, create_top=False):

@@ -354,7 +354,8 @@ def _weights(options, weights, path):
     return cum
 
 
-def _choice(spec, path):
+def choice_table(spec, path):
+    """A choice's options as they appear in a case, and their cumulative weights (None: equal)."""
     options = spec["choice"]
     weights = spec.get("weights")
     if isinstance(options, dict):
@@ -362,7 +363,11 @@ def _choice(spec, path):
     if not isinstance(options, list) or not options:
         raise SpecError("'choice' needs a non-empty list of options (or a mapping of option: weight)", path + ("choice",))
     options = [_plain(o) for o in options]
-    cum = _weights(options, weights, path)
+    return options, _weights(options, weights, path)
+
+
+def _choice(spec, path):
+    options, cum = choice_table(spec, path)
     excluded = [compile_ref(r, path + ("not_in",)) for r in _listify(spec.get("not_in"))]
     n = len(options)
     if not excluded:

@@ -5,9 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from engine.corpus.generate import case_seed
-from engine.corpus.profile import load_profile, new_context
+from engine.corpus.profile import load_profile
 from engine.registry import load_cached
+
+from corpus_drawing import draw_cases
 
 REPO = Path(__file__).resolve().parents[2]
 FOLDERS = [REPO / "rulesets" / "ZBC-SC-2025-A2", REPO / "rulesets" / "ZBC-SC-2024-A1",
@@ -15,15 +16,7 @@ FOLDERS = [REPO / "rulesets" / "ZBC-SC-2025-A2", REPO / "rulesets" / "ZBC-SC-202
 
 
 def _drawn(profile, draw, seed, n):
-    ctx = new_context(0)
-    ctx.seed = seed
-    out = []
-    for i in range(n):
-        ctx.rnd.seed(case_seed(seed, i))
-        ctx.index = i + 1
-        ctx.items, ctx.prev, ctx.pos = [], [], []
-        out.append(draw(profile, ctx))
-    return out
+    return draw_cases(profile, draw, seed, n)
 
 
 @pytest.mark.parametrize("folder", FOLDERS, ids=lambda p: p.name)

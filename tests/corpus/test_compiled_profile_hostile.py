@@ -9,9 +9,10 @@ from pathlib import Path
 
 import yaml
 
-from engine.corpus.generate import case_seed
-from engine.corpus.profile import load_profile, new_context
+from engine.corpus.profile import load_profile
 from engine.registry import load_cached
+
+from corpus_drawing import draw_cases
 
 REPO = Path(__file__).resolve().parents[2]
 HOSTILE = ["x'); import os; os._exit(3) #", 'a"b', "back\\slash", "new\nline", '"""', "'''", "sep\u2028ara\u2029tor",
@@ -19,15 +20,7 @@ HOSTILE = ["x'); import os; os._exit(3) #", 'a"b', "back\\slash", "new\nline", '
 
 
 def _drawn(profile, draw, n=60):
-    ctx = new_context(0)
-    ctx.seed = 5
-    out = []
-    for i in range(n):
-        ctx.rnd.seed(case_seed(5, i))
-        ctx.index = i + 1
-        ctx.items, ctx.prev, ctx.pos = [], [], []
-        out.append(draw(profile, ctx))
-    return out
+    return draw_cases(profile, draw, 5, n)
 
 
 def test_hostile_text_in_a_profile_is_data_in_the_compiled_draw(tmp_path):
