@@ -93,6 +93,8 @@ def size_src(src: str, kind: K.Kind, depth: int = 0) -> str | None:
             count = f"len({src})"
         elif inner.isdigit():
             count = f"len({src}) * {int(inner) + 1}"
+        elif inner == f"len({y})":
+            count = f"len({src}) + sum(map(len, {src}))"
         else:
             count = f"len({src}) + sum([{inner} for {y} in {src}])"
     elif kind.only(dict, NoneType) and kind.closed and kind.fields is not None:

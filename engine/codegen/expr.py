@@ -1286,7 +1286,8 @@ class Emitter:
             lst = w.tmp()
             w.line(f"{lst} = {items} if {items}.__class__ is list else [{items}]")
         if isinstance(node.cond, N.Num):
-            w.line(f"{t} = _index({lst}, {self.lits.of(node.cond.value)}, {self.D()}, {self.at(where)})")
+            w.line(f"{t} = {_const_index(lst, K.const(node.cond.value))}"
+                   f"_index({lst}, {self.lits.of(node.cond.value)}, {self.D()}, {self.at(where)})")
             if nullable:
                 w.outdent()
             return Val(t, K.ANY)
@@ -1364,7 +1365,7 @@ class Emitter:
             ci = self.ints[c]
             w.line(f"{t} = {lst}[{ci} - 1] if 0 < {ci} <= len({lst}) else _index({lst}, {c}, {self.D()}, {self.at(where)})")
         elif k.only(Decimal):
-            w.line(f"{t} = _index({lst}, {c}, {self.D()}, {self.at(where)})")
+            w.line(f"{t} = {_const_index(lst, k)}_index({lst}, {c}, {self.D()}, {self.at(where)})")
         else:
             first = True
             if k.may(bool):
@@ -1817,6 +1818,8 @@ class Emitter:
         return None
 
     def _result_kind(self, name, vs) -> K.Kind:
+        if name == "sort" and vs and vs[0].kind.only(list, NoneType):
+            return K.Kind(frozenset({list, NoneType}), item=vs[0].kind.item)     # the same items, in order
         if name in _NUMBER_FNS:
             return K.NUMBER_OR_NULL
         if name in _STRING_FNS:
@@ -1908,6 +1911,16 @@ def _whole_days(dur: DaysDuration) -> int | None:
         return None
     days, rest = divmod(int(secs), 86_400) if secs == secs.to_integral_value() else (None, 1)
     return days if rest == 0 else None
+
+
+def _const_index(lst: str, kind: K.Kind) -> str:
+    """For a constant whole index within 1..999 either way, runtime.index's answer for a list long enough
+    as an expression followed by ` if ... else ` (the general call follows); else ''."""
+    i = kind.const if kind.is_const else None
+    if i.__class__ is not Decimal or not i.is_finite() or i != i.to_integral_value() or not 0 < abs(i) < 1000:
+        return ""
+    n = int(i)
+    return f"{lst}[{n - 1 if n > 0 else n}] if len({lst}) >= {abs(n)} else "
 
 
 def _zero(value) -> bool:

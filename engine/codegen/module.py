@@ -44,7 +44,7 @@ RUNTIME = {
     "__builtins__": {name: __builtins__[name] if isinstance(__builtins__, dict) else getattr(__builtins__, name)
                      for name in ("len", "any", "list", "dict", "str", "bool", "int", "set", "tuple", "isinstance",
                                   "enumerate", "sorted", "frozenset", "min", "max", "abs", "sum", "KeyError",
-                                  "ValueError", "ArithmeticError", "TypeError", "RecursionError")},
+                                  "ValueError", "OverflowError", "map", "ArithmeticError", "TypeError", "RecursionError")},
 }
 
 
