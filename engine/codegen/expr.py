@@ -57,6 +57,9 @@ _ONE_PASS = {"sum": ("_sum_numbers", 1, (list,)), "mean": ("_mean_numbers", 1, (
              "max": ("_max_plain", 1, (list,)), "min": ("_min_plain", 1, (list,)),
              "sort": ("_sorted_plain", 1, (list,))}
 
+# ... their forms for code that runs with FEEL_CONTEXT as the current context (Decimal operators)
+_IN_CONTEXT = {"_sum_numbers": "_sum_in_context", "_mean_numbers": "_mean_in_context"}
+
 _INSTANCE_CLASS = {"number": "_D", "string": "str", "boolean": "bool", "date": "_date", "time": "_Time",
                    "date and time": "_DateTime", "years and months duration": "_YM",
                    "days and time duration": "_DT", "list": "list", "context": "dict", "range": "_Range",
@@ -1798,6 +1801,8 @@ class Emitter:
         if helper is not None and n == helper[1] and all(v.kind.may(cls) for v, cls in zip(vs, helper[2])):
             # the helper gives the built-in's value for its common case, or NO: then the built-in runs
             fn, _, classes = helper
+            if self.in_context:
+                fn = _IN_CONTEXT.get(fn, fn)
             t = self.w.tmp("h")
             cond = " and ".join([f"{x}.__class__ is {c.__name__}" for x, v, c in zip(srcs, vs, classes)
                                  if not v.kind.only(c)]) or "True"

@@ -39,7 +39,8 @@ RUNTIME = {
     "_NO": R.NO, "_sum_numbers": R.sum_numbers, "_mean_numbers": R.mean_numbers,
     "_distinct_strings": R.distinct_strings, "_substring_at": R.substring_at,
     "_concat": R.concat_lists, "_add_texts": R.add_texts, "_FEEL": _C, "_max_plain": R.max_plain,
-    "_min_plain": R.min_plain, "_sorted_plain": R.sorted_plain, "_entries": R.entries, "_timedelta": _dt.timedelta,
+    "_min_plain": R.min_plain, "_sorted_plain": R.sorted_plain, "_entries": R.entries,
+    "_sum_in_context": R.sum_in_context, "_mean_in_context": R.mean_in_context, "_timedelta": _dt.timedelta,
     # generated code names no other built-in: a slip cannot reach open(), __import__ or getattr
     "__builtins__": {name: __builtins__[name] if isinstance(__builtins__, dict) else getattr(__builtins__, name)
                      for name in ("len", "any", "list", "dict", "str", "bool", "int", "set", "tuple", "isinstance",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from decimal import Decimal
+from operator import truediv as _truediv
 
 from ..feel import ops
 from ..feel.budget import MAX_ITEMS
@@ -460,15 +461,34 @@ def sum_numbers(items):
         return NO
 
 
-def mean_numbers(items):
-    """mean(list) of numbers."""
-    total = sum_numbers(items)
+def mean_numbers(items, total_of=None, divide=None):
+    """mean(list) of numbers (in the FEEL context's methods, or by `total_of` and `divide`)."""
+    total = (total_of or sum_numbers)(items)
     if total is NO:
         return NO
     try:
-        return FEEL_DIVIDE(total, dec_len(len(items)))
+        return (divide or FEEL_DIVIDE)(total, dec_len(len(items)))
     except _ODD:
         return NO
+
+
+def sum_in_context(items):
+    """sum_numbers where FEEL_CONTEXT is decimal's current context (a rule set's run function): the same
+    additions in the same order, by the operator (Python's sum) rather than a method call each."""
+    if not items:
+        return NO
+    for x in items:
+        if x.__class__ is not Decimal:
+            return NO
+    try:
+        return sum(items, ZERO)
+    except _ODD:
+        return NO
+
+
+def mean_in_context(items):
+    """mean_numbers where FEEL_CONTEXT is the current context."""
+    return mean_numbers(items, sum_in_context, _truediv)
 
 
 def distinct_strings(items):
