@@ -93,6 +93,8 @@ def size_src(src: str, kind: K.Kind, depth: int = 0) -> str | None:
             count = f"len({src})"
         elif inner.isdigit():
             count = f"len({src}) * {int(inner) + 1}"
+        elif inner == f"len({y})":
+            count = f"len({src}) + sum(map(len, {src}))"
         else:
             count = f"len({src}) + sum([{inner} for {y} in {src}])"
     elif kind.only(dict, NoneType) and kind.closed and kind.fields is not None:
@@ -140,6 +142,11 @@ def display_src(v: Val, sep: str) -> str:
     return f"_display({x}, {text(sep)})"
 
 
+# the declared types whose values runtime.typed gives back as they are when of the class (its _OF_TYPE)
+_TYPE_CLASS_SRC = {"number": "_D", "string": "str", "boolean": "bool", "date": "_date", "list": "list",
+                   "context": "dict"}
+
+
 class ElementEmitter:
     """Writes the elements of `order` into `w`, binding each one's value for those after it."""
 
@@ -152,6 +159,7 @@ class ElementEmitter:
         # with the trace, each evaluation says what failed where: nothing is reused
         self.em = Emitter(w, lits, "", functions, diag="on" if traced else "off", memo=not traced,
                           builtins=builtins)
+        self.em.in_context = True         # the run function sets the FEEL context (program.py)
         self.case_vars: dict[str, str] = {}       # case field -> local
         bound = {}
         for name, kind in case_kinds.items():
@@ -401,7 +409,16 @@ class ElementEmitter:
         if classes is not None and value.kind.only(*classes, NoneType):
             return value                # of the type already: conform gives it back as it is
         ref = text(t.name) if classes is not None else self.em.type_ref(t)     # a simple type by its name
-        self.w.line(f"{target} = _typed({value.src}, {ref}, BG, {'D' if self.traced else 'None'})")
+        call = f"_typed({{}}, {ref}, BG, {'D' if self.traced else 'None'})"
+        cls = _TYPE_CLASS_SRC.get(t.name) if classes is not None else None
+        if cls is None:
+            self.w.line(f"{target} = {call.format(value.src)}")
+        else:
+            # runtime.typed's own first test, here: null or of the class already is itself, without a call
+            if value.src != target:
+                self.w.line(f"{target} = {value.src}")
+            self.w.line(f"if {target} is not None and {target}.__class__ is not {cls}:")
+            self.w.line(f"    {target} = {call.format(target)}")
         if classes is not None:
             return Val(target, K.of(*classes, NoneType))
         return Val(target, K.ANY)

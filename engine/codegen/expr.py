@@ -29,6 +29,9 @@ from .writer import Literals, Writer, text
 
 _C = FEEL_CONTEXT
 _FAST = {"+": "_Cadd", "-": "_Csub", "*": "_Cmul"}
+# the same operations by Python's operators, where the FEEL context is the current one (a rule set's
+# run function sets it): the same values, the same exceptions, without a method call
+_OPERATOR = {"_Cadd": "+", "_Csub": "-", "_Cmul": "*", "_Cdiv": "/"}
 _FOLD_FAST = {"+": _C.add, "-": _C.subtract, "*": _C.multiply}
 _SLOW = {"+": "_add", "-": "_sub", "*": "_mul", "/": "_div", "**": "_pow"}
 _ORDER = ("<", "<=", ">", ">=")
@@ -50,7 +53,12 @@ _DICT_FNS = {"context", "context put", "context merge"}
 
 # built-in -> (one-pass helper in runtime.py, number of arguments, the classes they must have)
 _ONE_PASS = {"sum": ("_sum_numbers", 1, (list,)), "mean": ("_mean_numbers", 1, (list,)),
-             "distinct values": ("_distinct_strings", 1, (list,)), "substring": ("_substring_at", 3, (str,))}
+             "distinct values": ("_distinct_strings", 1, (list,)), "substring": ("_substring_at", 3, (str,)),
+             "max": ("_max_plain", 1, (list,)), "min": ("_min_plain", 1, (list,)),
+             "sort": ("_sorted_plain", 1, (list,))}
+
+# ... their forms for code that runs with FEEL_CONTEXT as the current context (Decimal operators)
+_IN_CONTEXT = {"_sum_numbers": "_sum_in_context", "_mean_numbers": "_mean_in_context"}
 
 _INSTANCE_CLASS = {"number": "_D", "string": "str", "boolean": "bool", "date": "_date", "time": "_Time",
                    "date and time": "_DateTime", "years and months duration": "_YM",
@@ -228,6 +236,10 @@ class Emitter:
         self.registered_calls = False
         self.ints: dict = {}                  # a loop variable's source -> the Python int it equals
         self.hoisted: dict = {}               # id(node) -> its Val, computed once before the loop around
+        # whether the code runs with FEEL_CONTEXT as decimal's current context (a rule set's run function,
+        # not a function value's body, which may be called after it): Decimal operators then compute what
+        # the context's methods do
+        self.in_context = False
 
     # -- writing
 
@@ -431,7 +443,7 @@ class Emitter:
                 self.w.line(f"    {t} = None")
                 self.w.line("else:")
                 self.w.indent()
-            self.attempt(t, f"_Cminus({a})", where, handlers[1:])
+            self.attempt(t, f"(-{a})" if self.in_context else f"_Cminus({a})", where, handlers[1:])
             if k.may(NoneType):
                 self.w.outdent()
             return Val(t, K.NUMBER_OR_NULL)
@@ -461,7 +473,7 @@ class Emitter:
                 w.indent()
             if op == "/":
                 if kb.is_const and kb.const:
-                    self._try_fast(t, f"_Cdiv({a}, {b})", op, a, b, where)
+                    self._try_fast(t, self.dec_op("_Cdiv", a, b), op, a, b, where)
                 else:
                     w.line(f"if not {b}:")
                     w.line(f"    {t} = None")
@@ -470,10 +482,10 @@ class Emitter:
                     w.outdent()
                     w.line("else:")
                     w.indent()
-                    self._try_fast(t, f"_Cdiv({a}, {b})", op, a, b, where)
+                    self._try_fast(t, self.dec_op("_Cdiv", a, b), op, a, b, where)
                     w.outdent()
             else:
-                self._try_fast(t, f"{_FAST[op]}({a}, {b})", op, a, b, where)
+                self._try_fast(t, self.dec_op(_FAST[op], a, b), op, a, b, where)
             if nulls:
                 w.outdent()
                 w.line("else:")
@@ -484,14 +496,20 @@ class Emitter:
                 and ka.may(_dt.date):
             # a date moved by a constant duration: ops.add / ops.sub's own step for it, called directly
             c = kb.const
-            if c.__class__ is YearsMonthsDuration:
-                call = f"_add_months({a}, {c.months if op == '+' else -c.months})"
-            else:
-                call = f"_add_days({a}, {b}, {1 if op == '+' else -1})"
+            days = _whole_days(c) if c.__class__ is DaysDuration else None
             w.line(f"if {a}.__class__ is _date:")
             w.indent()
-            self.attempt(t, call, where, (("FeelEvalError", "e.message"),
-                                          ("ArithmeticError", f"_arith_reason({text(op)}, {a}, {b})")))
+            if days is not None:
+                # ops.add_days of whole days: the date plus a constant timedelta (past year 9999: its error)
+                td = self.lits.timedelta_days(days if op == "+" else -days)
+                self.attempt(t, f"{a} + {td}", where, (("OverflowError", text("the date is out of range")),))
+            else:
+                if c.__class__ is YearsMonthsDuration:
+                    call = f"_add_months({a}, {c.months if op == '+' else -c.months})"
+                else:
+                    call = f"_add_days({a}, {b}, {1 if op == '+' else -1})"
+                self.attempt(t, call, where, (("FeelEvalError", "e.message"),
+                                              ("ArithmeticError", f"_arith_reason({text(op)}, {a}, {b})")))
             w.outdent()
             w.line("else:")
             w.indent()
@@ -506,7 +524,7 @@ class Emitter:
                 tests.append(b)
             w.line(f"if {' and '.join(tests) or 'True'}:")
             w.indent()
-            self._try_fast(t, f"{_FAST.get(op, '_Cdiv')}({a}, {b})", op, a, b, where)
+            self._try_fast(t, self.dec_op(_FAST.get(op, "_Cdiv"), a, b), op, a, b, where)
             w.outdent()
             w.line("else:")
             w.indent()
@@ -558,6 +576,12 @@ class Emitter:
 
     def _try_fast(self, t, call, op, a, b, where):
         self.attempt(t, call, where, (("ArithmeticError", f"_arith_reason({text(op)}, {a}, {b})"),))
+
+    def dec_op(self, method: str, a: str, b: str) -> str:
+        """Source of the FEEL context's `method` (_Cadd, _Csub, _Cmul, _Cdiv) on two Decimals."""
+        if self.in_context:
+            return f"({a} {_OPERATOR[method]} {b})"
+        return f"{method}({a}, {b})"
 
     def e_Compare(self, node, scope):
         op = node.op
@@ -996,14 +1020,14 @@ class Emitter:
         name = self.lits.names.new("fd")
         w = Writer(self.lits.names)
         w.level = 2
-        saved = (self.w, self.memo, self.narrowed, self.diag, self.bound)
-        self.w, self.memo, self.narrowed, self.diag = w, None, [], "maybe"
+        saved = (self.w, self.memo, self.narrowed, self.diag, self.bound, self.in_context)
+        self.w, self.memo, self.narrowed, self.diag, self.in_context = w, None, [], "maybe", False
         self.bound = [set(params)]
         try:
             v = self.emit(body_node, EnvFrame())
             result = v.src
         finally:
-            self.w, self.memo, self.narrowed, self.diag, self.bound = saved
+            self.w, self.memo, self.narrowed, self.diag, self.bound, self.in_context = saved
         lines = [f"def {name}(env, st):", "    D = st[0]", "    BG = st[1]", "    try:"]
         lines += w.lines + [f"        return {result}", "    except _Stop:", "        return None"]
         self.lits.defs.extend(lines)
@@ -1268,7 +1292,8 @@ class Emitter:
             lst = w.tmp()
             w.line(f"{lst} = {items} if {items}.__class__ is list else [{items}]")
         if isinstance(node.cond, N.Num):
-            w.line(f"{t} = _index({lst}, {self.lits.of(node.cond.value)}, {self.D()}, {self.at(where)})")
+            w.line(f"{t} = {_const_index(lst, K.const(node.cond.value))}"
+                   f"_index({lst}, {self.lits.of(node.cond.value)}, {self.D()}, {self.at(where)})")
             if nullable:
                 w.outdent()
             return Val(t, K.ANY)
@@ -1346,7 +1371,7 @@ class Emitter:
             ci = self.ints[c]
             w.line(f"{t} = {lst}[{ci} - 1] if 0 < {ci} <= len({lst}) else _index({lst}, {c}, {self.D()}, {self.at(where)})")
         elif k.only(Decimal):
-            w.line(f"{t} = _index({lst}, {c}, {self.D()}, {self.at(where)})")
+            w.line(f"{t} = {_const_index(lst, k)}_index({lst}, {c}, {self.D()}, {self.at(where)})")
         else:
             first = True
             if k.may(bool):
@@ -1734,8 +1759,11 @@ class Emitter:
             a_, b_ = srcs
             cond = classes((a_, vs[0], "_D", Decimal), (b_, vs[1], "_D", Decimal))
             cond = f"{b_}" if cond == "True" else f"{cond} and {b_}"
-            return cond, f"_Csub({a_}, _Cmul({b_}, _Cdiv({a_}, {b_}).to_integral_value(rounding=_FLOOR)))", \
-                K.of(Decimal), ()
+            if self.in_context:
+                expr = f"({a_} - {b_} * ({a_} / {b_}).to_integral_value(rounding=_FLOOR))"
+            else:
+                expr = f"_Csub({a_}, _Cmul({b_}, _Cdiv({a_}, {b_}).to_integral_value(rounding=_FLOOR)))"
+            return cond, expr, K.of(Decimal), ()
         if name in ("count", "string length") and n == 1:
             cls = "list" if name == "count" else "str"
             return classes((srcs[0], vs[0], cls, list if cls == "list" else str)), f"_dec_len(len({srcs[0]}))", \
@@ -1760,10 +1788,30 @@ class Emitter:
                     f"({srcs[1]} if {srcs[1]} {op} {srcs[0]} else {srcs[0]})", K.of(Decimal), ())
         if name == "string" and n == 1:
             return classes((srcs[0], vs[0], "str", str)), srcs[0], K.of(str), ()
+        if name in ("floor", "ceiling") and (n == 1 or n == 2 and vs[1].kind.is_const and _zero(vs[1].kind.const)):
+            # builtins._round to no decimals: a number with none is itself, another rounded to exponent 0,
+            # which is what to_integral_value does; within 33 digits before the point (quantize's limit of
+            # 34 digits after rounding) and finite, else the built-in says why not
+            x = srcs[0]
+            cond = classes((x, vs[0], "_D", Decimal))
+            cond = ("" if cond == "True" else cond + " and ") + f"{x}.is_finite() and {x}.adjusted() < 33"
+            mode = "ROUND_FLOOR" if name == "floor" else "ROUND_CEILING"
+            return cond, f"{x}.to_integral_value({text(mode)}, _FEEL)", K.of(Decimal), ()
+        if name == "sqrt" and n == 1:
+            # builtins.f_sqrt of a number not below zero
+            x = srcs[0]
+            cond = classes((x, vs[0], "_D", Decimal))
+            return ("" if cond == "True" else cond + " and ") + f"{x} >= 0", f"{x}.sqrt(_FEEL)", K.of(Decimal), ()
+        if name == "get entries" and n == 1:
+            # builtins.f_get_entries of a context: what it spends, then its entries
+            x = srcs[0]
+            return classes((x, vs[0], "dict", dict)), f"_entries({x}, BG)", K.of(list), ()
         helper = _ONE_PASS.get(name)
         if helper is not None and n == helper[1] and all(v.kind.may(cls) for v, cls in zip(vs, helper[2])):
             # the helper gives the built-in's value for its common case, or NO: then the built-in runs
             fn, _, classes = helper
+            if self.in_context:
+                fn = _IN_CONTEXT.get(fn, fn)
             t = self.w.tmp("h")
             cond = " and ".join([f"{x}.__class__ is {c.__name__}" for x, v, c in zip(srcs, vs, classes)
                                  if not v.kind.only(c)]) or "True"
@@ -1784,6 +1832,8 @@ class Emitter:
         return None
 
     def _result_kind(self, name, vs) -> K.Kind:
+        if name == "sort" and vs and vs[0].kind.only(list, NoneType):
+            return K.Kind(frozenset({list, NoneType}), item=vs[0].kind.item)     # the same items, in order
         if name in _NUMBER_FNS:
             return K.NUMBER_OR_NULL
         if name in _STRING_FNS:
@@ -1866,6 +1916,29 @@ def _fold_arith(op, a, b):
         return ops.ARITH[op](a, b)
     except (FeelEvalError, ArithmeticError):
         return _NOFOLD
+
+
+def _whole_days(dur: DaysDuration) -> int | None:
+    """The days of a duration of whole days (that a timedelta holds), else None."""
+    secs = dur.seconds
+    if secs.__class__ is not Decimal or not secs.is_finite() or secs.copy_abs() > Decimal(86_400 * 999_999_999):
+        return None
+    days, rest = divmod(int(secs), 86_400) if secs == secs.to_integral_value() else (None, 1)
+    return days if rest == 0 else None
+
+
+def _const_index(lst: str, kind: K.Kind) -> str:
+    """For a constant whole index within 1..999 either way, runtime.index's answer for a list long enough
+    as an expression followed by ` if ... else ` (the general call follows); else ''."""
+    i = kind.const if kind.is_const else None
+    if i.__class__ is not Decimal or not i.is_finite() or i != i.to_integral_value() or not 0 < abs(i) < 1000:
+        return ""
+    n = int(i)
+    return f"{lst}[{n - 1 if n > 0 else n}] if len({lst}) >= {abs(n)} else "
+
+
+def _zero(value) -> bool:
+    return value.__class__ is Decimal and value.is_finite() and value == 0
 
 
 def _is_const_node(node) -> bool:

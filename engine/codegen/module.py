@@ -27,7 +27,7 @@ RUNTIME = {
     "_Time": Time, "_DateTime": DateTime, "_Function": Function, "_TypeRef": R.type_ref, "_Budget": Budget,
     "_FLOOR": ROUND_FLOOR, "_Cadd": _C.add, "_Csub": _C.subtract, "_Cmul": _C.multiply, "_Cdiv": _C.divide, "_Cminus": _C.minus,
     "_add": ops.add, "_sub": ops.sub, "_mul": ops.mul, "_div": ops.div, "_pow": ops.power, "_neg": ops.neg,
-    "_add_months": ops.add_months, "_add_days": ops.add_days, "_compare": ops.compare, "_in_range": ops.in_range,
+    "_add_months": R.add_months, "_add_days": ops.add_days, "_compare": ops.compare, "_in_range": ops.in_range,
     "_between": ops.between, "_make_range": ops.make_range, "_range_of_test": ops.range_of_test,
     "_test_value": ops.test_value, "_test_with_input": ops.test_with_input, "_parse_temporal": parse_temporal, "_instance_of": R.instance_of,
     "_apply": apply, "_invoke": invoke, "_builtin_value": builtin_value, "_equal": R.equal, "_Chain": R.Chain, "_item_scope": R.item_scope,
@@ -38,12 +38,14 @@ RUNTIME = {
     "_type_name": type_name, "_dec_len": R.dec_len, "_EMPTY": {},
     "_NO": R.NO, "_sum_numbers": R.sum_numbers, "_mean_numbers": R.mean_numbers,
     "_distinct_strings": R.distinct_strings, "_substring_at": R.substring_at,
-    "_concat": R.concat_lists, "_add_texts": R.add_texts,
+    "_concat": R.concat_lists, "_add_texts": R.add_texts, "_FEEL": _C, "_max_plain": R.max_plain,
+    "_min_plain": R.min_plain, "_sorted_plain": R.sorted_plain, "_entries": R.entries,
+    "_sum_in_context": R.sum_in_context, "_mean_in_context": R.mean_in_context, "_timedelta": _dt.timedelta,
     # generated code names no other built-in: a slip cannot reach open(), __import__ or getattr
     "__builtins__": {name: __builtins__[name] if isinstance(__builtins__, dict) else getattr(__builtins__, name)
                      for name in ("len", "any", "list", "dict", "str", "bool", "int", "set", "tuple", "isinstance",
                                   "enumerate", "sorted", "frozenset", "min", "max", "abs", "sum", "KeyError",
-                                  "ValueError", "ArithmeticError", "TypeError", "RecursionError")},
+                                  "ValueError", "OverflowError", "map", "ArithmeticError", "TypeError", "RecursionError")},
 }
 
 

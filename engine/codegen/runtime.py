@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from decimal import Decimal
+from operator import truediv as _truediv
 
 from ..feel import ops
 from ..feel.budget import MAX_ITEMS
@@ -460,15 +461,34 @@ def sum_numbers(items):
         return NO
 
 
-def mean_numbers(items):
-    """mean(list) of numbers."""
-    total = sum_numbers(items)
+def mean_numbers(items, total_of=None, divide=None):
+    """mean(list) of numbers (in the FEEL context's methods, or by `total_of` and `divide`)."""
+    total = (total_of or sum_numbers)(items)
     if total is NO:
         return NO
     try:
-        return FEEL_DIVIDE(total, dec_len(len(items)))
+        return (divide or FEEL_DIVIDE)(total, dec_len(len(items)))
     except _ODD:
         return NO
+
+
+def sum_in_context(items):
+    """sum_numbers where FEEL_CONTEXT is decimal's current context (a rule set's run function): the same
+    additions in the same order, by the operator (Python's sum) rather than a method call each."""
+    if not items:
+        return NO
+    for x in items:
+        if x.__class__ is not Decimal:
+            return NO
+    try:
+        return sum(items, ZERO)
+    except _ODD:
+        return NO
+
+
+def mean_in_context(items):
+    """mean_numbers where FEEL_CONTEXT is the current context."""
+    return mean_numbers(items, sum_in_context, _truediv)
 
 
 def distinct_strings(items):
@@ -496,3 +516,58 @@ def substring_at(s, start, length):
 
 ZERO = Decimal(0)
 FEEL_ADD, FEEL_DIVIDE = FEEL_CONTEXT.add, FEEL_CONTEXT.divide
+
+
+# values of one class that Python orders as FEEL does (ops.ORDERED less times and dates and times,
+# whose order is by their instant)
+_PLAIN_ORDERED = frozenset({Decimal, str, _dt.date, YearsMonthsDuration, DaysDuration})
+
+
+def _one_plain_class(items) -> bool:
+    c = items[0].__class__
+    if c not in _PLAIN_ORDERED:
+        return False
+    for x in items:
+        if x.__class__ is not c:
+            return False
+    return True
+
+
+def max_plain(items):
+    """max(list) of a non-empty list of numbers, strings, dates or durations of one kind, else NO
+    (builtins.f_max: the first of equals)."""
+    return max(items) if items and _one_plain_class(items) else NO
+
+
+def min_plain(items):
+    """min(list), as max_plain."""
+    return min(items) if items and _one_plain_class(items) else NO
+
+
+def sorted_plain(items):
+    """sort(list) without a function: builtins.f_sort's order for items of one such kind, else NO."""
+    if not items:
+        return []
+    return sorted(items) if _one_plain_class(items) else NO
+
+
+def entries(m: dict, budget) -> list:
+    """get entries(m) of a context: builtins.f_get_entries's spending and list."""
+    budget.spend(len(m))
+    return [{"key": k, "value": v} for k, v in m.items()]
+
+
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def add_months(d: _dt.date, months: int) -> _dt.date:
+    """ops.add_months (the same date, the same error) without calendar.monthrange."""
+    y, m = divmod(d.year * 12 + (d.month - 1) + months, 12)
+    if not 1 <= y <= 9999:
+        raise FeelEvalError("the date is out of range")
+    day = d.day
+    if day > 28:
+        last = (29 if y % 4 == 0 and (y % 100 != 0 or y % 400 == 0) else 28) if m == 1 else _MONTH_DAYS[m]
+        if day > last:
+            day = last
+    return _dt.date(y, m + 1, day)

@@ -135,6 +135,10 @@ class Literals:
             return "{" + ", ".join(entries) + "}"
         return None
 
+    def timedelta_days(self, days: int) -> str:
+        """A module-level timedelta of whole days (an int, never rule text)."""
+        return self._named(("timedelta", int(days)), f"_timedelta({int(days)})")
+
     def shared(self, value) -> str | None:
         """A module-level name for a value that is never changed (a row's values, a set of names)."""
         src = self.of(value)
