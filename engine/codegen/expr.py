@@ -1789,14 +1789,14 @@ class Emitter:
         if name == "string" and n == 1:
             return classes((srcs[0], vs[0], "str", str)), srcs[0], K.of(str), ()
         if name in ("floor", "ceiling") and (n == 1 or n == 2 and vs[1].kind.is_const and _zero(vs[1].kind.const)):
-            # builtins._round to no decimals: a number with none is itself, another rounded to exponent 0,
-            # which is what to_integral_value does; within 33 digits before the point (quantize's limit of
-            # 34 digits after rounding) and finite, else the built-in says why not
+            # builtins._round to no decimals: quantized to exponent 0 (3E+1 is 30, as the built-in gives it,
+            # DMN 1.5 Table 76); within 33 digits before the point (quantize's limit of 34 digits after
+            # rounding) and finite, else the built-in says why not
             x = srcs[0]
             cond = classes((x, vs[0], "_D", Decimal))
             cond = ("" if cond == "True" else cond + " and ") + f"{x}.is_finite() and {x}.adjusted() < 33"
             mode = "ROUND_FLOOR" if name == "floor" else "ROUND_CEILING"
-            return cond, f"{x}.to_integral_value({text(mode)}, _FEEL)", K.of(Decimal), ()
+            return cond, f"{x}.quantize(_ONE, {text(mode)}, _FEEL)", K.of(Decimal), ()
         if name == "sqrt" and n == 1:
             # builtins.f_sqrt of a number not below zero
             x = srcs[0]

@@ -23,7 +23,7 @@ from . import runtime as R
 _C = FEEL_CONTEXT
 
 RUNTIME = {
-    "_D": Decimal, "_date": _dt.date, "_YM": YearsMonthsDuration, "_DT": DaysDuration, "_Range": Range,
+    "_D": Decimal, "_ONE": Decimal(1), "_date": _dt.date, "_YM": YearsMonthsDuration, "_DT": DaysDuration, "_Range": Range,
     "_Time": Time, "_DateTime": DateTime, "_Function": Function, "_TypeRef": R.type_ref, "_Budget": Budget,
     "_FLOOR": ROUND_FLOOR, "_Cadd": _C.add, "_Csub": _C.subtract, "_Cmul": _C.multiply, "_Cdiv": _C.divide, "_Cminus": _C.minus,
     "_add": ops.add, "_sub": ops.sub, "_mul": ops.mul, "_div": ops.div, "_pow": ops.power, "_neg": ops.neg,

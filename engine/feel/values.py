@@ -175,10 +175,7 @@ def _plain_decimal(d: Decimal) -> str:
         raise FeelEvalError("the number is beyond the range of FEEL numbers")
     if not d and d.is_signed():
         d = d.copy_abs()          # FEEL has no -0 (DMN 1.5, 10.3.2.3.1): 0 * -1 is "0"
-    if d == d.to_integral_value() and d.as_tuple().exponent > 0:
-        return str(d.quantize(Decimal(1), context=FEEL_CONTEXT))
-    s = format(d, "f")
-    return s
+    return format(d, "f")       # 1E+2 -> '100' and 3E+40 in all its digits (quantize refused past 34)
 
 
 # ---------------------------------------------------------------- parsing text

@@ -157,7 +157,7 @@ ROUNDED = ["0", "-0", "0.00", "-0.5", "0.5", "2.50", "3E+1", "-3E+2", "1E-40", "
 @pytest.mark.parametrize("call", ["floor(a)", "ceiling(a)", "floor(a, 0)", "ceiling(a, 0)", "sqrt(a)"])
 def test_rounding_and_square_roots_give_the_built_ins_digits(call):
     # to_integral_value and the context's sqrt for a number the built-in rounds: the same digits and
-    # exponent (3.0 floors to 3, 3E+1 stays 3E+1), beyond 33 digits before the point the built-in's own answer
+    # exponent (3.0 floors to 3, 3E+1 to 30), beyond 33 digits before the point the built-in's own answer
     from engine.feel.builtins import BUILTINS
     from engine.feel.functions import apply
     name = call.split("(")[0]
