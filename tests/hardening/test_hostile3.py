@@ -88,22 +88,22 @@ def test_register_xlsx_zip_bomb(part, tmp_path):
     """A 300 kB workbook whose part unpacks to 300 MB: styles.xml took 2 GB of memory per GB unpacked,
     a sheet minutes; now refused before openpyxl unpacks anything."""
     bomb = tmp_path / "bomb.xlsx"
-    with zipfile.ZipFile(REGISTER / "register.xlsx") as src, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+    with zipfile.ZipFile(REGISTER / "register.xlsx") as src, \
+            zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
         for info in src.infolist():
             data = src.read(info.filename)
             if info.filename != part:
                 z.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
                 continue
-            # written in pieces: 300 MB held at once would stay in this process's resident memory, which
-            # the processes the later memory tests fork start from
             end = data.rfind(b"</")
-            info.compress_type = zipfile.ZIP_DEFLATED
-            with z.open(info, "w", force_zip64=True) as w:
-                w.write(data[:end] + b"<!--")
-                chunk = b"A" * (1 << 20)
-                for _ in range(300):
-                    w.write(chunk)
-                w.write(b"-->" + data[end:])
+            packed = zipfile.ZipInfo(info.filename, info.date_time)
+            packed.compress_type = zipfile.ZIP_DEFLATED
+            with z.open(packed, "w", force_zip64=True) as fh:
+                fh.write(data[:end] + b"<!--")
+                chunk = b"A" * (1 << 20)      # written a MB at a time: this process stays small (the
+                for _ in range(300):          # other tests measure the peak memory of its children)
+                    fh.write(chunk)
+                fh.write(b"-->" + data[end:])
     assert bomb.stat().st_size < 2 << 20
     proc = run_cli(["cases", "import", bomb, "--map", REGISTER / "map.yaml", "-o", tmp_path / "out.jsonl"], timeout=60)
     assert proc.returncode == 2, proc.stderr
