@@ -54,11 +54,7 @@ def md_code(value) -> str:
     for ch in "\n\r\u2028\u2029":
         text = text.replace(ch, " ")
     text = text.replace("|", "\\|")
-    run = longest = 0
-    for ch in text:
-        run = run + 1 if ch == "`" else 0
-        longest = max(longest, run)
-    fence = "`" * (longest + 1)
+    fence = "`" * (max(map(len, re.findall("`+", text)), default=0) + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     return f"{fence}{pad}{text}{pad}{fence}"
 

@@ -411,18 +411,8 @@ class _LazyEnv(dict):
 
 def _defines_function(ast) -> bool:
     """Whether an expression makes a function value anywhere in it."""
-    from dataclasses import fields, is_dataclass
-    from ..feel.nodes import FunctionDef
-    todo = [ast]
-    while todo:
-        node = todo.pop()
-        if isinstance(node, FunctionDef):
-            return True
-        if is_dataclass(node):
-            todo.extend(getattr(node, f.name) for f in fields(node))
-        elif isinstance(node, (tuple, list)):
-            todo.extend(node)
-    return False
+    from ..feel.nodes import FunctionDef, walk
+    return any(isinstance(node, FunctionDef) for node in walk(ast))
 
 
 def _fields_read(section, readers, schema):
