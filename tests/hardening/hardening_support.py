@@ -42,6 +42,15 @@ def eval_with_extra_rule(library: Path, tmp_path: Path, capsys, rule_id: str, ex
 
 SECONDS, MEGABYTES = 5.0, 500     # bounds against hangs and blow-ups (CPU time, peak RSS), not timing targets
 
+# An attack script's own peak RSS. Not ru_maxrss: Linux carries it across fork and exec, so a child of a
+# pytest process that has grown to 500 MB reports 500 MB before it has done anything. VmHWM belongs to
+# the address space the script's exec created.
+PEAK_MB = """
+def peak_mb():
+    with open("/proc/self/status", encoding="ascii") as fh:
+        return int(fh.read().split("VmHWM:")[1].split()[0]) / 1024
+"""
+
 
 def run_bounded(script_text: str, tmp_path: Path, timeout: int = 120) -> dict:
     """Run an attack script (which prints a JSON line with its outcome, CPU seconds and peak MB last)

@@ -11,11 +11,11 @@ import textwrap
 
 import pytest
 
-from hardening_support import REPO, run_bounded
+from hardening_support import PEAK_MB, REPO, run_bounded
 
 VISITS = REPO / "tests" / "feel" / "rulesets" / "VISITS-2026-R1"
 
-PRELUDE = """
+PRELUDE = PEAK_MB + """
 import json, resource, sys, time
 from decimal import Decimal
 resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
@@ -27,7 +27,7 @@ def value(text, env=None):
     return v, diags
 def report(outcome):
     print(json.dumps({"outcome": outcome, "seconds": time.process_time() - start,
-                      "mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                      "mb": peak_mb()}))
 """
 
 

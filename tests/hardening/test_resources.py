@@ -14,15 +14,15 @@ import textwrap
 
 import pytest
 
-from hardening_support import LIBRARY, eval_with_extra_rule, run_bounded, run_main
+from hardening_support import LIBRARY, PEAK_MB, eval_with_extra_rule, run_bounded, run_main
 
-PRELUDE = """
+PRELUDE = PEAK_MB + """
 import json, resource, sys, time
 resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
 start = time.process_time()
 def report(outcome):
     print(json.dumps({"outcome": str(outcome), "seconds": time.process_time() - start,
-                      "mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                      "mb": peak_mb()}))
 """
 
 

@@ -12,20 +12,20 @@ import time
 
 import pytest
 
-from hardening_support import REPO, run_bounded, run_cli, run_main
+from hardening_support import PEAK_MB, REPO, run_bounded, run_cli, run_main
 
 
 
 def bounded(code: str, tmp_path):
     """Run Python `code` (which sets `outcome`) in a subprocess capped at 2 GB; its outcome, after
     asserting it finished within SECONDS and MEGABYTES."""
-    return run_bounded(textwrap.dedent("""
+    return run_bounded(PEAK_MB + textwrap.dedent("""
         import json, resource, time
         resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
         start = time.process_time()
         """) + textwrap.dedent(code) + textwrap.dedent("""
         print(json.dumps({"outcome": outcome, "seconds": time.process_time() - start,
-                          "mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                          "mb": peak_mb()}))
         """), tmp_path)["outcome"]
 
 
