@@ -273,6 +273,9 @@ def display(value, sep: str = ", ", places: int | None = None) -> str:
         return "—"
     if isinstance(plain, bool):
         return "true" if plain else "false"
+    if isinstance(plain, dict):       # a record as the result shows it, not as Python writes a dict
+        from .jsonout import dumps
+        return dumps(plain, 0).rstrip("\n")
     return str(plain)
 
 

@@ -355,12 +355,65 @@ def lint_languages(elements, src, problems):
                     f"{where} has no text in '{languages[0]}', the rule set's primary language"), severity="warning"))
 
 
+# ---------------------------------------------------------------- messages and parameter values
+
+_FEEL_LITERAL = re.compile(r"\s*(@\"|(date and time|date|time|duration|years and months duration)\s*\()")
+
+
+def lint_placeholders(el, problems, elements, case_fields, open_case):
+    """A {placeholder} that names no let, element or case field is printed as written: the author
+    meant a value and the finding shows the braces. A dotted one ({a.b}) is never filled."""
+    from .elements import PLACEHOLDER
+    lets = set(el.raw.get("let") or {})
+    for lang, msg in (getattr(el, "message", None) or {}).items():
+        for name in dict.fromkeys(PLACEHOLDER.findall(msg)):
+            if "." in name:
+                head = name.split(".", 1)[0]
+                problems.items.append(el.sf.locate(el.path + ("message",), Msg(
+                    "warn_placeholder_path", id=el.id, placeholder="{" + name + "}",
+                    let=name.rsplit(".", 1)[-1], path=name, head=head), severity="warning"))
+            elif name not in lets and name not in elements and name not in case_fields \
+                    and not open_case:
+                problems.items.append(el.sf.locate(el.path + ("message",), Msg(
+                    "warn_placeholder_unknown", id=el.id, placeholder="{" + name + "}"), severity="warning"))
+
+
+def _literal_strings(node, path=()):
+    if isinstance(node, str):
+        if _FEEL_LITERAL.match(node):
+            yield path, node
+    elif isinstance(node, dict):
+        for k, v in node.items():
+            yield from _literal_strings(v, path + (k,))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _literal_strings(v, path + (i,))
+
+
+def lint_parameter_value(el, problems):
+    """`value:` is data, so value: '@"P12M"' is a text that looks like a duration: expressions then
+    fail on it at evaluation (a date plus a string). Written as a FEEL literal, it was meant as `expr:`."""
+    if "value" not in el.raw or el.raw.get("type") == "string":
+        return
+    for path, text in _literal_strings(el.raw["value"]):
+        problems.items.append(el.sf.locate(el.path + ("value",) + path, Msg(
+            "warn_parameter_literal", id=el.id, value=text.strip()), severity="warning"))
+
+
 def lint_ruleset(elements, src, problems):
     lint_languages(elements, src, problems)
     case_schema = src.case_schema.doc.data if src.case_schema is not None else None
+    props = (case_schema or {}).get("properties") if isinstance(case_schema, dict) else None
+    case_fields = set(props) if isinstance(props, dict) else set()
+    # a case that may hold fields the schema does not list may fill a placeholder from one of them
+    open_case = not isinstance(case_schema, dict) or case_schema.get("additionalProperties", True) is not False
     for el in elements.values():
         if el.kind == "table":
             lint_table(el, problems, case_schema)
         elif el.kind == "decision_table":
             lint_decision_table(el, problems, case_schema)
+        elif el.kind == "parameter":
+            lint_parameter_value(el, problems)
+        if getattr(el, "message", None):
+            lint_placeholders(el, problems, elements, case_fields, open_case)
     lint_clause_map(elements, src, problems)

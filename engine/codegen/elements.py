@@ -587,7 +587,7 @@ class ElementEmitter:
         pos = 0
         for m in _PLACEHOLDER.finditer(template):
             name = m.group(1)
-            v = lets.get(name) or self.values.get(name) or self.frame.bound.get(name)
+            v = lets.get(name) or self.values.get(name) or self.frame.static(name)
             if v is None:
                 if self.rs_extra_fields:
                     pieces.append(text(template[pos:m.start()]))
