@@ -8,8 +8,9 @@ CPUs (with its evaluation processes), waits for it, warms the rule set, then sen
 other CPUs when there are any, so that the client is not what is measured) and prints requests per
 second, errors and the latency median and 99th percentile, once with the trace (the library's
 default) and once with `"trace": false`. Every answer must be, byte for byte, what `certrules eval
---format json` (with --no-trace when the trace is off) prints for the case: any other is an error. At most 10,000 requests in all and at most 16 at once; it
-stops by itself (a 300 s ceiling) and stops the server.
+--format json` (with --no-trace when the trace is off) prints for the case: any other is an error.
+At most 10,000 requests in all and at most 16 at once; it stops by itself (a 300 s ceiling) and stops
+the server.
 
 On a shared machine the wall-clock rate says little, so it also prints the CPU time the server and
 its workers spent per request (from /proc), what that makes on one whole core, and, measured in the
@@ -182,7 +183,8 @@ async def wait_ready(port: int, deadline: float) -> None:
 
 CLIENT = r"""
 import json, selectors, socket, sys, time
-port, n, concurrency, ceiling, size = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5])
+port, n, concurrency, ceiling, size = (int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]),
+                                       int(sys.argv[5]))
 given = sys.stdin.buffer.read()
 body, expected = given[:size], given[size:]     # the request's body, and the bytes every answer must be
 request = (f"POST /api/v1/evaluate HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"

@@ -7,13 +7,14 @@ from ..yamlio import YamlError, parse_json, parse_yaml
 from .problems import HTTPProblem, bad_request
 
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml")
+_TYPES = ("application/json",) + YAML_TYPES
 EVALUATE_KEYS = ("case", "cases", "revision", "family", "outputs", "trace")
 
 
 def media_type(content_type: str | None) -> str:
     """The body's media type from its Content-Type header; one that is neither JSON nor YAML: 415."""
     ctype = (content_type or "application/json").split(";")[0].strip().lower()
-    if ctype not in ("application/json",) + YAML_TYPES:
+    if ctype not in _TYPES:
         raise HTTPProblem(415, "media_type", f"the body must be JSON (application/json) or YAML, not {ctype}")
     return ctype
 
