@@ -7,14 +7,18 @@ CPUs (with its evaluation processes), waits for it, warms the rule set, then sen
 `--concurrency` keep-alive connections of a client process of its own (raw sockets, pinned to the
 other CPUs when there are any, so that the client is not what is measured) and prints requests per
 second, errors and the latency median and 99th percentile, once with the trace (the library's
-default) and once with `"trace": false`. At most 10,000 requests in all and at most 16 at once; it
-stops by itself (a 300 s ceiling) and stops the server.
+default) and once with `"trace": false`. Every answer must be, byte for byte, what `certrules eval
+--format json` (with --no-trace when the trace is off) prints for the case: any other is an error.
+At most 10,000 requests in all and at most 16 at once; it stops by itself (a 300 s ceiling) and stops
+the server.
 
 On a shared machine the wall-clock rate says little, so it also prints the CPU time the server and
 its workers spent per request (from /proc), what that makes on one whole core, and, measured in the
 same run on the same core, the CPU time of the library alone (engine.evaluate and the JSON text) per
 case and of reading the request's JSON (exact decimals, as the command line reads a case): what is
-left is what serving costs.
+left is what serving costs. Beside them, the machine's state: the load average, how busy the server's
+CPUs were and how much of that was the server (the rest went to other processes: the wall-clock rate
+is then below what the CPU time makes), and the server's context switches per request.
 """
 from __future__ import annotations
 
@@ -55,9 +59,8 @@ def own_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) of a process and all its descendants, from /proc."""
-    tick = os.sysconf("SC_CLK_TCK")
+def _family(pid: int) -> dict:
+    """pid -> CPU ticks (user + system) of a process and all its descendants, from /proc."""
     stats = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -70,7 +73,50 @@ def cpu_seconds(pid: int) -> float:
         more = {p for p, (ppid, _) in stats.items() if ppid in family} - family
         family |= more
         grew = bool(more)
-    return sum(stats[p][1] for p in family if p in stats) / tick
+    return {p: stats[p][1] for p in family if p in stats}
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process and all its descendants, from /proc."""
+    return sum(_family(pid).values()) / os.sysconf("SC_CLK_TCK")
+
+
+def switches(pid: int) -> int:
+    """Context switches (voluntary and not) of a process and its descendants so far: each is a turn
+    of the core between the HTTP process, the evaluation process and whatever else runs there."""
+    total = 0
+    for p in _family(pid):
+        try:
+            text = Path(f"/proc/{p}/status").read_text()
+        except OSError:
+            continue
+        total += sum(int(line.split()[1]) for line in text.splitlines() if "ctxt_switches:" in line)
+    return total
+
+
+def busy_seconds(cpus: list[int]) -> tuple[float, float]:
+    """Time the CPUs spent running anything (any process's, the kernel's), and the time a hypervisor
+    took from them (steal), from /proc/stat."""
+    try:
+        lines = Path("/proc/stat").read_text().splitlines()
+    except OSError:
+        return 0.0, 0.0
+    busy = steal = 0
+    for line in lines:
+        name, *ticks = line.split()
+        if name.startswith("cpu") and name[3:].isdigit() and int(name[3:]) in cpus:
+            t = [int(x) for x in ticks] + [0] * 8
+            busy += t[0] + t[1] + t[2] + t[5] + t[6]      # user, nice, system, irq, softirq (guest is within user)
+            steal += t[7]
+    tick = os.sysconf("SC_CLK_TCK")
+    return busy / tick, steal / tick
+
+
+def expected_answer(case_file: str, trace: bool) -> bytes:
+    """What `certrules eval --format json` prints for the case (with --no-trace when trace is off):
+    the bytes every answer of the server must be."""
+    cmd = [sys.executable, "-m", "engine", "eval", "--format", "json", case_file] + ([] if trace else ["--no-trace"])
+    return subprocess.run(cmd, cwd=ROOT, capture_output=True, check=True, timeout=120).stdout
 
 
 BASELINE = """
@@ -137,12 +183,14 @@ async def wait_ready(port: int, deadline: float) -> None:
 
 CLIENT = r"""
 import json, selectors, socket, sys, time
-port, n, concurrency, ceiling = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
-body = sys.stdin.buffer.read()
+port, n, concurrency, ceiling, size = (int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]),
+                                       int(sys.argv[5]))
+given = sys.stdin.buffer.read()
+body, expected = given[:size], given[size:]     # the request's body, and the bytes every answer must be
 request = (f"POST /api/v1/evaluate HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
            f"Content-Length: {len(body)}\r\n\r\n").encode() + body
 sel, conns = selectors.DefaultSelector(), {}
-latencies, statuses, errors, sent = [], {}, 0, 0
+latencies, statuses, errors, sent, wrong = [], {}, 0, 0, 0
 def send(s):
     global sent
     conns[s] = [bytearray(), time.perf_counter()]
@@ -177,32 +225,35 @@ while conns and time.monotonic() < deadline:
         status = int(head[0].split()[1])
         statuses[status] = statuses.get(status, 0) + 1
         errors += status != 200
+        if status == 200 and buf[end + 4:end + 4 + length] != expected:
+            wrong += 1          # answered, but not with what `certrules eval --format json` prints
         if sent < n:
             send(s)
         else:
             sel.unregister(s)
             del conns[s]
-print(json.dumps({"latencies": latencies, "statuses": statuses, "errors": errors + len(conns),
-                  "seconds": time.perf_counter() - start}))
+print(json.dumps({"latencies": latencies, "statuses": statuses, "errors": errors + wrong + len(conns),
+                  "wrong": wrong, "seconds": time.perf_counter() - start}))
 """
 
 
-def run(port: int, body: bytes, n: int, concurrency: int, deadline: float, cores: list[int]) -> dict:
+def run(port: int, body: bytes, expected: bytes, n: int, concurrency: int, deadline: float, cores: list[int]) -> dict:
     """n requests from `concurrency` keep-alive connections of a client process of its own (raw
     sockets, pinned to `cores`): the client costs a fraction of what the server does, so it measures
-    the server and not itself."""
+    the server and not itself. An answer whose body is not `expected` byte for byte is an error."""
     def pin():
         if cores and hasattr(os, "sched_setaffinity"):
             os.sched_setaffinity(0, set(cores))
     left = max(deadline - time.monotonic(), 1.0)
     before = os.times().children_user + os.times().children_system
-    out = subprocess.run([sys.executable, "-c", CLIENT, str(port), str(n), str(concurrency), str(left)], input=body,
-                         preexec_fn=pin, capture_output=True, timeout=left + 30)
+    out = subprocess.run([sys.executable, "-c", CLIENT, str(port), str(n), str(concurrency), str(left), str(len(body))],
+                         input=body + expected, preexec_fn=pin, capture_output=True, timeout=left + 30)
     got = json.loads(out.stdout)
     client = os.times().children_user + os.times().children_system - before
     latencies, elapsed = sorted(got["latencies"]), got["seconds"]
     q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else latencies * 99
-    return {"requests": len(latencies), "errors": got["errors"], "statuses": got["statuses"], "seconds": elapsed,
+    return {"requests": len(latencies), "errors": got["errors"], "wrong": got["wrong"], "statuses": got["statuses"],
+            "seconds": elapsed,
             "rate": len(latencies) / elapsed if elapsed else 0.0, "p50": q[49] * 1000, "p99": q[98] * 1000,
             "client": client / max(len(latencies), 1)}
 
@@ -239,13 +290,26 @@ def main(argv=None) -> int:
         for (label, trace), lib in zip((("trace on (as the library)", True), ("trace off (\"trace\": false)", False)),
                                        library):
             body = dumps({"case": case, "trace": trace}, indent=0).encode()
-            run(port, body, 50, concurrency, deadline, client_cpus)            # warm: the rule set, the caches
-            cpu, http = cpu_seconds(proc.pid), own_cpu_seconds(proc.pid)
-            r = results[label] = run(port, body, n // 2, concurrency, deadline, client_cpus)
-            r["cpu"] = (cpu_seconds(proc.pid) - cpu) / max(r["requests"], 1)
-            r["http"] = (own_cpu_seconds(proc.pid) - http) / max(r["requests"], 1)
+            expected = expected_answer(args.case, trace)
+            run(port, body, expected, 50, concurrency, deadline, client_cpus)  # warm: the rule set, the caches
+            load = os.getloadavg()[0]
+            cpu, http, turns = cpu_seconds(proc.pid), own_cpu_seconds(proc.pid), switches(proc.pid)
+            busy, steal, wall = *busy_seconds(server_cpus), time.monotonic()
+            r = results[label] = run(port, body, expected, n // 2, concurrency, deadline, client_cpus)
+            done = max(r["requests"], 1)
+            server = cpu_seconds(proc.pid) - cpu
+            wall = (time.monotonic() - wall) * max(len(server_cpus), 1)
+            busy, steal = (b - a for a, b in zip((busy, steal), busy_seconds(server_cpus)))
+            r["cpu"] = server / done
+            r["http"] = (own_cpu_seconds(proc.pid) - http) / done
             print(f"  {label:<28} {r['requests']:>6} requests  {r['errors']} errors  {r['rate']:8.1f} req/s  "
-                  f"p50 {r['p50']:6.1f} ms  p99 {r['p99']:6.1f} ms  statuses {r['statuses']}")
+                  f"p50 {r['p50']:6.1f} ms  p99 {r['p99']:6.1f} ms  statuses {r['statuses']}; "
+                  f"{r['wrong']} bodies not the {len(expected):,} bytes of `certrules eval --format json"
+                  f"{'' if trace else ' --no-trace'}`")
+            print(f"  {'':<28} load average {load:.1f}; CPU {server_cpus or 'any'} busy {busy / wall * 100:.0f}% of the "
+                  f"run, {min(server / busy, 1) * 100 if busy else 0:.0f}% of that the server's (the rest: other "
+                  f"processes, the client's process start, the kernel), {steal / wall * 100:.0f}% taken by the "
+                  f"hypervisor; {(switches(proc.pid) - turns) / done:.2f} context switches of the server a request")
             print(f"  {'':<28} server CPU {r['cpu'] * 1000:.2f} ms/request = {1 / r['cpu']:.0f} requests/s on one "
                   f"whole core: the HTTP process {r['http'] * 1000:.2f} ms, the evaluation processes "
                   f"{(r['cpu'] - r['http']) * 1000:.2f} ms; the library alone {lib * 1000:.2f} ms/case ({1 / lib:.0f}/s), "

@@ -7,13 +7,14 @@ from ..yamlio import YamlError, parse_json, parse_yaml
 from .problems import HTTPProblem, bad_request
 
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml")
+_TYPES = ("application/json",) + YAML_TYPES
 EVALUATE_KEYS = ("case", "cases", "revision", "family", "outputs", "trace")
 
 
 def media_type(content_type: str | None) -> str:
     """The body's media type from its Content-Type header; one that is neither JSON nor YAML: 415."""
     ctype = (content_type or "application/json").split(";")[0].strip().lower()
-    if ctype not in ("application/json",) + YAML_TYPES:
+    if ctype not in _TYPES:
         raise HTTPProblem(415, "media_type", f"the body must be JSON (application/json) or YAML, not {ctype}")
     return ctype
 
@@ -21,9 +22,11 @@ def media_type(content_type: str | None) -> str:
 def parse_body(raw: bytes, ctype: str, allowed: tuple) -> dict:
     """The request's JSON (or YAML) object, with only the keys this endpoint takes."""
     try:
-        text = raw.decode("utf-8-sig")
+        text = raw.decode("utf-8")      # (the C codec: utf-8-sig is one written in Python)
     except UnicodeDecodeError as exc:
         raise bad_request(f"the request body is not UTF-8 text (bad byte at offset {exc.start})") from None
+    if text[:1] == "\ufeff":          # a byte-order mark is not part of the text
+        text = text[1:]
     if not text.strip():
         raise bad_request("the request body is empty; send a JSON object")
     try:

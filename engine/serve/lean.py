@@ -28,7 +28,6 @@ from .security import refusal
 
 _URL = PATH.encode()
 _TAIL = b"".join(k + b": " + v + b"\r\n" for k, v in _TYPE)
-_FORWARDED = ("x-forwarded-for", "x-forwarded-proto")     # what uvicorn's ProxyHeadersMiddleware reads
 
 
 class _NoEvent:
@@ -70,7 +69,7 @@ class LeanProtocol(HttpToolsProtocol):
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in self.headers}
         length = headers.get("content-length")
         if length is None or not length.isdigit() or int(length) > d.limit or "transfer-encoding" in headers \
-                or (self.config.proxy_headers and any(h in headers for h in _FORWARDED)) \
+                or (self.config.proxy_headers and ("x-forwarded-for" in headers or "x-forwarded-proto" in headers)) \
                 or refusal(d.server.settings, {"client": self.client, "method": "POST"}, headers, PATH) is not None:
             return None
         try:

@@ -9,7 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import CaseError, RuleSetError
+from ..evaluation import evaluate as _run
+from ..jsonout import dumpb
+from .bodies import EVALUATE_KEYS, options, parse_body
 from .catalog import select_in
+from .problems import bad_request, problem_of
 
 _RULESETS: dict = {}
 KEEP = 32            # rule sets kept per worker (digests of folders that changed fall out)
@@ -37,9 +41,8 @@ def warm(rulesets) -> None:
 
 
 def _evaluate(rs, case, selection, trace, outputs, label):
-    from ..evaluation import evaluate as run
     try:
-        return run(rs, case, trace=trace, label=label, selection=selection, outputs=outputs)
+        return _run(rs, case, trace=trace, label=label, selection=selection, outputs=outputs)
     except CaseError as exc:
         # the field paths, so that the API and the form can say which field is wrong
         from ..schemas import case_problems
@@ -49,7 +52,6 @@ def _evaluate(rs, case, selection, trace, outputs, label):
 
 
 def evaluate(folder, digest, case, selection, trace=True, outputs=None, label="the case", as_json=True):
-    from ..jsonout import dumpb
     result = _evaluate(ruleset(folder, digest), case, selection, trace, outputs, label)
     return dumpb(result) if as_json else result
 
@@ -80,8 +82,6 @@ def answer(raw: bytes, ctype: str, offer=None):
     """POST /api/v1/evaluate of one case, from the body's bytes as they came to the response's:
     (status, digest of the rule set used or None, body), or None for a batch (the server spreads its
     cases over the workers). `offer` is the server's list of rule sets when it changed since the last call."""
-    from .bodies import EVALUATE_KEYS, options, parse_body
-    from .problems import bad_request, problem_of
     if offer is not None:
         _OFFER[:] = offer
         _CHOSEN.clear()
@@ -100,7 +100,6 @@ def answer(raw: bytes, ctype: str, offer=None):
         problem = problem_of(exc)
         if problem.code == "internal":
             raise
-        from ..jsonout import dumpb
         return problem.status, digest, dumpb(problem.body())
 
 

@@ -125,7 +125,7 @@ class _Link:
         self.sock.sendall(b"".join(pieces))
 
 
-HOLD = 0.02             # seconds a finished task's answer may wait for the tasks queued behind it (see _serve)
+HOLD = 0.02             # seconds the answers of finished tasks may wait for the tasks queued behind them (see _serve)
 HOLD_BYTES = 1 << 20    # and the most bytes of answers held (five trace-on results, seventy without)
 
 
@@ -135,26 +135,38 @@ def _serve(conn) -> None:
     with this worker, it then runs in the middle of the next evaluation (two process switches an
     answer, and the evaluation slowed by the caches the server used meanwhile). The server times each
     task from the answer before it, so an answer held behind a long task would count as overrunning:
-    a timer sends the held answers after HOLD seconds of a task (a signal: the evaluation is Python, the
-    handler runs within it)."""
+    a timer, set when the first answer is held (a signal: the evaluation is Python, the handler runs
+    within it), sends the held answers HOLD seconds later at the latest. One timer per batch of answers,
+    not one per task: two system calls a batch rather than two a task."""
     from . import tasks
     held: list = []             # the frames of answers not sent yet, in pieces
     size = [0]
     lost = []
+    sending = [False]           # a flush under way (the timer's handler may run inside the loop's own)
+    armed = [False]             # the timer is set for the answers held
 
     def flush(*_) -> None:
-        if held and not lost:
-            try:
-                conn.send_frames(held)
-            except (OSError, ValueError):
-                lost.append(True)       # the server is gone: the loop stops at its next read
-            held.clear()
-            size[0] = 0
+        if sending[0]:
+            return
+        sending[0] = True
+        armed[0] = False
+        try:
+            if held and not lost:
+                try:
+                    conn.send_frames(held)
+                except (OSError, ValueError):
+                    lost.append(True)       # the server is gone: the loop stops at its next read
+                held.clear()
+                size[0] = 0
+        finally:
+            sending[0] = False
     hold = isinstance(conn, _Link) and hasattr(signal, "setitimer")
     if hold:
         signal.signal(signal.SIGALRM, flush)
     while True:
         if held and (size[0] >= HOLD_BYTES or not conn.queued()):
+            if armed[0]:
+                signal.setitimer(signal.ITIMER_REAL, 0)
             flush()
         if lost:
             return
@@ -162,9 +174,6 @@ def _serve(conn) -> None:
             name, args = conn.recv()
         except (EOFError, OSError, KeyboardInterrupt):
             return
-        timed = bool(held)
-        if timed:
-            signal.setitimer(signal.ITIMER_REAL, HOLD)
         try:
             reply = ("ok", tasks.TASKS[name](*args))
         except CertrulesError as exc:
@@ -173,12 +182,13 @@ def _serve(conn) -> None:
             frames = traceback.extract_tb(exc.__traceback__)[-4:]
             where = "; ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno} {f.name}" for f in frames)
             reply = ("bug", type(exc).__name__, where)
-        if timed:
-            signal.setitimer(signal.ITIMER_REAL, 0)
         if hold:
             pieces = frame(reply)
-            held += pieces
             size[0] += len(pieces[1])
+            held += pieces      # (one step: the timer's flush comes before it or after it)
+            if not armed[0]:
+                armed[0] = True
+                signal.setitimer(signal.ITIMER_REAL, HOLD)
             continue
         try:
             conn.send(reply)

@@ -185,8 +185,8 @@ def test_a_task_submitted_to_a_worker_that_dies_goes_to_the_one_replacing_it():
     assert [value["values"]["level"] for value, _ in got[1:]] == ["five_star", "five_star"]
 
 
-def _held(monkeypatch, hold_bytes):
-    """What the server (a thread here) gets, and when, for tasks quick, seen, long, quick sent together
+def _held(monkeypatch, hold_bytes, names=("quick", "seen", "long", "quick")):
+    """What the server (a thread here) gets, and when, for tasks (quick, seen, long, quick) sent together
     to the worker's loop (run in this, the main, thread: it takes SIGALRM)."""
     import pickle
     import signal
@@ -203,16 +203,17 @@ def _held(monkeypatch, hold_bytes):
     monkeypatch.setitem(tasks.TASKS, "quick", lambda: "quick")
     monkeypatch.setitem(tasks.TASKS, "seen", lambda: got_any.wait(0.05))   # False: nothing was sent back yet
     monkeypatch.setitem(tasks.TASKS, "long", lambda: time.sleep(1.5) or "long")
+    monkeypatch.setitem(tasks.TASKS, "middling", lambda: time.sleep(0.4) or "middling")
     server, worker = socket.socketpair()
     arrived = []
 
     def serve():
         frames = b"".join(struct.pack("!i", len(p)) + p for p in
-                          (pickle.dumps((name, ())) for name in ("quick", "seen", "long", "quick")))
+                          (pickle.dumps((name, ())) for name in names))
         start = time.monotonic()
         server.sendall(frames)
         buf = b""
-        while len(arrived) < 4:
+        while len(arrived) < len(names):
             buf += server.recv(1 << 16)
             got_any.set()
             while len(buf) >= 4 and len(buf) >= 4 + struct.unpack_from("!i", buf)[0]:
@@ -240,6 +241,15 @@ def test_answers_wait_for_the_tasks_queued_behind_them_but_never_behind_a_long_o
     assert [reply for reply, _ in arrived] == [("ok", "quick"), ("ok", False), ("ok", "long"), ("ok", "quick")]
     # "quick" was held while "seen" ran; both went back HOLD into "long", well before it ended
     assert 0.5 <= arrived[1][1] < 1.0 < 1.5 <= arrived[2][1]
+
+
+def test_held_answers_go_back_hold_seconds_after_the_first_was_held_however_short_the_tasks_behind(monkeypatch):
+    """Two tasks each shorter than HOLD (0.4 s of 0.5) behind a quick one: the quick answer does not
+    wait for both (the timer runs from when the first answer is held, not anew for each task)."""
+    arrived = _held(monkeypatch, 1 << 20, ("quick", "middling", "middling", "seen"))
+    # "seen": something came back before the last task (before the change, all four came at the end)
+    assert [reply for reply, _ in arrived] == [("ok", "quick"), ("ok", "middling"), ("ok", "middling"), ("ok", True)]
+    assert 0.5 <= arrived[0][1]                         # and not before HOLD
 
 
 def test_answers_beyond_hold_bytes_go_back_at_once(monkeypatch):
