@@ -172,7 +172,8 @@ class ElementEmitter:
         self.any_registered = False
         self.trimmed = trimmed_machines           # machines whose history nobody reads (trace off)
         self.paths: dict[str, str] = {}           # traced: dotted path -> local holding its shown value
-        self.machine_extra: dict = {}             # trimmed machine -> (history count, ignored) locals
+        self.machine_extra: dict = {}             # machine -> (history, ignored, trimmed): the locals
+                                                  # holding its history (a count when trimmed) and ignored events
 
     # -- expressions
 
@@ -218,16 +219,26 @@ class ElementEmitter:
         """A note for the element's trace entry (`when`, `rows`, ...): written when tracing only."""
         notes[key] = value_src
 
+    def entry_template(self, el) -> str:
+        """The module-level template of the element's trace entry: every key it starts with, `value` and
+        `inputs` last (placeholders), as {**info, 'value': .., 'inputs': ..} orders them. A dense dict's
+        copy is one clone of its table, where unpacking builds the entry key by key and grows it twice."""
+        return self.lits.shared({**el.info(), "value": None, "inputs": None})
+
     def entry(self, el, value: Val, notes_var: str | None) -> None:
-        """The element's trace entry: what it is, its value, what it read, its notes and diagnostics."""
+        """The element's trace entry: what it is, its value, what it read, its notes and diagnostics.
+        `notes_var` "E": the entry was made when the element began and its notes written into it (after
+        `inputs`, as an update would put them); another local: a dict of notes, added after `inputs`."""
         w = self.w
-        info = self.lits.shared(el.info())
         shown = w.tmp("p")
         w.line(f"{shown} = {plain_src(value)}")
         self.paths[el.id] = shown         # what later entries show for it among their inputs
-        src = "{" + f"**{info}, 'value': {shown}, 'inputs': {self.inputs(el)}" + "}"
-        w.line(f"T[{text(el.id)}] = E = {src}")
-        if notes_var is not None:
+        inputs = self.inputs(el)
+        if notes_var != "E":
+            w.line(f"T[{text(el.id)}] = E = {self.entry_template(el)}.copy()")
+        w.line(f"E['value'] = {shown}")
+        w.line(f"E['inputs'] = {inputs}")
+        if notes_var is not None and notes_var != "E":
             w.line(f"E.update({notes_var})")
         w.line("if D:")
         w.line("    E['diagnostics'] = D")
@@ -272,10 +283,15 @@ class ElementEmitter:
         w = self.w
         self.count = getattr(self, "count", 0) + 1
         w.line(f"# element {self.count}")      # its place in the order (never its id: no rule text here)
+        notes = {}
         if self.traced:
             w.line("D = []")
+            if el.kind != "decision_table":
+                # the entry made now, the element's notes written into it as they are made; a decision
+                # table's `inputs` note replaces the entry's inputs, so its notes are a dict added after
+                w.line(f"T[{text(el.id)}] = E = {self.entry_template(el)}.copy()")
+                notes["__var__"] = "E"
         mark = len(w.lines)
-        notes = {}
         self.registered = False
         body = Writer(w.names)
         body.level = w.level + 1
@@ -304,7 +320,7 @@ class ElementEmitter:
         self.frame.bound[el.id] = value
         if self.traced:
             nv = notes.pop("__var__", None)
-            if nv is not None and not any(nv in line for line in w.lines[mark:] if not line.strip().startswith(f"{nv} = {{}}")):
+            if nv is not None and nv != "E" and not any(nv in line for line in w.lines[mark:] if not line.strip().startswith(f"{nv} = {{}}")):
                 w.lines = [line for i, line in enumerate(w.lines) if i < mark or line.strip() != f"{nv} = {{}}"]
                 nv = None       # the element noted nothing: no notes to add to its entry
             self.entry(el, value, nv)
@@ -341,7 +357,16 @@ class ElementEmitter:
         x = self.em.var(value)
         extra = self.machine_extra.pop(el.id, None)
         nullable = k.may(NoneType) and not k.is_const
-        n_src = None if extra is not None else size_src(x, k.without_null() if nullable else k)
+        if extra is not None:
+            # a state machine's value: six entries that hold no list or context (its state and
+            # transitions are the rule file's names, its dates dates, entered_by an event type that fired
+            # a transition: hashable, so neither), its history (an item and six such entries each, or
+            # a count when trimmed, with the two entries it would have) and its ignored events
+            hist, ignored, trimmed = extra
+            count = hist if trimmed else f"len({hist})"
+            n_src = f"(6 + _machine_extra({count}, {ignored}) if {ignored} else 8 + 7 * {count})"
+        else:
+            n_src = size_src(x, k.without_null() if nullable else k)
         if n_src is not None:
             if n_src == "0":
                 return Val(x, k.with_null())
@@ -365,19 +390,17 @@ class ElementEmitter:
         else:
             w.line(f"if {x}.__class__ is list or {x}.__class__ is dict:")
             w.indent()
-            self._over(x, None, extra)
+            self._over(x, None)
             w.outdent()
         return Val(x, k.with_null())
 
-    def _over(self, x, n_src, extra=None):
+    def _over(self, x, n_src):
         w = self.w
         w.line("try:")
         if n_src is not None:
             w.line(f"    BG.spend({n_src})")
         else:
             w.line(f"    _size_within({x}, BG)")
-            if extra is not None:       # what a machine's history and ignored events would have counted
-                w.line(f"    BG.spend(_machine_extra({extra[0]}, {extra[1]}))")
         w.line("except FeelLimitError as e:")
         w.line(f"    {x} = None")
         if self.traced:
@@ -443,7 +466,8 @@ class ElementEmitter:
     def _init_notes(self, notes):
         if self.traced:
             var = self._notes(notes)
-            self.w.line(f"{var} = {{}}")
+            if var != "E":      # not the entry itself (made when the element began)
+                self.w.line(f"{var} = {{}}")
             return var
         return None
 
@@ -853,7 +877,7 @@ class ElementEmitter:
                    f"'clause': {clause}}}]")
         else:
             w.line(f"{hist} = 1")        # how many entries the history would have (the budget counts them)
-            self.machine_extra[el.id] = (hist, ignored)
+        self.machine_extra[el.id] = (hist, ignored, trimmed)
         w.line(f"{q} = 0")
         w.line(f"{n} = len({dated})")
         dl, dtr = v("dl"), v("dr")
