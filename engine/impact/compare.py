@@ -35,11 +35,12 @@ class Comparer:
     """Compares cases under two loaded revisions, evaluating only what can differ (cone.py): the
     changed elements and what they read, trace off, no result document. `cone=False` evaluates every
     element under both (the full evaluation, as `evaluate` makes it): what a case falls back to when an
-    evaluation reaches its limits, and what the tests hold the cone to."""
+    evaluation reaches its limits, and what the tests hold the cone to. `share=False` keeps each
+    revision computing the inputs the two define alike itself (see Plan)."""
 
     GATE_SHARE = 0.6     # the first stage is worth it when it evaluates at most this part of the cone
 
-    def __init__(self, old, new, cone: bool = True):
+    def __init__(self, old, new, cone: bool = True, share: bool = True):
         from .cone import Cone, Gate
         self.old, self.new = old, new
         self.outputs = sorted(shown_outputs(old) & shown_outputs(new))
@@ -47,8 +48,9 @@ class Comparer:
         self.cone = Cone(old, new) if cone else None
         if self.cone is not None:
             changed = self.cone.changed
-            self.compared = [k for k in self.outputs if k in changed]
-            self.wanted = (_wanted(old, self.cone.evaluate), _wanted(new, self.cone.evaluate))
+            self.share = share and not self.cone.whole
+            self._plans: dict = {}
+            self.plan = self._plan_of(frozenset(self.cone.evaluate), [k for k in self.outputs if k in changed])
             props = old.case_schema.get("properties") if isinstance(old.case_schema, dict) else None
             # the same schema prepares a case the same way: once, the rule set's own identity apart
             self.one_prepare = old.case_schema == new.case_schema
@@ -57,7 +59,6 @@ class Comparer:
             first, whole = gate.cost()
             usable = all(any(rs.elements[e].kind != "parameter" for e in w) for rs, w in zip((old, new), gate.wanted))
             self.gate = gate if usable and first <= self.GATE_SHARE * whole else None
-            self._plans: dict = {}
 
     def compare(self, case):
         """(changes, raised, cleared, refused): changes is a list of (output, kind, a, b)."""
@@ -96,33 +97,27 @@ class Comparer:
                 env_b = self.new.program.prepare(case)
         except CertrulesError:
             return None
-        wanted, compared = self.wanted, self.compared
+        plan = self.plan
         if self.gate is not None:
-            wanted, compared = self._plan(self.gate.differing(self.old.program.derive(env_a, self.gate.wanted[0]),
-                                                              self.new.program.derive(env_b, self.gate.wanted[1])))
-        a = self._run(self.old, env_a, wanted[0])
-        b = self._run(self.new, env_b, wanted[1])
-        if a is None or b is None:
+            plan = self._gated(self.gate.differing(self.old.program.derive(env_a, self.gate.wanted[0]),
+                                                   self.new.program.derive(env_b, self.gate.wanted[1])))
+        done = plan.run(env_a, env_b)
+        if done is None:
             return None
-        return self._differences(a, b, compared)
+        return self._differences(done[0], done[1], plan.compared)
 
-    def _plan(self, differing):
+    def _gated(self, differing):
         hit = self._plans.get(differing)
         if hit is None:
-            evaluate = self.gate.plan(differing)
-            hit = self._plans[differing] = ((_wanted(self.old, evaluate), _wanted(self.new, evaluate)),
-                                            [k for k in self.outputs if k in differing])
+            hit = self._plans[differing] = self._plan_of(frozenset(self.gate.plan(differing)),
+                                                         [k for k in self.outputs if k in differing])
         return hit
 
-    @staticmethod
-    def _run(rs, env, wanted):
-        if not wanted:
-            return {}, {}
-        values, findings, _ = rs.program.run(env, False, wanted)
-        found = _first_findings(findings)
-        if any(fid.endswith(".limit_reached") for fid in found):
-            return None     # the limits are the whole evaluation's: what the cone left out spends too
-        return values, found
+    def _plan_of(self, evaluate: frozenset, compared: list):
+        hit = self._plans.get(evaluate)
+        if hit is None:
+            hit = self._plans[evaluate] = Plan(self.old, self.new, evaluate, compared, self.share)
+        return hit
 
     def _differences(self, a, b, outputs):
         va, fa = a
@@ -138,6 +133,112 @@ class Comparer:
         raised = sorted((fid, *fb[fid]) for fid in fb.keys() - fa.keys())
         cleared = sorted((fid, *fa[fid]) for fid in fa.keys() - fb.keys())
         return changes, raised, cleared, None
+
+
+class Plan:
+    """How one set of elements (`evaluate`: what can differ, finding partners included) is computed for a
+    case under both revisions, and which outputs are then compared.
+
+    Plainly, each revision computes those elements and everything they read. But an element neither
+    changed nor a partner has the same definition under both and reads the same, so its value is the
+    same: where it costs less, one revision (`full`) computes everything and hands the values of such
+    inputs to the other, which computes only its part of `evaluate` from them (an early cut-off, as
+    build systems make: what a difference cannot reach is computed once). The findings compared are
+    those `evaluate` can make; what else either computes is the same under both."""
+
+    def __init__(self, old, new, evaluate: frozenset, compared: list, share: bool = True):
+        from ..evaluation import needed_order
+        from .cone import finding_ids
+        self.old, self.new, self.compared = old, new, compared
+        self.wanted = (_wanted(old, evaluate), _wanted(new, evaluate))
+        self.shared = None
+        if not (share and all(self.wanted)):
+            return
+        best = len(needed_order(old, self.wanted[0])) + len(needed_order(new, self.wanted[1]))
+        for full in (1, 0):         # the new revision computes the whole first, when that costs no more
+            part = 1 - full
+            rs_full, rs_part = (old, new)[full], (old, new)[part]
+            given = _handed(rs_part, rs_full, self.wanted[part], evaluate)
+            if not given:
+                continue
+            cost = (len(needed_order(rs_full, self.wanted[full] + tuple(sorted(given))))
+                    + len(needed_order(rs_part, self.wanted[part], given)) - len(given))
+            if cost < best:
+                best, self.shared = cost, (full, given)
+        if self.shared is not None:
+            from ..evaluation import element_kinds, shared_run
+            full, given = self.shared
+            rs_full, rs_part = (old, new)[full], (old, new)[1 - full]
+            kinds = element_kinds(rs_part, self.wanted[1 - full])
+            export = tuple(sorted(given))
+            self.full = shared_run(rs_full, self.wanted[full], export=export)
+            self.part = shared_run(rs_part, self.wanted[1 - full], given={e: kinds[e] for e in export})
+            self.findable = frozenset(f for rs in (old, new) for e in evaluate if e in rs.elements
+                                      for f in finding_ids(rs.elements[e]))
+
+    def run(self, env_a, env_b):
+        """((values, findings) under the old revision, the same under the new), or None when an
+        evaluation reached its limits."""
+        if self.shared is None:
+            a = _run(self.old, env_a, self.wanted[0])
+            b = _run(self.new, env_b, self.wanted[1])
+            return None if a is None or b is None else (a, b)
+        full = self.shared[0]
+        env_full, env_part = (env_a, env_b) if full == 0 else (env_b, env_a)
+        values, findings, given = self.full(env_full)
+        x = self._found(values, findings)
+        if x is None:
+            return None
+        env_part.update(given)
+        values, findings, _ = self.part(env_part)
+        y = self._found(values, findings)
+        if y is None:
+            return None
+        return (x, y) if full == 0 else (y, x)
+
+    def _found(self, values, findings):
+        found = _first_findings(findings)
+        if any(fid.endswith(".limit_reached") for fid in found):
+            return None     # the limits are the whole evaluation's: what the cone left out spends too
+        return values, {fid: v for fid, v in found.items() if fid in self.findable}
+
+
+def _handed(part, full, wanted, evaluate) -> set:
+    """The elements the `part` revision takes from the `full` one when computing `wanted`: those it
+    reaches that are not in `evaluate`, both define, and whose value is a plain value (not a state
+    machine, whose value depends on what reads its history, nor a function, nor a literal)."""
+    given, seen = set(), set(wanted)
+    todo = list(wanted)
+    names = _field_names(part) | _field_names(full)
+    while todo:
+        for n in part.elements[todo.pop()].reads:
+            if n in seen or n not in part.elements:
+                continue
+            seen.add(n)
+            el = part.elements[n]
+            if (n not in evaluate and n in full.elements and n not in names
+                    and el.kind not in ("state_machine", "function")
+                    and not (el.kind == "parameter" and el.value_expr is None)):
+                given.add(n)
+            else:
+                todo.append(n)
+    return given
+
+
+def _field_names(rs) -> set:
+    """What a prepared case holds besides elements: the case schema's fields and the rule set itself."""
+    props = rs.case_schema.get("properties") if isinstance(rs.case_schema, dict) else None
+    return set(props or ()) | {"ruleset", "as_of"}
+
+
+def _run(rs, env, wanted):
+    if not wanted:
+        return {}, {}
+    values, findings, _ = rs.program.run(env, False, wanted)
+    found = _first_findings(findings)
+    if any(fid.endswith(".limit_reached") for fid in found):
+        return None     # the limits are the whole evaluation's: what the cone left out spends too
+    return values, found
 
 
 def _wanted(rs, ids) -> tuple:
