@@ -92,7 +92,7 @@ def generate(ruleset, functions, outputs=None, traced: bool = False, feel: bool 
         else:
             ee.element(ruleset.elements[eid])
     if export:      # in the body, so that the temporaries it names are not shared (writer.share_temporaries)
-        body.line("XP = {" + ", ".join(f"{text(e)}: {ee.values[e].src}" for e in export) + "}")
+        body.line("XP = {" + ", ".join(f"{text(e)}: {_export_src(ee.values[e], lits)}" for e in export) + "}")
     if kinds is not None:
         kinds.update((e, ee.values[e].kind) for e in order)
     function = _function("run_traced" if traced else "run", ruleset, ee, body, traced, outputs, order, feel,
@@ -105,6 +105,16 @@ def generate(ruleset, functions, outputs=None, traced: bool = False, feel: bool 
     source = "\n".join(lits.defs + lines + function) + "\n"
     assert source.isascii()       # rule text only ever in escaped literals (writer.py)
     return source
+
+
+def _export_src(v, lits) -> str:
+    """A value's source where the function ends: a constant afresh (its shared local may be set in a
+    branch that did not run), anything else its local."""
+    if v.kind.is_const:
+        src = lits.of(v.kind.const)
+        if src is not None:
+            return src
+    return v.src
 
 
 def compile_module(ruleset, functions, outputs=None, traced: bool = False, feel: bool = False):

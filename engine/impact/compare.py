@@ -42,6 +42,7 @@ class Comparer:
 
     def __init__(self, old, new, cone: bool = True, share: bool = True):
         from .cone import Cone, Gate
+        from .plans import Staged
         self.old, self.new = old, new
         self.outputs = sorted(shown_outputs(old) & shown_outputs(new))
         self.kinds = {**value_kinds(old), **value_kinds(new)}
@@ -56,9 +57,11 @@ class Comparer:
             self.one_prepare = old.case_schema == new.case_schema
             self.identity = new.own_identity if not (isinstance(props, dict) and "ruleset" in props) else None
             gate = Gate(old, new, self.cone)
+            self.staged = Staged(old, new, self.cone, gate, self.outputs) \
+                if self.share and Staged.usable(old, new, self.cone) else None
             first, whole = gate.cost()
             usable = all(any(rs.elements[e].kind != "parameter" for e in w) for rs, w in zip((old, new), gate.wanted))
-            self.gate = gate if usable and first <= self.GATE_SHARE * whole else None
+            self.gate = gate if self.staged is None and usable and first <= self.GATE_SHARE * whole else None
 
     def compare(self, case):
         """(changes, raised, cleared, refused): changes is a list of (output, kind, a, b)."""
@@ -77,11 +80,12 @@ class Comparer:
     def _full(self, rs, case):
         from ..errors import CertrulesError
         from ..evaluation import evaluate
+        from .plans import first_findings
         try:
             r = evaluate(rs, case, trace=False)
         except CertrulesError as exc:
             return None, exc.message.splitlines()[0]
-        return (r["values"], _first_findings(r["findings"])), None
+        return (r["values"], first_findings(r["findings"])), None
 
     def _cone(self, case):
         """The comparison from the cone, or None when this case needs the full one: a revision refuses
@@ -97,6 +101,9 @@ class Comparer:
                 env_b = self.new.program.prepare(case)
         except CertrulesError:
             return None
+        if self.staged is not None:
+            done = self.staged.run(env_a, env_b)
+            return None if done is None else self._differences(*done[0], done[1])
         plan = self.plan
         if self.gate is not None:
             plan = self._gated(self.gate.differing(self.old.program.derive(env_a, self.gate.wanted[0]),
@@ -116,6 +123,7 @@ class Comparer:
     def _plan_of(self, evaluate: frozenset, compared: list):
         hit = self._plans.get(evaluate)
         if hit is None:
+            from .plans import Plan
             hit = self._plans[evaluate] = Plan(self.old, self.new, evaluate, compared, self.share)
         return hit
 
@@ -133,130 +141,6 @@ class Comparer:
         raised = sorted((fid, *fb[fid]) for fid in fb.keys() - fa.keys())
         cleared = sorted((fid, *fa[fid]) for fid in fa.keys() - fb.keys())
         return changes, raised, cleared, None
-
-
-class Plan:
-    """How one set of elements (`evaluate`: what can differ, finding partners included) is computed for a
-    case under both revisions, and which outputs are then compared.
-
-    Plainly, each revision computes those elements and everything they read. But an element neither
-    changed nor a partner has the same definition under both and reads the same, so its value is the
-    same: where it costs less, one revision (`full`) computes everything and hands the values of such
-    inputs to the other, which computes only its part of `evaluate` from them (an early cut-off, as
-    build systems make: what a difference cannot reach is computed once). The findings compared are
-    those `evaluate` can make; what else either computes is the same under both."""
-
-    def __init__(self, old, new, evaluate: frozenset, compared: list, share: bool = True):
-        from ..evaluation import needed_order
-        from .cone import finding_ids
-        self.old, self.new, self.compared = old, new, compared
-        self.wanted = (_wanted(old, evaluate), _wanted(new, evaluate))
-        self.shared = None
-        if not (share and all(self.wanted)):
-            return
-        best = len(needed_order(old, self.wanted[0])) + len(needed_order(new, self.wanted[1]))
-        for full in (1, 0):         # the new revision computes the whole first, when that costs no more
-            part = 1 - full
-            rs_full, rs_part = (old, new)[full], (old, new)[part]
-            given = _handed(rs_part, rs_full, self.wanted[part], evaluate)
-            if not given:
-                continue
-            cost = (len(needed_order(rs_full, self.wanted[full] + tuple(sorted(given))))
-                    + len(needed_order(rs_part, self.wanted[part], given)) - len(given))
-            if cost < best:
-                best, self.shared = cost, (full, given)
-        if self.shared is not None:
-            from ..evaluation import element_kinds, shared_run
-            full, given = self.shared
-            rs_full, rs_part = (old, new)[full], (old, new)[1 - full]
-            kinds = element_kinds(rs_part, self.wanted[1 - full])
-            export = tuple(sorted(given))
-            self.full = shared_run(rs_full, self.wanted[full], export=export)
-            self.part = shared_run(rs_part, self.wanted[1 - full], given={e: kinds[e] for e in export})
-            self.findable = frozenset(f for rs in (old, new) for e in evaluate if e in rs.elements
-                                      for f in finding_ids(rs.elements[e]))
-
-    def run(self, env_a, env_b):
-        """((values, findings) under the old revision, the same under the new), or None when an
-        evaluation reached its limits."""
-        if self.shared is None:
-            a = _run(self.old, env_a, self.wanted[0])
-            b = _run(self.new, env_b, self.wanted[1])
-            return None if a is None or b is None else (a, b)
-        full = self.shared[0]
-        env_full, env_part = (env_a, env_b) if full == 0 else (env_b, env_a)
-        values, findings, given = self.full(env_full)
-        x = self._found(values, findings)
-        if x is None:
-            return None
-        env_part.update(given)
-        values, findings, _ = self.part(env_part)
-        y = self._found(values, findings)
-        if y is None:
-            return None
-        return (x, y) if full == 0 else (y, x)
-
-    def _found(self, values, findings):
-        found = _first_findings(findings)
-        if any(fid.endswith(".limit_reached") for fid in found):
-            return None     # the limits are the whole evaluation's: what the cone left out spends too
-        return values, {fid: v for fid, v in found.items() if fid in self.findable}
-
-
-def _handed(part, full, wanted, evaluate) -> set:
-    """The elements the `part` revision takes from the `full` one when computing `wanted`: those it
-    reaches that are not in `evaluate`, both define, and whose value is a plain value (not a state
-    machine, whose value depends on what reads its history, nor a function, nor a literal)."""
-    given, seen = set(), set(wanted)
-    todo = list(wanted)
-    names = _field_names(part) | _field_names(full)
-    while todo:
-        for n in part.elements[todo.pop()].reads:
-            if n in seen or n not in part.elements:
-                continue
-            seen.add(n)
-            el = part.elements[n]
-            if (n not in evaluate and n in full.elements and n not in names
-                    and el.kind not in ("state_machine", "function")
-                    and not (el.kind == "parameter" and el.value_expr is None)):
-                given.add(n)
-            else:
-                todo.append(n)
-    return given
-
-
-def _field_names(rs) -> set:
-    """What a prepared case holds besides elements: the case schema's fields and the rule set itself."""
-    props = rs.case_schema.get("properties") if isinstance(rs.case_schema, dict) else None
-    return set(props or ()) | {"ruleset", "as_of"}
-
-
-def _run(rs, env, wanted):
-    if not wanted:
-        return {}, {}
-    values, findings, _ = rs.program.run(env, False, wanted)
-    found = _first_findings(findings)
-    if any(fid.endswith(".limit_reached") for fid in found):
-        return None     # the limits are the whole evaluation's: what the cone left out spends too
-    return values, found
-
-
-def _wanted(rs, ids) -> tuple:
-    """The cone's elements of one revision, as `Program.run` outputs. A parameter given as a literal
-    makes no finding and is not compared: it is evaluated when an output reads it."""
-    els = rs.elements
-    return tuple(sorted(e for e in ids if e in els and not (els[e].kind == "parameter" and els[e].value_expr is None)))
-
-
-def _first_findings(findings) -> dict:
-    """Finding id -> (clause, severity) of its first finding in the result document's order."""
-    from ..evaluation import clause_key
-    if len(findings) > 1:
-        findings = sorted(findings, key=lambda f: (clause_key(str(f["clause"])), f["id"]))
-    found = {}
-    for f in findings:
-        found.setdefault(f["id"], (f["clause"], f["severity"]))
-    return found
 
 
 def _kind_of(v, declared=None):
