@@ -146,7 +146,7 @@ class Plan:
             return None if a is None or b is None else (a, b)
         full = self.shared[0]
         env_full, env_part = (env_b, env_a) if full else (env_a, env_b)
-        values, findings, given = self.full(env_full)
+        values, findings, given = self.full(env_full)     # `given` is never empty (see __init__)
         x = _found(findings, self.findable)
         if x is None:
             return None
@@ -226,8 +226,10 @@ class Staged:
         or None when an evaluation reached its limits."""
         env_full, env_part = (env_b, env_a) if self.full else (env_a, env_b)
         vf, ff, xf = self.run_full(env_full)
-        env_part.update(xf)
+        if xf:
+            env_part.update(xf)
         vp, fp, xp = self.run_part(env_part)
+        xp = xp or {}
         reached = self._reached(xp, xf)
         if not reached:
             x, y = _found(ff, self.findable), _found(fp, self.findable)
@@ -236,9 +238,11 @@ class Staged:
             second = self._second.get(reached)
             if second is None:
                 second = self._second[reached] = _Second(self, reached, self.outputs)
-            env_full.update(xf)
+            if xf:
+                env_full.update(xf)
             vf2, ff2, xf2 = second.run_full(env_full)
-            env_part.update(xf2)
+            if xf2:
+                env_part.update(xf2)
             env_part.update(xp)         # the part's own values of the first stage over the full one's
             vp2, fp2, _ = second.run_part(env_part)
             vf, vp = {**vf, **vf2}, {**vp, **vp2}
