@@ -17,7 +17,7 @@ from engine.impact.compare import Comparer
 from engine.impact.cone import Cone
 from engine.registry import load_cached
 
-from test_cone import _report, corpus, pairs  # noqa: F401  (fixtures)
+from test_cone import _report, clashing, corpus, pairs  # noqa: F401  (fixtures)
 from test_impact import A1, A2
 
 REPO = Path(__file__).resolve().parents[2]
@@ -83,18 +83,7 @@ def test_every_format_of_diff_cases_is_the_same_bytes(corpus, pairs, pair, monke
 
 def test_a_finding_id_with_two_makers_is_not_cut_off():
     a2 = load_cached(A2)
-
-    class Renamed:                 # a revision in which a check has the id of another's limit finding
-        def __init__(self, rs):
-            self.manifest, self.case_schema, self.own_identity = rs.manifest, rs.case_schema, rs.own_identity
-            self.elements = dict(rs.elements)
-    new = Renamed(a2)
-    check = next(el for el in a2.elements.values() if el.kind == "check")
-    other = next(eid for eid, el in a2.elements.items() if el.kind == "rule")
-    clash = type(check).__new__(type(check))
-    clash.__dict__.update(check.__dict__)
-    clash.id = other + ".limit_reached"
-    new.elements[clash.id] = clash
+    new, _, _ = clashing(a2)
     assert not plans.Staged.usable(a2, new, Cone(a2, new))
     assert plans.Staged.usable(a2, load_cached(A1), Cone(a2, load_cached(A1)))
 
