@@ -94,23 +94,26 @@ def evaluate(ruleset, case: dict, *, trace: bool = True, label: str = "the case"
     return result
 
 
-def shared_run(ruleset, outputs, given=None, export=()):
+def shared_run(ruleset, outputs, given=(), export=(), context=()):
     """A run function env -> (values, findings, exported) over `outputs` and what they need, in which
-    the elements of `given` (id -> kind, as `element_kinds` gives them) are not computed but read from
-    env[id], and `exported` maps each id of `export` to its FEEL value: one revision's values handed to
-    another that defines those elements the same way (engine/impact/compare.py). Trace off."""
+    the elements of `given` (ids) are not computed but read from env[id], and `exported` maps each id
+    of `export` to its FEEL value (None when there is none): one revision's values handed to another
+    that defines those elements the same way (engine/impact/plans.py). Trace off. A given element
+    has the kind it has when `context` (ids) is computed (one outside it is computed). Generated once per rule set and ids (its
+    code cached on disk beside the rule set's, as Program.run's reduced functions are)."""
+    from .codegen.cache import reduced_code
     from .codegen.module import namespace
     from .codegen.program import _extras, generate
     program = ruleset.program
-    src = generate(ruleset, program.functions, tuple(outputs), given=given or {}, export=tuple(export))
+    outputs, given, export, context = (tuple(sorted(x)) for x in (outputs, given, export, context))
+
+    def make():
+        kinds: dict = {}
+        generate(ruleset, program.functions, context, kinds=kinds)
+        src = generate(ruleset, program.functions, outputs, given={e: kinds[e] for e in given if e in kinds},
+                       export=export)
+        return compile(src, "<certrules rule set>", "exec")
+    mode = "shared\0" + ",".join(given) + "\0" + ",".join(export) + "\0" + ",".join(context)
     ns = namespace(program.functions, _extras())
-    exec(compile(src, "<certrules rule set>", "exec"), ns)
+    exec(reduced_code(program, outputs, mode, make), ns)
     return ns["run"]
-
-
-def element_kinds(ruleset, outputs) -> dict:
-    """Element id -> the kind (engine/codegen/kinds.py) its value has when `outputs` are computed."""
-    from .codegen.program import generate
-    kinds: dict = {}
-    generate(ruleset, ruleset.program.functions, tuple(outputs), kinds=kinds)
-    return kinds

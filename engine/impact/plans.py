@@ -128,13 +128,11 @@ class Plan:
             if given and cost < best:
                 best, self.shared = cost, (full, given)
         if self.shared is not None:
-            from ..evaluation import element_kinds, shared_run
+            from ..evaluation import shared_run
             full, given = self.shared
             rs_full, rs_part = _sides(old, new, full)
-            kinds = element_kinds(rs_part, self.wanted[1 - full])
-            export = tuple(sorted(given))
-            self.full = shared_run(rs_full, self.wanted[full], export=export)
-            self.part = shared_run(rs_part, self.wanted[1 - full], given={e: kinds[e] for e in export})
+            self.full = shared_run(rs_full, self.wanted[full], export=given)
+            self.part = shared_run(rs_part, self.wanted[1 - full], given=given, context=self.wanted[1 - full])
             self.findable = _findable(old, new, evaluate)
 
     def run(self, env_a, env_b):
@@ -170,7 +168,7 @@ class Staged:
     compared are exactly those of the elements computed under both."""
 
     def __init__(self, old, new, cone, gate, outputs):
-        from ..evaluation import element_kinds, needed_order, shared_run
+        from ..evaluation import needed_order, shared_run
         self.old, self.new, self.gate = old, new, gate
         self.cone = cone
         first = frozenset(gate.first)
@@ -195,10 +193,8 @@ class Staged:
         full_order = needed_order(rs_full, self.wanted_full + tuple(sorted(given)))
         self.handed = tuple(sorted({e for e in full_order if e in rs_part.elements and _givable(rs_part, rs_full, e)}
                                    | (first & set(rs_full.elements))))
-        kinds = element_kinds(rs_part, self.wanted_part)
         self.run_full = shared_run(rs_full, self.wanted_full, export=self.handed)
-        self.run_part = shared_run(rs_part, self.wanted_part, given={e: kinds[e] for e in sorted(given)},
-                                   export=self.own)
+        self.run_part = shared_run(rs_part, self.wanted_part, given=given, export=self.own, context=self.wanted_part)
         self.first = first
         # a first-stage element whose readers are all of the first stage stops nothing: only the others'
         # values are compared (Gate.differing, restricted to what can reach beyond the first stage)
@@ -272,17 +268,14 @@ class _Second:
     first stage's values and hands over what the part needs besides its own first-stage values."""
 
     def __init__(self, st: Staged, reached: frozenset, outputs):
-        from ..evaluation import element_kinds, shared_run
+        from ..evaluation import shared_run
         rs_full, rs_part = _sides(st.old, st.new, st.full)
         wanted_full, wanted_part = _wanted(rs_full, reached), _wanted(rs_part, reached)
         own = {e for e in st.own if _plain_valued(rs_part, e)}
         given = _handed(rs_part, rs_full, wanted_part, reached, own)
-        kinds_full = element_kinds(rs_full, st.wanted_full + wanted_full)
-        kinds_part = element_kinds(rs_part, st.wanted_part + wanted_part)
-        self.run_full = shared_run(rs_full, wanted_full,
-                                   given={e: kinds_full[e] for e in st.handed if _plain_valued(rs_full, e)},
-                                   export=tuple(sorted(given - own - set(st.handed))))
-        self.run_part = shared_run(rs_part, wanted_part, given={e: kinds_part[e] for e in sorted(given)})
+        self.run_full = shared_run(rs_full, wanted_full, given=[e for e in st.handed if _plain_valued(rs_full, e)],
+                                   export=given - own - set(st.handed), context=st.wanted_full + st.handed + wanted_full)
+        self.run_part = shared_run(rs_part, wanted_part, given=given, context=st.wanted_part + wanted_part)
         done = st.first | reached
         self.findable = _findable(st.old, st.new, done)
         self.compared = [k for k in outputs if k in done]
