@@ -99,8 +99,8 @@ def shared_run(ruleset, outputs, given=(), export=(), context=()):
     the elements of `given` (ids) are not computed but read from env[id], and `exported` maps each id
     of `export` to its FEEL value (None when there is none): one revision's values handed to another
     that defines those elements the same way (engine/impact/plans.py). Trace off. A given element
-    has the kind it has when `context` (ids) is computed (one outside it is computed). Generated once per rule set and ids (its
-    code cached on disk beside the rule set's, as Program.run's reduced functions are)."""
+    has the kind it has when `context` (ids) is computed (one outside it is computed instead).
+    Generated once per rule set and ids, its code cached on disk as Program.run's reduced ones are."""
     from .codegen.cache import reduced_code
     from .codegen.module import namespace
     from .codegen.program import _extras, generate

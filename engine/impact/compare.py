@@ -36,7 +36,7 @@ class Comparer:
     changed elements and what they read, trace off, no result document. `cone=False` evaluates every
     element under both (the full evaluation, as `evaluate` makes it): what a case falls back to when an
     evaluation reaches its limits, and what the tests hold the cone to. `share=False` keeps each
-    revision computing the inputs the two define alike itself (see Plan)."""
+    revision computing the inputs the two define alike itself, without an early cut-off (plans.py)."""
 
     GATE_SHARE = 0.6     # the first stage is worth it when it evaluates at most this part of the cone
 
@@ -51,7 +51,6 @@ class Comparer:
             changed = self.cone.changed
             self.share = share and not self.cone.whole
             self._plans: dict = {}
-            self.plan = self._plan_of(frozenset(self.cone.evaluate), [k for k in self.outputs if k in changed])
             props = old.case_schema.get("properties") if isinstance(old.case_schema, dict) else None
             # the same schema prepares a case the same way: once, the rule set's own identity apart
             self.one_prepare = old.case_schema == new.case_schema
@@ -59,6 +58,8 @@ class Comparer:
             gate = Gate(old, new, self.cone)
             self.staged = Staged(old, new, self.cone, gate, self.outputs) \
                 if self.share and Staged.usable(old, new, self.cone) else None
+            self.plan = None if self.staged is not None else \
+                self._plan_of(frozenset(self.cone.evaluate), [k for k in self.outputs if k in changed])
             first, whole = gate.cost()
             usable = all(any(rs.elements[e].kind != "parameter" for e in w) for rs, w in zip((old, new), gate.wanted))
             self.gate = gate if self.staged is None and usable and first <= self.GATE_SHARE * whole else None
