@@ -19,8 +19,10 @@ Prints, in order, each ratio measured within this one run:
      certrules is, whatever PYTHONDONTWRITEBYTECODE says;
   6. impact analysis (engine/impact/) over generated corpora: the steady state on one core (each case
      compared under both revisions in this process, CPU time; target >= 3,000 cases/s), evaluating only
-     the elements the pair changes (the cone, with its share of the elements) against every element,
-     for the measured pair and A/2 with five stars from 96; then whole runs
+     the elements the pair changes (the cone, with its share of the elements; the inputs both revisions
+     define alike computed once, and past a first stage only what a difference reaches) against the
+     plain cone (each revision computing all the cone needs itself) and every element, for the measured
+     pair and A/2 with five stars from 96; then whole runs
      in a fresh process (the cache warmed by an untimed run) with 1 worker and all cores, and peak
      memory, for two corpus sizes.
 
@@ -376,7 +378,8 @@ TARGET_IMPACT = 3_000      # cases/s on one core
 
 def bench_steady(rs, old, new, what, cfg):
     """The steady state on one core for the measured pair and for the five-star threshold change: the
-    cone (what the impact runs) against the full comparison (every element under both), in one run."""
+    cone (what the impact runs) against the plain cone (share=False) and the full comparison (every
+    element under both), in one run."""
     from impact_bench import five_star_at_96
     n, repeat = cfg["impact_sizes"][0], cfg["repeat"]
     corpus = corpus_file(rs, n)
@@ -390,37 +393,64 @@ def bench_steady(rs, old, new, what, cfg):
     try:
         for label, a, b in pairs:
             cone, share = _impact_per_core(a, b, corpus, repeat)
+            plain, _ = _impact_per_core(a, b, corpus, repeat, share=False)
             full, _ = _impact_per_core(a, b, corpus, repeat, cone=False)
             per_case = 1e6 / cone
             verdict = "met" if cone >= TARGET_IMPACT else \
                 f"NOT met: {per_case:.0f} us a case, {1e6 / TARGET_IMPACT:.0f} needed, so each evaluation {per_case * TARGET_IMPACT / 1e6:.1f}x faster"
-            say(f"  {label}: cone {cone:8,.0f} cases/s, full comparison {full:8,.0f} cases/s, cone/full {cone / full:.2f}; "
-                f"the cone holds {share[0]:.0%} / {share[1]:.0%} of the old / new elements"
-                f"{f', narrowed per case by a first stage of {share[2]:.0%}' if share[2] is not None else ''} ({verdict})")
+            say(f"  {label}: cone {cone:8,.0f} cases/s, plain cone {plain:8,.0f} (each revision computing all it needs), "
+                f"full comparison {full:8,.0f} cases/s; cone/plain {cone / plain:.2f}, cone/full {cone / full:.2f}; "
+                f"the cone holds {share[0]:.0%} / {share[1]:.0%} of the old / new elements; {share[2]} ({verdict})")
     finally:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _impact_per_core(old, new, corpus, repeat, cone: bool = True):
-    """(cases per second of CPU time, comparing each case under both revisions in this process; the
-    share of each revision's elements the cone evaluates)."""
+def _impact_per_core(old, new, corpus, repeat, cone: bool = True, share: bool = True):
+    """(cases per second of CPU time, comparing each case under both revisions in this process below the
+    frame-stack room a worker's task has (parallel.with_room); the share of each revision's elements the
+    cone evaluates, and how the cases were narrowed)."""
     from engine.corpus.sources import iter_records, parse_record
     from engine.impact.compare import Comparer
+    from engine.parallel import with_room
     from engine.registry import load_cached
     a, b = load_cached(Path(old)), load_cached(Path(new))
-    comparer = Comparer(a, b, cone=cone)
+    comparer = Comparer(a, b, cone=cone, share=share)
     cases = [parse_record(r)[1] for r in iter_records(corpus)]
     comparer.compare(cases[0])
+
+    def one_pass():
+        for case in cases:
+            comparer.compare(case)
     times = []
     for _ in range(repeat):
         t = time.process_time()
-        for case in cases:
-            comparer.compare(case)
+        with_room(one_pass)
         times.append(time.process_time() - t)
-    gate = comparer.gate.cost()[0] / (len(a.elements) + len(b.elements)) if cone and comparer.gate else None
-    share = (comparer.cone.share(a), comparer.cone.share(b), gate) if cone else None
-    return len(cases) / statistics.median(times), share
+    if not cone:
+        return len(cases) / statistics.median(times), None
+    how = "no first stage"
+    if comparer.staged is not None:
+        st = comparer.staged
+        past = sum(1 for case in cases if _past_first(comparer, case))
+        how = (f"a first stage of {len(st.first)} changed elements, {past / len(cases):.0%} of the cases past it, "
+               f"the {'new' if st.full else 'old'} revision computing the shared inputs")
+    elif comparer.gate is not None:
+        how = f"narrowed per case by a first stage of {comparer.gate.cost()[0] / (len(a.elements) + len(b.elements)):.0%}"
+    return len(cases) / statistics.median(times), (comparer.cone.share(a), comparer.cone.share(b), how)
+
+
+def _past_first(comparer, case) -> bool:
+    """Whether the staged comparison of this case went past its first stage (untimed)."""
+    st = comparer.staged
+    seen = []
+    reached = st._reached
+    st._reached = lambda xp, xf: seen.append(reached(xp, xf)) or seen[-1]
+    try:
+        comparer.compare(case)
+    finally:
+        del st._reached
+    return bool(seen and seen[-1])
 
 
 # -------------------------------------------------------------------------------------------- main

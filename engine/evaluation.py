@@ -32,26 +32,29 @@ def _finding_order(f):
     return (clause_key(str(f["clause"])), f["id"])
 
 
-def needed_order(ruleset, outputs) -> list:
+def needed_order(ruleset, outputs, stop=()) -> list:
     """The evaluation order restricted to what `outputs` (element ids) need: the outputs and every
-    element they read, transitively. Worked out once per rule set and set of outputs."""
-    key = frozenset(outputs)
+    element they read, transitively, but not what an element of `stop` reads (one given its value).
+    Worked out once per rule set, set of outputs and set of stops."""
+    outs = frozenset(outputs)
+    key = (outs, frozenset(stop)) if stop else outs
     cache = ruleset.__dict__.get("_needed_orders")
     if cache is None:
         cache = ruleset.__dict__["_needed_orders"] = {}
     hit = cache.get(key)
     if hit is None:
         elements = ruleset.elements
-        unknown = sorted(o for o in key if o not in elements)
+        unknown = sorted(o for o in outs if o not in elements)
         if unknown:
             raise UsageError(f"{ruleset.name} has no element {', '.join(repr(u) for u in unknown)}")
-        todo, seen = list(key), set()
+        todo, seen = list(outs), set()
         while todo:
             eid = todo.pop()
             if eid in seen:
                 continue
             seen.add(eid)
-            todo.extend(n for n in elements[eid].reads if n in elements and n not in seen)
+            if eid not in stop:
+                todo.extend(n for n in elements[eid].reads if n in elements and n not in seen)
         hit = cache[key] = [eid for eid in ruleset.order if eid in seen]
     return hit
 
@@ -89,3 +92,28 @@ def evaluate(ruleset, case: dict, *, trace: bool = True, label: str = "the case"
     if trace:
         result["trace"] = traced
     return result
+
+
+def shared_run(ruleset, outputs, given=(), export=(), context=()):
+    """A run function env -> (values, findings, exported) over `outputs` and what they need, in which
+    the elements of `given` (ids) are not computed but read from env[id], and `exported` maps each id
+    of `export` to its FEEL value (None when there is none): one revision's values handed to another
+    that defines those elements the same way (engine/impact/plans.py). Trace off. A given element
+    has the kind it has when `context` (ids) is computed (one outside it is computed instead).
+    Generated once per rule set and ids, its code cached on disk as Program.run's reduced ones are."""
+    from .codegen.cache import reduced_code
+    from .codegen.module import namespace
+    from .codegen.program import _extras, generate
+    program = ruleset.program
+    outputs, given, export, context = (tuple(sorted(x)) for x in (outputs, given, export, context))
+
+    def make():
+        kinds: dict = {}
+        generate(ruleset, program.functions, context, kinds=kinds)
+        src = generate(ruleset, program.functions, outputs, given={e: kinds[e] for e in given if e in kinds},
+                       export=export)
+        return compile(src, "<certrules rule set>", "exec")
+    mode = "shared\0" + ",".join(given) + "\0" + ",".join(export) + "\0" + ",".join(context)
+    ns = namespace(program.functions, _extras())
+    exec(reduced_code(program, outputs, mode, make), ns)
+    return ns["run"]

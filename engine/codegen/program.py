@@ -55,18 +55,23 @@ def _extras():
     }
 
 
-def generate(ruleset, functions, outputs=None, traced: bool = False, feel: bool = False) -> str:
+def generate(ruleset, functions, outputs=None, traced: bool = False, feel: bool = False, given=None,
+             export=(), kinds=None) -> str:
     """A module's source: without the trace, `prepare` and `run`; with it, `run_traced`. Without outputs
     over every element; with outputs (element ids), over only what they need. The two are modules of
     their own: a process that never asks for the trace never loads its code. `feel`: `run` gives the
-    FEEL value of every element it computed (Program.derive), not the result document's values."""
+    FEEL value of every element it computed (Program.derive), not the result document's values.
+    `given` (element id -> kind): those elements are not computed but read from env[id] (what they
+    read is not needed); `export` (ids): `run` gives their FEEL values as its third item; `kinds`: a
+    dict filled with the kind of every element computed (evaluation.shared_run)."""
     from ..evaluation import needed_order
     from ..feel.builtins import BUILTINS
     from ..ruleset import RULESET_NAME
     from . import kinds as K
     from .elements import ElementEmitter, trimmed_machines
     from .prepare import emit_prepare
-    from .writer import Literals, Names, Writer
+    from .expr import Val
+    from .writer import Literals, Names, Writer, text
     names = Names()
     lits = Literals(names)
     schema = ruleset.case_schema if isinstance(ruleset.case_schema, dict) else {}
@@ -74,14 +79,24 @@ def generate(ruleset, functions, outputs=None, traced: bool = False, feel: bool 
     case_kinds = {name: K.from_schema(sub) for name, sub in props.items()}
     if RULESET_NAME not in props:       # the rule set's own identity (prepare puts it in the environment)
         case_kinds[RULESET_NAME] = K.of_value(ruleset.own_identity)
-    order = ruleset.order if outputs is None else needed_order(ruleset, outputs)
+    order = ruleset.order if outputs is None else needed_order(ruleset, tuple(outputs) + tuple(export), given or ())
     body = Writer(names)
     body.level = 3      # inside the function, its try and (dropped below) one more
     ee = ElementEmitter(body, lits, ruleset, functions, BUILTINS, traced, case_kinds, trimmed_machines(ruleset))
     ee.rs_extra_fields = schema.get("additionalProperties", True) is not False
     for eid in order:
-        ee.element(ruleset.elements[eid])
-    function = _function("run_traced" if traced else "run", ruleset, ee, body, traced, outputs, order, feel)
+        if given and eid in given:
+            var = body.tmp("e")
+            body.line(f"{var} = env[{text(eid)}]")
+            ee.values[eid] = ee.frame.bound[eid] = Val(var, given[eid])
+        else:
+            ee.element(ruleset.elements[eid])
+    if export:      # in the body, so that the temporaries it names are not shared (writer.share_temporaries)
+        body.line("XP = {" + ", ".join(f"{text(e)}: {_export_src(ee.values[e], lits)}" for e in export) + "}")
+    if kinds is not None:
+        kinds.update((e, ee.values[e].kind) for e in order)
+    function = _function("run_traced" if traced else "run", ruleset, ee, body, traced, outputs, order, feel,
+                         bool(export))
     lines: list[str] = []
     if outputs is None and not traced:
         from ..registry import SELECTION_FIELDS
@@ -92,11 +107,22 @@ def generate(ruleset, functions, outputs=None, traced: bool = False, feel: bool 
     return source
 
 
+def _export_src(v, lits) -> str:
+    """A value's source where the function ends: a constant afresh (its shared local may be set in a
+    branch that did not run), anything else its local."""
+    if v.kind.is_const:
+        src = lits.of(v.kind.const)
+        if src is not None:
+            return src
+    return v.src
+
+
 def compile_module(ruleset, functions, outputs=None, traced: bool = False, feel: bool = False):
     return compile(generate(ruleset, functions, outputs, traced, feel), "<certrules rule set>", "exec")
 
 
-def _function(name, ruleset, ee, body, traced: bool, outputs, order, feel: bool = False) -> list[str]:
+def _function(name, ruleset, ee, body, traced: bool, outputs, order, feel: bool = False,
+              export: bool = False) -> list[str]:
     from .elements import plain_src
     from .writer import share_temporaries, text
     out = [f"def {name}(env):"]
@@ -143,7 +169,7 @@ def _function(name, ruleset, ee, body, traced: bool, outputs, order, feel: bool 
             src = plain_src(v)
         entries.append(f"{text(eid)}: {src}")
     out.append("    values = {" + ", ".join(entries) + "}")
-    out.append("    return values, F, T" if traced else "    return values, F, None")
+    out.append("    return values, F, T" if traced else "    return values, F, XP" if export else "    return values, F, None")
     return out
 
 

@@ -35,29 +35,34 @@ class Comparer:
     """Compares cases under two loaded revisions, evaluating only what can differ (cone.py): the
     changed elements and what they read, trace off, no result document. `cone=False` evaluates every
     element under both (the full evaluation, as `evaluate` makes it): what a case falls back to when an
-    evaluation reaches its limits, and what the tests hold the cone to."""
+    evaluation reaches its limits, and what the tests hold the cone to. `share=False` keeps each
+    revision computing the inputs the two define alike itself, without an early cut-off (plans.py)."""
 
     GATE_SHARE = 0.6     # the first stage is worth it when it evaluates at most this part of the cone
 
-    def __init__(self, old, new, cone: bool = True):
+    def __init__(self, old, new, cone: bool = True, share: bool = True):
         from .cone import Cone, Gate
+        from .plans import Staged
         self.old, self.new = old, new
         self.outputs = sorted(shown_outputs(old) & shown_outputs(new))
         self.kinds = {**value_kinds(old), **value_kinds(new)}
         self.cone = Cone(old, new) if cone else None
         if self.cone is not None:
             changed = self.cone.changed
-            self.compared = [k for k in self.outputs if k in changed]
-            self.wanted = (_wanted(old, self.cone.evaluate), _wanted(new, self.cone.evaluate))
+            self.share = share and not self.cone.whole
+            self._plans: dict = {}
             props = old.case_schema.get("properties") if isinstance(old.case_schema, dict) else None
             # the same schema prepares a case the same way: once, the rule set's own identity apart
             self.one_prepare = old.case_schema == new.case_schema
             self.identity = new.own_identity if not (isinstance(props, dict) and "ruleset" in props) else None
             gate = Gate(old, new, self.cone)
+            self.staged = Staged(old, new, self.cone, gate, self.outputs) \
+                if self.share and Staged.usable(old, new, self.cone) else None
+            self.plan = None if self.staged is not None else \
+                self._plan_of(frozenset(self.cone.evaluate), [k for k in self.outputs if k in changed])
             first, whole = gate.cost()
             usable = all(any(rs.elements[e].kind != "parameter" for e in w) for rs, w in zip((old, new), gate.wanted))
-            self.gate = gate if usable and first <= self.GATE_SHARE * whole else None
-            self._plans: dict = {}
+            self.gate = gate if self.staged is None and usable and first <= self.GATE_SHARE * whole else None
 
     def compare(self, case):
         """(changes, raised, cleared, refused): changes is a list of (output, kind, a, b)."""
@@ -76,11 +81,12 @@ class Comparer:
     def _full(self, rs, case):
         from ..errors import CertrulesError
         from ..evaluation import evaluate
+        from .plans import first_findings
         try:
             r = evaluate(rs, case, trace=False)
         except CertrulesError as exc:
             return None, exc.message.splitlines()[0]
-        return (r["values"], _first_findings(r["findings"])), None
+        return (r["values"], first_findings(r["findings"])), None
 
     def _cone(self, case):
         """The comparison from the cone, or None when this case needs the full one: a revision refuses
@@ -96,33 +102,31 @@ class Comparer:
                 env_b = self.new.program.prepare(case)
         except CertrulesError:
             return None
-        wanted, compared = self.wanted, self.compared
+        if self.staged is not None:
+            done = self.staged.run(env_a, env_b)
+            return None if done is None else self._differences(*done[0], done[1])
+        plan = self.plan
         if self.gate is not None:
-            wanted, compared = self._plan(self.gate.differing(self.old.program.derive(env_a, self.gate.wanted[0]),
-                                                              self.new.program.derive(env_b, self.gate.wanted[1])))
-        a = self._run(self.old, env_a, wanted[0])
-        b = self._run(self.new, env_b, wanted[1])
-        if a is None or b is None:
+            plan = self._gated(self.gate.differing(self.old.program.derive(env_a, self.gate.wanted[0]),
+                                                   self.new.program.derive(env_b, self.gate.wanted[1])))
+        done = plan.run(env_a, env_b)
+        if done is None:
             return None
-        return self._differences(a, b, compared)
+        return self._differences(done[0], done[1], plan.compared)
 
-    def _plan(self, differing):
+    def _gated(self, differing):
         hit = self._plans.get(differing)
         if hit is None:
-            evaluate = self.gate.plan(differing)
-            hit = self._plans[differing] = ((_wanted(self.old, evaluate), _wanted(self.new, evaluate)),
-                                            [k for k in self.outputs if k in differing])
+            hit = self._plans[differing] = self._plan_of(frozenset(self.gate.plan(differing)),
+                                                         [k for k in self.outputs if k in differing])
         return hit
 
-    @staticmethod
-    def _run(rs, env, wanted):
-        if not wanted:
-            return {}, {}
-        values, findings, _ = rs.program.run(env, False, wanted)
-        found = _first_findings(findings)
-        if any(fid.endswith(".limit_reached") for fid in found):
-            return None     # the limits are the whole evaluation's: what the cone left out spends too
-        return values, found
+    def _plan_of(self, evaluate: frozenset, compared: list):
+        hit = self._plans.get(evaluate)
+        if hit is None:
+            from .plans import Plan
+            hit = self._plans[evaluate] = Plan(self.old, self.new, evaluate, compared, self.share)
+        return hit
 
     def _differences(self, a, b, outputs):
         va, fa = a
@@ -138,24 +142,6 @@ class Comparer:
         raised = sorted((fid, *fb[fid]) for fid in fb.keys() - fa.keys())
         cleared = sorted((fid, *fa[fid]) for fid in fa.keys() - fb.keys())
         return changes, raised, cleared, None
-
-
-def _wanted(rs, ids) -> tuple:
-    """The cone's elements of one revision, as `Program.run` outputs. A parameter given as a literal
-    makes no finding and is not compared: it is evaluated when an output reads it."""
-    els = rs.elements
-    return tuple(sorted(e for e in ids if e in els and not (els[e].kind == "parameter" and els[e].value_expr is None)))
-
-
-def _first_findings(findings) -> dict:
-    """Finding id -> (clause, severity) of its first finding in the result document's order."""
-    from ..evaluation import clause_key
-    if len(findings) > 1:
-        findings = sorted(findings, key=lambda f: (clause_key(str(f["clause"])), f["id"]))
-    found = {}
-    for f in findings:
-        found.setdefault(f["id"], (f["clause"], f["severity"]))
-    return found
 
 
 def _kind_of(v, declared=None):

@@ -124,7 +124,8 @@ def _propagate(old, new, roots: set) -> set:
     return changed
 
 
-def _finding_ids(el) -> set:
+def finding_ids(el) -> set:
+    """The ids of the findings an element can make."""
     ids = {el.id + s for s in _FINDING_SUFFIXES}
     if el.kind == "check":
         ids.add(el.id)
@@ -136,7 +137,7 @@ def _with_finding_partners(old, new, changed: set) -> set:
     makers: dict = {}
     for rs in (old, new):
         for eid, el in rs.elements.items():
-            for fid in _finding_ids(el):
+            for fid in finding_ids(el):
                 makers.setdefault(fid, set()).add(eid)
     out, todo = set(changed), list(changed)
     while todo:
@@ -145,7 +146,7 @@ def _with_finding_partners(old, new, changed: set) -> set:
             el = rs.elements.get(eid)
             if el is None:
                 continue
-            for fid in _finding_ids(el):
+            for fid in finding_ids(el):
                 for other in makers.get(fid, ()):
                     if other not in out:
                         out.add(other)
