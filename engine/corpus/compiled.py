@@ -39,7 +39,8 @@ class _Gen:
         self.ns: dict = {
             "_M": S.MISSING, "_walk": S._walk, "_as_date": S._as_date, "_text": S._text, "_copy": S._copy,
             "_IMM": S._IMMUTABLE, "_add_months": S.add_months, "_td": timedelta, "_bisect": bisect.bisect_right,
-            "_exp": math.exp, "_log": math.log, "_date": date,
+            "_exp": math.exp, "_log": math.log, "_date": date, "_fromord": date.fromordinal, "_sqrt": math.sqrt, "_cos": math.cos,
+            "_sin": math.sin, "_TWOPI": 2.0 * math.pi, "_rb": _randbelow_again,
             "_any_in": lambda v, allowed: any(a in v for a in allowed),
             # called from here, so that the `time` module strftime imports is found with the builtins
             # of this module, not the generated code's
@@ -50,6 +51,9 @@ class _Gen:
         self.count = 0          # constants
         self.temps = 0          # temporaries of the current top-level entry
         self.out = _Out()
+        self.var_local: dict = {}   # variable -> the local holding its value (None while unset)
+        self.var_kind: dict = {}    # variable -> "str" / "date" when every value it can have is one
+        self.item_local: list = []  # the local of each list item being made (None: read ctx.items)
 
     # ------------------------------------------------------------ names and constants
 
@@ -92,7 +96,7 @@ class _Gen:
         if text_.startswith("$"):
             segs = S.ref_segments(text_[1:])
             name, rest = segs[0], segs[1:]
-            get = f"V.get({self.const(name)})"
+            get = self.var_local.get(name) or f"V.get({self.const(name)})"
             if not rest:
                 return get
             t = self.tmp()
@@ -108,6 +112,9 @@ class _Gen:
             return "(pos[-1] if pos else None)"
         if segs[0] == "item":
             rest = segs[1:]
+            local = self.item_local[-1] if self.item_local else None
+            if local is not None and len(rest) == 1 and isinstance(rest[0], str):
+                return f"{local}.get({self.const(rest[0])})"
             if len(rest) == 1 and isinstance(rest[0], str):
                 return f"(items[-1].get({self.const(rest[0])}) if items else None)"
             return f"(_walk(items[-1], {self.glob(rest)}) if items else None)"
@@ -128,6 +135,47 @@ class _Gen:
         self.line(f"{t} = _walk(C, {self.glob(segs)})")
         return t
 
+    def ref_kind(self, text_) -> str | None:
+        """"str", "date" or "int" when every value the reference can have (None aside) is one."""
+        if not isinstance(text_, str):
+            return None
+        if text_.startswith("$"):
+            segs = S.ref_segments(text_[1:])
+            return self.var_kind.get(segs[0]) if len(segs) == 1 else None
+        return "int" if S.ref_segments(text_) == ["position"] else None
+
+    def date_of(self, text_) -> str:
+        """An expression for a reference's value as a date (spec._as_date), or None."""
+        e = self.ref(text_)
+        return e if self.ref_kind(text_) == "date" else f"_as_date({e})"
+
+    def kind_of(self, spec) -> str | None:
+        """"str" or "date" when every value the spec draws is one (when it draws any): what lets a
+        variable's readers skip the tests of its kind."""
+        if not isinstance(spec, dict):
+            v = S._plain(spec)
+            if v.__class__ is str:
+                return "date" if S._DATE.match(v) else "str"
+            return None
+        source = next((k for k in S.SOURCES if k in spec), None)
+        if source in ("date", "after"):
+            return "date"
+        if source in ("template", "chars", "digits", "date_text"):
+            return "str"
+        if source == "value":
+            return self.kind_of(spec["value"])
+        if source == "choice" and self.total(spec):
+            options = self.choice_table(spec)[0]
+            return "str" if options and all(o.__class__ is str for o in options) else None
+        if source == "copy":
+            kind = self.ref_kind(spec["copy"])
+            return kind if kind in ("str", "date") else None
+        if source == "switch":
+            subs = list(spec["cases"].values()) + ([spec["default"]] if "default" in spec else [])
+            kinds = {self.kind_of(sub) for sub in subs}
+            return kinds.pop() if len(kinds) == 1 else None
+        return None
+
     def param(self, v, as_date=False):
         """(constant, None) for a literal parameter, (None, expression) otherwise (spec._value_or_ref)."""
         if isinstance(v, dict):
@@ -138,8 +186,9 @@ class _Gen:
         if isinstance(v, str):
             if S._DATE.match(v):
                 return (date.fromisoformat(v),), None
-            e = self.ref(v)
-            return (None, f"_as_date({e})") if as_date else (None, e)
+            if as_date:
+                return None, self.date_of(v)
+            return None, self.ref(v)
         return (S.real(v),), None
 
     def param_expr(self, v, as_date=False) -> str:
@@ -286,7 +335,11 @@ class _Gen:
         default = spec.get("default", S.MISSING)
         v = self.tmp()
         self.line(f"{v} = {self.ref(spec['switch'])}")
-        self.line(f"{v} = None if {v} is None else {v} if {v}.__class__ is str else _text({v})")
+        kind = self.ref_kind(spec["switch"])
+        if kind == "int":
+            self.line(f"{v} = None if {v} is None else str({v})")
+        elif kind != "str":
+            self.line(f"{v} = None if {v} is None else {v} if {v}.__class__ is str else _text({v})")
         word = "if"
         for k, sub in table.items():
             self.line(f"{word} {v} == {self.const(k)}:")
@@ -335,10 +388,12 @@ class _Gen:
             self.line(f"{o} = {{}} if {stub} is None else dict({stub})")
             self.line(f"{out}.append({o})")
             self.line(f"items.append({o})")
+            self.item_local.append(o)       # `item.x` reads this item's local, not ctx.items
             if "stories" in body:      # an item may hold fields of its story
                 self.fields(S.field_tree(item["fields"], ()), o, False, item_schema)
             else:
                 self.fields(S.field_tree(item["fields"], ()), o, True, item_schema)
+            self.item_local.pop()
             self.line("items.pop()")
             self.line(f"if {o}:")
             self.line(f"    prev[-1] = {o}")
@@ -352,7 +407,9 @@ class _Gen:
             t = self.tmp()
             self.line("items.append({})")
             self.line(f"{t} = _M")
+            self.item_local.append(None)
             self.value_into(t, item, item_schema)
+            self.item_local.pop()
             self.line("items.pop()")
             self.line(f"if {t} is not _M:")
             self.line(f"    {out}.append({t})")
@@ -373,7 +430,9 @@ class _Gen:
             self.line(f"    {out}.append({o})")
             self.line(f"items.append({o} if {isd} else {{}})")
             if general is not None:
+                self.line("rnd.gauss_next = GN")
                 self.line(f"{self.glob(general)}(ctx, {h}, 'v')")
+                self.line("GN = rnd.gauss_next")
             self.line("items.pop()")
             self.line(f"{v} = {h}.get('v', _M)")
             self.line(f"if {isd}:")
@@ -399,9 +458,23 @@ class _Gen:
             return self.randint_pair(v)
         return self.param_expr(v)
 
+    @staticmethod
+    def below(n) -> str:
+        """An expression for rnd._randbelow(n) (random's, with getrandbits) for a constant n >= 1: one
+        getrandbits call inline, _rb for a draw rejected."""
+        n = int(n)
+        if n < 1:
+            return f"B({n})"
+        k = n.bit_length()
+        return f"(rb if (rb := GB({k})) < {n} else _rb(GB, {n}, {k}))"
+
     def randint_pair(self, pair) -> str:
         """spec._offset of [low, high]: randint(int(low), int(high)), None when either is None."""
         a, b, t = self.param_expr(pair[0]), self.param_expr(pair[1]), self.tmp()
+        ca, cb = _int_literal(a), _int_literal(b)
+        if ca is not None and cb is not None and cb >= ca:
+            self.line(f"{t} = {ca} + {self.below(cb - ca + 1)}")
+            return t
         self.line(f"if {none(a)} or {none(b)}:")
         self.line(f"    {t} = None")
         self.line("else:")
@@ -485,7 +558,7 @@ class _Gen:
             return f"{k}[_bisect({self.glob(cum)}, R() * {self.const(cum[-1])})]"
         if source == "range":
             lo, hi = self.whole_range(spec)
-            return f"{lo} + B({hi - lo + 1})"
+            return f"{lo} + {self.below(hi - lo + 1)}"
         if source == "template":
             # each part drawn in order into a temporary, the text joined after (as v_template)
             exprs = []
@@ -618,8 +691,7 @@ class _Gen:
     v_digits = v_chars
 
     def v_date_text(self, t, spec, integer) -> None:
-        e = self.ref(spec["date_text"])
-        self.line(f"{t} = _as_date({e})")
+        self.line(f"{t} = {self.date_of(spec['date_text'])}")
         fmt = spec.get("format", "%Y-%m-%d")
         fast = _date_format(fmt) if isinstance(fmt, str) else None
         if fast is not None:
@@ -717,16 +789,44 @@ class _Gen:
         v = spec[key]
         return self.param_expr(v[0]), self.param_expr(v[1])
 
+    def gauss(self, x, mu, sigma) -> None:
+        """`x = rnd.gauss(mu, sigma)` as random.Random.gauss computes it, its second value kept in the
+        local GN (put back in rnd.gauss_next before spec.py's functions draw, and at the end)."""
+        z, g = self.tmp(), self.tmp()
+        self.line("if GN is None:")
+        self.line(f"    {z} = R() * _TWOPI")
+        self.line(f"    {g} = _sqrt(-2.0 * _log(1.0 - R()))")
+        self.line(f"    GN = _sin({z}) * {g}")
+        self.line(f"    {z} = _cos({z}) * {g}")
+        self.line("else:")
+        self.line(f"    {z} = GN")
+        self.line("    GN = None")
+        self.line(f"{x} = {mu} + {z} * {sigma}")
+
     def v_normal(self, t, spec, integer) -> None:
         m, s = self.pair(spec, "normal")
         x = self.tmp()
-        self.line(f"{x} = None if {none(m)} or {none(s)} else G({m}, {s})")
+        if none(m) == "False" and none(s) == "False":
+            self.gauss(x, m, s)
+        else:
+            self.line(f"if {none(m)} or {none(s)}:")
+            self.line(f"    {x} = None")
+            self.line("else:")
+            self.indent()
+            self.gauss(x, m, s)
+            self.outdent()
         self.bounded(t, x, spec, integer)
 
     def v_lognormal(self, t, spec, integer) -> None:
         m, s = self.pair(spec, "lognormal")
         x = self.tmp()
-        self.line(f"{x} = None if not {m} or {none(s)} else {m} * _exp(G(0, {s}))")
+        self.line(f"if not {m} or {none(s)}:")
+        self.line(f"    {x} = None")
+        self.line("else:")
+        self.indent()
+        self.gauss(x, "0", s)
+        self.line(f"{x} = {m} * _exp({x})")
+        self.outdent()
         self.bounded(t, x, spec, integer)
 
     def v_range(self, t, spec, integer) -> None:
@@ -782,8 +882,12 @@ class _Gen:
                     self.line(f"if {d} is None:")
                     self.indent()
                     n += 1
-                self.line(f"{d} = _as_date({self.ref(a)})")
+                self.line(f"{d} = {self.date_of(a)}")
             self.outdent(n)
+        elif self.date_constants(spec["date"]) is not None:
+            # both ends known now: the day drawn is the first plus randbelow(the days between + 1)
+            first, last = self.date_constants(spec["date"])
+            self.line(f"{d} = _fromord({first.toordinal()} + {self.below((last - first).days + 1)})")
         else:
             a = self.param_expr(spec["date"][0], as_date=True)
             ta = self.tmp()
@@ -829,6 +933,20 @@ class _Gen:
 
     v_after = v_date
 
+    @staticmethod
+    def date_constants(pair):
+        """(first, last) of `date: [first, last]` with literal dates, first <= last; else None."""
+        if not isinstance(pair, list) or len(pair) != 2:
+            return None
+        ends = []
+        for v in pair:
+            if isinstance(v, str) and S._DATE.match(v):
+                v = date.fromisoformat(v)
+            if v.__class__ is not date:
+                return None
+            ends.append(v)
+        return tuple(ends) if ends[0] <= ends[1] else None
+
     def offset_expr(self, off) -> str:
         kind, v = off
         if kind == "pair":
@@ -868,6 +986,20 @@ def _date_format(fmt: str):
     return make
 
 
+def _randbelow_again(getrandbits, n: int, k: int) -> int:
+    """The rest of random's _randbelow_with_getrandbits after a first draw of k bits was n or more."""
+    r = getrandbits(k)
+    while r >= n:
+        r = getrandbits(k)
+    return r
+
+
+def _int_literal(e: str):
+    """The int an expression of the generated code is when it is a plain (signed) integer literal."""
+    body = e[1:] if e[:1] == "-" else e
+    return int(e) if body.isdigit() and body.isascii() else None
+
+
 def none(e: str) -> str:
     """`e is None` for an expression that may be a literal (whose test is known now)."""
     if e.isidentifier() and e not in ("None", "True", "False"):
@@ -899,19 +1031,35 @@ def compile_profile(vars_specs, field_trees):
     g.line("rnd = ctx.rnd")
     g.line("R = rnd.random")
     g.line("B = rnd._randbelow")
-    g.line("G = rnd.gauss")
+    g.line("GB = rnd.getrandbits")
+    g.line("GN = rnd.gauss_next")     # random.gauss's second value, kept here (see v_normal)
     g.line("items = ctx.items")
     g.line("prev = ctx.prev")
     g.line("pos = ctx.pos")
     g.line("C = ctx.case = {}")
     g.line("V = ctx.vars = {}")
+    # each variable also in a local of its own (vN), read by the code instead of ctx.vars, which
+    # stays filled for spec.py's functions and the derive
+    names = list(dict.fromkeys(name for name, _ in vars_specs))
+    if names:
+        g.line(" = ".join(f"v{i}" for i in range(1, len(names) + 1)) + " = None")
     for name, spec in vars_specs:
         g.temps = 0
-        g.fill(spec, "V", g.const(name), fresh=True)
+        key = g.const(name)
+        local = f"v{names.index(name) + 1}"
+        g.fill(spec, "V", key, fresh=True)
+        last, head = g.out.lines[-1], f"    V[{key}] = "
+        if last.startswith(head):      # set unconditionally, by one expression
+            g.out.lines[-1] = f"    {local} = " + last[4:]
+        else:
+            g.line(f"{local} = V.get({key})")
+        g.var_local[name] = local
+        g.var_kind[name] = g.kind_of(spec)
     for tree, schema in field_trees:
         for name, node in tree.items():
             g.temps = 0
             g.fields({name: node}, "C", True, schema)
+    g.line("rnd.gauss_next = GN")
     g.line("return C")
     source = "def draw(ctx):\n" + "\n".join(g.out.lines) + "\n"
     exec(compile(source, "<certrules generator profile>", "exec"), g.ns)

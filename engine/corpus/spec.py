@@ -16,6 +16,7 @@ from __future__ import annotations
 import bisect
 import calendar
 import math
+import operator
 import re
 from datetime import date, timedelta
 from decimal import Decimal
@@ -538,11 +539,16 @@ def check_character(alphabet: str, weights, modulus: int, complement: bool = Tru
     symbols = symbols or alphabet
     index = {c: i for i, c in enumerate(alphabet)}
     w = list(weights)
+    n = len(w)
+    at = index.__getitem__
 
     def fn(text: str):
-        if len(text) != len(w) or any(c not in index for c in text):
+        if len(text) != n:
             return None
-        s = sum(index[c] * k for c, k in zip(text, w)) % modulus
+        try:
+            s = sum(map(operator.mul, map(at, text), w)) % modulus
+        except KeyError:        # a character not in the alphabet
+            return None
         r = (modulus - s) % modulus if complement else s
         return symbols[r] if r < len(symbols) else None
     return fn
