@@ -123,8 +123,7 @@ def compile_module(ruleset, functions, outputs=None, traced: bool = False, feel:
 
 def _function(name, ruleset, ee, body, traced: bool, outputs, order, feel: bool = False,
               export: bool = False) -> list[str]:
-    from .elements import plain_src
-    from .writer import share_temporaries, text
+    from .writer import share_temporaries, temporaries_in, text
     out = [f"def {name}(env):"]
     used = ee.frame.used
     for field, var in ee.case_vars.items():
@@ -144,16 +143,40 @@ def _function(name, ruleset, ee, body, traced: bool, outputs, order, feel: bool 
     out.append("    cx = _getcontext()")
     out.append("    _setcontext(_FEEL)")
     out.append("    try:")
-    body.lines = share_temporaries([line[4:] for line in body.lines])
+    tail = _tail(ruleset, ee, traced, outputs, order, feel, export)
+    # what the lines after the body read must keep its name: the body's sharing cannot see them
+    body.lines = share_temporaries([line[4:] for line in body.lines], keep=temporaries_in(tail))
     out.extend(body.lines)
     if not any(line.strip() and not line.lstrip().startswith("#") for line in body.lines):
         out.append("        pass")      # only literals asked for: their values are constants, no statement
     out.append("    finally:")
     out.append("        _setcontext(cx)")
-    entries = []
+    return out + tail
+
+
+def _tail(ruleset, ee, traced: bool, outputs, order, feel: bool, export: bool) -> list[str]:
+    """The lines that make the run function's result from the values the body computed."""
+    from .elements import plain_src
+    from .writer import text
     if feel:
-        out.append("    return {" + ", ".join(f"{text(eid)}: {ee.values[eid].src}" for eid in order) + "}")
-        return out
+        return ["    return {" + ", ".join(f"{text(eid)}: {ee.values[eid].src}" for eid in order) + "}"]
+    entries = []
+    wanted = None if outputs is None else frozenset(outputs)
+    for eid, el in ruleset.elements.items():
+        if wanted is None and el.kind in ("parameter", "check", "function"):
+            continue
+        if wanted is not None and eid not in wanted:
+            continue
+        v = ee.values[eid]
+        if el.kind == "state_machine":
+            src = f"_machine_value({v.src})"
+        elif traced and eid in ee.paths:
+            src = ee.paths[eid]           # the same text as its trace entry's value (made once)
+        else:
+            src = plain_src(v)
+        entries.append(f"{text(eid)}: {src}")
+    return ["    values = {" + ", ".join(entries) + "}",
+            "    return values, F, T" if traced else "    return values, F, XP" if export else "    return values, F, None"]
     wanted = None if outputs is None else frozenset(outputs)
     for eid, el in ruleset.elements.items():
         if wanted is None and el.kind in ("parameter", "check", "function"):

@@ -180,7 +180,13 @@ _TEMPORARY = re.compile(r"t[0-9]+\Z")
 _ELEMENT_MARK = re.compile(r"\s*# element [0-9]+\Z")
 
 
-def share_temporaries(lines: list[str]) -> list[str]:
+def temporaries_in(lines: list[str]) -> set[str]:
+    """The temporaries (`tN`) some lines read, as tokens (never inside a string literal)."""
+    tokens = tokenize.generate_tokens(io.StringIO("\n".join(line.strip() for line in lines) + "\n").readline)
+    return {tok.string for tok in tokens if tok.type == tokenize.NAME and _TEMPORARY.match(tok.string)}
+
+
+def share_temporaries(lines: list[str], keep=frozenset()) -> list[str]:
     """The lines of a fused function with the temporaries (`tN`) that only one element's block uses
     renamed to `uN` names that every block numbers from 0 again.
 
@@ -188,7 +194,7 @@ def share_temporaries(lines: list[str]) -> list[str]:
     CPython 3.11 gives a frame of more than 16 KB a stack chunk of its own, mapped and unmapped on every
     call (see engine/parallel.py). A name read and written only inside one block (blocks begin at the
     `# element N` comments) holds nothing another block could see, so blocks can share names. Names are
-    found as tokens, never inside a string literal."""
+    found as tokens, never inside a string literal; those in `keep` (read after the lines) keep theirs."""
     block_of_line = []
     block = 0
     for line in lines:
@@ -207,7 +213,7 @@ def share_temporaries(lines: list[str]) -> list[str]:
     per_block: dict[int, int] = {}
     for _, _, name in places:
         owners = blocks_of[name]
-        if len(owners) == 1 and name not in renamed:
+        if len(owners) == 1 and name not in renamed and name not in keep:
             (b,) = owners
             renamed[name] = f"u{per_block.get(b, 0)}"
             per_block[b] = per_block.get(b, 0) + 1
