@@ -36,7 +36,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import shutil
 import statistics
 import subprocess
@@ -318,19 +317,9 @@ def bench_cli(rs, cfg) -> float | None:
 
 # -------------------------------------------------------------------------------------- 6: impact
 
-_IMPACT = r"""
-import json, resource, sys, time
-from engine.impact import impact
-t = time.perf_counter()
-r = impact(sys.argv[1], sys.argv[2], sys.argv[3], workers=int(sys.argv[4]), progress=False)
-dt = time.perf_counter() - t
-me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(json.dumps({"cases": r["cases"], "affected": r["affected"], "seconds": dt, "self_kb": me, "children_kb": kids}))
-"""
-
 
 def bench_impact(rs, cfg):
+    from impact_bench import IMPACT_SCRIPT      # the same script, its peak RSS its own
     new = rs.root
     a1_problem = None
     if A1.is_dir() and rs.root.resolve() == A2.resolve():
@@ -354,13 +343,13 @@ def bench_impact(rs, cfg):
     env = _fresh_env(cache)
     bench_steady(rs, old, new, what, cfg)
     # an untimed run first fills the benchmark's cache folder: the timed runs load the rule sets from it
-    subprocess.run([sys.executable, "-c", _IMPACT, str(old), str(new), str(corpus_file(rs, cfg["impact_sizes"][0])), "1"],
+    subprocess.run([sys.executable, "-c", IMPACT_SCRIPT, str(old), str(new), str(corpus_file(rs, cfg["impact_sizes"][0])), "1"],
                    capture_output=True, text=True, cwd=ROOT, env=env)
     say("  whole runs in a fresh process (rule sets from the cache, workers started, corpus read):")
     for n in cfg["impact_sizes"]:
         corpus = corpus_file(rs, n)
         for workers in sorted({1, cores}):
-            p = subprocess.run([sys.executable, "-c", _IMPACT, str(old), str(new), str(corpus), str(workers)],
+            p = subprocess.run([sys.executable, "-c", IMPACT_SCRIPT, str(old), str(new), str(corpus), str(workers)],
                                capture_output=True, text=True, cwd=ROOT, env=env)
             if p.returncode:
                 say(f"  {n:>7,} cases, {workers} worker{'s' if workers > 1 else ' '}: failed: {p.stderr.strip().splitlines()[-1:]}")
