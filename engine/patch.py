@@ -20,7 +20,8 @@ import yaml
 from .errors import RuleSetError, UsageError
 from .files import replace_dir_atomic, staging_dir, write_atomic
 from .folder import RefusedPath, check_name, copy_folder, listed, overlaps, unlisted
-from .loader import SECTIONS
+from .i18n import Msg
+from .loader import SECTIONS, is_plain_name, plain_name_problem
 from .yamlio import YamlError, load_file, load_member
 
 PATCH_VERSION = 1
@@ -113,19 +114,7 @@ def file_changes(old, new) -> list:
 
 def read_patch(path) -> dict:
     """A patch file, checked against schemas/patch.schema.json: every problem with its line, exit 2."""
-    from .loader import SourceFile
-    try:
-        doc = load_file(Path(path))
-    except YamlError as exc:
-        where = f"{path}:{exc.line}" if exc.line else str(path)
-        raise UsageError(f"{where}: {exc.message}") from None
-    if not isinstance(doc.data, dict) or "certrules_patch" not in doc.data:
-        raise UsageError(f"{path}: not a certrules patch (written by `certrules diff OLD NEW --format patch`)")
-    problems = patch_problems(SourceFile(str(path), doc))
-    if problems:
-        raise UsageError(f"{path} is not a patch certrules can apply:\n"
-                         + "\n".join(f"  {p}" for p in problems))
-    return doc.data
+    return read_patch_source(path).doc.data
 
 
 def patch_problems(source_file) -> list:
@@ -145,6 +134,7 @@ def patch_problems(source_file) -> list:
         if op["file"] in ("ruleset.yaml", "clauses.yaml"):
             problems.append(source_file.locate(("elements", i, "file"),
                                                f"elements cannot be put into {op['file']}: name a rules file"))
+    problems.extend(_overlapping_files(source_file))
     for i, item in enumerate(source_file.doc.data.get("files") or []):
         try:
             if any(unlisted(part) for part in PurePosixPath(check_name(item["path"])).parts):
@@ -158,6 +148,64 @@ def patch_problems(source_file) -> list:
             except ValueError:
                 problems.append(source_file.locate(("files", i, "base64"), "is not valid base64"))
     return problems
+
+
+def _overlapping_files(source_file) -> list:
+    """A name the patch's `files` give twice, or a file written where another entry writes inside it
+    as a folder ('a' and 'a/b'): refused when the patch is read, with both places, not when writing."""
+    problems, seen, written = [], {}, {}
+    line = lambda i: source_file.doc.mark(("files", i, "path"))[0]     # noqa: E731
+    where = lambda i: Msg("patch_line", line=line(i)) if line(i) else Msg("patch_item", path=f"files[{i}]")  # noqa: E731
+    for i, item in enumerate(source_file.doc.data.get("files") or []):
+        try:
+            name = check_name(item["path"])
+        except RefusedPath:
+            continue            # said by the check of each name
+        if name in seen:
+            problems.append(source_file.locate(("files", i, "path"), Msg("err_patch_file_twice", name=name,
+                                                                            where=where(seen[name]))))
+            continue
+        seen[name] = i
+        if not item.get("remove"):
+            written[name] = i
+    for name, i in written.items():
+        parts = PurePosixPath(name).parts
+        for k in range(1, len(parts)):
+            folder = PurePosixPath(*parts[:k]).as_posix()
+            if folder in written:
+                j = written[folder]
+                problems.append(source_file.locate(("files", max(i, j), "path"), Msg(
+                    "err_patch_file_and_folder", file=folder, inside=name, where=where(min(i, j)))))
+    return problems
+
+
+def element_problems(source_file, old) -> list:
+    """What a patch asks of the rule set it is applied to (`old`, loaded) that is not there: an element
+    to remove that it does not have. With the patch's lines when it was read from a file."""
+    problems = []
+    for i, op in enumerate(source_file.doc.data.get("elements") or []):
+        if op["op"] == "remove" and op["id"] not in old.elements:
+            problems.append(source_file.locate(("elements", i, "id"), Msg("err_patch_remove_unknown", id=op["id"],
+                                                                            ruleset=old.name)))
+    return problems
+
+
+def read_patch_source(path):
+    """A patch file as a loader.SourceFile (its data and the lines of each node), checked as read_patch does."""
+    from .loader import SourceFile
+    try:
+        doc = load_file(Path(path))
+    except YamlError as exc:
+        where = f"{path}:{exc.line}" if exc.line else str(path)
+        raise UsageError(f"{where}: {exc.message}") from None
+    if not isinstance(doc.data, dict) or "certrules_patch" not in doc.data:
+        raise UsageError(f"{path}: not a certrules patch (written by `certrules diff OLD NEW --format patch`)")
+    source_file = SourceFile(str(path), doc)
+    problems = patch_problems(source_file)
+    if problems:
+        raise UsageError(f"{path} is not a patch certrules can apply:\n"
+                         + "\n".join(f"  {p}" for p in problems))
+    return source_file
 
 
 def check_patch(patch) -> None:
@@ -186,6 +234,8 @@ def apply_patch(patch: dict, old_folder: Path, out: Path, revision: str, effecti
                 code: str | None = None) -> Path:
     old_folder, out = Path(old_folder), Path(out)
     check_patch(patch)
+    if code is not None and not is_plain_name(code):
+        raise UsageError(plain_name_problem("--code", code))
     try:
         date.fromisoformat(effective)
     except ValueError:
@@ -238,7 +288,8 @@ def _rewrite(stage: Path, patch: dict, revision: str, effective: str, code: str 
         edits[manifest["case_schema"]] = (_inside(stage, manifest["case_schema"], "case_schema"), patch["case_schema"])
     docs = _module_docs(stage)
     touched = set()
-    for op in patch.get("elements") or []:
+    for i, op in enumerate(patch.get("elements") or []):
+        found = False
         for name, doc in docs.items():
             for section in SECTIONS:
                 items = doc.get(section) or []
@@ -246,6 +297,9 @@ def _rewrite(stage: Path, patch: dict, revision: str, effective: str, code: str 
                 if len(kept) != len(items):
                     doc[section] = kept
                     touched.add(name)
+                    found = True
+        if op["op"] == "remove" and not found:      # (the command line says so earlier, with the patch's line)
+            raise UsageError(Msg("err_patch_remove_unknown_at", path=f"elements[{i}].id", id=op["id"]))
     for op in sorted((o for o in patch.get("elements") or [] if o["op"] == "put"), key=lambda o: (o["file"], o["section"], o["index"])):
         if "/" in op["file"] or op["file"].startswith("."):
             raise UsageError(f"patch puts '{op['id']}' in '{op['file']}', outside the rule set's top level")
@@ -259,7 +313,10 @@ def _rewrite(stage: Path, patch: dict, revision: str, effective: str, code: str 
         path = stage / "clauses.yaml"
         current = load_member(stage, "clauses.yaml").data if path.is_file() else {}
         edits["clauses.yaml"] = (path, {**(current if isinstance(current, dict) else {}), "clauses": patch["clauses"]})
-    for item in patch.get("files") or []:
+    files = patch.get("files") or []
+    # removals first, and the folders they leave empty with them: a patch may turn a folder of the old
+    # revision into a file of the new one (make_patch lists 'a' to write before 'a/b' to remove)
+    for item in sorted(files, key=lambda f: not f.get("remove")):
         target = _inside(stage, item["path"], "files")
         name = target.relative_to(stage).as_posix()
         if name in edits:
@@ -268,6 +325,7 @@ def _rewrite(stage: Path, patch: dict, revision: str, effective: str, code: str 
             raise UsageError(f"the patch's files: '{name}' is a folder of the rule set, not a file")
         if item.get("remove"):
             target.unlink(missing_ok=True)
+            _prune_empty(target.parent, stage)
         elif "base64" in item:
             write_atomic(target, base64.b64decode(item["base64"]), mode="wb")
         else:
@@ -275,6 +333,14 @@ def _rewrite(stage: Path, patch: dict, revision: str, effective: str, code: str 
     for rel, (path, content) in edits.items():
         write_atomic(path, edited(path, content))
     set_modelines(stage, source, out)
+
+
+def _prune_empty(folder: Path, stage: Path) -> None:
+    """Remove `folder` and its parents up to `stage` while they are empty."""
+    while folder != stage and stage in folder.parents and folder.is_dir() and not folder.is_symlink() \
+            and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
 
 
 def edited(path: Path, content) -> str:
@@ -372,7 +438,13 @@ def new_revision(from_folder: Path, revision: str, effective: str, out: Path | N
     document, a draft change-record entry), every other file as it was."""
     from_folder = Path(from_folder)
     manifest = load_member(from_folder, "ruleset.yaml").data
+    if code is not None and not is_plain_name(code):
+        raise UsageError(plain_name_problem("--code", code))
     code = code or manifest["code"]
-    out = Path(out) if out else from_folder.parent / f"{code}-{revision.replace('/', '')}"
+    if not out:
+        name = f"{code}-{revision.replace('/', '')}"
+        if not is_plain_name(name):     # the folder's name is made of the code and the revision
+            raise UsageError(Msg("err_folder_name_from_revision", revision=ascii(revision)[1:-1], name=ascii(name)[1:-1]))
+        out = from_folder.parent / name
     patch = {"certrules_patch": PATCH_VERSION, "changes": [draft_change(manifest, revision, effective)]}
     return apply_patch(patch, from_folder, out, revision, effective, force, code)
