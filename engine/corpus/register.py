@@ -265,7 +265,7 @@ def _rows_xlsx(path: Path, sheet, header_row: int = 1, columns=()):
                 header = list(row)
                 names = [("" if h is None else str(h).strip()) for h in header]
                 width = max([names.index(c) + 1 for c in columns if c in names], default=1)
-        for n, row in enumerate(ws.iter_rows(values_only=True, max_col=width), 1):
+        for n, row in enumerate(_sheet_values(ws, width), 1):
             if n > MAX_SHEET_ROWS:
                 raise UsageError(f"{path}: the sheet has rows beyond row {MAX_SHEET_ROWS:,}, more than a workbook holds")
             if n == header_row and header is not None:
@@ -274,6 +274,60 @@ def _rows_xlsx(path: Path, sheet, header_row: int = 1, columns=()):
                 yield n, list(row)
     finally:
         wb.close()
+
+
+class Unreadable:
+    """A cell with no value to read: a formula whose result the workbook does not hold (a file written by a
+    program, not saved by a spreadsheet that calculates), or an error value (#DIV/0!). Reported at its
+    row and column as any cell that does not fit, never read as an empty cell."""
+    __slots__ = ("formula", "error")
+
+    def __init__(self, formula: str | None = None, error: str | None = None):
+        self.formula, self.error = formula, error
+
+    def __str__(self) -> str:        # as a header cell
+        return ""
+
+    def problem(self) -> str:
+        if self.error is not None:
+            return f"the cell holds the error {self.error}"
+        return (f"the cell holds a formula ({self.formula}) whose value the workbook does not hold: open the "
+                "register in a spreadsheet, let it calculate and save it again")
+
+
+def _sheet_values(ws, width: int):
+    """The sheet's rows as values, each `width` cells wide, as openpyxl's iter_rows(values_only=True) gives
+    them (a missing row is a row of None), but with a formula that has no saved value, or an error value,
+    as Unreadable instead of None or its text."""
+    from openpyxl.worksheet import _reader
+
+    class Parser(_reader.WorkSheetParser):
+        def parse_cell(self, element):
+            cell = super().parse_cell(element)
+            if cell["data_type"] == "e":
+                cell["value"] = Unreadable(error=str(cell["value"]))
+            elif cell["value"] is None and element.find(_reader.FORMULA_TAG) is not None:
+                f = element.find(_reader.FORMULA_TAG)
+                cell["value"] = Unreadable(formula="=" + (f.text or ""))
+            return cell
+
+    wb = ws.parent
+    empty = (None,) * width
+    expected = 1
+    with ws._get_source() as src:
+        parser = Parser(src, ws._shared_strings, data_only=True, epoch=wb.epoch,
+                        date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats)
+        for idx, cells in parser.parse():
+            while expected < idx:
+                expected += 1
+                yield empty
+            if expected == idx:
+                row = [None] * width
+                for cell in cells:
+                    if 1 <= cell["column"] <= width:
+                        row[cell["column"] - 1] = cell["value"]
+                expected += 1
+                yield tuple(row)
 
 
 def count_rows(path: Path, sheet=None) -> int | None:
@@ -296,6 +350,8 @@ _DATE_FORMS = (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"), re.compile(r"^(\d{4
 def _value(raw, spec):
     """A cell as the column's type; raises ValueError with a sentence when it does not fit."""
     t = spec["type"]
+    if isinstance(raw, Unreadable):
+        raise ValueError(raw.problem())
     if isinstance(raw, str):
         raw = raw.strip()
     if raw is None or raw == "":

@@ -3,9 +3,11 @@ one case file. Records are read as raw text (cheap to send to a worker) and pars
 compared, so the parent process only reads and the workers do the work."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ..errors import CaseError
+from ..i18n import Msg
 
 CASE_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -155,3 +157,62 @@ def count_records(source) -> int | None:
         return 1
     except OSError:
         return None
+
+
+# A line as corpora write it ({"case": {...}, "id": "..."}, keys sorted): its id read from the end of
+# the line without parsing the case. The last member before the line's final '}' is a member of the
+# top-level object (an unescaped '"' never occurs inside a JSON string, so neither can ',"id"').
+_WRITTEN_LINE = re.compile(rb'\s*\{\s*"case"\s*:')
+_ID_AT_END = re.compile(rb'"id"\s*:\s*("(?:[^"\\]|\\.)*")\s*\}\s*$')
+
+
+def _line_id(raw: bytes, n: int):
+    """The id parse_record gives the line's case, or None when the line is not a case (its error is
+    reported where it is parsed)."""
+    import json
+    if _WRITTEN_LINE.match(raw):
+        i = raw.rfind(b'"id"')
+        j = i - 1
+        while j > 0 and raw[j] in b" \t\r\n":
+            j -= 1
+        m = _ID_AT_END.match(raw, i) if j > 0 and raw[j] in b",{" else None
+        if m is not None:
+            try:
+                return json.loads(m.group(1)) or f"line {n}"
+            except ValueError:
+                pass
+    try:
+        return parse_record(("line", "", n, raw.decode("utf-8")))[0]
+    except (CaseError, UnicodeDecodeError):
+        return None
+
+
+def check_unique_ids(source) -> None:
+    """Refuse a corpus in which two cases have the same id (two corpora put together, a register typed
+    twice): the impact names its cases by id, so an example id would name either. The places of both
+    are given. One pass over the file that decodes only the end of each line."""
+    source = Path(source)
+    first: dict = {}
+    if source.is_dir():
+        for p in sorted(source.rglob("*")):
+            if p.suffix in CASE_SUFFIXES and p.is_file():
+                rel = p.relative_to(source).as_posix()
+                if p.name in first:
+                    raise CaseError(Msg("err_corpus_id_twice_file", file=rel, id=p.name, other=first[p.name]))
+                first[p.name] = rel
+        return
+    if source.suffix != ".jsonl" or not source.is_file():
+        return
+    try:
+        with open(source, "rb") as fh:
+            for n, raw in enumerate(fh, 1):
+                if not raw.strip():
+                    continue
+                cid = _line_id(raw, n)
+                if cid is None:
+                    continue
+                if cid in first:
+                    raise CaseError(Msg("err_corpus_id_twice", where=f"{source}:{n}", id=cid, line=first[cid]))
+                first[cid] = n
+    except OSError as exc:
+        raise CaseError(f"{source}: cannot read it ({exc.strerror or exc})") from None
