@@ -22,9 +22,9 @@ def iter_records(source):
                 try:
                     yield ("file", p.name, p.suffix, read_text(p))
                 except YamlError as exc:
-                    raise CaseError(f"{p}: {exc.message}") from None
+                    raise CaseError(Msg("err_at", where=p, message=exc.message)) from None
                 except OSError as exc:
-                    raise CaseError(f"{p}: cannot read it ({exc.strerror or exc})") from None
+                    raise CaseError(Msg("err_at", where=p, message=Msg("file_cannot_read", reason=exc.strerror or exc))) from None
     elif source.suffix == ".jsonl" and source.is_file():
         try:
             with open(source, "rb") as fh:
@@ -32,19 +32,19 @@ def iter_records(source):
                     try:
                         line = raw.decode("utf-8")
                     except UnicodeDecodeError as exc:
-                        raise CaseError(f"{source}:{n}: the line is not UTF-8 text (bad byte at column "
-                                        f"{exc.start + 1})") from None
+                        raise CaseError(Msg("err_at", where=f"{source}:{n}",
+                                            message=Msg("line_not_utf8", column=exc.start + 1))) from None
                     if line.strip():
                         yield ("line", str(source), n, line)
         except OSError as exc:
-            raise CaseError(f"{source}: cannot read it ({exc.strerror or exc})") from None
+            raise CaseError(Msg("err_at", where=source, message=Msg("file_cannot_read", reason=exc.strerror or exc))) from None
     elif source.is_file():
         try:
             yield ("file", source.name, source.suffix, read_text(source))
         except (YamlError, OSError) as exc:
-            raise CaseError(f"{source}: {getattr(exc, 'message', None) or exc}") from None
+            raise CaseError(Msg("err_at", where=source, message=getattr(exc, "message", None) or exc)) from None
     else:
-        raise CaseError(f"{source}: no such case file or folder")
+        raise CaseError(Msg("err_at", where=source, message=Msg("err_no_case_source")))
 
 
 SPAN_MIN = 4 * 1024          # bytes: the smallest span handed out (the last ones, so workers finish together)
@@ -83,7 +83,7 @@ def _spans(source, cases, parts):
                 offset += len(data)
                 line += data.count(b"\n")
     except OSError as exc:
-        raise CaseError(f"{source}: cannot read it ({exc.strerror or exc})") from None
+        raise CaseError(Msg("err_at", where=source, message=Msg("file_cannot_read", reason=exc.strerror or exc))) from None
 
 
 def span_records(span, fh=None):
@@ -98,7 +98,7 @@ def span_records(span, fh=None):
             fh.seek(offset)
             data = fh.read(length)
     except OSError as exc:
-        raise CaseError(f"{name}: cannot read it ({exc.strerror or exc})") from None
+        raise CaseError(Msg("err_at", where=name, message=Msg("file_cannot_read", reason=exc.strerror or exc))) from None
     pieces = data.split(b"\n")
     last = len(pieces) - 1
     for i, raw in enumerate(pieces):
@@ -107,8 +107,7 @@ def span_records(span, fh=None):
         try:
             line = raw.decode("utf-8") + ("\n" if i < last else "")     # as a file's lines come: with their end
         except UnicodeDecodeError as exc:
-            raise CaseError(f"{name}:{n}: the line is not UTF-8 text (bad byte at column "
-                            f"{exc.start + 1})") from None
+            raise CaseError(Msg("err_at", where=f"{name}:{n}", message=Msg("line_not_utf8", column=exc.start + 1))) from None
         if line.strip():
             yield ("line", name, n, line)
         n += 1
@@ -122,27 +121,27 @@ def parse_record(record):
         try:
             data = parse_json(text).data
         except YamlError as exc:
-            raise CaseError(f"{name}:{n}: {exc.message}") from None
+            raise CaseError(Msg("err_at", where=f"{name}:{n}", message=exc.message)) from None
         if isinstance(data, dict) and "case" in data:
             if not isinstance(data["case"], dict):
-                raise CaseError(f"{name}:{n}: case: {_not_a_case(data['case'])}")
+                raise CaseError(Msg("err_at", where=f"{name}:{n}: case", message=_not_a_case(data["case"])))
             return str(data.get("id") or f"line {n}"), data["case"]
         if not isinstance(data, dict):
-            raise CaseError(f"{name}:{n}: {_not_a_case(data)}")
+            raise CaseError(Msg("err_at", where=f"{name}:{n}", message=_not_a_case(data)))
         return f"line {n}", data
     _, name, suffix, text = record
     try:
         data = (parse_json(text) if suffix == ".json" else parse_yaml(text)).data
     except YamlError as exc:
-        raise CaseError(f"{name}:{exc.line or ''}: {exc.message}") from None
+        raise CaseError(Msg("err_at", where=f"{name}:{exc.line or ''}", message=exc.message)) from None
     if not isinstance(data, dict):
-        raise CaseError(f"{name}: {_not_a_case(data)}")
+        raise CaseError(Msg("err_at", where=name, message=_not_a_case(data)))
     return name, data
 
 
 def _not_a_case(data) -> str:
     from ..case import _kind
-    return f"a case must be a mapping of fields (as_of, ...), not {_kind(data)}"
+    return Msg("err_case_not_mapping", kind=_kind(data))
 
 
 def count_records(source) -> int | None:
@@ -215,4 +214,4 @@ def check_unique_ids(source) -> None:
                     raise CaseError(Msg("err_corpus_id_twice", where=f"{source}:{n}", id=cid, line=first[cid]))
                 first[cid] = n
     except OSError as exc:
-        raise CaseError(f"{source}: cannot read it ({exc.strerror or exc})") from None
+        raise CaseError(Msg("err_at", where=source, message=Msg("file_cannot_read", reason=exc.strerror or exc))) from None
