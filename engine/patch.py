@@ -129,25 +129,29 @@ def patch_problems(source_file) -> list:
             continue
         if op["element"]["id"] != op["id"]:
             problems.append(source_file.locate(("elements", i, "element", "id"),
-                                               f"the element's id '{op['element']['id']}' is not the id '{op['id']}' "
-                                               "the operation puts"))
+                                               Msg("patch_id_mismatch", element=op["element"]["id"], id=op["id"])))
         if op["file"] in ("ruleset.yaml", "clauses.yaml"):
             problems.append(source_file.locate(("elements", i, "file"),
-                                               f"elements cannot be put into {op['file']}: name a rules file"))
+                                               Msg("patch_into_manifest", file=op["file"])))
     problems.extend(_overlapping_files(source_file))
     for i, item in enumerate(source_file.doc.data.get("files") or []):
         try:
             if any(unlisted(part) for part in PurePosixPath(check_name(item["path"])).parts):
-                problems.append(source_file.locate(("files", i, "path"), f"'{item['path']}' is hidden (a name "
-                                                   "starting with '.'): it would not be part of the rule set"))
+                problems.append(source_file.locate(("files", i, "path"), Msg("patch_hidden_file", path=item["path"])))
         except RefusedPath as exc:
             problems.append(source_file.locate(("files", i, "path"), exc.message))
         if "base64" in item:
             try:
                 base64.b64decode(item["base64"], validate=True)
             except ValueError:
-                problems.append(source_file.locate(("files", i, "base64"), "is not valid base64"))
+                problems.append(source_file.locate(("files", i, "base64"), Msg("patch_bad_base64")))
     return problems
+
+
+def _lines(problems) -> list:
+    """Problems as the indented lines of a message, each said in the message's language."""
+    return [Msg("patch_problem_line", where=p.where(), severity=Msg(f"severity_{p.severity}"), message=p.message)
+            for p in problems]
 
 
 def _overlapping_files(source_file) -> list:
@@ -197,14 +201,13 @@ def read_patch_source(path):
         doc = load_file(Path(path))
     except YamlError as exc:
         where = f"{path}:{exc.line}" if exc.line else str(path)
-        raise UsageError(f"{where}: {exc.message}") from None
+        raise UsageError(Msg("err_at", where=where, message=exc.message)) from None
     if not isinstance(doc.data, dict) or "certrules_patch" not in doc.data:
-        raise UsageError(f"{path}: not a certrules patch (written by `certrules diff OLD NEW --format patch`)")
+        raise UsageError(Msg("err_at", where=path, message=Msg("patch_not_a_patch")))
     source_file = SourceFile(str(path), doc)
     problems = patch_problems(source_file)
     if problems:
-        raise UsageError(f"{path} is not a patch certrules can apply:\n"
-                         + "\n".join(f"  {p}" for p in problems))
+        raise UsageError(Msg("patch_unusable", path=path, problems=_lines(problems)))
     return source_file
 
 
@@ -213,10 +216,10 @@ def check_patch(patch) -> None:
     from .loader import SourceFile
     from .yamlio import Document
     if not isinstance(patch, dict) or patch.get("certrules_patch") is None:
-        raise UsageError("not a certrules patch (written by `certrules diff OLD NEW --format patch`)")
+        raise UsageError(Msg("patch_not_a_patch"))
     problems = patch_problems(SourceFile("the patch", Document(patch, {}, {})))
     if problems:
-        raise UsageError("the patch cannot be applied:\n" + "\n".join(f"  {p}" for p in problems))
+        raise UsageError(Msg("patch_cannot_apply", problems=_lines(problems)))
 
 
 def _module_docs(root: Path) -> dict:
@@ -239,18 +242,17 @@ def apply_patch(patch: dict, old_folder: Path, out: Path, revision: str, effecti
     try:
         date.fromisoformat(effective)
     except ValueError:
-        raise UsageError(f"--effective {effective}: write a date as YYYY-MM-DD") from None
+        raise UsageError(Msg("patch_effective", effective=effective)) from None
     if overlaps(old_folder, out):
-        raise UsageError(f"--out {out}: the new revision must be written beside {old_folder}, not over it, "
-                         "inside it or around it")
+        raise UsageError(Msg("patch_out_overlaps", out=out, source=old_folder))
     if out.exists() and not force:
-        raise UsageError(f"{out} already exists; use --force to replace it")
+        raise UsageError(Msg("patch_out_exists", out=out))
     stage = staging_dir(out)
     try:
         try:
             copy_folder(old_folder, stage)
         except RefusedPath as exc:
-            raise RuleSetError(f"{old_folder} cannot be copied: {exc.message}") from None
+            raise RuleSetError(Msg("patch_cannot_copy", source=old_folder, reason=exc.message)) from None
         _rewrite(stage, patch, revision, effective, code, old_folder, out)
         _verify(stage, out)
         replace_dir_atomic(stage, out, overwrite=force)
@@ -265,7 +267,7 @@ def _inside(stage: Path, rel, what: str) -> Path:
     try:
         return stage / check_name(rel)
     except RefusedPath as exc:
-        raise UsageError(f"the patch's {what}: {exc.message}") from None
+        raise UsageError(Msg("patch_path_refused", what=what, reason=exc.message)) from None
 
 
 def _verify(stage: Path, out: Path) -> None:
@@ -274,7 +276,7 @@ def _verify(stage: Path, out: Path) -> None:
     try:
         load_ruleset(stage)
     except RuleSetError as exc:
-        raise RuleSetError(f"the patch does not give a rule set that loads, so {out} was not written:",
+        raise RuleSetError(Msg("patch_does_not_load", out=out),
                            exc.problems) from None
 
 
@@ -302,7 +304,7 @@ def _rewrite(stage: Path, patch: dict, revision: str, effective: str, code: str 
             raise UsageError(Msg("err_patch_remove_unknown_at", path=f"elements[{i}].id", id=op["id"]))
     for op in sorted((o for o in patch.get("elements") or [] if o["op"] == "put"), key=lambda o: (o["file"], o["section"], o["index"])):
         if "/" in op["file"] or op["file"].startswith("."):
-            raise UsageError(f"patch puts '{op['id']}' in '{op['file']}', outside the rule set's top level")
+            raise UsageError(Msg("patch_outside_top", id=op["id"], file=op["file"]))
         doc = docs.setdefault(op["file"], {})
         items = doc.setdefault(op["section"], [])
         items.insert(min(op["index"], len(items)), op["element"])
@@ -320,9 +322,9 @@ def _rewrite(stage: Path, patch: dict, revision: str, effective: str, code: str 
         target = _inside(stage, item["path"], "files")
         name = target.relative_to(stage).as_posix()
         if name in edits:
-            raise UsageError(f"the patch writes '{name}' over one of its rule files")
+            raise UsageError(Msg("patch_over_rule_file", name=name))
         if target.is_dir() and not target.is_symlink():
-            raise UsageError(f"the patch's files: '{name}' is a folder of the rule set, not a file")
+            raise UsageError(Msg("patch_over_folder", name=name))
         if item.get("remove"):
             target.unlink(missing_ok=True)
             _prune_empty(target.parent, stage)

@@ -30,6 +30,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from ..errors import CaseError, UsageError
+from ..i18n import Msg
 
 TYPES = ("text", "integer", "number", "date", "boolean")
 COLUMN_KEYS = {"type", "required", "pattern", "min", "max", "values", "as"}
@@ -53,15 +54,14 @@ class ImportReport:
         return not self.refused
 
     def summary(self) -> str:
-        head = (f"{self.source}: {self.rows} row(s) read, {self.written} case(s) written"
-                + (f", {self.bad_rows} bad row(s) " + ("(nothing written: --on-error refuse)" if self.refused else "skipped")
-                   if self.bad_rows else ""))
-        lines = [head]
-        for row, col, msg in self.bad[:SHOWN]:
-            lines.append(f"  row {row}, {col}: {msg}")
+        """The report as a Msg: English as str(), in another language through i18n.Texts.say."""
+        bad = Msg("register_bad_refused" if self.refused else "register_bad_skipped", n=self.bad_rows) \
+            if self.bad_rows else ""
+        head = Msg("register_summary", source=self.source, rows=self.rows, written=self.written, bad=bad)
+        lines = [Msg("register_bad_line", row=row, where=col, message=msg) for row, col, msg in self.bad[:SHOWN]]
         if len(self.bad) > SHOWN:
-            lines.append(f"  … and {len(self.bad) - SHOWN} more problem(s)")
-        return "\n".join(lines)
+            lines.append(Msg("register_more_problems", n=len(self.bad) - SHOWN))
+        return Msg("register_report", head=head, lines=lines) if lines else head
 
 
 # ---------------------------------------------------------------- the mapping
@@ -290,9 +290,8 @@ class Unreadable:
 
     def problem(self) -> str:
         if self.error is not None:
-            return f"the cell holds the error {self.error}"
-        return (f"the cell holds a formula ({self.formula}) whose value the workbook does not hold: open the "
-                "register in a spreadsheet, let it calculate and save it again")
+            return Msg("cell_error_value", error=self.error)
+        return Msg("cell_formula_without_value", formula=self.formula)
 
 
 def _sheet_values(ws, width: int):
@@ -360,16 +359,16 @@ def _value(raw, spec):
         v = raw if isinstance(raw, str) else (str(int(raw)) if isinstance(raw, int) else str(raw))
     elif t in ("integer", "number"):
         if isinstance(raw, bool):
-            raise ValueError(f"'{raw}' is not a number")
+            raise ValueError(Msg("cell_not_a_number", value=raw))
         try:
             d = Decimal(str(raw).replace(",", "")) if not isinstance(raw, int) else Decimal(raw)
         except InvalidOperation:
-            raise ValueError(f"'{raw}' is not a number") from None
+            raise ValueError(Msg("cell_not_a_number", value=raw)) from None
         if not d.is_finite() or abs(d.adjusted()) > 15:
-            raise ValueError(f"'{raw}' is not a number a register holds")
+            raise ValueError(Msg("cell_number_out_of_range", value=raw))
         if t == "integer":
             if d != d.to_integral_value():
-                raise ValueError(f"'{raw}' is not a whole number")
+                raise ValueError(Msg("cell_not_whole", value=raw))
             d = Decimal(int(d))
         v = d
     elif t == "date":
@@ -385,10 +384,10 @@ def _value(raw, spec):
                     try:
                         v = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
                     except ValueError:
-                        raise ValueError(f"'{raw}' is not a date of the calendar") from None
+                        raise ValueError(Msg("cell_not_a_calendar_date", value=raw)) from None
                     break
             if v is None:
-                raise ValueError(f"'{raw}' is not a date (2025-06-20, 2025/6/20 or 2025年6月20日)")
+                raise ValueError(Msg("cell_not_a_date", value=raw))
     else:   # boolean
         text = str(raw).strip().lower()
         if raw is True or text in TRUE:
@@ -396,14 +395,14 @@ def _value(raw, spec):
         elif raw is False or text in FALSE:
             v = False
         else:
-            raise ValueError(f"'{raw}' is not yes or no (是/否, true/false, Y/N)")
+            raise ValueError(Msg("cell_not_yes_no", value=raw))
     if "allowed" in spec and v not in spec["allowed"]:
-        raise ValueError(f"'{raw}' is not one of {', '.join(map(str, spec['values']))}")
+        raise ValueError(Msg("cell_not_one_of", value=raw, values=", ".join(map(str, spec["values"]))))
     if "regex" in spec and isinstance(v, str) and not spec["regex"].search(v):
-        raise ValueError(f"'{v}' does not have the form {spec['pattern']}")
+        raise ValueError(Msg("cell_pattern", value=v, pattern=spec["pattern"]))
     for bound, bad in (("min", lambda x, b: x < b), ("max", lambda x, b: x > b)):
         if bound in spec and isinstance(v, Decimal) and bad(v, spec[bound]):
-            raise ValueError(f"{v} is {'below' if bound == 'min' else 'above'} {spec[bound]}")
+            raise ValueError(Msg("cell_below" if bound == "min" else "cell_above", value=v, bound=spec[bound]))
     return v
 
 
@@ -497,10 +496,10 @@ def import_register(register: Path, mapping_path: Path, output: Path, on_error: 
                 try:
                     v = _value(raw, spec)
                 except ValueError as exc:
-                    problems.append((n, f"column {col}", str(exc)))
+                    problems.append((n, Msg("register_column", name=col), exc.args[0]))
                     continue
                 if v is None and spec.get("required"):
-                    problems.append((n, f"column {col}", "a value is required"))
+                    problems.append((n, Msg("register_column", name=col), Msg("cell_required")))
                 values[spec["alias"]] = v
                 whole[col] = v
             case, cid = {}, f"row {n}"
@@ -510,18 +509,18 @@ def import_register(register: Path, mapping_path: Path, output: Path, on_error: 
                     diagnostics: list = []
                     v = ce.evaluate(env, diagnostics)
                     if v is None and diagnostics:
-                        problems.append((n, f"field {fname}", diagnostics[0]))
+                        problems.append((n, Msg("register_field", name=fname), diagnostics[0]))
                         continue
                     if v is not None:
                         _set(case, fname, _json_ready(v))
                 if mapping.id_expr is not None:
                     v = mapping.id_expr.evaluate(env)
                     if v is None:
-                        problems.append((n, "id", "the id expression gives no value"))
+                        problems.append((n, "id", Msg("register_id_none")))
                     else:
                         cid = str(_json_ready(v))
                         if cid in seen_ids:
-                            problems.append((n, "id", f"'{cid}' is already the id of row {seen_ids[cid]}"))
+                            problems.append((n, "id", Msg("register_id_twice", id=cid, row=seen_ids[cid])))
                         else:
                             seen_ids[cid] = n
             if not problems:
@@ -531,7 +530,8 @@ def import_register(register: Path, mapping_path: Path, output: Path, on_error: 
                     # one line per field: "path: what is wrong"
                     for line in ([str(p) for p in exc.problems] or exc.message.splitlines()[1:] or [exc.message])[:5]:
                         where, _, what = line.strip().partition(": ")
-                        problems.append((n, f"field {where}", what) if what else (n, "the case", where))
+                        problems.append((n, Msg("register_field", name=where), what) if what
+                                        else (n, Msg("label_the_case"), where))
             if problems:
                 report.bad.extend(problems)
                 report.bad_rows += 1
