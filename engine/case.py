@@ -41,9 +41,10 @@ def read_case_file(path) -> dict:
 
 
 def _kind(value) -> str:
-    key = {list: "kind_a_list", str: "kind_a_text", int: "kind_a_number", Decimal: "kind_a_number",
-           bool: "kind_true_or_false", type(None): "kind_nothing"}.get(type(value))
-    return Msg(key) if key else type(value).__name__
+    said = {list: lambda: Msg("kind_a_list"), str: lambda: Msg("kind_a_text"), int: lambda: Msg("kind_a_number"),
+            Decimal: lambda: Msg("kind_a_number"), bool: lambda: Msg("kind_true_or_false"),
+            type(None): lambda: Msg("kind_nothing")}.get(type(value))
+    return said() if said else type(value).__name__
 
 
 def _iso_date(value) -> bool:

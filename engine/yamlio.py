@@ -343,7 +343,7 @@ class _Builder:
                 self.key_marks[path + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
                 out[key] = self.build(value_node, path + (key,), depth + 1)
             return out
-        raise YamlError("unsupported YAML node")  # pragma: no cover
+        raise YamlError(Msg("yaml_unsupported_node"))  # pragma: no cover
 
 
 def _check_expansion(root) -> None:
@@ -397,7 +397,7 @@ def parse_yaml(text: str) -> Document:
         raise YamlError(Msg("err_yaml_syntax", problem=problem),
                         mark.line + 1 if mark else None, mark.column + 1 if mark else None) from None
     except yaml.YAMLError as exc:
-        raise YamlError(f"YAML error: {exc}") from None
+        raise YamlError(Msg("yaml_error", problem=exc)) from None
     except RecursionError:
         raise YamlError(Msg("yaml_too_deep", n=MAX_DEPTH)) from None
     if node is None:
@@ -593,7 +593,7 @@ def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
 
 def parse(text: str, suffix: str) -> Document:
     if not text.strip():
-        raise YamlError("the file is empty")
+        raise YamlError(Msg("file_empty"))
     if suffix.lower() == ".json":
         return parse_json(text)
     return parse_yaml(text)

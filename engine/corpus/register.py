@@ -55,8 +55,8 @@ class ImportReport:
 
     def summary(self) -> str:
         """The report as a Msg: English as str(), in another language through i18n.Texts.say."""
-        bad = Msg("register_bad_refused" if self.refused else "register_bad_skipped", n=self.bad_rows) \
-            if self.bad_rows else ""
+        bad = "" if not self.bad_rows else Msg("register_bad_refused", n=self.bad_rows) if self.refused \
+            else Msg("register_bad_skipped", n=self.bad_rows)
         head = Msg("register_summary", source=self.source, rows=self.rows, written=self.written, bad=bad)
         lines = [Msg("register_bad_line", row=row, where=col, message=msg) for row, col, msg in self.bad[:SHOWN]]
         if len(self.bad) > SHOWN:
@@ -73,21 +73,21 @@ class Mapping:
         try:
             self.doc = load_file(path)
         except YamlError as exc:
-            raise UsageError(f"{path}:{exc.line or ''}: {exc.message}") from None
+            raise UsageError(Msg("err_at", where=f"{path}:{exc.line or ''}", message=exc.message)) from None
         except OSError as exc:
-            raise UsageError(f"{path}: cannot read the mapping ({exc.strerror or exc})") from None
+            raise UsageError(Msg("err_at", where=path, message=Msg("map_unreadable", reason=exc.strerror or exc))) from None
         data = self.doc.data
         if not isinstance(data, dict):
-            raise self._error("a mapping file is a YAML mapping (columns, fields, ...)", ())
+            raise self._error(Msg("map_not_mapping"), ())
         for key in data:
             if key not in MAP_KEYS:
-                raise self._error(f"unknown key '{key}' (a mapping has {', '.join(sorted(MAP_KEYS))})", (key,))
+                raise self._error(Msg("map_unknown_key", key=key, keys=", ".join(sorted(MAP_KEYS))), (key,))
         self.data = data
         self.sheet = data.get("sheet")
         self.header_row = data.get("header_row", 1)
         if isinstance(self.header_row, bool) or not isinstance(self.header_row, (int, Decimal)) \
                 or self.header_row != int(self.header_row) or int(self.header_row) < 1:
-            raise self._error("'header_row' is the row number of the column names (1 or more)", ("header_row",))
+            raise self._error(Msg("map_header_row"), ("header_row",))
         self.header_row = int(self.header_row)
         self.columns = self._columns(data.get("columns"))
         self.ruleset_name = data.get("ruleset")
@@ -97,36 +97,37 @@ class Mapping:
         from ..loader import format_path
         line = self.doc.mark(path)[0] if path else None
         where = f"{self.path}:{line}" if line else str(self.path)
-        return UsageError(f"{where}: {format_path(path) + ': ' if path else ''}{message}")
+        return UsageError(Msg("err_at", where=f"{where}: {format_path(path)}" if path else where, message=message))
 
     def _columns(self, cols):
         if not isinstance(cols, dict) or not cols:
-            raise self._error("'columns' lists the register's columns that are read, with their types", ("columns",))
+            raise self._error(Msg("map_columns"), ("columns",))
         out = {}
         for name, spec in cols.items():
             spec = spec if isinstance(spec, dict) else {"type": spec}
             unknown = set(spec) - COLUMN_KEYS
             if unknown:
-                raise self._error(f"unknown key(s) {', '.join(sorted(unknown))} (a column takes {', '.join(sorted(COLUMN_KEYS))})", ("columns", name))
+                raise self._error(Msg("map_column_unknown_keys", keys=", ".join(sorted(unknown)), allowed=", ".join(sorted(COLUMN_KEYS))),
+                                  ("columns", name))
             t = spec.get("type", "text")
             if t not in TYPES:
-                raise self._error(f"type '{t}' is not one of {', '.join(TYPES)}", ("columns", name, "type"))
+                raise self._error(Msg("map_type", type=t, types=", ".join(TYPES)), ("columns", name, "type"))
             if "required" in spec and not isinstance(spec["required"], bool):
-                raise self._error("'required' is true or false", ("columns", name, "required"))
+                raise self._error(Msg("map_required"), ("columns", name, "required"))
             col = {}
             if "pattern" in spec:
                 # RE2, as a case schema's patterns: a cell's check takes time linear in the cell,
                 # whatever the pattern (Python's re takes exponential time for `^(a+)+$` on 'aaa…b')
                 from ..schemas import regex
                 if not isinstance(spec["pattern"], str):
-                    raise self._error("'pattern' is a regular expression, written as text", ("columns", name, "pattern"))
+                    raise self._error(Msg("map_pattern_text"), ("columns", name, "pattern"))
                 try:
                     col["regex"] = regex(spec["pattern"])
                 except ValueError as exc:
                     raise self._error(str(exc), ("columns", name, "pattern")) from None
             alias = str(spec.get("as", name))
             if not re.fullmatch(r"[^\W\d]\w*", alias):
-                raise self._error(f"'{alias}' cannot be a name in expressions; give the column `as: NAME`",
+                raise self._error(Msg("map_alias", alias=alias),
                                   ("columns", name))
             col = dict(spec, type=t, alias=alias, **col)
             for bound in ("min", "max"):
@@ -139,15 +140,15 @@ class Mapping:
                         if not col[bound].is_finite():
                             raise ArithmeticError
                     except ArithmeticError:
-                        raise self._error(f"'{bound}' is a number (the least or greatest value the column may hold)",
+                        raise self._error(Msg("map_bound", bound=bound),
                                           ("columns", name, bound)) from None
             if "values" in spec:
                 if not isinstance(spec["values"], list) or not spec["values"]:
-                    raise self._error("'values' lists the values the column may hold", ("columns", name, "values"))
+                    raise self._error(Msg("map_values"), ("columns", name, "values"))
                 try:
                     col["allowed"] = [_value(x, {"type": t}) for x in spec["values"]]
                 except ValueError as exc:
-                    raise self._error(f"'values': {exc}", ("columns", name, "values")) from None
+                    raise self._error(Msg("map_values_bad", problem=exc.args[0]), ("columns", name, "values")) from None
             out[str(name)] = col
         return out
 
@@ -167,22 +168,21 @@ class Mapping:
         sf = SourceFile(str(self.path), self.doc)
         fields = self.data.get("fields")
         if not isinstance(fields, dict) or not fields:
-            raise self._error("'fields' maps case fields to expressions over the columns", ("fields",))
+            raise self._error(Msg("map_fields"), ("fields",))
         self.fields = []
         names = {str(f) for f in fields}
         for fname, text in fields.items():
             fname = str(fname)
             outer = next((fname[:i] for i, ch in enumerate(fname) if ch == "." and fname[:i] in names), None)
             if outer is not None:
-                raise self._error(f"'{fname}' is inside '{outer}', which the mapping sets too: set the one "
-                                  "or the fields inside it", ("fields", fname))
+                raise self._error(Msg("map_field_inside", field=fname, outer=outer), ("fields", fname))
             if not _schema_has(ruleset.case_schema, fname):
-                raise self._error(f"'{fname}' is not a field of {ruleset.name}'s case schema", ("fields", fname))
+                raise self._error(Msg("map_not_a_field", field=fname, ruleset=ruleset.name), ("fields", fname))
             ce = compiler.expr(sf, ("fields", fname), text, scope)
             self.fields.append((fname, ce))
         self.id_expr = compiler.expr(sf, ("id",), self.data["id"], scope) if "id" in self.data else None
         if problems.errors:
-            raise UsageError(f"{self.path}: the mapping's expressions have errors:", problems.errors)
+            raise UsageError(Msg("map_expression_errors", path=self.path), problems.errors)
 
 
 # ---------------------------------------------------------------- reading rows
@@ -191,7 +191,7 @@ def _rows_csv(path: Path):
     try:
         fh = open(path, encoding="utf-8-sig", newline="")
     except OSError as exc:
-        raise UsageError(f"{path}: cannot read the register ({exc.strerror or exc})") from None
+        raise UsageError(Msg("err_at", where=path, message=Msg("register_unreadable", reason=exc.strerror or exc))) from None
     with fh:
         try:
             sample = fh.read(8192)
@@ -200,14 +200,14 @@ def _rows_csv(path: Path):
         except csv.Error:
             dialect = csv.excel
         except UnicodeDecodeError:
-            raise UsageError(f"{path}: the register is not UTF-8 text (save it as CSV UTF-8)") from None
+            raise UsageError(Msg("err_at", where=path, message=Msg("register_not_utf8"))) from None
         try:
             for n, row in enumerate(csv.reader(fh, dialect), 1):
                 yield n, row
         except UnicodeDecodeError:
-            raise UsageError(f"{path}: the register is not UTF-8 text (save it as CSV UTF-8)") from None
+            raise UsageError(Msg("err_at", where=path, message=Msg("register_not_utf8"))) from None
         except csv.Error as exc:
-            raise UsageError(f"{path}: not a readable CSV file ({exc})") from None
+            raise UsageError(Msg("err_at", where=path, message=Msg("register_bad_csv", reason=exc))) from None
 
 
 MAX_SHEET_ROWS = 1_048_576     # what a workbook holds (Excel's limit)
@@ -230,15 +230,15 @@ def _check_parts(path: Path) -> None:
         with zipfile.ZipFile(path) as z:
             parts = z.infolist()
     except (OSError, zipfile.BadZipFile, ValueError) as exc:
-        raise UsageError(f"{path}: not a readable .xlsx workbook ({type(exc).__name__}: {exc})") from None
+        raise UsageError(Msg("err_at", where=path, message=Msg("register_bad_xlsx", reason=f"{type(exc).__name__}: {exc}"))) from None
     for part in parts:
         big = part.filename.startswith(_BIG_PARTS)
         limit = MAX_PART_BYTES if big else MAX_OTHER_BYTES
         if part.file_size > limit or (part.file_size > 1 << 20
                                       and part.file_size > MAX_PART_RATIO * max(part.compress_size, 1)):
-            raise UsageError(f"{path}: not a readable .xlsx workbook: its part {part.filename} would unpack to "
-                             f"{part.file_size:,} bytes from {part.compress_size:,} (more than {limit:,} bytes, or "
-                             f"{MAX_PART_RATIO} times its packed size: a zip bomb?)")
+            raise UsageError(Msg("err_at", where=path, message=Msg(
+                "register_zip_bomb", part=part.filename, size=f"{part.file_size:,}", packed=f"{part.compress_size:,}",
+                limit=f"{limit:,}", ratio=MAX_PART_RATIO)))
 
 
 def _rows_xlsx(path: Path, sheet, header_row: int = 1, columns=()):
@@ -249,15 +249,15 @@ def _rows_xlsx(path: Path, sheet, header_row: int = 1, columns=()):
     try:
         import openpyxl
     except ImportError:  # pragma: no cover - a core dependency
-        raise UsageError("reading .xlsx needs openpyxl (pip install openpyxl)") from None
+        raise UsageError(Msg("register_needs_openpyxl")) from None
     _check_parts(path)
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:   # openpyxl raises many kinds for a file that is not a workbook
-        raise UsageError(f"{path}: not a readable .xlsx workbook ({type(exc).__name__}: {exc})") from None
+        raise UsageError(Msg("err_at", where=path, message=Msg("register_bad_xlsx", reason=f"{type(exc).__name__}: {exc}"))) from None
     try:
         if sheet is not None and str(sheet) not in wb.sheetnames:
-            raise UsageError(f"{path}: no sheet '{sheet}' (it has {', '.join(wb.sheetnames)})")
+            raise UsageError(Msg("err_at", where=path, message=Msg("register_no_sheet", sheet=sheet, sheets=", ".join(wb.sheetnames))))
         ws = wb[str(sheet)] if sheet is not None else wb.worksheets[0]
         header, width = None, 1
         for n, row in enumerate(ws.iter_rows(values_only=True, max_row=header_row, max_col=MAX_SHEET_COLUMNS), 1):
@@ -267,7 +267,7 @@ def _rows_xlsx(path: Path, sheet, header_row: int = 1, columns=()):
                 width = max([names.index(c) + 1 for c in columns if c in names], default=1)
         for n, row in enumerate(_sheet_values(ws, width), 1):
             if n > MAX_SHEET_ROWS:
-                raise UsageError(f"{path}: the sheet has rows beyond row {MAX_SHEET_ROWS:,}, more than a workbook holds")
+                raise UsageError(Msg("err_at", where=path, message=Msg("register_too_many_rows", n=f"{MAX_SHEET_ROWS:,}")))
             if n == header_row and header is not None:
                 yield n, header
             elif row.count(None) != len(row):      # an empty row (a gap is a million of them) is no row
@@ -402,7 +402,8 @@ def _value(raw, spec):
         raise ValueError(Msg("cell_pattern", value=v, pattern=spec["pattern"]))
     for bound, bad in (("min", lambda x, b: x < b), ("max", lambda x, b: x > b)):
         if bound in spec and isinstance(v, Decimal) and bad(v, spec[bound]):
-            raise ValueError(Msg("cell_below" if bound == "min" else "cell_above", value=v, bound=spec[bound]))
+            raise ValueError(Msg("cell_below", value=v, bound=spec[bound]) if bound == "min"
+                             else Msg("cell_above", value=v, bound=spec[bound]))
     return v
 
 
@@ -447,7 +448,7 @@ def import_register(register: Path, mapping_path: Path, output: Path, on_error: 
         else:
             entries = registry.find_rulesets(dirs)
             if not entries:
-                raise UsageError("no rule set found whose case schema the cases must fit")
+                raise UsageError(Msg("register_no_ruleset"))
             folder = registry.latest(entries, family).folder     # of one family: several are named, not guessed
         ruleset = registry.load_cached(folder)
     mapping.compile(ruleset)
@@ -457,11 +458,11 @@ def import_register(register: Path, mapping_path: Path, output: Path, on_error: 
     elif suffix == ".xlsx":
         rows = _rows_xlsx(register, mapping.sheet, mapping.header_row, mapping.columns)
     elif not register.exists():
-        raise UsageError(f"{register}: no such register file")
+        raise UsageError(Msg("err_at", where=register, message=Msg("register_no_file")))
     else:
-        raise UsageError(f"{register}: a register is a .csv or .xlsx file")
+        raise UsageError(Msg("err_at", where=register, message=Msg("register_suffix")))
     if not register.exists():
-        raise UsageError(f"{register}: no such register file")
+        raise UsageError(Msg("err_at", where=register, message=Msg("register_no_file")))
     report = ImportReport(str(register))
     seen_ids: dict = {}      # case id -> the row that gave it first (a register names each case once)
     header = None
@@ -476,13 +477,14 @@ def import_register(register: Path, mapping_path: Path, output: Path, on_error: 
                 header = [("" if h is None else str(h).strip()) for h in row]
                 missing = [c for c in mapping.columns if c not in header]
                 if missing:
-                    raise UsageError(f"{register}: row {n} (the header) has no column {', '.join(missing)} "
-                                     f"(it has {', '.join(h for h in header if h) or 'none'})")
+                    raise UsageError(Msg("err_at", where=register, message=Msg(
+                        "register_header_missing", row=n, missing=", ".join(missing),
+                        has=", ".join(h for h in header if h) or Msg("register_no_columns"))))
                 twice = [c for c in mapping.columns if header.count(c) > 1]
                 if twice:
-                    raise UsageError(f"{register}: row {n} (the header) has column "
-                                     + ", ".join(f"{c} {header.count(c)} times" for c in twice)
-                                     + ": the mapping cannot tell which one to read")
+                    raise UsageError(Msg("err_at", where=register, message=Msg(
+                        "register_header_twice", row=n,
+                        columns=", ".join(Msg("register_times", column=c, n=header.count(c)) for c in twice))))
                 index = {c: header.index(c) for c in mapping.columns}
                 continue
             if all(c is None or (isinstance(c, str) and not c.strip()) for c in row):
@@ -540,7 +542,7 @@ def import_register(register: Path, mapping_path: Path, output: Path, on_error: 
                 out.write(dumps({"id": cid, "case": case}, indent=0).replace("\n", "") + "\n")
                 report.written += 1
         if header is None:
-            raise UsageError(f"{register}: no header row {mapping.header_row} (the register is empty)")
+            raise UsageError(Msg("err_at", where=register, message=Msg("register_no_header", row=mapping.header_row)))
         if report.bad_rows and on_error == "refuse":
             report.refused = True
             report.written = 0

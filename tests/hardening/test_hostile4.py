@@ -255,3 +255,60 @@ def test_literal_outputs_compare_as_feel_values():
     assert _same_value(_constant("1.0"), _constant(1)) and _same_value(_constant("null"), _constant(None))
     assert not _same_value(_constant('"1"'), _constant("1")) and not _same_value(_constant("true"), _constant(1))
     assert _constant("-2") == -2 and _constant("x + 1") is _UNKNOWN and _constant('"a"') == "a"
+
+
+# ---------------------------------------------------------------- 7. the errors of these areas speak Chinese too
+
+def test_a_case_files_reading_errors_are_said_in_the_language_asked_for(tmp_path, capsys):
+    case = tmp_path / "c.yaml"
+    case.write_text("as_of: 2026-01-01\nas_of: 2026-01-02\n", encoding="utf-8")
+    code, out, err = run_main(["eval", case, "--lang", "zh"], capsys)
+    assert code == 4 and err.strip() == (f"certrules: {case}:2:1: 重复的键 'as_of'（第一次出现在第 1 行）；"
+                                         "YAML 会悄悄只保留最后一个"), err
+    code, out, err = run_main(["eval", case, "--lang", "en"], capsys)    # the English as before, word for word
+    assert code == 4 and err.strip() == (f"certrules: {case}:2:1: duplicate key 'as_of' (first given on line 1); "
+                                         "YAML would silently keep only the last one")
+    (tmp_path / "l.yaml").write_text("- 1\n", encoding="utf-8")
+    code, out, err = run_main(["eval", tmp_path / "l.yaml", "--lang", "zh"], capsys)
+    assert code == 4 and "案例必须是由字段（as_of 等）组成的映射，而不是列表" in err, err
+    code, out, err = run_main(["eval", tmp_path / "none.yaml", "--lang", "zh"], capsys)
+    assert code == 4 and err.strip() == f"certrules: {tmp_path / 'none.yaml'}: 没有这个案例文件"
+
+
+def test_a_corpus_line_and_a_register_row_are_said_in_chinese(tmp_path, capsys):
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text('{"case": [1]}\n', encoding="utf-8")
+    code, out, err = run_main(["diff", "A/1", "A/2", "--cases", corpus, "--workers", "1", "--lang", "zh"], capsys)
+    assert code == 4 and f"{corpus}:1: case: 案例必须是由字段（as_of 等）组成的映射，而不是列表" in err, err
+    lines = (REGISTER / "register.csv").read_text(encoding="utf-8").splitlines()
+    register = tmp_path / "r.csv"
+    register.write_text("\n".join(lines[:2] + [lines[2].replace("2026-", "2026/13/", 1)] + lines[3:]) + "\n",
+                        encoding="utf-8")
+    code, out, err = run_main(["cases", "import", register, "--map", REGISTER / "map.yaml", "-o", tmp_path / "o.jsonl",
+                               "--lang", "zh"], capsys)
+    assert code == 4 and f"certrules: {register}：读取 24 行，写出 0 个案例，1 行有问题（未写出任何内容：--on-error refuse）" in err
+    assert "\n  第 3 行，列 " in err and "不是" in err, err
+
+
+def test_serve_start_up_errors_follow_the_locale(monkeypatch, capsys):
+    for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    code, out, err = run_main(["serve", "--port", "0"], capsys)
+    assert code == 2 and err.strip() == "certrules: --port 0：端口应为 1 到 65535"
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    code, out, err = run_main(["serve", "--host", "0.0.0.0"], capsys)
+    assert code == 2 and err.strip().startswith("certrules: --host 0.0.0.0 would let other machines reach the server")
+
+
+AREAS = ("engine/case.py", "engine/corpus/sources.py", "engine/corpus/register.py", "engine/patch.py",
+         "engine/cli/serve.py", "engine/yamlio.py")
+
+
+@pytest.mark.parametrize("module", AREAS)
+def test_these_areas_raise_no_error_that_only_english_can_say(module):
+    """A user's error made of a plain (f-)string has no Chinese text: each is a catalogue message (i18n.Msg)."""
+    import re
+    text = (REPO / module).read_text(encoding="utf-8")
+    plain = re.findall(r"(?:UsageError|CaseError|RuleSetError|RevisionError|OutputError|YamlError)\(\s*f?[\"']", text)
+    assert plain == [], module
