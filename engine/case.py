@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .errors import CaseError
 from .feel import to_feel
+from .i18n import Msg
 from .yamlio import YamlError, load_file
 
 
@@ -19,29 +20,31 @@ def read_case_file(path) -> dict:
     cannot be read, exit code 4."""
     path = Path(path)
     if path.is_dir():
-        raise CaseError(f"{path}: this is a folder, not a case file (give a .yaml or .json file)")
+        raise CaseError(Msg("err_at", where=path, message=Msg("err_case_is_folder")))
     if not path.exists():
-        raise CaseError(f"{path}: no such case file")
+        raise CaseError(Msg("err_at", where=path, message=Msg("err_no_case_file")))
     try:
         doc = load_file(path)
     except YamlError as exc:
         where = f"{path}:{exc.line}" + (f":{exc.col}" if exc.col else "") if exc.line else str(path)
         field = exc.where_in_document()
-        raise CaseError(f"{where}: {field + ': ' if field else ''}{exc.message}") from None
+        raise CaseError(Msg("err_at", where=f"{where}: {field}" if field else where, message=exc.message)) from None
     if not isinstance(doc.data, dict):
-        raise CaseError(f"{path}: a case must be a mapping of fields (as_of, ...), not {_kind(doc.data)}")
+        raise CaseError(Msg("err_at", where=path, message=Msg("err_case_not_mapping", kind=_kind(doc.data))))
     as_of = doc.data.get("as_of")
     if as_of is not None and not _iso_date(as_of):
         from .schemas import describe      # jsonschema is imported only when a case is wrong
         line, col = doc.mark(("as_of",))
         where = f"{path}:{line}:{col}" if line else str(path)
-        raise CaseError(f"{where}: as_of: {describe(as_of)} is not a valid date (write YYYY-MM-DD, e.g. 2026-01-31)")
+        raise CaseError(Msg("err_at", where=f"{where}: as_of", message=Msg("err_not_a_valid_date", value=describe(as_of))))
     return doc.data
 
 
 def _kind(value) -> str:
-    return {list: "a list", str: "a text", int: "a number", Decimal: "a number", bool: "true or false",
-            type(None): "nothing"}.get(type(value), type(value).__name__)
+    said = {list: lambda: Msg("kind_a_list"), str: lambda: Msg("kind_a_text"), int: lambda: Msg("kind_a_number"),
+            Decimal: lambda: Msg("kind_a_number"), bool: lambda: Msg("kind_true_or_false"),
+            type(None): lambda: Msg("kind_nothing")}.get(type(value))
+    return said() if said else type(value).__name__
 
 
 def _iso_date(value) -> bool:

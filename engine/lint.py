@@ -1,6 +1,7 @@
 """Static findings about a rule set that no single expression shows.
 
-- band tables and decision tables: overlapping rows (an error under UNIQUE), gaps between bands
+- band tables and decision tables: overlapping rows (an error under UNIQUE; a warning under ANY when
+  their literal outputs differ, since DMN makes any input they share an error), gaps between bands
   (on whole numbers when the case schema says the key is an integer: [6..10] and [11..15] leave no
   gap), rows that can never match under FIRST, inputs that every row ignores;
 - the clause map: ids it names that do not exist, elements no clause names.
@@ -77,6 +78,31 @@ def cells_overlap(a, b, text_a, text_b) -> bool | None:
     if a is None or b is None:
         return True if text_a.strip() == text_b.strip() else None
     return any(_meet(x, y) for x in a for y in b)
+
+
+_UNKNOWN = object()
+
+
+def _constant(cell):
+    """An output cell's value when it is a literal (a number, text, true/false, null), else _UNKNOWN:
+    only literals are compared, so two rows are said to differ only when they certainly do."""
+    from .expressions import expr_text
+    from .feel import nodes as N
+    from .feel.parser import parse
+    try:
+        node = parse(expr_text(cell))
+    except Exception:  # noqa: BLE001 - a cell that does not parse is reported where it is compiled
+        return _UNKNOWN
+    if isinstance(node, N.Neg) and isinstance(node.operand, N.Num):
+        return -node.operand.value
+    if isinstance(node, (N.Num, N.Str, N.Bool)):
+        return node.value
+    return None if isinstance(node, N.Null) else _UNKNOWN
+
+
+def _same_value(a, b) -> bool:
+    """FEEL equality of two literals: numbers by value (1.0 is 1), other kinds only with their own kind."""
+    return type(a) is type(b) and a == b
 
 
 def cell_covers(a, b, text_a, text_b) -> bool:
@@ -275,6 +301,17 @@ def lint_decision_table(el, problems, case_schema=None):
                        for k in range(len(el.inputs))):
                     problems.items.append(el.sf.locate(el.path + ("rules", rows[j].number - 1),
                         f"hit policy UNIQUE but rows {rows[i].number} and {rows[j].number} of '{el.id}' can both match"))
+    if el.hit_policy == "ANY":
+        outputs = [[_constant(c) for c in (el.raw["rules"][r.number - 1].get("then") or [])] for r in rows]
+        for i in range(len(rows)):
+            for j in range(i + 1, len(rows)):
+                differ = [el.output_names[k] for k, (a, b) in enumerate(zip(outputs[i], outputs[j]))
+                          if a is not _UNKNOWN and b is not _UNKNOWN and not _same_value(a, b)]
+                if differ and all(cells_overlap(cells[i][k], cells[j][k], rows[i].cells[k], rows[j].cells[k]) is True
+                                  for k in range(len(el.inputs))):
+                    problems.items.append(el.sf.locate(el.path + ("rules", rows[j].number - 1), Msg(
+                        "lint_any_rows_differ", table=el.id, first=rows[i].number, second=rows[j].number,
+                        outputs=", ".join(differ)), severity="warning"))
     if el.hit_policy == "FIRST":
         for j in range(len(rows)):
             for i in range(j):

@@ -9,6 +9,7 @@ a path that leaves the folder, a symbolic link pointing out, and anything that i
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 from .errors import Problem, ProblemList
@@ -52,6 +53,20 @@ class RuleSetSource(Record):
         self.clause_map = clause_map
         self.problems = ProblemList() if problems is None else problems
         self.digest = digest
+
+
+# A family or code names rule sets (FAMILY/REVISION) and folders (CODE-REV): letters and digits of
+# any script, then also '-', '_' and '.'; never '/', '\\', a space, a control character or '..'.
+_PLAIN_NAME = re.compile(r"[^\W_](?:[\w.-]*[^\W_])?")
+
+
+def is_plain_name(text: str) -> bool:
+    return bool(_PLAIN_NAME.fullmatch(text)) and ".." not in text and text.isprintable()
+
+
+def plain_name_problem(what: str, text: str):
+    """The sentence refusing a family or code that is no plain name (loader and patch share it)."""
+    return Msg("err_not_a_plain_name", what=what, name=ascii(text)[1:-1] if not text.isprintable() else text)
 
 
 def format_path(path) -> str:
@@ -141,6 +156,9 @@ def _read_ruleset_folder(root: Path) -> RuleSetSource:
     if src.manifest is not None:
         problems.extend(validate_document(src.manifest, "manifest"))
     manifest = src.manifest.doc.data if src.manifest and isinstance(src.manifest.doc.data, dict) else {}
+    for key in ("family", "code"):
+        if isinstance(manifest.get(key), str) and not is_plain_name(manifest[key]):
+            problems.items.append(src.manifest.locate((key,), plain_name_problem(key, manifest[key])))
 
     schema_name = manifest.get("case_schema")
     if isinstance(schema_name, str):

@@ -20,7 +20,8 @@ import yaml
 from .errors import RuleSetError, UsageError
 from .files import replace_dir_atomic, staging_dir, write_atomic
 from .folder import RefusedPath, check_name, copy_folder, listed, overlaps, unlisted
-from .loader import SECTIONS
+from .i18n import Msg
+from .loader import SECTIONS, is_plain_name, plain_name_problem
 from .yamlio import YamlError, load_file, load_member
 
 PATCH_VERSION = 1
@@ -113,19 +114,7 @@ def file_changes(old, new) -> list:
 
 def read_patch(path) -> dict:
     """A patch file, checked against schemas/patch.schema.json: every problem with its line, exit 2."""
-    from .loader import SourceFile
-    try:
-        doc = load_file(Path(path))
-    except YamlError as exc:
-        where = f"{path}:{exc.line}" if exc.line else str(path)
-        raise UsageError(f"{where}: {exc.message}") from None
-    if not isinstance(doc.data, dict) or "certrules_patch" not in doc.data:
-        raise UsageError(f"{path}: not a certrules patch (written by `certrules diff OLD NEW --format patch`)")
-    problems = patch_problems(SourceFile(str(path), doc))
-    if problems:
-        raise UsageError(f"{path} is not a patch certrules can apply:\n"
-                         + "\n".join(f"  {p}" for p in problems))
-    return doc.data
+    return read_patch_source(path).doc.data
 
 
 def patch_problems(source_file) -> list:
@@ -140,24 +129,86 @@ def patch_problems(source_file) -> list:
             continue
         if op["element"]["id"] != op["id"]:
             problems.append(source_file.locate(("elements", i, "element", "id"),
-                                               f"the element's id '{op['element']['id']}' is not the id '{op['id']}' "
-                                               "the operation puts"))
+                                               Msg("patch_id_mismatch", element=op["element"]["id"], id=op["id"])))
         if op["file"] in ("ruleset.yaml", "clauses.yaml"):
             problems.append(source_file.locate(("elements", i, "file"),
-                                               f"elements cannot be put into {op['file']}: name a rules file"))
+                                               Msg("patch_into_manifest", file=op["file"])))
+    problems.extend(_overlapping_files(source_file))
     for i, item in enumerate(source_file.doc.data.get("files") or []):
         try:
             if any(unlisted(part) for part in PurePosixPath(check_name(item["path"])).parts):
-                problems.append(source_file.locate(("files", i, "path"), f"'{item['path']}' is hidden (a name "
-                                                   "starting with '.'): it would not be part of the rule set"))
+                problems.append(source_file.locate(("files", i, "path"), Msg("patch_hidden_file", path=item["path"])))
         except RefusedPath as exc:
             problems.append(source_file.locate(("files", i, "path"), exc.message))
         if "base64" in item:
             try:
                 base64.b64decode(item["base64"], validate=True)
             except ValueError:
-                problems.append(source_file.locate(("files", i, "base64"), "is not valid base64"))
+                problems.append(source_file.locate(("files", i, "base64"), Msg("patch_bad_base64")))
     return problems
+
+
+def _lines(problems) -> list:
+    """Problems as the indented lines of a message, each said in the message's language."""
+    return [Msg("patch_problem_line", where=p.where(), severity=Msg(f"severity_{p.severity}"), message=p.message)
+            for p in problems]
+
+
+def _overlapping_files(source_file) -> list:
+    """A name the patch's `files` give twice, or a file written where another entry writes inside it
+    as a folder ('a' and 'a/b'): refused when the patch is read, with both places, not when writing."""
+    problems, seen, written = [], {}, {}
+    line = lambda i: source_file.doc.mark(("files", i, "path"))[0]     # noqa: E731
+    where = lambda i: Msg("patch_line", line=line(i)) if line(i) else Msg("patch_item", path=f"files[{i}]")  # noqa: E731
+    for i, item in enumerate(source_file.doc.data.get("files") or []):
+        try:
+            name = check_name(item["path"])
+        except RefusedPath:
+            continue            # said by the check of each name
+        if name in seen:
+            problems.append(source_file.locate(("files", i, "path"), Msg("err_patch_file_twice", name=name,
+                                                                            where=where(seen[name]))))
+            continue
+        seen[name] = i
+        if not item.get("remove"):
+            written[name] = i
+    for name, i in written.items():
+        parts = PurePosixPath(name).parts
+        for k in range(1, len(parts)):
+            folder = PurePosixPath(*parts[:k]).as_posix()
+            if folder in written:
+                j = written[folder]
+                problems.append(source_file.locate(("files", max(i, j), "path"), Msg(
+                    "err_patch_file_and_folder", file=folder, inside=name, where=where(min(i, j)))))
+    return problems
+
+
+def element_problems(source_file, old) -> list:
+    """What a patch asks of the rule set it is applied to (`old`, loaded) that is not there: an element
+    to remove that it does not have. With the patch's lines when it was read from a file."""
+    problems = []
+    for i, op in enumerate(source_file.doc.data.get("elements") or []):
+        if op["op"] == "remove" and op["id"] not in old.elements:
+            problems.append(source_file.locate(("elements", i, "id"), Msg("err_patch_remove_unknown", id=op["id"],
+                                                                            ruleset=old.name)))
+    return problems
+
+
+def read_patch_source(path):
+    """A patch file as a loader.SourceFile (its data and the lines of each node), checked as read_patch does."""
+    from .loader import SourceFile
+    try:
+        doc = load_file(Path(path))
+    except YamlError as exc:
+        where = f"{path}:{exc.line}" if exc.line else str(path)
+        raise UsageError(Msg("err_at", where=where, message=exc.message)) from None
+    if not isinstance(doc.data, dict) or "certrules_patch" not in doc.data:
+        raise UsageError(Msg("err_at", where=path, message=Msg("patch_not_a_patch")))
+    source_file = SourceFile(str(path), doc)
+    problems = patch_problems(source_file)
+    if problems:
+        raise UsageError(Msg("patch_unusable", path=path, problems=_lines(problems)))
+    return source_file
 
 
 def check_patch(patch) -> None:
@@ -165,10 +216,10 @@ def check_patch(patch) -> None:
     from .loader import SourceFile
     from .yamlio import Document
     if not isinstance(patch, dict) or patch.get("certrules_patch") is None:
-        raise UsageError("not a certrules patch (written by `certrules diff OLD NEW --format patch`)")
+        raise UsageError(Msg("patch_not_a_patch"))
     problems = patch_problems(SourceFile("the patch", Document(patch, {}, {})))
     if problems:
-        raise UsageError("the patch cannot be applied:\n" + "\n".join(f"  {p}" for p in problems))
+        raise UsageError(Msg("patch_cannot_apply", problems=_lines(problems)))
 
 
 def _module_docs(root: Path) -> dict:
@@ -186,21 +237,22 @@ def apply_patch(patch: dict, old_folder: Path, out: Path, revision: str, effecti
                 code: str | None = None) -> Path:
     old_folder, out = Path(old_folder), Path(out)
     check_patch(patch)
+    if code is not None and not is_plain_name(code):
+        raise UsageError(plain_name_problem("--code", code))
     try:
         date.fromisoformat(effective)
     except ValueError:
-        raise UsageError(f"--effective {effective}: write a date as YYYY-MM-DD") from None
+        raise UsageError(Msg("patch_effective", effective=effective)) from None
     if overlaps(old_folder, out):
-        raise UsageError(f"--out {out}: the new revision must be written beside {old_folder}, not over it, "
-                         "inside it or around it")
+        raise UsageError(Msg("patch_out_overlaps", out=out, source=old_folder))
     if out.exists() and not force:
-        raise UsageError(f"{out} already exists; use --force to replace it")
+        raise UsageError(Msg("patch_out_exists", out=out))
     stage = staging_dir(out)
     try:
         try:
             copy_folder(old_folder, stage)
         except RefusedPath as exc:
-            raise RuleSetError(f"{old_folder} cannot be copied: {exc.message}") from None
+            raise RuleSetError(Msg("patch_cannot_copy", source=old_folder, reason=exc.message)) from None
         _rewrite(stage, patch, revision, effective, code, old_folder, out)
         _verify(stage, out)
         replace_dir_atomic(stage, out, overwrite=force)
@@ -215,7 +267,7 @@ def _inside(stage: Path, rel, what: str) -> Path:
     try:
         return stage / check_name(rel)
     except RefusedPath as exc:
-        raise UsageError(f"the patch's {what}: {exc.message}") from None
+        raise UsageError(Msg("patch_path_refused", what=what, reason=exc.message)) from None
 
 
 def _verify(stage: Path, out: Path) -> None:
@@ -224,7 +276,7 @@ def _verify(stage: Path, out: Path) -> None:
     try:
         load_ruleset(stage)
     except RuleSetError as exc:
-        raise RuleSetError(f"the patch does not give a rule set that loads, so {out} was not written:",
+        raise RuleSetError(Msg("patch_does_not_load", out=out),
                            exc.problems) from None
 
 
@@ -238,7 +290,8 @@ def _rewrite(stage: Path, patch: dict, revision: str, effective: str, code: str 
         edits[manifest["case_schema"]] = (_inside(stage, manifest["case_schema"], "case_schema"), patch["case_schema"])
     docs = _module_docs(stage)
     touched = set()
-    for op in patch.get("elements") or []:
+    for i, op in enumerate(patch.get("elements") or []):
+        found = False
         for name, doc in docs.items():
             for section in SECTIONS:
                 items = doc.get(section) or []
@@ -246,9 +299,12 @@ def _rewrite(stage: Path, patch: dict, revision: str, effective: str, code: str 
                 if len(kept) != len(items):
                     doc[section] = kept
                     touched.add(name)
+                    found = True
+        if op["op"] == "remove" and not found:      # (the command line says so earlier, with the patch's line)
+            raise UsageError(Msg("err_patch_remove_unknown_at", path=f"elements[{i}].id", id=op["id"]))
     for op in sorted((o for o in patch.get("elements") or [] if o["op"] == "put"), key=lambda o: (o["file"], o["section"], o["index"])):
         if "/" in op["file"] or op["file"].startswith("."):
-            raise UsageError(f"patch puts '{op['id']}' in '{op['file']}', outside the rule set's top level")
+            raise UsageError(Msg("patch_outside_top", id=op["id"], file=op["file"]))
         doc = docs.setdefault(op["file"], {})
         items = doc.setdefault(op["section"], [])
         items.insert(min(op["index"], len(items)), op["element"])
@@ -259,15 +315,19 @@ def _rewrite(stage: Path, patch: dict, revision: str, effective: str, code: str 
         path = stage / "clauses.yaml"
         current = load_member(stage, "clauses.yaml").data if path.is_file() else {}
         edits["clauses.yaml"] = (path, {**(current if isinstance(current, dict) else {}), "clauses": patch["clauses"]})
-    for item in patch.get("files") or []:
+    files = patch.get("files") or []
+    # removals first, and the folders they leave empty with them: a patch may turn a folder of the old
+    # revision into a file of the new one (make_patch lists 'a' to write before 'a/b' to remove)
+    for item in sorted(files, key=lambda f: not f.get("remove")):
         target = _inside(stage, item["path"], "files")
         name = target.relative_to(stage).as_posix()
         if name in edits:
-            raise UsageError(f"the patch writes '{name}' over one of its rule files")
+            raise UsageError(Msg("patch_over_rule_file", name=name))
         if target.is_dir() and not target.is_symlink():
-            raise UsageError(f"the patch's files: '{name}' is a folder of the rule set, not a file")
+            raise UsageError(Msg("patch_over_folder", name=name))
         if item.get("remove"):
             target.unlink(missing_ok=True)
+            _prune_empty(target.parent, stage)
         elif "base64" in item:
             write_atomic(target, base64.b64decode(item["base64"]), mode="wb")
         else:
@@ -275,6 +335,14 @@ def _rewrite(stage: Path, patch: dict, revision: str, effective: str, code: str 
     for rel, (path, content) in edits.items():
         write_atomic(path, edited(path, content))
     set_modelines(stage, source, out)
+
+
+def _prune_empty(folder: Path, stage: Path) -> None:
+    """Remove `folder` and its parents up to `stage` while they are empty."""
+    while folder != stage and stage in folder.parents and folder.is_dir() and not folder.is_symlink() \
+            and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
 
 
 def edited(path: Path, content) -> str:
@@ -372,7 +440,13 @@ def new_revision(from_folder: Path, revision: str, effective: str, out: Path | N
     document, a draft change-record entry), every other file as it was."""
     from_folder = Path(from_folder)
     manifest = load_member(from_folder, "ruleset.yaml").data
+    if code is not None and not is_plain_name(code):
+        raise UsageError(plain_name_problem("--code", code))
     code = code or manifest["code"]
-    out = Path(out) if out else from_folder.parent / f"{code}-{revision.replace('/', '')}"
+    if not out:
+        name = f"{code}-{revision.replace('/', '')}"
+        if not is_plain_name(name):     # the folder's name is made of the code and the revision
+            raise UsageError(Msg("err_folder_name_from_revision", revision=ascii(revision)[1:-1], name=ascii(name)[1:-1]))
+        out = from_folder.parent / name
     patch = {"certrules_patch": PATCH_VERSION, "changes": [draft_change(manifest, revision, effective)]}
     return apply_patch(patch, from_folder, out, revision, effective, force, code)

@@ -119,6 +119,8 @@ def resolve(entries: list[Entry], name: str) -> tuple[list[Entry], bool]:
     `QMS-AT/A1`). Revisions themselves may contain '/', so every split after a '/' whose left side is
     a known family is tried; a bare reading is tried too, and all readings are kept.
     """
+    if not str(name).isprintable():     # 'A2\0' is no spelling of A2, though its letters and digits are
+        return [], False
     hits = [e for e in entries if matches(e, name)]
     qualified = False
     known = families(entries)

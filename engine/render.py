@@ -395,7 +395,32 @@ def render_html(ruleset, result: dict, document: str, case: dict | None = None, 
     try:
         return render_template(environment(Path(ruleset.root) / "templates"), document + SUFFIX, context)
     except TemplateProblem as exc:
+        heavy = heaviest_field(case) if exc.limit else None
+        if heavy is not None:       # the case holds the value no document can show: the case's mistake
+            from .sandbox import MAX_VALUE
+            raise CaseError(Msg("err_case_value_too_large", path=heavy[0], size=f"{heavy[1]:,}",
+                                limit=f"{MAX_VALUE:,}"), languages=declared(ruleset.manifest)) from None
         raise RuleSetError(str(exc)) from None
+
+
+def heaviest_field(case) -> tuple[str, int] | None:
+    """(field path, weight) of the innermost field of the case heavier than a template may show or pass
+    (sandbox.MAX_VALUE), or None when no field is (the case as a whole does not count: no single value
+    of it is too large)."""
+    from .loader import format_path
+    from .sandbox import MAX_VALUE, weight
+    if not isinstance(case, dict):
+        return None
+    path, node, size = (), case, None
+    while True:
+        children = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        for key, child in children:
+            w = weight(child)
+            if w > MAX_VALUE:
+                path, node, size = path + (key,), child, w
+                break
+        else:
+            return (format_path(path), size) if path else None
 
 
 def render_document(ruleset, result: dict, document: str, fmt: str = "html", case: dict | None = None,

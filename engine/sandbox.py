@@ -55,10 +55,11 @@ class TemplateRefused(TemplateNotFound):
 class TemplateProblem(Exception):
     """What went wrong in a template, located: `where` is 'templates/NAME:LINE'."""
 
-    def __init__(self, where: str, message: str):
+    def __init__(self, where: str, message: str, limit: bool = False):
         super().__init__(f"{where}: {message}")
         self.where = where
         self.message = message
+        self.limit = limit          # a value over MAX_VALUE: render.py asks whether the case holds it
 
 
 # ---------------------------------------------------------------- loading
@@ -515,7 +516,7 @@ def render(env: Sandbox, name: str, context: dict, seconds: float | None = MAX_S
                               f"no template '{exc.name}' in the templates folder") from None
     except SecurityError as exc:
         raise TemplateProblem(_template_line(exc.__traceback__, label) or where,
-                              f"refused by the sandbox: {exc}") from None
+                              f"refused by the sandbox: {exc}", limit=isinstance(exc, TemplateLimit)) from None
     except RecursionError as exc:
         raise TemplateProblem(_template_line(exc.__traceback__, label) or where,
                               "templates call themselves too deeply (a macro or an include without end?)") from None

@@ -184,15 +184,15 @@ class _DepthLimit:
         try:
             if self._nodes > MAX_NODES:
                 mark = self.peek_event().start_mark
-                raise YamlError(f"the document has more than {MAX_NODES:,} values", mark.line + 1, mark.column + 1)
+                raise YamlError(Msg("yaml_too_many_values", n=f"{MAX_NODES:,}"), mark.line + 1, mark.column + 1)
             shared = _SHARED.get()
             if shared is not None and self._nodes > shared[0]:
                 mark = self.peek_event().start_mark
-                raise YamlError(f"the rule set's files hold more than {MAX_RULESET_NODES:,} values together",
+                raise YamlError(Msg("yaml_ruleset_too_many_values", n=f"{MAX_RULESET_NODES:,}"),
                                 mark.line + 1, mark.column + 1)
             if self._depth > MAX_DEPTH:
                 mark = self.peek_event().start_mark
-                raise YamlError(f"the document nests deeper than {MAX_DEPTH} levels",
+                raise YamlError(Msg("yaml_too_deep", n=MAX_DEPTH),
                                 mark.line + 1, mark.column + 1)
             return super().compose_node(parent, index)
         finally:
@@ -258,7 +258,7 @@ def number(text: str):
     try:
         value = Decimal(text)
     except InvalidOperation:
-        raise YamlError(f"'{text}' is not a number") from None
+        raise YamlError(Msg("yaml_not_a_number", text=text)) from None
     problem = numbers.refusal(value, text)
     if problem:
         raise YamlError(problem)
@@ -275,16 +275,16 @@ def _scalar(node: ScalarNode):
     if tag == "tag:yaml.org,2002:null":
         if text in _NULL:
             return None
-        raise YamlError(f"'{text}' is not null", *mark)
+        raise YamlError(Msg("yaml_not_null", text=text), *mark)
     if tag == "tag:yaml.org,2002:bool":
         if text in _BOOL:
             return _BOOL[text]
-        raise YamlError(f"'{text}' is not true or false", *mark)
+        raise YamlError(Msg("yaml_not_bool", text=text), *mark)
     if tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
         if text.lower().lstrip("+-") in (".inf", ".nan"):
-            raise YamlError(f"'{text}' is not a finite number", *mark)
+            raise YamlError(Msg("yaml_not_finite", text=text), *mark)
         if tag.endswith("int") and not _INT.match(text):
-            raise YamlError(f"'{text}' is not a whole number written in digits", *mark)
+            raise YamlError(Msg("yaml_not_whole", text=text), *mark)
         try:
             return number(text)
         except YamlError as exc:
@@ -294,8 +294,8 @@ def _scalar(node: ScalarNode):
     if tag in ("tag:yaml.org,2002:binary", "tag:yaml.org,2002:value", "tag:yaml.org,2002:merge"):
         if tag.endswith("merge") and text == "<<":
             return text   # `<<` as a value is text; as a key it is refused by the builder
-        raise YamlError(f"YAML tag '{tag.rsplit(':', 1)[-1]}' is not allowed here", *mark)
-    raise YamlError(f"unknown YAML tag '{tag}'", *mark)
+        raise YamlError(Msg("yaml_tag_not_allowed", tag=tag.rsplit(":", 1)[-1]), *mark)
+    raise YamlError(Msg("yaml_unknown_tag", tag=tag), *mark)
 
 
 class _Builder:
@@ -309,10 +309,9 @@ class _Builder:
     def build(self, node, path=(), depth=0):
         self.count += 1
         if self.count > MAX_NODES:
-            raise YamlError(f"the document expands to more than {MAX_NODES:,} values "
-                            "(aliases repeated too often?)", node.start_mark.line + 1, node.start_mark.column + 1)
+            raise YamlError(Msg("yaml_expands", n=f"{MAX_NODES:,}"), node.start_mark.line + 1, node.start_mark.column + 1)
         if depth > MAX_DEPTH:
-            raise YamlError(f"the document nests deeper than {MAX_DEPTH} levels",
+            raise YamlError(Msg("yaml_too_deep", n=MAX_DEPTH),
                             node.start_mark.line + 1, node.start_mark.column + 1)
         self.marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
         if isinstance(node, ScalarNode):
@@ -321,7 +320,7 @@ class _Builder:
             except YamlError as exc:
                 raise YamlError(exc.message, exc.line, exc.col, path) from None
         if node.tag not in ("tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"):
-            raise YamlError(f"YAML tag '{node.tag}' is not allowed here",
+            raise YamlError(Msg("yaml_tag_not_allowed", tag=node.tag),
                             node.start_mark.line + 1, node.start_mark.column + 1)
         if isinstance(node, SequenceNode):
             return [self.build(child, path + (i,), depth + 1) for i, child in enumerate(node.value)]
@@ -329,23 +328,22 @@ class _Builder:
             out: dict = {}
             for key_node, value_node in node.value:
                 if key_node.tag == "tag:yaml.org,2002:merge":
-                    raise YamlError("merge keys ('<<') are not supported: write the keys out",
+                    raise YamlError(Msg("yaml_merge_keys"),
                                     key_node.start_mark.line + 1, key_node.start_mark.column + 1)
                 if not isinstance(key_node, ScalarNode):
-                    raise YamlError("a mapping key must be a plain value",
+                    raise YamlError(Msg("yaml_key_not_plain"),
                                     key_node.start_mark.line + 1, key_node.start_mark.column + 1)
                 if key_node.tag not in _KEY_TAGS:
                     _scalar(key_node)     # an explicit tag on a key is refused as anywhere else
                 key = key_node.value      # keys are names: `1` and `true` as keys stay text
                 if key in out:
                     first = self.key_marks.get(path + (key,), (None, None))[0]
-                    raise YamlError(f"duplicate key '{key}' (first given on line {first}); "
-                                    "YAML would silently keep only the last one",
+                    raise YamlError(Msg("yaml_duplicate_key", key=key, first=first),
                                     key_node.start_mark.line + 1, key_node.start_mark.column + 1)
                 self.key_marks[path + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
                 out[key] = self.build(value_node, path + (key,), depth + 1)
             return out
-        raise YamlError("unsupported YAML node")  # pragma: no cover
+        raise YamlError(Msg("yaml_unsupported_node"))  # pragma: no cover
 
 
 def _check_expansion(root) -> None:
@@ -360,8 +358,7 @@ def _check_expansion(root) -> None:
         if known is not None:
             return known
         if id(node) in open_nodes:
-            raise YamlError("the document contains itself: an alias (*name) inside the value of its own "
-                            "anchor (&name)", node.start_mark.line + 1, node.start_mark.column + 1)
+            raise YamlError(Msg("yaml_contains_itself"), node.start_mark.line + 1, node.start_mark.column + 1)
         open_nodes.add(id(node))
         total = 1
         if isinstance(node, SequenceNode):
@@ -369,8 +366,7 @@ def _check_expansion(root) -> None:
         elif isinstance(node, MappingNode):
             total += sum(size(k) + size(v) for k, v in node.value)
         if total > MAX_NODES:
-            raise YamlError(f"the document expands to more than {MAX_NODES:,} values "
-                            "(aliases repeated too often?)", node.start_mark.line + 1, node.start_mark.column + 1)
+            raise YamlError(Msg("yaml_expands", n=f"{MAX_NODES:,}"), node.start_mark.line + 1, node.start_mark.column + 1)
         sizes[id(node)] = total
         return total
 
@@ -393,7 +389,7 @@ def parse_yaml(text: str) -> Document:
         mark = exc.problem_mark or exc.context_mark
         if "maximum nesting depth" in str(exc.problem):
             # newer libyaml stops deep documents itself; say it as we say it for every reader
-            raise YamlError(f"the document nests deeper than {MAX_DEPTH} levels",
+            raise YamlError(Msg("yaml_too_deep", n=MAX_DEPTH),
                             mark.line + 1 if mark else None, mark.column + 1 if mark else None) from None
         problem = exc.problem or exc.context or "invalid YAML"
         if exc.context and exc.problem:
@@ -401,9 +397,9 @@ def parse_yaml(text: str) -> Document:
         raise YamlError(Msg("err_yaml_syntax", problem=problem),
                         mark.line + 1 if mark else None, mark.column + 1 if mark else None) from None
     except yaml.YAMLError as exc:
-        raise YamlError(f"YAML error: {exc}") from None
+        raise YamlError(Msg("yaml_error", problem=exc)) from None
     except RecursionError:
-        raise YamlError(f"the document nests deeper than {MAX_DEPTH} levels") from None
+        raise YamlError(Msg("yaml_too_deep", n=MAX_DEPTH)) from None
     if node is None:
         return Document(None, {(): (1, 1)}, {})
     _check_expansion(node)
@@ -493,9 +489,9 @@ def parse_json(text: str) -> Document:
                 pass
         data = _JSON.decode(text)
     except json.JSONDecodeError as exc:
-        raise YamlError(f"JSON syntax error: {exc.msg}", exc.lineno, exc.colno) from None
+        raise YamlError(Msg("json_syntax", problem=exc.msg), exc.lineno, exc.colno) from None
     except (ValueError, RecursionError) as exc:
-        msg = str(exc) if isinstance(exc, ValueError) else f"the document nests deeper than {MAX_DEPTH} levels"
+        msg = str(exc) if isinstance(exc, ValueError) else Msg("yaml_too_deep", n=MAX_DEPTH)
         raise YamlError(msg) from None
     if not _surely_fine(data):
         _check_json(data)
@@ -542,11 +538,11 @@ def _check_json(data) -> None:
         value, depth = entry[0], entry[1]
         count += 1
         if depth > MAX_DEPTH:
-            raise YamlError(f"the document nests deeper than {MAX_DEPTH} levels")
+            raise YamlError(Msg("yaml_too_deep", n=MAX_DEPTH))
         if isinstance(value, (dict, list)):
             count += len(value) if isinstance(value, dict) else 0   # the keys
             if count + len(stack) + len(value) > MAX_NODES:
-                raise YamlError(f"the document has more than {MAX_NODES:,} values")
+                raise YamlError(Msg("yaml_too_many_values", n=f"{MAX_NODES:,}"))
             items = value.items() if isinstance(value, dict) else enumerate(value)
             stack.extend((v, depth + 1, k, entry) for k, v in items)
         elif isinstance(value, _Refused):
@@ -560,11 +556,11 @@ def _check_json(data) -> None:
 def decode(raw: bytes) -> str:
     """The text of a file's bytes: UTF-8 (with or without a BOM); binary files are refused."""
     if b"\x00" in raw:
-        raise YamlError("the file is binary, not a YAML or JSON text file")
+        raise YamlError(Msg("file_binary"))
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise YamlError(f"the file is not UTF-8 text (bad byte at offset {exc.start})") from None
+        raise YamlError(Msg("file_not_utf8", offset=exc.start)) from None
 
 
 def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
@@ -575,30 +571,29 @@ def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except IsADirectoryError:
-        raise YamlError("this is a folder, not a file") from None
+        raise YamlError(Msg("file_is_folder")) from None
     except OSError as exc:
-        raise YamlError(f"cannot read the file ({exc.strerror or exc})") from None
+        raise YamlError(Msg("file_cannot_read", reason=exc.strerror or exc)) from None
     with os.fdopen(fd, "rb") as fh:
         info = os.fstat(fh.fileno())
         if stat.S_ISDIR(info.st_mode):
-            raise YamlError("this is a folder, not a file")
+            raise YamlError(Msg("file_is_folder"))
         if not stat.S_ISREG(info.st_mode):
-            raise YamlError("this is not a regular file (a device, a pipe or a socket)")
+            raise YamlError(Msg("file_not_regular"))
         if info.st_size > max_bytes:
-            raise YamlError(f"the file is {info.st_size / 1048576:.1f} MB, more than the {max_bytes // 1048576} MB "
-                            "a rule or case file may have")
+            raise YamlError(Msg("file_too_large", size=f"{info.st_size / 1048576:.1f}", limit=max_bytes // 1048576))
         try:
             raw = fh.read(max_bytes + 1)
         except OSError as exc:
-            raise YamlError(f"cannot read the file ({exc.strerror or exc})") from None
+            raise YamlError(Msg("file_cannot_read", reason=exc.strerror or exc)) from None
     if len(raw) > max_bytes:
-        raise YamlError(f"the file grew beyond {max_bytes // 1048576} MB while it was read")
+        raise YamlError(Msg("file_grew", limit=max_bytes // 1048576))
     return decode(raw)
 
 
 def parse(text: str, suffix: str) -> Document:
     if not text.strip():
-        raise YamlError("the file is empty")
+        raise YamlError(Msg("file_empty"))
     if suffix.lower() == ".json":
         return parse_json(text)
     return parse_yaml(text)

@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 from ..errors import EXIT_OK, UsageError
-from .common import add_family_option, add_rulesets_option, load_latest, load_named, positive_int
+from .common import add_family_option, add_lang_option, add_rulesets_option, load_latest, load_named, positive_int
 
 
 def register(sub) -> None:
@@ -30,6 +30,7 @@ def register(sub) -> None:
                    help="a bad row: refuse the whole import (default) or skip the row; either way it is reported")
     i.add_argument("--ruleset", help="rule set whose case schema the cases must fit (default: the mapping's, else the latest)")
     add_family_option(i)
+    add_lang_option(i)
     add_rulesets_option(i)
     i.set_defaults(func=run_import)
     s.set_defaults(func=lambda a: (s.print_help(), EXIT_OK)[1])
@@ -58,5 +59,7 @@ def run_import(args) -> int:
     with progress(count_rows(Path(args.register)), f"importing {Path(args.register).name}", unit="row") as advance:
         report = import_register(Path(args.register), Path(args.map), Path(args.output), on_error=args.on_error,
                                  ruleset=rs, dirs=args.rulesets, progress=advance, family=args.family)
-    print(report.summary(), file=sys.stderr)
+    from ..i18n import BASE, Texts, catalogues, choose
+    t = Texts(choose([BASE] + [c for c in catalogues() if c != BASE], args.lang))     # as main() says errors
+    print(t.say(report.summary()), file=sys.stderr)
     return EXIT_OK

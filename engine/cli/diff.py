@@ -34,7 +34,9 @@ def run(args) -> int:
     diff = diff_rulesets(old, new)
     impact = None
     if args.cases:
+        from ..corpus.sources import check_unique_ids
         from ..impact import impact as run_impact
+        check_unique_ids(args.cases)
         impact = run_impact(old.root, new.root, args.cases, workers=args.workers, executor=args.executor,
                             scheduler=args.scheduler)
         diff["impact"] = impact

@@ -36,10 +36,16 @@ def register(sub) -> None:
 
 def run_apply(args) -> int:
     from ..i18n import texts_for
-    from ..patch import apply_patch, read_patch
+    from ..errors import UsageError
+    from ..i18n import Msg
+    from ..patch import apply_patch, element_problems, read_patch_source
     from ..ruleset import load_ruleset
-    patch = read_patch(args.patch)
+    source = read_patch_source(args.patch)
+    patch = source.doc.data
     old = load_named(args.to, args.rulesets, args.family)
+    problems = element_problems(source, old)
+    if problems:
+        raise UsageError(Msg("err_patch_not_for", patch=args.patch, ruleset=old.name), problems)
     dest = apply_patch(patch, old.root, Path(args.out), args.revision, args.effective, force=args.force, code=args.code)
     rs = load_ruleset(dest)
     t = texts_for(rs.manifest, args.lang)

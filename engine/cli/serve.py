@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from ..errors import EXIT_OK, UsageError
+from ..i18n import Msg
 from .common import add_rulesets_option
 
 
@@ -31,26 +32,24 @@ def read_token(path: str) -> str:
     try:
         text = Path(path).read_text(encoding="utf-8").strip()
     except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"--token-file {path}: cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
+        raise UsageError(Msg("serve_token_unreadable", path=path, reason=getattr(exc, "strerror", None) or exc)) from None
     if len(text) < 16 or any(ch.isspace() for ch in text):
-        raise UsageError(f"--token-file {path}: the token must be one word of at least 16 characters "
-                         "(e.g. made with: python -c 'import secrets; print(secrets.token_urlsafe(32))')")
+        raise UsageError(Msg("serve_token_short", path=path))
     return text
 
 
 def settings_from(args):
     from ..serve.settings import Settings, is_loopback
     if not 0 < args.port < 65536:
-        raise UsageError(f"--port {args.port}: a port is 1 to 65535")
+        raise UsageError(Msg("serve_port_range", port=args.port))
     for name, value in (("--workers", args.workers), ("--max-body", args.max_body), ("--max-batch", args.max_batch)):
         if value < 0 or (value == 0 and name != "--workers"):
-            raise UsageError(f"{name} {value}: must be a positive number")
+            raise UsageError(Msg("serve_positive", option=name, value=value))
     if not args.time_limit > 0:
-        raise UsageError(f"--time-limit {args.time_limit}: must be more than 0 seconds")
+        raise UsageError(Msg("serve_time_limit", value=args.time_limit))
     token = read_token(args.token_file) if args.token_file else None
     if token is None and not is_loopback(args.host):
-        raise UsageError(f"--host {args.host} would let other machines reach the server: give --token-file FILE "
-                         "with an access token (or keep the default --host 127.0.0.1)")
+        raise UsageError(Msg("serve_host_needs_token", host=args.host))
     return Settings(host=args.host, port=args.port, rulesets=tuple(args.rulesets), examples=tuple(args.examples),
                     token=token, workers=args.workers, time_limit=args.time_limit, max_body=args.max_body,
                     max_batch=args.max_batch)
@@ -62,8 +61,7 @@ def run(args) -> int:
         import uvicorn
         from ..serve import create_app
     except ImportError as exc:
-        raise UsageError(f"certrules serve needs the server's packages ({exc.name} is missing): "
-                         "pip install 'certrules[serve]'") from None
+        raise UsageError(Msg("serve_packages_missing", name=exc.name)) from None
     sock = listen(settings.host, settings.port)     # before anything else: a port in use is said plainly
     app = create_app(settings)
     try:
@@ -85,7 +83,7 @@ def run(args) -> int:
     server = uvicorn.Server(config)
     server.run(sockets=[sock])      # requests that come while the rule sets load wait in the socket's queue
     if not server.started:
-        raise UsageError("serve: the server could not start (the reason is above)")
+        raise UsageError(Msg("serve_not_started"))
     return EXIT_OK
 
 
@@ -97,7 +95,7 @@ def listen(host: str, port: int):
         family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
                                                               flags=socket.AI_PASSIVE)[0]
     except socket.gaierror as exc:
-        raise UsageError(f"--host {host}: not an address of this machine ({exc.strerror})") from None
+        raise UsageError(Msg("serve_not_an_address", host=host, reason=exc.strerror)) from None
     sock = socket.socket(family, kind, proto)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -106,8 +104,7 @@ def listen(host: str, port: int):
     except OSError as exc:
         sock.close()
         if exc.errno == errno.EADDRINUSE:
-            raise UsageError(f"--port {port}: {host}:{port} is already in use (another server?); "
-                             "stop it or choose another --port") from None
-        raise UsageError(f"--host {host} --port {port}: cannot listen there ({exc.strerror or exc})") from None
+            raise UsageError(Msg("serve_port_in_use", host=host, port=port)) from None
+        raise UsageError(Msg("serve_cannot_listen", host=host, port=port, reason=exc.strerror or exc)) from None
     sock.set_inheritable(True)
     return sock

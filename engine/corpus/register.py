@@ -30,6 +30,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from ..errors import CaseError, UsageError
+from ..i18n import Msg
 
 TYPES = ("text", "integer", "number", "date", "boolean")
 COLUMN_KEYS = {"type", "required", "pattern", "min", "max", "values", "as"}
@@ -53,15 +54,14 @@ class ImportReport:
         return not self.refused
 
     def summary(self) -> str:
-        head = (f"{self.source}: {self.rows} row(s) read, {self.written} case(s) written"
-                + (f", {self.bad_rows} bad row(s) " + ("(nothing written: --on-error refuse)" if self.refused else "skipped")
-                   if self.bad_rows else ""))
-        lines = [head]
-        for row, col, msg in self.bad[:SHOWN]:
-            lines.append(f"  row {row}, {col}: {msg}")
+        """The report as a Msg: English as str(), in another language through i18n.Texts.say."""
+        bad = "" if not self.bad_rows else Msg("register_bad_refused", n=self.bad_rows) if self.refused \
+            else Msg("register_bad_skipped", n=self.bad_rows)
+        head = Msg("register_summary", source=self.source, rows=self.rows, written=self.written, bad=bad)
+        lines = [Msg("register_bad_line", row=row, where=col, message=msg) for row, col, msg in self.bad[:SHOWN]]
         if len(self.bad) > SHOWN:
-            lines.append(f"  … and {len(self.bad) - SHOWN} more problem(s)")
-        return "\n".join(lines)
+            lines.append(Msg("register_more_problems", n=len(self.bad) - SHOWN))
+        return Msg("register_report", head=head, lines=lines) if lines else head
 
 
 # ---------------------------------------------------------------- the mapping
@@ -73,21 +73,21 @@ class Mapping:
         try:
             self.doc = load_file(path)
         except YamlError as exc:
-            raise UsageError(f"{path}:{exc.line or ''}: {exc.message}") from None
+            raise UsageError(Msg("err_at", where=f"{path}:{exc.line or ''}", message=exc.message)) from None
         except OSError as exc:
-            raise UsageError(f"{path}: cannot read the mapping ({exc.strerror or exc})") from None
+            raise UsageError(Msg("err_at", where=path, message=Msg("map_unreadable", reason=exc.strerror or exc))) from None
         data = self.doc.data
         if not isinstance(data, dict):
-            raise self._error("a mapping file is a YAML mapping (columns, fields, ...)", ())
+            raise self._error(Msg("map_not_mapping"), ())
         for key in data:
             if key not in MAP_KEYS:
-                raise self._error(f"unknown key '{key}' (a mapping has {', '.join(sorted(MAP_KEYS))})", (key,))
+                raise self._error(Msg("map_unknown_key", key=key, keys=", ".join(sorted(MAP_KEYS))), (key,))
         self.data = data
         self.sheet = data.get("sheet")
         self.header_row = data.get("header_row", 1)
         if isinstance(self.header_row, bool) or not isinstance(self.header_row, (int, Decimal)) \
                 or self.header_row != int(self.header_row) or int(self.header_row) < 1:
-            raise self._error("'header_row' is the row number of the column names (1 or more)", ("header_row",))
+            raise self._error(Msg("map_header_row"), ("header_row",))
         self.header_row = int(self.header_row)
         self.columns = self._columns(data.get("columns"))
         self.ruleset_name = data.get("ruleset")
@@ -97,36 +97,37 @@ class Mapping:
         from ..loader import format_path
         line = self.doc.mark(path)[0] if path else None
         where = f"{self.path}:{line}" if line else str(self.path)
-        return UsageError(f"{where}: {format_path(path) + ': ' if path else ''}{message}")
+        return UsageError(Msg("err_at", where=f"{where}: {format_path(path)}" if path else where, message=message))
 
     def _columns(self, cols):
         if not isinstance(cols, dict) or not cols:
-            raise self._error("'columns' lists the register's columns that are read, with their types", ("columns",))
+            raise self._error(Msg("map_columns"), ("columns",))
         out = {}
         for name, spec in cols.items():
             spec = spec if isinstance(spec, dict) else {"type": spec}
             unknown = set(spec) - COLUMN_KEYS
             if unknown:
-                raise self._error(f"unknown key(s) {', '.join(sorted(unknown))} (a column takes {', '.join(sorted(COLUMN_KEYS))})", ("columns", name))
+                raise self._error(Msg("map_column_unknown_keys", keys=", ".join(sorted(unknown)), allowed=", ".join(sorted(COLUMN_KEYS))),
+                                  ("columns", name))
             t = spec.get("type", "text")
             if t not in TYPES:
-                raise self._error(f"type '{t}' is not one of {', '.join(TYPES)}", ("columns", name, "type"))
+                raise self._error(Msg("map_type", type=t, types=", ".join(TYPES)), ("columns", name, "type"))
             if "required" in spec and not isinstance(spec["required"], bool):
-                raise self._error("'required' is true or false", ("columns", name, "required"))
+                raise self._error(Msg("map_required"), ("columns", name, "required"))
             col = {}
             if "pattern" in spec:
                 # RE2, as a case schema's patterns: a cell's check takes time linear in the cell,
                 # whatever the pattern (Python's re takes exponential time for `^(a+)+$` on 'aaa…b')
                 from ..schemas import regex
                 if not isinstance(spec["pattern"], str):
-                    raise self._error("'pattern' is a regular expression, written as text", ("columns", name, "pattern"))
+                    raise self._error(Msg("map_pattern_text"), ("columns", name, "pattern"))
                 try:
                     col["regex"] = regex(spec["pattern"])
                 except ValueError as exc:
                     raise self._error(str(exc), ("columns", name, "pattern")) from None
             alias = str(spec.get("as", name))
             if not re.fullmatch(r"[^\W\d]\w*", alias):
-                raise self._error(f"'{alias}' cannot be a name in expressions; give the column `as: NAME`",
+                raise self._error(Msg("map_alias", alias=alias),
                                   ("columns", name))
             col = dict(spec, type=t, alias=alias, **col)
             for bound in ("min", "max"):
@@ -139,15 +140,15 @@ class Mapping:
                         if not col[bound].is_finite():
                             raise ArithmeticError
                     except ArithmeticError:
-                        raise self._error(f"'{bound}' is a number (the least or greatest value the column may hold)",
+                        raise self._error(Msg("map_bound", bound=bound),
                                           ("columns", name, bound)) from None
             if "values" in spec:
                 if not isinstance(spec["values"], list) or not spec["values"]:
-                    raise self._error("'values' lists the values the column may hold", ("columns", name, "values"))
+                    raise self._error(Msg("map_values"), ("columns", name, "values"))
                 try:
                     col["allowed"] = [_value(x, {"type": t}) for x in spec["values"]]
                 except ValueError as exc:
-                    raise self._error(f"'values': {exc}", ("columns", name, "values")) from None
+                    raise self._error(Msg("map_values_bad", problem=exc.args[0]), ("columns", name, "values")) from None
             out[str(name)] = col
         return out
 
@@ -167,22 +168,21 @@ class Mapping:
         sf = SourceFile(str(self.path), self.doc)
         fields = self.data.get("fields")
         if not isinstance(fields, dict) or not fields:
-            raise self._error("'fields' maps case fields to expressions over the columns", ("fields",))
+            raise self._error(Msg("map_fields"), ("fields",))
         self.fields = []
         names = {str(f) for f in fields}
         for fname, text in fields.items():
             fname = str(fname)
             outer = next((fname[:i] for i, ch in enumerate(fname) if ch == "." and fname[:i] in names), None)
             if outer is not None:
-                raise self._error(f"'{fname}' is inside '{outer}', which the mapping sets too: set the one "
-                                  "or the fields inside it", ("fields", fname))
+                raise self._error(Msg("map_field_inside", field=fname, outer=outer), ("fields", fname))
             if not _schema_has(ruleset.case_schema, fname):
-                raise self._error(f"'{fname}' is not a field of {ruleset.name}'s case schema", ("fields", fname))
+                raise self._error(Msg("map_not_a_field", field=fname, ruleset=ruleset.name), ("fields", fname))
             ce = compiler.expr(sf, ("fields", fname), text, scope)
             self.fields.append((fname, ce))
         self.id_expr = compiler.expr(sf, ("id",), self.data["id"], scope) if "id" in self.data else None
         if problems.errors:
-            raise UsageError(f"{self.path}: the mapping's expressions have errors:", problems.errors)
+            raise UsageError(Msg("map_expression_errors", path=self.path), problems.errors)
 
 
 # ---------------------------------------------------------------- reading rows
@@ -191,7 +191,7 @@ def _rows_csv(path: Path):
     try:
         fh = open(path, encoding="utf-8-sig", newline="")
     except OSError as exc:
-        raise UsageError(f"{path}: cannot read the register ({exc.strerror or exc})") from None
+        raise UsageError(Msg("err_at", where=path, message=Msg("register_unreadable", reason=exc.strerror or exc))) from None
     with fh:
         try:
             sample = fh.read(8192)
@@ -200,14 +200,14 @@ def _rows_csv(path: Path):
         except csv.Error:
             dialect = csv.excel
         except UnicodeDecodeError:
-            raise UsageError(f"{path}: the register is not UTF-8 text (save it as CSV UTF-8)") from None
+            raise UsageError(Msg("err_at", where=path, message=Msg("register_not_utf8"))) from None
         try:
             for n, row in enumerate(csv.reader(fh, dialect), 1):
                 yield n, row
         except UnicodeDecodeError:
-            raise UsageError(f"{path}: the register is not UTF-8 text (save it as CSV UTF-8)") from None
+            raise UsageError(Msg("err_at", where=path, message=Msg("register_not_utf8"))) from None
         except csv.Error as exc:
-            raise UsageError(f"{path}: not a readable CSV file ({exc})") from None
+            raise UsageError(Msg("err_at", where=path, message=Msg("register_bad_csv", reason=exc))) from None
 
 
 MAX_SHEET_ROWS = 1_048_576     # what a workbook holds (Excel's limit)
@@ -230,15 +230,15 @@ def _check_parts(path: Path) -> None:
         with zipfile.ZipFile(path) as z:
             parts = z.infolist()
     except (OSError, zipfile.BadZipFile, ValueError) as exc:
-        raise UsageError(f"{path}: not a readable .xlsx workbook ({type(exc).__name__}: {exc})") from None
+        raise UsageError(Msg("err_at", where=path, message=Msg("register_bad_xlsx", reason=f"{type(exc).__name__}: {exc}"))) from None
     for part in parts:
         big = part.filename.startswith(_BIG_PARTS)
         limit = MAX_PART_BYTES if big else MAX_OTHER_BYTES
         if part.file_size > limit or (part.file_size > 1 << 20
                                       and part.file_size > MAX_PART_RATIO * max(part.compress_size, 1)):
-            raise UsageError(f"{path}: not a readable .xlsx workbook: its part {part.filename} would unpack to "
-                             f"{part.file_size:,} bytes from {part.compress_size:,} (more than {limit:,} bytes, or "
-                             f"{MAX_PART_RATIO} times its packed size: a zip bomb?)")
+            raise UsageError(Msg("err_at", where=path, message=Msg(
+                "register_zip_bomb", part=part.filename, size=f"{part.file_size:,}", packed=f"{part.compress_size:,}",
+                limit=f"{limit:,}", ratio=MAX_PART_RATIO)))
 
 
 def _rows_xlsx(path: Path, sheet, header_row: int = 1, columns=()):
@@ -249,15 +249,15 @@ def _rows_xlsx(path: Path, sheet, header_row: int = 1, columns=()):
     try:
         import openpyxl
     except ImportError:  # pragma: no cover - a core dependency
-        raise UsageError("reading .xlsx needs openpyxl (pip install openpyxl)") from None
+        raise UsageError(Msg("register_needs_openpyxl")) from None
     _check_parts(path)
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:   # openpyxl raises many kinds for a file that is not a workbook
-        raise UsageError(f"{path}: not a readable .xlsx workbook ({type(exc).__name__}: {exc})") from None
+        raise UsageError(Msg("err_at", where=path, message=Msg("register_bad_xlsx", reason=f"{type(exc).__name__}: {exc}"))) from None
     try:
         if sheet is not None and str(sheet) not in wb.sheetnames:
-            raise UsageError(f"{path}: no sheet '{sheet}' (it has {', '.join(wb.sheetnames)})")
+            raise UsageError(Msg("err_at", where=path, message=Msg("register_no_sheet", sheet=sheet, sheets=", ".join(wb.sheetnames))))
         ws = wb[str(sheet)] if sheet is not None else wb.worksheets[0]
         header, width = None, 1
         for n, row in enumerate(ws.iter_rows(values_only=True, max_row=header_row, max_col=MAX_SHEET_COLUMNS), 1):
@@ -265,15 +265,68 @@ def _rows_xlsx(path: Path, sheet, header_row: int = 1, columns=()):
                 header = list(row)
                 names = [("" if h is None else str(h).strip()) for h in header]
                 width = max([names.index(c) + 1 for c in columns if c in names], default=1)
-        for n, row in enumerate(ws.iter_rows(values_only=True, max_col=width), 1):
+        for n, row in enumerate(_sheet_values(ws, width), 1):
             if n > MAX_SHEET_ROWS:
-                raise UsageError(f"{path}: the sheet has rows beyond row {MAX_SHEET_ROWS:,}, more than a workbook holds")
+                raise UsageError(Msg("err_at", where=path, message=Msg("register_too_many_rows", n=f"{MAX_SHEET_ROWS:,}")))
             if n == header_row and header is not None:
                 yield n, header
             elif row.count(None) != len(row):      # an empty row (a gap is a million of them) is no row
                 yield n, list(row)
     finally:
         wb.close()
+
+
+class Unreadable:
+    """A cell with no value to read: a formula whose result the workbook does not hold (a file written by a
+    program, not saved by a spreadsheet that calculates), or an error value (#DIV/0!). Reported at its
+    row and column as any cell that does not fit, never read as an empty cell."""
+    __slots__ = ("formula", "error")
+
+    def __init__(self, formula: str | None = None, error: str | None = None):
+        self.formula, self.error = formula, error
+
+    def __str__(self) -> str:        # as a header cell
+        return ""
+
+    def problem(self) -> str:
+        if self.error is not None:
+            return Msg("cell_error_value", error=self.error)
+        return Msg("cell_formula_without_value", formula=self.formula)
+
+
+def _sheet_values(ws, width: int):
+    """The sheet's rows as values, each `width` cells wide, as openpyxl's iter_rows(values_only=True) gives
+    them (a missing row is a row of None), but with a formula that has no saved value, or an error value,
+    as Unreadable instead of None or its text."""
+    from openpyxl.worksheet import _reader
+
+    class Parser(_reader.WorkSheetParser):
+        def parse_cell(self, element):
+            cell = super().parse_cell(element)
+            if cell["data_type"] == "e":
+                cell["value"] = Unreadable(error=str(cell["value"]))
+            elif cell["value"] is None and element.find(_reader.FORMULA_TAG) is not None:
+                f = element.find(_reader.FORMULA_TAG)
+                cell["value"] = Unreadable(formula="=" + (f.text or ""))
+            return cell
+
+    wb = ws.parent
+    empty = (None,) * width
+    expected = 1
+    with ws._get_source() as src:
+        parser = Parser(src, ws._shared_strings, data_only=True, epoch=wb.epoch,
+                        date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats)
+        for idx, cells in parser.parse():
+            while expected < idx:
+                expected += 1
+                yield empty
+            if expected == idx:
+                row = [None] * width
+                for cell in cells:
+                    if 1 <= cell["column"] <= width:
+                        row[cell["column"] - 1] = cell["value"]
+                expected += 1
+                yield tuple(row)
 
 
 def count_rows(path: Path, sheet=None) -> int | None:
@@ -296,6 +349,8 @@ _DATE_FORMS = (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"), re.compile(r"^(\d{4
 def _value(raw, spec):
     """A cell as the column's type; raises ValueError with a sentence when it does not fit."""
     t = spec["type"]
+    if isinstance(raw, Unreadable):
+        raise ValueError(raw.problem())
     if isinstance(raw, str):
         raw = raw.strip()
     if raw is None or raw == "":
@@ -304,16 +359,16 @@ def _value(raw, spec):
         v = raw if isinstance(raw, str) else (str(int(raw)) if isinstance(raw, int) else str(raw))
     elif t in ("integer", "number"):
         if isinstance(raw, bool):
-            raise ValueError(f"'{raw}' is not a number")
+            raise ValueError(Msg("cell_not_a_number", value=raw))
         try:
             d = Decimal(str(raw).replace(",", "")) if not isinstance(raw, int) else Decimal(raw)
         except InvalidOperation:
-            raise ValueError(f"'{raw}' is not a number") from None
+            raise ValueError(Msg("cell_not_a_number", value=raw)) from None
         if not d.is_finite() or abs(d.adjusted()) > 15:
-            raise ValueError(f"'{raw}' is not a number a register holds")
+            raise ValueError(Msg("cell_number_out_of_range", value=raw))
         if t == "integer":
             if d != d.to_integral_value():
-                raise ValueError(f"'{raw}' is not a whole number")
+                raise ValueError(Msg("cell_not_whole", value=raw))
             d = Decimal(int(d))
         v = d
     elif t == "date":
@@ -329,10 +384,10 @@ def _value(raw, spec):
                     try:
                         v = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
                     except ValueError:
-                        raise ValueError(f"'{raw}' is not a date of the calendar") from None
+                        raise ValueError(Msg("cell_not_a_calendar_date", value=raw)) from None
                     break
             if v is None:
-                raise ValueError(f"'{raw}' is not a date (2025-06-20, 2025/6/20 or 2025年6月20日)")
+                raise ValueError(Msg("cell_not_a_date", value=raw))
     else:   # boolean
         text = str(raw).strip().lower()
         if raw is True or text in TRUE:
@@ -340,14 +395,15 @@ def _value(raw, spec):
         elif raw is False or text in FALSE:
             v = False
         else:
-            raise ValueError(f"'{raw}' is not yes or no (是/否, true/false, Y/N)")
+            raise ValueError(Msg("cell_not_yes_no", value=raw))
     if "allowed" in spec and v not in spec["allowed"]:
-        raise ValueError(f"'{raw}' is not one of {', '.join(map(str, spec['values']))}")
+        raise ValueError(Msg("cell_not_one_of", value=raw, values=", ".join(map(str, spec["values"]))))
     if "regex" in spec and isinstance(v, str) and not spec["regex"].search(v):
-        raise ValueError(f"'{v}' does not have the form {spec['pattern']}")
+        raise ValueError(Msg("cell_pattern", value=v, pattern=spec["pattern"]))
     for bound, bad in (("min", lambda x, b: x < b), ("max", lambda x, b: x > b)):
         if bound in spec and isinstance(v, Decimal) and bad(v, spec[bound]):
-            raise ValueError(f"{v} is {'below' if bound == 'min' else 'above'} {spec[bound]}")
+            raise ValueError(Msg("cell_below", value=v, bound=spec[bound]) if bound == "min"
+                             else Msg("cell_above", value=v, bound=spec[bound]))
     return v
 
 
@@ -392,7 +448,7 @@ def import_register(register: Path, mapping_path: Path, output: Path, on_error: 
         else:
             entries = registry.find_rulesets(dirs)
             if not entries:
-                raise UsageError("no rule set found whose case schema the cases must fit")
+                raise UsageError(Msg("register_no_ruleset"))
             folder = registry.latest(entries, family).folder     # of one family: several are named, not guessed
         ruleset = registry.load_cached(folder)
     mapping.compile(ruleset)
@@ -402,11 +458,11 @@ def import_register(register: Path, mapping_path: Path, output: Path, on_error: 
     elif suffix == ".xlsx":
         rows = _rows_xlsx(register, mapping.sheet, mapping.header_row, mapping.columns)
     elif not register.exists():
-        raise UsageError(f"{register}: no such register file")
+        raise UsageError(Msg("err_at", where=register, message=Msg("register_no_file")))
     else:
-        raise UsageError(f"{register}: a register is a .csv or .xlsx file")
+        raise UsageError(Msg("err_at", where=register, message=Msg("register_suffix")))
     if not register.exists():
-        raise UsageError(f"{register}: no such register file")
+        raise UsageError(Msg("err_at", where=register, message=Msg("register_no_file")))
     report = ImportReport(str(register))
     seen_ids: dict = {}      # case id -> the row that gave it first (a register names each case once)
     header = None
@@ -421,13 +477,14 @@ def import_register(register: Path, mapping_path: Path, output: Path, on_error: 
                 header = [("" if h is None else str(h).strip()) for h in row]
                 missing = [c for c in mapping.columns if c not in header]
                 if missing:
-                    raise UsageError(f"{register}: row {n} (the header) has no column {', '.join(missing)} "
-                                     f"(it has {', '.join(h for h in header if h) or 'none'})")
+                    raise UsageError(Msg("err_at", where=register, message=Msg(
+                        "register_header_missing", row=n, missing=", ".join(missing),
+                        has=", ".join(h for h in header if h) or Msg("register_no_columns"))))
                 twice = [c for c in mapping.columns if header.count(c) > 1]
                 if twice:
-                    raise UsageError(f"{register}: row {n} (the header) has column "
-                                     + ", ".join(f"{c} {header.count(c)} times" for c in twice)
-                                     + ": the mapping cannot tell which one to read")
+                    raise UsageError(Msg("err_at", where=register, message=Msg(
+                        "register_header_twice", row=n,
+                        columns=", ".join(Msg("register_times", column=c, n=header.count(c)) for c in twice))))
                 index = {c: header.index(c) for c in mapping.columns}
                 continue
             if all(c is None or (isinstance(c, str) and not c.strip()) for c in row):
@@ -441,10 +498,10 @@ def import_register(register: Path, mapping_path: Path, output: Path, on_error: 
                 try:
                     v = _value(raw, spec)
                 except ValueError as exc:
-                    problems.append((n, f"column {col}", str(exc)))
+                    problems.append((n, Msg("register_column", name=col), exc.args[0]))
                     continue
                 if v is None and spec.get("required"):
-                    problems.append((n, f"column {col}", "a value is required"))
+                    problems.append((n, Msg("register_column", name=col), Msg("cell_required")))
                 values[spec["alias"]] = v
                 whole[col] = v
             case, cid = {}, f"row {n}"
@@ -454,18 +511,18 @@ def import_register(register: Path, mapping_path: Path, output: Path, on_error: 
                     diagnostics: list = []
                     v = ce.evaluate(env, diagnostics)
                     if v is None and diagnostics:
-                        problems.append((n, f"field {fname}", diagnostics[0]))
+                        problems.append((n, Msg("register_field", name=fname), diagnostics[0]))
                         continue
                     if v is not None:
                         _set(case, fname, _json_ready(v))
                 if mapping.id_expr is not None:
                     v = mapping.id_expr.evaluate(env)
                     if v is None:
-                        problems.append((n, "id", "the id expression gives no value"))
+                        problems.append((n, "id", Msg("register_id_none")))
                     else:
                         cid = str(_json_ready(v))
                         if cid in seen_ids:
-                            problems.append((n, "id", f"'{cid}' is already the id of row {seen_ids[cid]}"))
+                            problems.append((n, "id", Msg("register_id_twice", id=cid, row=seen_ids[cid])))
                         else:
                             seen_ids[cid] = n
             if not problems:
@@ -475,7 +532,8 @@ def import_register(register: Path, mapping_path: Path, output: Path, on_error: 
                     # one line per field: "path: what is wrong"
                     for line in ([str(p) for p in exc.problems] or exc.message.splitlines()[1:] or [exc.message])[:5]:
                         where, _, what = line.strip().partition(": ")
-                        problems.append((n, f"field {where}", what) if what else (n, "the case", where))
+                        problems.append((n, Msg("register_field", name=where), what) if what
+                                        else (n, Msg("label_the_case"), where))
             if problems:
                 report.bad.extend(problems)
                 report.bad_rows += 1
@@ -484,7 +542,7 @@ def import_register(register: Path, mapping_path: Path, output: Path, on_error: 
                 out.write(dumps({"id": cid, "case": case}, indent=0).replace("\n", "") + "\n")
                 report.written += 1
         if header is None:
-            raise UsageError(f"{register}: no header row {mapping.header_row} (the register is empty)")
+            raise UsageError(Msg("err_at", where=register, message=Msg("register_no_header", row=mapping.header_row)))
         if report.bad_rows and on_error == "refuse":
             report.refused = True
             report.written = 0

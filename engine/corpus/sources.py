@@ -3,9 +3,11 @@ one case file. Records are read as raw text (cheap to send to a worker) and pars
 compared, so the parent process only reads and the workers do the work."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ..errors import CaseError
+from ..i18n import Msg
 
 CASE_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -20,9 +22,9 @@ def iter_records(source):
                 try:
                     yield ("file", p.name, p.suffix, read_text(p))
                 except YamlError as exc:
-                    raise CaseError(f"{p}: {exc.message}") from None
+                    raise CaseError(Msg("err_at", where=p, message=exc.message)) from None
                 except OSError as exc:
-                    raise CaseError(f"{p}: cannot read it ({exc.strerror or exc})") from None
+                    raise CaseError(Msg("err_at", where=p, message=Msg("file_cannot_read", reason=exc.strerror or exc))) from None
     elif source.suffix == ".jsonl" and source.is_file():
         try:
             with open(source, "rb") as fh:
@@ -30,19 +32,19 @@ def iter_records(source):
                     try:
                         line = raw.decode("utf-8")
                     except UnicodeDecodeError as exc:
-                        raise CaseError(f"{source}:{n}: the line is not UTF-8 text (bad byte at column "
-                                        f"{exc.start + 1})") from None
+                        raise CaseError(Msg("err_at", where=f"{source}:{n}",
+                                            message=Msg("line_not_utf8", column=exc.start + 1))) from None
                     if line.strip():
                         yield ("line", str(source), n, line)
         except OSError as exc:
-            raise CaseError(f"{source}: cannot read it ({exc.strerror or exc})") from None
+            raise CaseError(Msg("err_at", where=source, message=Msg("file_cannot_read", reason=exc.strerror or exc))) from None
     elif source.is_file():
         try:
             yield ("file", source.name, source.suffix, read_text(source))
         except (YamlError, OSError) as exc:
-            raise CaseError(f"{source}: {getattr(exc, 'message', None) or exc}") from None
+            raise CaseError(Msg("err_at", where=source, message=getattr(exc, "message", None) or exc)) from None
     else:
-        raise CaseError(f"{source}: no such case file or folder")
+        raise CaseError(Msg("err_at", where=source, message=Msg("err_no_case_source")))
 
 
 SPAN_MIN = 4 * 1024          # bytes: the smallest span handed out (the last ones, so workers finish together)
@@ -81,7 +83,7 @@ def _spans(source, cases, parts):
                 offset += len(data)
                 line += data.count(b"\n")
     except OSError as exc:
-        raise CaseError(f"{source}: cannot read it ({exc.strerror or exc})") from None
+        raise CaseError(Msg("err_at", where=source, message=Msg("file_cannot_read", reason=exc.strerror or exc))) from None
 
 
 def span_records(span, fh=None):
@@ -96,7 +98,7 @@ def span_records(span, fh=None):
             fh.seek(offset)
             data = fh.read(length)
     except OSError as exc:
-        raise CaseError(f"{name}: cannot read it ({exc.strerror or exc})") from None
+        raise CaseError(Msg("err_at", where=name, message=Msg("file_cannot_read", reason=exc.strerror or exc))) from None
     pieces = data.split(b"\n")
     last = len(pieces) - 1
     for i, raw in enumerate(pieces):
@@ -105,8 +107,7 @@ def span_records(span, fh=None):
         try:
             line = raw.decode("utf-8") + ("\n" if i < last else "")     # as a file's lines come: with their end
         except UnicodeDecodeError as exc:
-            raise CaseError(f"{name}:{n}: the line is not UTF-8 text (bad byte at column "
-                            f"{exc.start + 1})") from None
+            raise CaseError(Msg("err_at", where=f"{name}:{n}", message=Msg("line_not_utf8", column=exc.start + 1))) from None
         if line.strip():
             yield ("line", name, n, line)
         n += 1
@@ -120,27 +121,27 @@ def parse_record(record):
         try:
             data = parse_json(text).data
         except YamlError as exc:
-            raise CaseError(f"{name}:{n}: {exc.message}") from None
+            raise CaseError(Msg("err_at", where=f"{name}:{n}", message=exc.message)) from None
         if isinstance(data, dict) and "case" in data:
             if not isinstance(data["case"], dict):
-                raise CaseError(f"{name}:{n}: case: {_not_a_case(data['case'])}")
+                raise CaseError(Msg("err_at", where=f"{name}:{n}: case", message=_not_a_case(data["case"])))
             return str(data.get("id") or f"line {n}"), data["case"]
         if not isinstance(data, dict):
-            raise CaseError(f"{name}:{n}: {_not_a_case(data)}")
+            raise CaseError(Msg("err_at", where=f"{name}:{n}", message=_not_a_case(data)))
         return f"line {n}", data
     _, name, suffix, text = record
     try:
         data = (parse_json(text) if suffix == ".json" else parse_yaml(text)).data
     except YamlError as exc:
-        raise CaseError(f"{name}:{exc.line or ''}: {exc.message}") from None
+        raise CaseError(Msg("err_at", where=f"{name}:{exc.line or ''}", message=exc.message)) from None
     if not isinstance(data, dict):
-        raise CaseError(f"{name}: {_not_a_case(data)}")
+        raise CaseError(Msg("err_at", where=name, message=_not_a_case(data)))
     return name, data
 
 
 def _not_a_case(data) -> str:
     from ..case import _kind
-    return f"a case must be a mapping of fields (as_of, ...), not {_kind(data)}"
+    return Msg("err_case_not_mapping", kind=_kind(data))
 
 
 def count_records(source) -> int | None:
@@ -155,3 +156,62 @@ def count_records(source) -> int | None:
         return 1
     except OSError:
         return None
+
+
+# A line as corpora write it ({"case": {...}, "id": "..."}, keys sorted): its id read from the end of
+# the line without parsing the case. The last member before the line's final '}' is a member of the
+# top-level object (an unescaped '"' never occurs inside a JSON string, so neither can ',"id"').
+_WRITTEN_LINE = re.compile(rb'\s*\{\s*"case"\s*:')
+_ID_AT_END = re.compile(rb'"id"\s*:\s*("(?:[^"\\]|\\.)*")\s*\}\s*$')
+
+
+def _line_id(raw: bytes, n: int):
+    """The id parse_record gives the line's case, or None when the line is not a case (its error is
+    reported where it is parsed)."""
+    import json
+    if _WRITTEN_LINE.match(raw):
+        i = raw.rfind(b'"id"')
+        j = i - 1
+        while j > 0 and raw[j] in b" \t\r\n":
+            j -= 1
+        m = _ID_AT_END.match(raw, i) if j > 0 and raw[j] in b",{" else None
+        if m is not None:
+            try:
+                return json.loads(m.group(1)) or f"line {n}"
+            except ValueError:
+                pass
+    try:
+        return parse_record(("line", "", n, raw.decode("utf-8")))[0]
+    except (CaseError, UnicodeDecodeError):
+        return None
+
+
+def check_unique_ids(source) -> None:
+    """Refuse a corpus in which two cases have the same id (two corpora put together, a register typed
+    twice): the impact names its cases by id, so an example id would name either. The places of both
+    are given. One pass over the file that decodes only the end of each line."""
+    source = Path(source)
+    first: dict = {}
+    if source.is_dir():
+        for p in sorted(source.rglob("*")):
+            if p.suffix in CASE_SUFFIXES and p.is_file():
+                rel = p.relative_to(source).as_posix()
+                if p.name in first:
+                    raise CaseError(Msg("err_corpus_id_twice_file", file=rel, id=p.name, other=first[p.name]))
+                first[p.name] = rel
+        return
+    if source.suffix != ".jsonl" or not source.is_file():
+        return
+    try:
+        with open(source, "rb") as fh:
+            for n, raw in enumerate(fh, 1):
+                if not raw.strip():
+                    continue
+                cid = _line_id(raw, n)
+                if cid is None:
+                    continue
+                if cid in first:
+                    raise CaseError(Msg("err_corpus_id_twice", where=f"{source}:{n}", id=cid, line=first[cid]))
+                first[cid] = n
+    except OSError as exc:
+        raise CaseError(Msg("err_at", where=source, message=Msg("file_cannot_read", reason=exc.strerror or exc))) from None

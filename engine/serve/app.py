@@ -66,6 +66,25 @@ class Bugs:
                 LOG.error("internal error %s at %s", type(exc).__name__, where(exc))
 
 
+class ControlsInPath:
+    """A path whose decoded form holds a control character (`/api/v1/rulesets/A2%00`, a line break, DEL)
+    names nothing the server has: 404 with the problem body, before any route reads it. (Revision names
+    are matched leniently, letters and digits only, so 'A2\\0' would otherwise be taken for 'A2'.)"""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            import unicodedata
+            bad = next((c for c in scope.get("path", "") if unicodedata.category(c) == "Cc"), None)
+            if bad is not None:
+                problem = HTTPProblem(404, "not_found", f"no such page: the path holds the control character "
+                                                        f"U+{ord(bad):04X}")
+                return await _answer(Request(scope), problem)(scope, receive, send)
+        await self.app(scope, receive, send)
+
+
 async def _on_http(request: Request, exc: HTTPException):
     words = {404: "no such page", 405: "this page does not take that method"}.get(exc.status_code, str(exc.detail))
     return _answer(request, HTTPProblem(exc.status_code, "not_found" if exc.status_code == 404 else "request", words))
@@ -103,7 +122,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                     exception_handlers={HTTPException: _on_http, BodyTooLarge: _on_too_large, Exception: _on_problem,
                                         HTTPProblem: _on_problem})
     app.state.server = server
-    inner = BodyLimit(Language(app), [("/compare/impact", settings.max_upload), ("/", settings.max_body)])
+    inner = BodyLimit(Language(ControlsInPath(app)), [("/compare/impact", settings.max_upload), ("/", settings.max_body)])
     outer = DirectEvaluate(RequestLog(SecurityHeaders(Bugs(AccessControl(inner, settings)))), server)
     outer.state = app.state                 # tests and the command reach the server through the wrapped app
     outer.router = app.router

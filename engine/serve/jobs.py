@@ -110,7 +110,9 @@ def _analysis_main(conn, old_folder, new_folder, corpus, workers, register=None,
     try:
         if register is not None:
             _import(conn, register, Path(corpus), limit)
+        from ..corpus.sources import check_unique_ids
         from ..impact import impact
+        check_unique_ids(Path(corpus))
         reply = ("ok", impact(Path(old_folder), Path(new_folder), Path(corpus), workers=workers, progress=True))
     except CertrulesError as exc:
         reply = ("error", type(exc).__name__, plain(exc.message), [plain(str(p)) for p in exc.problems], None)

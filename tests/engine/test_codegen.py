@@ -25,7 +25,8 @@ NASTY = 'q"uote \' back\\slash \n new""" line \u2028 sep \u0085 nel \u202e bidi'
 FIELD = 'odd "field"\nname\u2028'
 
 MANIFEST = {
-    "family": "HOSTILE", "code": 'HOSTILE-"""-1', "revision": "R1",
+    # a code is a plain name (it names folders: loader.is_plain_name); the revision carries the quotes instead
+    "family": "HOSTILE", "code": "HOSTILE-1", "revision": 'R"""1',
     "title": {"en": 'a """ title\nwith a newline \u2028 and \\ backslash'},
     "effective": "2026-01-01", "status": "approved", "provenance": "authoritative", "source": {"document": NASTY},
     "case_schema": "case.schema.yaml", "languages": ["en"],

@@ -122,6 +122,18 @@ def test_an_unknown_revision_is_404(client):
     _error(client.get("/api/v1/rulesets/A2/elements/nope"), 404)
 
 
+@pytest.mark.parametrize("path, char", [("/api/v1/rulesets/A2%00", "U+0000"), ("/api/v1/rulesets/A2%0A", "U+000A"),
+                                         ("/api/v1/rulesets/A2/elements/level%7F", "U+007F"),
+                                         ("/api/v1/rulesets/A2%C2%85/clauses", "U+0085")])
+def test_a_control_character_in_a_path_names_nothing(client, path, char):
+    """'A2\\0' was taken for A2 (revision names are matched by their letters and digits): 200."""
+    body = _error(client.get(path), 404)
+    assert body == {"status": 404, "code": "not_found", "message": f"no such page: the path holds the control character {char}"}
+    page = client.get("/rulebook/ZBC-SC-2025-A2/index.html%00")
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert client.get("/api/v1/rulesets/A2").status_code == 200
+
+
 def test_a_case_that_does_not_fit_the_schema_is_422_at_its_field(client):
     c = case("01")
     c["audit"]["kind"] = "initail"
