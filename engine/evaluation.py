@@ -73,7 +73,7 @@ def evaluate(ruleset, case: dict, *, trace: bool = True, label: str = "the case"
     program = ruleset.program
     if outputs is not None:
         program.check_outputs(outputs)          # an unknown id is the caller's mistake, said first
-    env = program.prepare(case, label)
+    env = program.prepare(case, label, None if trace else outputs)
     values, findings, traced = program.run(env, trace, outputs)
     if len(findings) > 1:
         findings.sort(key=_finding_order)

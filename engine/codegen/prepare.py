@@ -87,7 +87,11 @@ class SchemaEmitter:
     def value(self, w: Writer, schema, x: str, convert: bool, fail: str) -> str:
         """Check the value in local x against schema; return the source of its converted value.
         `fail` is the statement that ends the check (return INVALID, or return False in a sub-check);
-        a value of a class the check does not know ends it with None (cannot tell)."""
+        a value of a class the check does not know ends it with None (cannot tell). `convert`: True
+        (the whole value made FEEL values), False (checked only) or, for an object, a need (need_tree:
+        which of its fields are converted; the others are checked only)."""
+        if convert.__class__ is dict and not (isinstance(schema, dict) and schema.get("type") == "object"):
+            convert = True      # a need is followed into objects only; anything else is converted whole
         if schema is True or schema == {}:
             return self._convert_any(w, x) if convert else x
         if schema is False:
@@ -116,6 +120,8 @@ class SchemaEmitter:
         if _text_enum(schema) and "str" in allowed:
             # only a text can be a member: every other plain value fails, which `refuse` says
             allowed = ["str"]
+        if convert.__class__ is dict and allowed != ["dict"]:
+            convert = True
         if len(allowed) == 1 and allowed[0] != "None":
             # one class (the common case): anything else is refused, and the checks follow at this level
             w.line(f"if {x}.__class__ is not {allowed[0]}:")
@@ -271,25 +277,32 @@ class SchemaEmitter:
 
     def _object(self, w, schema, x, convert, fail, free=()) -> str:
         """A context; `free` names keys allowed whatever the schema says (a case's revision and family,
-        which choose the rule set), converted as plain data."""
+        which choose the rule set), converted as plain data. `convert` may be a need (need_tree): the
+        fields it names are converted, the others only checked (left as they are in the copy)."""
+        need = convert if convert.__class__ is dict else None
+        convert = need is not None or convert is True
         props = schema.get("properties") or {}
         required = list(schema.get("required") or [])
         extra = schema.get("additionalProperties", True)
         out = self.tmp("o") if convert else x
         if convert:
             w.line(f"{out} = {x}.copy()")
-        count = self.tmp("n")
-        if extra is not True or props or free:
-            w.line(f"{count} = 0")
         for name, sub in props.items():
+            sub_convert = convert if need is None else need.get(name, False)
+            default = _unchanged_default(sub) if name not in required and fail.startswith("return _INVALID") else None
+            if default is not None:
+                # a value whose class is all its schema says, never converted: one test, absent or not
+                # (the default is of that class); what fails takes the general path
+                w.line(f"if {x}.get({text(name)}, {default}).__class__ is not {_TYPE_CLASSES[sub['type']][0]}:")
+                w.line(f"    {fail}")
+                continue
             v = self.tmp("f")
             w.line(f"{v} = {x}.get({text(name)}, _ABSENT)")
             w.line(f"if {v} is not _ABSENT:")
             w.indent()
-            w.line(f"{count} += 1")
             n = len(w.lines)
-            y = self.value(w, sub, v, convert, fail)
-            if convert and y != v:
+            y = self.value(w, sub, v, sub_convert, fail)
+            if sub_convert is not False and y != v:
                 w.line(f"{out}[{text(name)}] = {y}")   # converted; an unchanged value is in the copy already
             if len(w.lines) == n:
                 w.line("pass")
@@ -301,36 +314,41 @@ class SchemaEmitter:
             if name in props:
                 continue
             v = self.tmp("f")
-            w.line(f"{v} = {x}.get({text(name)}, _ABSENT)")
-            w.line(f"if {v} is not _ABSENT:")
-            w.line(f"    {count} += 1")
-            if convert:
+            if convert and (need is None or name in need):
+                w.line(f"{v} = {x}.get({text(name)}, _ABSENT)")
+                w.line(f"if {v} is not _ABSENT:")
                 w.line(f"    {out}[{text(name)}] = _to_values(_EMPTY, {v})")
         for name in required:
             if name not in props:
                 w.line(f"if {text(name)} not in {x}:")
                 w.line(f"    {fail}")
+        # the keys the schema does not describe: converted when the need names one (or is everything)
+        convert_extra = convert and (need is None or any(k not in props for k in need))
         if extra is False:
-            w.line(f"if len({x}) != {count}:")   # a key the schema does not allow
+            known = self.lits.frozenset_of(list(props) + [f for f in free if f not in props])
+            w.line(f"if not {x}.keys() <= {known}:")   # a key the schema does not allow
             w.line(f"    {fail}")
         elif props or extra is not True or free:
             known = self.lits.frozenset_of(list(props) + [f for f in free if f not in props])
-            w.line(f"if len({x}) != {count}:")
-            w.indent()
-            k = self.tmp("k")
-            w.line(f"for {k} in {x}:")
-            w.indent()
-            w.line(f"if {k} in {known}:")
-            w.line("    continue")
-            e = self.tmp("x")
-            w.line(f"{e} = {x}[{k}]")
-            if extra is not True:
-                self.value(w, extra, e, False, fail)
-            if convert:
-                w.line(f"{out}[{k}] = _to_values({self.lits.shared(extra if isinstance(extra, dict) else {})}, {e})")
-            w.outdent()
-            w.outdent()
-        elif convert:
+            if extra is not True or convert_extra:
+                w.line(f"if not {x}.keys() <= {known}:")
+                w.indent()
+                k = self.tmp("k")
+                w.line(f"for {k} in {x}:")
+                w.indent()
+                w.line(f"if {k} in {known}:")
+                w.line("    continue")
+                e = self.tmp("x")
+                w.line(f"{e} = {x}[{k}]")
+                if extra is not True:
+                    self.value(w, extra, e, False, fail)
+                if convert_extra:
+                    w.line(f"{out}[{k}] = _to_values({self.lits.shared(extra if isinstance(extra, dict) else {})}, {e})")
+                else:
+                    w.line("pass")
+                w.outdent()
+                w.outdent()
+        elif convert_extra:
             # any key, none described: each value converted as plain data
             k = self.tmp("k")
             w.line(f"for {k} in {x}:")
@@ -378,6 +396,47 @@ class SchemaEmitter:
         return name
 
 
+_DEFAULTS = {"string": "''", "boolean": "False"}
+
+
+def _unchanged_default(schema) -> str | None:
+    """For a schema that says only which class its value is (text or boolean, no other validation
+    keyword), a literal of that class: the check of an absent value may then test the default."""
+    if not isinstance(schema, dict) or schema.get("type") not in _DEFAULTS:
+        return None
+    if any(k in KEYWORDS for k in schema if k != "type"):
+        return None
+    return _DEFAULTS[schema["type"]]
+
+
+def need_tree(paths, always=()) -> dict:
+    """Which fields of a case an evaluation reads, from the dotted paths its expressions read
+    (`member.address.city`): {field: True (the whole value) or {sub-field: ...}}. A path through a list
+    needs the whole list (need_tree is followed into objects only)."""
+    tree: dict = {}
+    for dotted in sorted(set(paths) | set(always)):
+        node = tree
+        parts = dotted.split(".")
+        for i, part in enumerate(parts):
+            sub = node.get(part)
+            if sub is True:
+                break
+            if i == len(parts) - 1:
+                node[part] = True
+            else:
+                node = node.setdefault(part, {})
+    return tree
+
+
+def case_need(ruleset, order, always=()) -> dict:
+    """need_tree for an evaluation of the elements in `order`: the paths their expressions read (an
+    element reads the case through its expressions only: elements.Element._expr)."""
+    paths = set()
+    for eid in order:
+        paths |= ruleset.elements[eid].paths
+    return need_tree(paths, always)
+
+
 def _subschemas(schema):
     if not isinstance(schema, dict):
         return
@@ -392,9 +451,11 @@ def _subschemas(schema):
             yield sub
 
 
-def emit_prepare(schema, names: Names, lits: Literals, free=()) -> list[str] | None:
+def emit_prepare(schema, names: Names, lits: Literals, free=(), need=None) -> list[str] | None:
     """Lines defining `prepare(case)` for the case schema, or None when the schema uses a keyword the
-    generated check does not know (then every case takes jsonschema and the general conversion)."""
+    generated check does not know (then every case takes jsonschema and the general conversion).
+    `need` (need_tree), for an evaluation of some elements only: the whole case is checked, but only
+    the fields it names are made FEEL values (the others stay as given, in the copy)."""
     em = SchemaEmitter(names, lits)
     try:
         em.check_supported(schema)
@@ -405,7 +466,7 @@ def emit_prepare(schema, names: Names, lits: Literals, free=()) -> list[str] | N
         w.indent()
         w.line("if case.__class__ is not dict:")
         w.line("    return None")
-        out = em._object(w, schema, "case", True, "return _INVALID", free=tuple(free))
+        out = em._object(w, schema, "case", True if need is None else need, "return _INVALID", free=tuple(free))
         for name in schema.get("properties") or {}:
             w.line(f"if {text(name)} not in {out}:")
             w.line(f"    {out}[{text(name)}] = None")

@@ -69,8 +69,8 @@ def generate(ruleset, functions, outputs=None, traced: bool = False, feel: bool 
     from ..ruleset import RULESET_NAME
     from . import kinds as K
     from .elements import ElementEmitter, trimmed_machines
-    from .prepare import emit_prepare
     from .expr import Val
+    from .prepare import case_need, emit_prepare
     from .writer import Literals, Names, Writer, text
     names = Names()
     lits = Literals(names)
@@ -98,9 +98,11 @@ def generate(ruleset, functions, outputs=None, traced: bool = False, feel: bool 
     function = _function("run_traced" if traced else "run", ruleset, ee, body, traced, outputs, order, feel,
                          bool(export))
     lines: list[str] = []
-    if outputs is None and not traced:
+    if not traced and not feel:
+        # with outputs, the whole case is checked but only what those elements read converted
         from ..registry import SELECTION_FIELDS
-        prep = emit_prepare(schema, names, lits, free=SELECTION_FIELDS)
+        need = None if outputs is None else case_need(ruleset, order, always=("as_of",))
+        prep = emit_prepare(schema, names, lits, free=SELECTION_FIELDS, need=need)
         lines.extend(prep if prep is not None else ["prepare = None"])
     source = "\n".join(lits.defs + lines + function) + "\n"
     assert source.isascii()       # rule text only ever in escaped literals (writer.py)
@@ -212,6 +214,7 @@ class Program:
         self._identity = ruleset.own_identity if not (isinstance(props, dict) and "ruleset" in props) else None
         self._traced = None
         self._subsets: dict = {}
+        self._preps: dict = {}          # outputs -> the prepare of their reduced module
 
     def _run_traced(self, env):
         if self._traced is None:
@@ -222,10 +225,11 @@ class Program:
             self._traced = ns["run_traced"]
         return self._traced(env)
 
-    def prepare(self, case, label: str = "the case") -> dict:
+    def prepare(self, case, label: str = "the case", outputs=None) -> dict:
         """The environment an evaluation starts from: the case checked against the case schema and
-        made FEEL values, every top-level field of the schema present. Raises CaseError."""
-        fn = self._prepare
+        made FEEL values, every top-level field of the schema present. Raises CaseError. With `outputs`
+        (a tuple of element ids), for `run(env, False, outputs)` only: what those read made FEEL values."""
+        fn = self._prepare if outputs is None else self._reduced_prepare(outputs)
         if fn is not None:
             env = fn(case)
             if env is not None and env is not INVALID:
@@ -234,6 +238,13 @@ class Program:
                 return env
         from ..case import prepare_general
         return prepare_general(self.ruleset, case, label)
+
+    def _reduced_prepare(self, outputs: tuple):
+        fn = self._preps.get(outputs, INVALID)
+        if fn is INVALID:
+            self._reduced(frozenset(outputs), False)
+            fn = self._preps[outputs] = self._preps.get(frozenset(outputs))
+        return fn
 
     def check_outputs(self, outputs) -> None:
         """UsageError for an id the rule set has no element of (before the case is looked at)."""
@@ -265,6 +276,8 @@ class Program:
             ns = namespace(self.functions, _extras())
             exec(code, ns)
             fn = self._subsets[key] = ns["run_traced" if traced else "run"]
+            if key[1] is False:
+                self._preps[outputs] = ns.get("prepare")
         return fn
 
     def derive(self, env: dict, outputs) -> dict:
