@@ -179,23 +179,6 @@ def _tail(ruleset, ee, traced: bool, outputs, order, feel: bool, export: bool) -
         entries.append(f"{text(eid)}: {src}")
     return ["    values = {" + ", ".join(entries) + "}",
             "    return values, F, T" if traced else "    return values, F, XP" if export else "    return values, F, None"]
-    wanted = None if outputs is None else frozenset(outputs)
-    for eid, el in ruleset.elements.items():
-        if wanted is None and el.kind in ("parameter", "check", "function"):
-            continue
-        if wanted is not None and eid not in wanted:
-            continue
-        v = ee.values[eid]
-        if el.kind == "state_machine":
-            src = f"_machine_value({v.src})"
-        elif traced and eid in ee.paths:
-            src = ee.paths[eid]           # the same text as its trace entry's value (made once)
-        else:
-            src = plain_src(v)
-        entries.append(f"{text(eid)}: {src}")
-    out.append("    values = {" + ", ".join(entries) + "}")
-    out.append("    return values, F, T" if traced else "    return values, F, XP" if export else "    return values, F, None")
-    return out
 
 
 class Program:

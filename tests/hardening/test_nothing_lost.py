@@ -110,19 +110,6 @@ def _workers_alive(marker: str) -> list[int]:
     return alive
 
 
-def _children(pid: int) -> list[int]:
-    out = []
-    for proc in Path("/proc").iterdir():
-        if proc.name.isdigit():
-            try:
-                stat = (proc / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                out.append(int(proc.name))
-    return out
-
-
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 @pytest.mark.parametrize("sig,code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["SIGINT", "SIGTERM"])
 def test_interrupted_batch_leaves_all_or_nothing(two_revisions, tmp_path, sig, code):
@@ -134,8 +121,10 @@ def test_interrupted_batch_leaves_all_or_nothing(two_revisions, tmp_path, sig, c
                             text=True, env=env, cwd=REPO)
     # not a fixed wait: on a loaded machine the command may not have reached its signal handling by then
     deadline = time.monotonic() + 60
-    while not _children(proc.pid) and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)    # the workers are started once the rule sets are loaded and signals handled
+    # forked workers carry the command's command line: more than one process holds it once they exist,
+    # which is after the rule sets are loaded and signals handled
+    while len(_workers_alive(str(out))) < 2 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
     proc.send_signal(sig)
     stdout, stderr = proc.communicate(timeout=60)
     assert "Traceback" not in stderr
