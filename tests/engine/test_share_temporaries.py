@@ -42,7 +42,7 @@ def test_no_generated_name_begins_with_the_shared_prefix():
 
 def _runner(rs, traced: bool, share: bool, monkeypatch):
     if not share:
-        monkeypatch.setattr(writer, "share_temporaries", lambda lines: lines)
+        monkeypatch.setattr(writer, "share_temporaries", lambda lines, keep=frozenset(): lines)
     try:
         plain = compile_module(rs, function_registry())
         code = compile_module(rs, function_registry(), traced=True) if traced else None

@@ -190,12 +190,15 @@ def _alive(pid: int) -> bool:
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_workers_exit_quietly_when_their_parent_is_killed(scenario, tmp_path):
     _, a3, corpus = scenario
-    # the corpus three times over: the comparison must still be running when its parent is killed
-    # (10,000 cases alone can be done within the second this test waits)
+    # the corpus three times over, each copy's ids its own (a corpus gives each case one id): the
+    # comparison must still be running when its parent is killed (10,000 cases alone can be done
+    # within the second this test waits)
     longer = tmp_path / "longer.jsonl"
-    with corpus.open("rb") as src, longer.open("wb") as dst:
-        body = src.read()
-        dst.write(body * 3)
+    records = [json.loads(line) for line in corpus.read_text(encoding="utf-8").splitlines() if line.strip()]
+    with longer.open("w", encoding="utf-8") as dst:
+        for copy in range(3):
+            for record in records:
+                dst.write(json.dumps({**record, "id": f"{copy}-{record['id']}"}, ensure_ascii=False) + "\n")
     proc = subprocess.Popen([sys.executable, "-m", "engine", "diff", str(A2), str(a3), "--cases", str(longer),
                              "--workers", "2", "-o", str(tmp_path / "out.txt")],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO,
