@@ -402,17 +402,16 @@ def lint_placeholders(el, problems, elements, case_fields, open_case):
     meant a value and the finding shows the braces. A dotted one ({a.b}) is never filled."""
     from .elements import PLACEHOLDER
     lets = set(el.raw.get("let") or {})
-    for lang, msg in (getattr(el, "message", None) or {}).items():
-        for name in dict.fromkeys(PLACEHOLDER.findall(msg)):
-            if "." in name:
-                head = name.split(".", 1)[0]
-                problems.items.append(el.sf.locate(el.path + ("message",), Msg(
-                    "warn_placeholder_path", id=el.id, placeholder="{" + name + "}",
-                    let=name.rsplit(".", 1)[-1], path=name, head=head), severity="warning"))
-            elif name not in lets and name not in elements and name not in case_fields \
-                    and not open_case:
-                problems.items.append(el.sf.locate(el.path + ("message",), Msg(
-                    "warn_placeholder_unknown", id=el.id, placeholder="{" + name + "}"), severity="warning"))
+    # once per placeholder, however many of the message's languages hold it
+    names = dict.fromkeys(n for msg in (getattr(el, "message", None) or {}).values() for n in PLACEHOLDER.findall(msg))
+    for name in names:
+        if "." in name:
+            problems.items.append(el.sf.locate(el.path + ("message",), Msg(
+                "warn_placeholder_path", id=el.id, placeholder="{" + name + "}",
+                let=name.rsplit(".", 1)[-1], path=name), severity="warning"))
+        elif name not in lets and name not in elements and name not in case_fields and not open_case:
+            problems.items.append(el.sf.locate(el.path + ("message",), Msg(
+                "warn_placeholder_unknown", id=el.id, placeholder="{" + name + "}"), severity="warning"))
 
 
 def _literal_strings(node, path=()):
