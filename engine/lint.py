@@ -312,6 +312,8 @@ def lint_decision_table(el, problems, case_schema=None):
                     problems.items.append(el.sf.locate(el.path + ("rules", rows[j].number - 1), Msg(
                         "lint_any_rows_differ", table=el.id, first=rows[i].number, second=rows[j].number,
                         outputs=", ".join(differ)), severity="warning"))
+    if el.hit_policy == "PRIORITY" and el.priority:
+        lint_priority(el, problems)
     if el.hit_policy == "FIRST":
         for j in range(len(rows)):
             for i in range(j):
@@ -332,6 +334,32 @@ def lint_decision_table(el, problems, case_schema=None):
             if gaps:
                 problems.items.append(el.sf.locate(el.path + ("rules",), gap_warning(
                     f"decision table '{el.id}' (no default)", gaps, domain), severity="warning"))
+
+
+def lint_priority(el, problems):
+    """PRIORITY ranks a row's first output by its place in the output's `priority` list: a literal
+    output the list lacks ranks below all (a warning); the list written as FEEL text ('"team"', as
+    the cells are) holds no output at all, so the first matching row would win (an error)."""
+    listed = el.priority
+    quoted = {p[1:-1] for p in (el.raw["outputs"][0].get("priority") or [])
+              if isinstance(p, str) and len(p) >= 2 and p[0] == p[-1] == '"'}
+    for r in el.rows:
+        then = el.raw["rules"][r.number - 1].get("then") or []
+        value = _constant(then[0]) if then else _UNKNOWN
+        if value is _UNKNOWN or value is None or any(_same_value(value, v) for v in listed):
+            continue
+        path = el.path + ("rules", r.number - 1, "then", 0)
+        if isinstance(value, str) and value in quoted:
+            problems.items.append(el.sf.locate(el.path + ("outputs", 0, "priority"), Msg(
+                "lint_priority_quoted", table=el.id, value=value, output=el.output_names[0])))
+            return
+        problems.items.append(el.sf.locate(path, Msg(
+            "lint_priority_not_listed", table=el.id, row=r.number, value=_shown(value), output=el.output_names[0]),
+            severity="warning"))
+
+
+def _shown(value) -> str:
+    return f'"{value}"' if isinstance(value, str) else str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def lint_clause_map(elements, src, problems):

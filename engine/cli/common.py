@@ -78,5 +78,14 @@ def load_case(path, args):
     from ..case import read_case_file
     from ..registry import select_ruleset
     case = read_case_file(path)
+    if args.revision and Path(args.revision).is_dir():     # a folder path names its rule set (README)
+        from ..registry import _entry, load_cached, select_entry, spelling
+        from ..errors import RevisionError
+        from ..i18n import Msg
+        entry = _entry(Path(args.revision))
+        if entry is None:
+            raise RevisionError(Msg("err_no_manifest", manifest="ruleset.yaml", folder=args.revision))
+        entry, selection = select_entry(case, [entry], spelling(entry))
+        return case, load_cached(entry.folder), selection
     rs, selection = select_ruleset(case, args.revision, args.rulesets, args.family)
     return case, rs, selection
