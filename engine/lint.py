@@ -481,3 +481,127 @@ def lint_ruleset(elements, src, problems):
         if getattr(el, "message", None):
             lint_placeholders(el, problems, elements, case_fields, open_case)
     lint_clause_map(elements, src, problems)
+
+
+# ---------------------------------------------------------------- what `check` reads beyond the rules
+
+FINDING_SUFFIXES = (".limit_reached", ".function_note")
+DOCUMENT_KEYS = ("title", "earned_when", "requires", "inputs")
+REQUIREMENT_KEYS = ("value", "field", "data", "path", "findings", "any_of", "in", "not_in", "equals",
+                    "min", "max", "item", "message", "label")
+REQUIREMENT_SOURCES = ("value", "field", "data", "path", "findings", "any_of")
+
+
+def lint_authored(rs) -> list:
+    """What `check` finds in the files a rule set's elements do not come from: the rule-author tests
+    (an expected value or finding no element makes: a `no_findings` with a typo passes for ever) and
+    `templates/documents.yaml` (a key the renderer does not know is a requirement silently dropped)."""
+    from .errors import ProblemList
+    problems = ProblemList()
+    lint_test_files(rs, problems)
+    lint_documents(rs, problems)
+    return problems.sorted()
+
+
+def _finding_ids(rs) -> set:
+    return {eid for eid, el in rs.elements.items() if el.kind == "check"}
+
+
+def _known_finding(rs, fid) -> bool:
+    if fid in _finding_ids(rs):
+        return True
+    for suffix in FINDING_SUFFIXES:
+        if fid.endswith(suffix) and fid[:-len(suffix)] in rs.elements:
+            return True
+    return False
+
+
+def _member_docs(rs, folder, suffixes, skip=lambda rel: False):
+    from .folder import listed
+    from .loader import SourceFile
+    from .yamlio import YamlError, load_member
+    files, _ = listed(rs.root, folder, suffixes=suffixes)
+    for rel in files:
+        if skip(rel):
+            continue
+        try:
+            yield SourceFile(rel, load_member(rs.root, rel))
+        except YamlError:
+            continue        # `test` and `render` say what is wrong with the file itself
+
+
+def lint_test_files(rs, problems):
+    from .suggest import did_you_mean
+    checks = sorted(_finding_ids(rs))
+    for sf in _member_docs(rs, "tests", (".yaml",), skip=lambda rel: "fixtures" in rel.split("/")[1:-1]):
+        tests = sf.doc.data.get("tests") if isinstance(sf.doc.data, dict) else None
+        for i, t in enumerate(tests if isinstance(tests, list) else []):
+            expect = t.get("expect") if isinstance(t, dict) else None
+            if not isinstance(expect, dict):
+                continue
+            name = t.get("name", f"test {i + 1}")
+            values = expect.get("values")
+            for key in (values if isinstance(values, dict) else {}):
+                if key not in rs.elements:
+                    problems.items.append(sf.locate(("tests", i, "expect", "values", key), Msg(
+                        "lint_test_unknown_value", test=name, id=key, hint=did_you_mean(key, rs.elements)),
+                        severity="warning"))
+            for section in ("findings", "no_findings"):
+                items = expect.get(section)
+                for j, item in enumerate(items if isinstance(items, list) else []):
+                    fid = item.get("id") if isinstance(item, dict) else item
+                    if isinstance(fid, str) and not _known_finding(rs, fid):
+                        problems.items.append(sf.locate(("tests", i, "expect", section, j), Msg(
+                            "lint_test_unknown_finding", test=name, id=fid, section=section,
+                            hint=did_you_mean(fid, checks)), severity="warning"))
+
+
+def lint_documents(rs, problems):
+    from .suggest import did_you_mean
+    from .folder import listed
+    docs = list(_member_docs(rs, "templates", (".yaml",), skip=lambda rel: rel != "templates/documents.yaml"))
+    if not docs or not isinstance(docs[0].doc.data, dict):
+        return
+    sf = docs[0]
+    templates = {rel[len("templates/"):-len(".html.j2")] for rel in listed(rs.root, "templates", suffixes=(".html.j2",))[0]}
+    for name, spec in sf.doc.data.items():
+        if str(name) not in templates:
+            problems.items.append(sf.locate((name,), Msg("lint_document_no_template", document=name,
+                                                         hint=did_you_mean(name, templates)), severity="warning"))
+        if not isinstance(spec, dict):
+            continue
+        for key in spec:
+            if key not in DOCUMENT_KEYS:
+                problems.items.append(sf.locate((name, key), Msg(
+                    "lint_document_unknown_key", document=name, key=key, hint=did_you_mean(key, DOCUMENT_KEYS),
+                    allowed=", ".join(DOCUMENT_KEYS))))
+        for section in ("earned_when", "requires"):
+            _lint_requirements(rs, sf, (name, section), spec.get(section), problems)
+        inputs = spec.get("inputs")
+        for heading, reqs in (inputs.items() if isinstance(inputs, dict) else ()):
+            _lint_requirements(rs, sf, (name, "inputs", heading), reqs, problems)
+
+
+def _lint_requirements(rs, sf, path, reqs, problems):
+    from .suggest import did_you_mean
+    for i, req in enumerate(reqs if isinstance(reqs, list) else []):
+        here = path + (i,)
+        if not isinstance(req, dict):
+            problems.items.append(sf.locate(here, Msg("lint_requirement_not_mapping")))
+            continue
+        for key in req:
+            if key not in REQUIREMENT_KEYS:
+                problems.items.append(sf.locate(here + (key,), Msg(
+                    "lint_requirement_unknown_key", key=key, hint=did_you_mean(key, REQUIREMENT_KEYS),
+                    allowed=", ".join(REQUIREMENT_KEYS))))
+        sources = [k for k in REQUIREMENT_SOURCES if k in req]
+        if not sources:
+            problems.items.append(sf.locate(here, Msg("lint_requirement_no_source",
+                                                      sources=", ".join(REQUIREMENT_SOURCES))))
+        if "any_of" in req:
+            _lint_requirements(rs, sf, here + ("any_of",), req["any_of"], problems)
+        value = req.get("value")
+        if isinstance(value, str) and value.split(".")[0] not in rs.elements:
+            head = value.split(".")[0]
+            problems.items.append(sf.locate(here + ("value",), Msg(
+                "lint_requirement_unknown_value", id=head, hint=did_you_mean(head, rs.elements))))

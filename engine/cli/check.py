@@ -19,6 +19,7 @@ def run(args) -> int:
     from ..corpus import load_profile
     from ..errors import RuleSetError
     from ..i18n import texts_for
+    from ..lint import lint_authored
     from ..ruleset import load_ruleset
     status = EXIT_OK
     for folder in rulesets_for(args.ruleset, args.rulesets, args.family):
@@ -36,9 +37,16 @@ def run(args) -> int:
             status = EXIT_FINDINGS
             continue
         t = texts_for(rs.manifest, args.lang)
-        print(t("check_ok", folder=folder, name=rs.name, elements=len(rs.elements), warnings=len(rs.warnings)))
-        for p in rs.warnings:
+        authored = lint_authored(rs)       # the tests' expectations and templates/documents.yaml
+        errors = [p for p in authored if p.severity == "error"]
+        warnings = list(rs.warnings) + [p for p in authored if p.severity != "error"]
+        if errors:
+            print(t("check_failed", folder=folder, errors=len(errors)))
+            status = EXIT_FINDINGS
+        else:
+            print(t("check_ok", folder=folder, name=rs.name, elements=len(rs.elements), warnings=len(warnings)))
+        for p in errors + warnings:
             print(f"  {t.problem(p)}")
-        if args.strict and rs.warnings:
+        if args.strict and warnings:
             status = EXIT_FINDINGS
     return status
