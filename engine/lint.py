@@ -503,6 +503,14 @@ def lint_authored(rs) -> list:
     return problems.sorted()
 
 
+def _at_key(sf, path, message, severity="error"):
+    """A problem located at a mapping's key (an unknown key is the key's mistake, not its value's)."""
+    from .errors import Problem
+    from .loader import format_path
+    line, col = sf.doc.key_marks.get(tuple(path)) or sf.doc.mark(path)
+    return Problem(message, file=sf.rel, line=line, col=col, path=format_path(path), severity=severity)
+
+
 def _finding_ids(rs) -> set:
     return {eid for eid, el in rs.elements.items() if el.kind == "check"}
 
@@ -566,13 +574,13 @@ def lint_documents(rs, problems):
     templates = {rel[len("templates/"):-len(".html.j2")] for rel in listed(rs.root, "templates", suffixes=(".html.j2",))[0]}
     for name, spec in sf.doc.data.items():
         if str(name) not in templates:
-            problems.items.append(sf.locate((name,), Msg("lint_document_no_template", document=name,
+            problems.items.append(_at_key(sf, (name,), Msg("lint_document_no_template", document=name,
                                                          hint=did_you_mean(name, templates)), severity="warning"))
         if not isinstance(spec, dict):
             continue
         for key in spec:
             if key not in DOCUMENT_KEYS:
-                problems.items.append(sf.locate((name, key), Msg(
+                problems.items.append(_at_key(sf, (name, key), Msg(
                     "lint_document_unknown_key", document=name, key=key, hint=did_you_mean(key, DOCUMENT_KEYS),
                     allowed=", ".join(DOCUMENT_KEYS))))
         for section in ("earned_when", "requires"):
@@ -591,7 +599,7 @@ def _lint_requirements(rs, sf, path, reqs, problems):
             continue
         for key in req:
             if key not in REQUIREMENT_KEYS:
-                problems.items.append(sf.locate(here + (key,), Msg(
+                problems.items.append(_at_key(sf, here + (key,), Msg(
                     "lint_requirement_unknown_key", key=key, hint=did_you_mean(key, REQUIREMENT_KEYS),
                     allowed=", ".join(REQUIREMENT_KEYS))))
         sources = [k for k in REQUIREMENT_SOURCES if k in req]

@@ -57,11 +57,11 @@ def test_a_misspelt_documents_key_fails_check_naming_file_line_and_key(qms, caps
     assert code == 1
     lines = [l.strip() for l in out.splitlines()]
     assert lines[0].startswith("✗") and "4 error(s)" in lines[0]
-    assert any(l.startswith("templates/documents.yaml:4:5: plan.require: error: the document 'plan' has the key "
+    assert any(l.startswith("templates/documents.yaml:3:3: plan.require: error: the document 'plan' has the key "
                             "'require' (did you mean 'requires'?), which is not read") for l in lines)
     assert any(l.startswith("templates/documents.yaml:7:7: plan.earned_when[0]: error: a requirement names "
                             "nothing to test") for l in lines)
-    assert any(l.startswith("templates/documents.yaml:7:15: plan.earned_when[0].valeu: error: a requirement has "
+    assert any(l.startswith("templates/documents.yaml:7:8: plan.earned_when[0].valeu: error: a requirement has "
                             "the key 'valeu' (did you mean 'value'?)") for l in lines)
     assert any("names the value 'audit_dayz', which no element computes (did you mean 'audit_days'?)" in l
                for l in lines)
@@ -72,7 +72,7 @@ def test_a_document_without_its_template_is_a_warning(qms, capsys):
         f.write("plna: {}\n")
     code, out, _ = run(capsys, "check", qms, "--lang", "en")
     assert code == 0
-    assert ("templates/documents.yaml:6:7: plna: warning: documents.yaml describes the document 'plna', "
+    assert ("templates/documents.yaml:6:1: plna: warning: documents.yaml describes the document 'plna', "
             "but there is no templates/plna.html.j2 (did you mean 'plan'?)") in out
 
 
