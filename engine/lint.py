@@ -273,7 +273,71 @@ def gap_warning(what: str, gaps: list[Gap], domain: KeyDomain) -> str:
     return f"{what} has no row for {'whole-number ' if domain.integer else ''}keys {listed}"
 
 
+def schema_enum(expr_text, case_schema) -> list | None:
+    """The values the case schema allows for a key that is a plain path into the case with an `enum`
+    (or `const`), else None."""
+    text = str(expr_text).strip()
+    if not _PATH.fullmatch(text) or not isinstance(case_schema, dict):
+        return None
+    node = case_schema
+    for part in text.split("."):
+        props = node.get("properties") if isinstance(node, dict) else None
+        if not isinstance(props, dict) or part not in props:
+            return None
+        node = props[part]
+    if not isinstance(node, dict):
+        return None
+    if isinstance(node.get("enum"), list):
+        return list(node["enum"])
+    return [node["const"]] if "const" in node else None
+
+
+def _enum_shown(values) -> str:
+    return ", ".join(str(v) for v in values)
+
+
+def lint_exact_keys(el, problems, case_schema):
+    """An exact table on a field the case schema enumerates: a row key the schema does not allow can
+    never be chosen (a typo, silently), and a value no row takes gives null."""
+    allowed = schema_enum(el.raw.get("key"), case_schema)
+    if not allowed:
+        return
+    from .suggest import did_you_mean
+    texts = [str(a) for a in allowed]
+    for r in el.rows:
+        if r.key_text not in allowed:
+            problems.items.append(el.sf.locate(el.path + ("rows", r.number - 1, "key"), Msg(
+                "lint_key_not_allowed", row=r.number, table=el.id, key=r.key_text, field=el.raw.get("key"),
+                values=_enum_shown(allowed), hint=did_you_mean(r.key_text, texts)), severity="warning"))
+    missing = [a for a in allowed if a not in [r.key_text for r in el.rows]]
+    if missing:
+        problems.items.append(el.sf.locate(el.path + ("rows",), Msg(
+            "lint_enum_without_row", table=el.id, field=el.raw.get("key"), values=_enum_shown(missing)),
+            severity="warning"))
+
+
+def lint_enum_cells(el, problems, case_schema):
+    """A decision-table cell testing an enumerated case field against a text the schema does not allow
+    (`"EMSS"`) can never match: say so, with the nearest allowed value."""
+    from .feel import nodes as N
+    from .suggest import did_you_mean
+    for k, text in enumerate(el.input_texts):
+        allowed = schema_enum(text, case_schema)
+        if not allowed or not all(isinstance(a, str) for a in allowed):
+            continue
+        for r in el.rows:
+            test = r.tests[k] if k < len(r.tests) else None
+            node = getattr(test, "ast", None)
+            for t in getattr(node, "tests", None) or []:
+                if isinstance(t, N.Str) and t.value not in allowed:
+                    problems.items.append(el.sf.locate(el.path + ("rules", r.number - 1, "when", k), Msg(
+                        "lint_cell_not_allowed", row=r.number, table=el.id, value=t.value, field=text,
+                        values=_enum_shown(allowed), hint=did_you_mean(t.value, allowed)), severity="warning"))
+
+
 def lint_table(el, problems, case_schema=None):
+    if el.match == "exact":
+        lint_exact_keys(el, problems, case_schema)
     if el.match != "band":
         return
     ivs = [(_intervals(r.test), r) for r in el.rows]
@@ -293,6 +357,7 @@ def lint_table(el, problems, case_schema=None):
 
 def lint_decision_table(el, problems, case_schema=None):
     rows = el.rows
+    lint_enum_cells(el, problems, case_schema)
     cells = [[_intervals(t) for t in r.tests] for r in rows]
     if el.hit_policy == "UNIQUE":
         for i in range(len(rows)):
