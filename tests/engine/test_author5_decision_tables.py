@@ -1,6 +1,7 @@
 """Decision tables as an outside author writes them from DMN (found writing an audit-time rule set
 from the README alone): DMN's short hit policies, what each policy gives when no row matches, an
-aggregation over several outputs, and PRIORITY's list written as the cells are."""
+aggregation over several outputs, PRIORITY's list written as the cells are, and a misspelt value of
+an enumerated case field in a table key or a cell, which can never match and which nothing named."""
 import textwrap
 from decimal import Decimal
 
@@ -27,13 +28,14 @@ properties:
 """
 
 
-def ruleset(tmp_path, tables: str):
+def ruleset(tmp_path, tables: str | None = None, schema: str = SCHEMA, rules: str | None = None):
     folder = tmp_path / "DT-PROBE-A1"
     folder.mkdir()
     (folder / "ruleset.yaml").write_text(MANIFEST, encoding="utf-8")
-    (folder / "case.schema.yaml").write_text(SCHEMA, encoding="utf-8")
-    (folder / "rules.yaml").write_text("decision_tables:\n" + textwrap.indent(textwrap.dedent(tables), "  "),
-                                       encoding="utf-8")
+    (folder / "case.schema.yaml").write_text(schema, encoding="utf-8")
+    if rules is None:
+        rules = "decision_tables:\n" + textwrap.indent(textwrap.dedent(tables), "  ")
+    (folder / "rules.yaml").write_text(rules, encoding="utf-8")
     return folder
 
 
@@ -118,3 +120,61 @@ def test_a_literal_output_the_priority_list_lacks_is_a_warning(tmp_path):
     assert said == [("decision_tables[0].rules[1].then[0]",
                      "row 2 of 'p' gives \"medium\", which is not in the priority list of output 'x': "
                      "under PRIORITY it ranks below every listed value (add it to the list where it belongs)")]
+
+
+# ---------------------------------------------------------------- enumerated case fields
+
+ENUM_SCHEMA = """\
+type: object
+properties:
+  as_of: {type: string, format: date}
+  risk: {enum: [low, medium, high]}
+  scheme: {enum: [QMS, EMS]}
+"""
+ENUM_RULES = """\
+tables:
+  - id: factor
+    clause: "1"
+    key: risk
+    match: exact
+    columns: [f]
+    rows:
+      - {key: low, f: 0.9}
+      - {key: medium, f: 1}
+      - {key: hihg, f: 1.2}
+decision_tables:
+  - id: category
+    clause: "1"
+    inputs: [{expr: scheme}, {expr: risk}]
+    outputs: [{name: c}]
+    rules:
+      - {when: ['"QMS"', "-"], then: ['"standard"']}
+      - {when: ['"EMSS"', '"high", "low"'], then: ['"special"']}
+      - {when: ['"EMS"', '"medium"'], then: ['"medium"']}
+"""
+
+
+def load_enum(tmp_path, rules=ENUM_RULES):
+    return engine.load_ruleset(ruleset(tmp_path, schema=ENUM_SCHEMA, rules=rules))
+
+
+def said(rs):
+    return [(p.line, p.path, str(p.message)) for p in rs.warnings if "case schema" in str(p.message)]
+
+
+def test_a_misspelt_enum_value_in_a_key_or_a_cell_is_named(tmp_path):
+    assert said(load_enum(tmp_path)) == [
+        (8, "tables[0].rows",
+         "table 'factor' has no row for risk = high, which the case schema allows: for such a case the table is null"),
+        (10, "tables[0].rows[2].key",
+         "row 3 of 'factor' has the key 'hihg', which the case schema does not allow for risk (low, medium, high) "
+         "(did you mean 'high'?): the row can never be chosen"),
+        (18, "decision_tables[0].rules[1].when[0]",
+         "row 2 of 'category' tests scheme against \"EMSS\", which the case schema does not allow (QMS, EMS) "
+         "(did you mean 'EMS'?): the cell can never match"),
+    ]
+
+
+def test_allowed_values_say_nothing(tmp_path):
+    fixed = ENUM_RULES.replace("hihg", "high").replace('"EMSS"', '"EMS"')
+    assert said(load_enum(tmp_path, fixed)) == []
