@@ -17,7 +17,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from .errors import CertrulesError
@@ -128,11 +128,6 @@ def _same(expected, actual) -> bool:
         return expected is actual
     if isinstance(expected, (int, Decimal)) and isinstance(actual, (int, Decimal)):
         return Decimal(expected) == Decimal(actual)
-    if isinstance(expected, (int, Decimal)) and isinstance(actual, str):
-        try:
-            return Decimal(expected) == Decimal(actual)
-        except InvalidOperation:
-            return False
     if isinstance(expected, date):
         return expected.isoformat() == actual
     if isinstance(expected, dict) and isinstance(actual, dict):
