@@ -345,6 +345,13 @@ class Sandbox(ImmutableSandboxedEnvironment):
     template_class = BoundedTemplate
     intercepted_binops = frozenset({"*", "**", "+", "%"})
 
+    def getattr(self, obj, attribute):
+        # Templates read data: `result.values` is the result's values, not the mapping's method of
+        # that name (Jinja2 tries the attribute first, which printed a dash for a typo-free template).
+        if isinstance(obj, dict) and isinstance(attribute, str) and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
+
     def unsafe_undefined(self, obj, attribute):
         raise SecurityError(f"access to attribute {attribute!r} of {type(obj).__name__!r} object is unsafe")
 
