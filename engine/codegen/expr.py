@@ -64,6 +64,7 @@ _INSTANCE_CLASS = {"number": "_D", "string": "str", "boolean": "bool", "date": "
                    "date and time": "_DateTime", "years and months duration": "_YM",
                    "days and time duration": "_DT", "list": "list", "context": "dict", "range": "_Range",
                    "function": "_Function"}
+_EMPTY_LIST = K.of(list, item=K.NEVER)     # what indexing an empty list gives (a filter of nothing)
 # arguments that cannot be lists (a built-in that walks its list arguments does not pay for these)
 _NOT_LISTS = (N.Num, N.Str, N.Bool, N.Null, N.Temporal, N.Compare, N.Between, N.In, N.InstanceOf, N.And,
               N.Or, N.Arith, N.Neg, N.ContextLit, N.RangeLit, N.UnaryCmp, N.FunctionDef)
@@ -196,6 +197,8 @@ class ItemFrame(Frame):
             return self.parent.lookup(em, name, where, quiet)
         key = text(name)
         fk = self.kind.field(name).without_null() if self.kind.fields else K.ANY
+        if self.kind.only(dict) and self.kind.complete and name in self.kind.fields:
+            return Val(f"{it}[{key}]", self.kind.fields[name], simple=False)     # every item has the entry
         is_dict = f"{key} in {it}" if self.kind.only(dict) else f"{it}.__class__ is dict and {key} in {it}"
         outer = self.parent.static(name)
         if outer is not None and self.kind.only(dict):
@@ -678,7 +681,8 @@ class Emitter:
                 lit = self.lits.of(c)
                 pair = (a, lit) if x is va else (lit, a)
                 return self._equal_at_run_time(f"{a}.__class__ is {_CLASS_SRC[c.__class__]}", a, lit, pair, negate,
-                                               where)
+                                               where, nulls=(a,) if kx.may(NoneType) else (),
+                                               null_value=str(negate))
         a, b = self.atom(va), self.atom(vb)
         same = _same_scalar(ka, kb)
         if same is not None and same not in (list, dict):
@@ -687,15 +691,24 @@ class Emitter:
         a, b = self.var(va), self.var(vb)
         same_class = f"{a}.__class__ is {b}.__class__ and ({a}.__class__ is _D or {a}.__class__ is str" \
                      f" or {a}.__class__ is bool)"
-        return self._equal_at_run_time(same_class, a, b, (a, b), negate, where)
+        nulls = tuple(x for x, k in ((a, ka), (b, kb)) if k.may(NoneType))
+        return self._equal_at_run_time(same_class, a, b, (a, b), negate, where, nulls=nulls)
 
-    def _equal_at_run_time(self, cond: str, a: str, b: str, operands, negate: bool, where: str) -> Val:
+    def _equal_at_run_time(self, cond: str, a: str, b: str, operands, negate: bool, where: str,
+                           nulls=(), null_value=None) -> Val:
         """`a = b` as Python's == when cond (two of one plain class) holds, else by _equal (FEEL's =,
-        its null and reason) on the operands in their written order."""
+        its null and reason) on the operands in their written order. `nulls`: the operands that may be
+        null; null on either side is what ops.feel_eq gives without a call (null = null is true, null =
+        anything else false), nothing noted or spent; `null_value` its source when the other side is a
+        constant (never null), else `a is b`."""
         t = self.w.tmp()
         w = self.w
         w.line(f"if {cond}:")
         w.line(f"    {t} = {a} {'!=' if negate else '=='} {b}")
+        if nulls:
+            w.line(f"elif {' or '.join(f'{x} is None' for x in nulls)}:")
+            same = null_value or (f"{a} is not {b}" if negate else f"{a} is {b}")
+            w.line(f"    {t} = {same}")
         w.line("else:")
         w.indent()
         w.line(f"{t} = _equal({operands[0]}, {operands[1]}, BG, {self.D()}, {self.at(where)})")
@@ -1144,6 +1157,18 @@ class Emitter:
         self.attempt(t, f"_make_range({lo}, {node.low_closed}, {hi}, {node.high_closed})", self.where(node))
         return Val(t, K.of(Range, NoneType))
 
+    def _entries_of(self, node, scope) -> dict:
+        """A context literal's entries as values (key -> Val), each later one seeing the earlier ones by name."""
+        frame = VarsFrame(scope)
+        self.bound.append({k for k, _ in node.entries})
+        try:
+            for key, vnode in node.entries:
+                v = self.emit(vnode, frame)
+                frame.bound[key] = Val(self.atom(v), v.kind)
+        finally:
+            self.bound.pop()
+        return frame.bound
+
     def e_ContextLit(self, node, scope):
         out = self.w.tmp()
         self.w.line(f"{out} = {{}}")
@@ -1165,6 +1190,13 @@ class Emitter:
         return self._path(node, scope)
 
     def _path(self, node, scope):
+        base = node.base
+        if isinstance(base, N.ContextLit) and any(k == node.name for k, _ in base.entries) \
+                and not any(isinstance(n, N.FunctionDef) for n in N.walk(base)):
+            # `{a: .., b: ..}.b`: every entry computed as the literal computes it (what each spends or notes,
+            # in order), the dict itself never made, as nothing but this path sees it (no function value
+            # made inside can read it either)
+            return self._entries_of(base, scope)[node.name]
         bv = self.emit(node.base, scope)
         kb = bv.kind
         name = node.name
@@ -1215,6 +1247,19 @@ class Emitter:
                 w.outdent()
                 return Val(t, K.of(list, NoneType, item=item_kind))
             return Val(t, K.of(list, item=item_kind))
+        if self.diag == "off" and kb.only(dict, list, NoneType) and kb.may(dict) and kb.may(list) \
+                and kb.item is not None and kb.item.classes == frozenset():
+            # a context, null or an empty list (what indexing gives): its entry, null, the empty list of the
+            # entries of no items (_fields_of, nothing to spend)
+            t = w.tmp()
+            w.line(f"if {b}.__class__ is dict:")
+            w.line(f"    {t} = {b}.get({key})")
+            if kb.may(NoneType):
+                w.line(f"elif {b} is None:")
+                w.line(f"    {t} = None")
+            w.line("else:")
+            w.line(f"    {t} = []")
+            return Val(t, K.union(fk, _EMPTY_LIST))
         t = w.tmp()
         w.line(f"if {b}.__class__ is dict:")
         w.line(f"    {t} = {b}.get({key}, _ABSENT)")
@@ -1270,6 +1315,31 @@ class Emitter:
         w.outdent()
         w.outdent()
 
+    def spend_lists(self, xs, sure) -> None:
+        """Take len(x) items for each list x of `xs` (those in `sure` are lists; the others may be) from
+        the budget, raising FeelLimitError past it, inline while it has them. Spending the lists' lengths
+        one by one or their sum at once ends alike: every item taken, or past the budget its one error
+        and nothing left (Budget._over), whatever was taken before."""
+        w = self.w
+        known = [x for x in xs if x in sure]
+        if known:
+            total = " + ".join(f"len({x})" for x in known)
+            if len(known) > 1:
+                n = w.tmp("n")
+                w.line(f"{n} = {total}")
+                total = n
+            w.line(f"if BG.items >= {total}:")
+            w.line(f"    BG.items -= {total}")
+            w.line("else:")
+            w.line(f"    BG.spend({total})")
+        for x in xs:
+            if x not in sure:
+                w.line(f"if {x}.__class__ is list:")
+                w.line(f"    if BG.items >= len({x}):")
+                w.line(f"        BG.items -= len({x})")
+                w.line("    else:")
+                w.line(f"        BG.spend(len({x}))")
+
     def e_Filter(self, node, scope):
         bv = self.emit(node.base, scope)
         items = self.atom(bv)
@@ -1296,14 +1366,15 @@ class Emitter:
                    f"_index({lst}, {self.lits.of(node.cond.value)}, {self.D()}, {self.at(where)})")
             if nullable:
                 w.outdent()
-            return Val(t, K.ANY)
+            return Val(t, K.union(ikind, K.NULL))       # an item, or null (the index outside the list)
         self.spend_else(f"len({lst})", where, t)
         it = w.tmp("it")
-        if self._filter_once(node, scope, lst, t, where, ItemFrame(scope, it, ikind)):
+        once = self._filter_once(node, scope, lst, t, where, ItemFrame(scope, it, ikind))
+        if once is not None:
             w.outdent()          # the else of the budget's spend
             if nullable:
                 w.outdent()
-            return Val(t, K.ANY)
+            return Val(t, K.union(once, K.NULL) if ikind.classes is not None else K.ANY)
         out = w.tmp()
         w.line(f"{out} = []")
         w.line(f"for {it} in {lst}:")
@@ -1337,19 +1408,21 @@ class Emitter:
 
     _ONCE = (N.Name, N.Num, N.Arith, N.Neg)
 
-    def _filter_once(self, node, scope, lst: str, t: str, where: str, frame: ItemFrame) -> bool:
+    def _filter_once(self, node, scope, lst: str, t: str, where: str, frame: ItemFrame):
         """`list[k]`, `list[k + 1]`: a condition that no item can change (names from around the filter,
         numbers, arithmetic) is computed once, not once per item; its value picks what the loop would
         have: every item (true), the item at that index (a number), none (anything else). As in the loop
         it is computed only when the list has items, and a reason it records is recorded as many times
-        as the loop would have. False (nothing written) when the condition is not of that sort."""
+        as the loop would have. The kind of what it gives besides null (an item, the empty list of an empty
+        list, for a condition that may not be a number also the whole list); None (nothing written) when
+        the condition is not of that sort."""
         cond = node.cond
         for n in N.walk(cond):
             if not isinstance(n, self._ONCE):
-                return False
+                return None
             if isinstance(n, N.Name) and (n.name == "item" or frame._may_have(n.name)
                                           or scope.static(n.name, mark=False) is None):
-                return False
+                return None
         w = self.w
         body = w.block()
         with self.into(body):
@@ -1357,7 +1430,7 @@ class Emitter:
             c = self.atom(r)
         text_ = "\n".join(body.lines)
         if re.search(r"\bBG\b", text_):
-            return False         # what it spends would be spent once per item
+            return None          # what it spends would be spent once per item
         noted = self.diag != "off" and re.search(r"\bD\b", text_) is not None
         k = r.kind
         w.line(f"if {lst}:")
@@ -1393,7 +1466,9 @@ class Emitter:
         w.outdent()
         w.line("else:")
         w.line(f"    {t} = []")
-        return True
+        ikind = frame.kind
+        got = K.union(ikind, _EMPTY_LIST)
+        return got if k.only(Decimal) else K.union(got, K.of(list, item=ikind))
 
     def _loops(self, iterations, scope, body, stop_flag=None):
         """Nested loops over the iterations' domains; `body(frame)` writes the innermost statements.
@@ -1410,19 +1485,36 @@ class Emitter:
             d = self.atom(dv)
             e = self.atom(ev) if ev is not None else "_ABSENT"
             dom, n = w.tmp("dom"), w.tmp("n")
-            w.line("try:")
-            w.line(f"    {dom}, {n} = _domain({d}, {e})")
-            w.line("except _DomainError as e:")
-            w.indent()
-            self.fail_dynamic("e.reason", where)
-            w.line("raise _Stop")
-            w.outdent()
-            self.spend(n, where)
-            x = w.tmp("x")
             lo_c = dv.kind.const if dv.kind.is_const else None
             hi_c = ev.kind.const if ev is not None and ev.kind.is_const else None
             whole = lo_c.__class__ is Decimal and lo_c.is_finite() and lo_c == lo_c.to_integral_value() \
                 and abs(lo_c) < 10 ** 15
+            small = whole and hi_c.__class__ is Decimal and hi_c.is_finite() and hi_c == hi_c.to_integral_value() \
+                and 0 <= lo_c <= hi_c < 1024
+            if small:
+                # constant ends within runtime.SMALL: what _domain gives them (its very numbers), made once
+                dom = self.lits.small_range(int(lo_c), int(hi_c))
+                self.spend(str(int(hi_c) - int(lo_c) + 1), where)
+            elif ev is None and dv.kind.only(list, NoneType):
+                # a list (or null, which _domain refuses): iterated as it is, its length spent
+                if dv.kind.may(NoneType):
+                    w.line(f"if {d} is None:")
+                    w.indent()
+                    self.fail_dynamic(text("the list to iterate over is null"), where)
+                    w.line("raise _Stop")
+                    w.outdent()
+                dom = d
+                self.spend(f"len({d})", where)
+            else:
+                w.line("try:")
+                w.line(f"    {dom}, {n} = _domain({d}, {e})")
+                w.line("except _DomainError as e:")
+                w.indent()
+                self.fail_dynamic("e.reason", where)
+                w.line("raise _Stop")
+                w.outdent()
+                self.spend(n, where)
+            x = w.tmp("x")
             if whole and hi_c.__class__ is Decimal and hi_c.is_finite() and hi_c == hi_c.to_integral_value() \
                     and lo_c <= hi_c:
                 # constant whole ends counting up: the number's int alongside it (runtime.domain gives
@@ -1689,12 +1781,8 @@ class Emitter:
         w.line("try:")
         w.indent()
         if not (spec.spends or n not in (1, 2)):
-            for x in lists:      # what the built-in walks is paid for first (functions.apply)
-                if self._kind_of(x, vs, srcs).only(list):
-                    w.line(f"BG.spend(len({x}))")
-                else:
-                    w.line(f"if {x}.__class__ is list:")
-                    w.line(f"    BG.spend(len({x}))")
+            # what the built-in walks is paid for first (functions.apply)
+            self.spend_lists(lists, {x for x in lists if self._kind_of(x, vs, srcs).only(list)})
         if guarded is not None:
             cond, expr, kind, pre = guarded
             for line in pre:
@@ -1704,12 +1792,10 @@ class Emitter:
                 w.line(f"if {cond}:")
                 w.indent()
             if spec.spends or n not in (1, 2):
-                for x in lists:  # as apply would, before the built-in
-                    if self._kind_of(x, vs, srcs).only(list) or f"{x}.__class__ is list" in cond.split(" and "):
-                        w.line(f"BG.spend(len({x}))")
-                    else:
-                        w.line(f"if {x}.__class__ is list:")
-                        w.line(f"    BG.spend(len({x}))")
+                # as apply would, before the built-in
+                tested = cond.split(" and ")
+                self.spend_lists(lists, {x for x in lists if self._kind_of(x, vs, srcs).only(list)
+                                         or f"{x}.__class__ is list" in tested})
             w.line(f"{t} = {expr}")
             if not always:
                 w.outdent()
@@ -1766,7 +1852,7 @@ class Emitter:
             return cond, expr, K.of(Decimal), ()
         if name in ("count", "string length") and n == 1:
             cls = "list" if name == "count" else "str"
-            return classes((srcs[0], vs[0], cls, list if cls == "list" else str)), f"_dec_len(len({srcs[0]}))", \
+            return classes((srcs[0], vs[0], cls, list if cls == "list" else str)), _dec_len_src(srcs[0]), \
                 K.of(Decimal), ()
         if name == "list contains" and n == 2:
             # only for a string: `in` would find 1 in [true], which FEEL's = does not
@@ -1805,7 +1891,8 @@ class Emitter:
         if name == "get entries" and n == 1:
             # builtins.f_get_entries of a context: what it spends, then its entries
             x = srcs[0]
-            return classes((x, vs[0], "dict", dict)), f"_entries({x}, BG)", K.of(list), ()
+            return classes((x, vs[0], "dict", dict)), f"_entries({x}, BG)", \
+                K.of(list, item=_entry_kind(vs[0].kind)), ()
         helper = _ONE_PASS.get(name)
         if helper is not None and n == helper[1] and all(v.kind.may(cls) for v, cls in zip(vs, helper[2])):
             # the helper gives the built-in's value for its common case, or NO: then the built-in runs
@@ -1832,6 +1919,9 @@ class Emitter:
         return None
 
     def _result_kind(self, name, vs) -> K.Kind:
+        if name == "get entries" and len(vs) == 1 and vs[0].kind.only(dict, NoneType):
+            # of a context, its entries (builtins.f_get_entries); of null, null
+            return K.of(list, NoneType, item=_entry_kind(vs[0].kind))
         if name == "sort" and vs and vs[0].kind.only(list, NoneType):
             return K.Kind(frozenset({list, NoneType}), item=vs[0].kind.item)     # the same items, in order
         if name in _NUMBER_FNS:
@@ -1874,7 +1964,7 @@ class Emitter:
         w = self.w
         if name == "count" and len(vs) == 1 and vs[0].kind.only(list):
             x = self.atom(vs[0])
-            return Val(f"_dec_len(len({x}))", K.of(Decimal), simple=False)
+            return Val(_dec_len_src(x), K.of(Decimal), simple=False)
         if name == "not" and len(vs) == 1:
             k = vs[0].kind
             if k.only(bool):
@@ -1935,6 +2025,22 @@ def _const_index(lst: str, kind: K.Kind) -> str:
         return ""
     n = int(i)
     return f"{lst}[{n - 1 if n > 0 else n}] if len({lst}) >= {abs(n)} else "
+
+
+def _dec_len_src(x: str) -> str:
+    """runtime.dec_len(len(x)) without the call: the length's Decimal from runtime.SMALL, made past it."""
+    return f"(_SMALL[len({x})] if len({x}) < 1024 else _D(len({x})))"
+
+
+def _entry_kind(kind: K.Kind) -> K.Kind:
+    """The kind of an item of `get entries(m)` for m of this kind: {key, value}, the value any of the
+    context's entries when they are all known."""
+    value = K.ANY
+    if kind.closed and kind.fields is not None:
+        value = K.NEVER
+        for f in kind.fields.values():
+            value = K.union(value, f)
+    return K.of(dict, fields={"key": K.of(str), "value": value}, closed=True, complete=True)
 
 
 def _zero(value) -> bool:
