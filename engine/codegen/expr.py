@@ -64,6 +64,7 @@ _INSTANCE_CLASS = {"number": "_D", "string": "str", "boolean": "bool", "date": "
                    "date and time": "_DateTime", "years and months duration": "_YM",
                    "days and time duration": "_DT", "list": "list", "context": "dict", "range": "_Range",
                    "function": "_Function"}
+_BG = re.compile(r"\bBG\b")
 _EMPTY_LIST = K.of(list, item=K.NEVER)     # what indexing an empty list gives (a filter of nothing)
 # arguments that cannot be lists (a built-in that walks its list arguments does not pay for these)
 _NOT_LISTS = (N.Num, N.Str, N.Bool, N.Null, N.Temporal, N.Compare, N.Between, N.In, N.InstanceOf, N.And,
@@ -547,15 +548,32 @@ class Emitter:
         tests = [f"{x}.__class__ is str" for x, k in ((a, ka), (b, kb)) if not k.only(str)]
         handlers = (("FeelEvalError", "e.message"), ("ArithmeticError", f"_arith_reason({text(op)}, {a}, {b})"))
         if not tests:       # the kinds prove two texts (a literal's among them)
-            self.attempt(t, f"_add_texts({a}, {b}, BG)", where, handlers)
+            self._join_texts(t, a, b, ka, kb, where, handlers)
             return
         w.line(f"if {' and '.join(tests)}:")
         w.indent()
-        self.attempt(t, f"_add_texts({a}, {b}, BG)", where, handlers)
+        self._join_texts(t, a, b, ka, kb, where, handlers)
         w.outdent()
         w.line("else:")
         w.indent()
         slow(t, op, a, b, where)
+        w.outdent()
+
+    def _join_texts(self, t, a, b, ka, kb, where, handlers):
+        """t = a + b of two strings: runtime.add_texts's steps inline while the budget has the characters
+        and the result is within ops.MAX_STRING; past either, add_texts (ops.add) says which."""
+        w = self.w
+        n = w.tmp("n")
+        # a constant text's length is known (an int, never its text)
+        sizes = [str(len(k.const)) if k.is_const and k.const.__class__ is str else f"len({x})"
+                 for x, k in ((a, ka), (b, kb))]
+        w.line(f"{n} = {' + '.join(sizes)}")
+        w.line(f"if {n} <= BG.chars and {n} <= {int(ops.MAX_STRING)}:")
+        w.line(f"    BG.chars -= {n}")
+        w.line(f"    {t} = {a} + {b}")
+        w.line("else:")
+        w.indent()
+        self.attempt(t, f"_add_texts({a}, {b}, BG)", where, handlers)
         w.outdent()
 
     def attempt(self, t: str, call: str, where: str, handlers=(("FeelEvalError", "e.message"),)) -> None:
@@ -1361,6 +1379,22 @@ class Emitter:
         if not kb.only(list, NoneType):
             lst = w.tmp()
             w.line(f"{lst} = {items} if {items}.__class__ is list else [{items}]")
+        replay = self._memo_key(node, scope)
+        if replay is not None:
+            replay = ("filtered", replay)
+            for level in reversed(self.memo):
+                made = level.get(replay)
+                if made is not None:
+                    # the same filter of the same list, made before on the way here: its items are spent
+                    # again as the filter spends them, and its value is a copy of the list it made (once
+                    # past the budget, nothing is left to spend, so that list was made whenever this spend
+                    # succeeds)
+                    self.spend_else(f"len({lst})", where, t)
+                    w.line(f"{t} = list({made[0]})")
+                    w.outdent()
+                    if nullable:
+                        w.outdent()
+                    return Val(t, made[1])
         if isinstance(node.cond, N.Num):
             w.line(f"{t} = {_const_index(lst, K.const(node.cond.value))}"
                    f"_index({lst}, {self.lits.of(node.cond.value)}, {self.D()}, {self.at(where)})")
@@ -1404,7 +1438,10 @@ class Emitter:
         if nullable:
             w.outdent()
         # null past the budget (spend_else), so never a list the types promise
-        return Val(t, K.ANY if index else K.of(list, NoneType, item=ikind))
+        kind = K.ANY if index else K.of(list, NoneType, item=ikind)
+        if replay is not None and not index and not any(_BG.search(line) for line in body.lines):
+            self.memo[-1][replay] = (out, kind)     # a condition that spends nothing: the list can be reused
+        return Val(t, kind)
 
     _ONCE = (N.Name, N.Num, N.Arith, N.Neg)
 
@@ -1570,6 +1607,7 @@ class Emitter:
         where = self.where(node)
 
         def body(frame):
+            mark = len(w.lines)
             bound = {}
             if reads_partial:
                 # `partial` (the results so far) is a copy each time, paid for from the budget
@@ -1584,9 +1622,12 @@ class Emitter:
                 self.bound.pop()
             kinds_seen.append(v.kind)
             w.line(f"{out}.append({v.src})")
-            w.line("if BG.reached is not None:")     # spent inside the body: the loop has no value
-            w.line("    raise _Stop")
-        with self.memo_off(), self.hoist(node.body, node.iterations, scope):
+            if any(_BG.search(line) for line in w.lines[mark:]):
+                # spent inside the body: the loop has no value. (A body that spends nothing cannot reach
+                # the limit; reached before the loop, it left nothing, and the loop's items were not spent.)
+                w.line("if BG.reached is not None:")
+                w.line("    raise _Stop")
+        with self.memo_level(), self.hoist(node.body, node.iterations, scope):
             self._loops(node.iterations, scope, body)
         w.outdent()
         w.line("except _Stop:")
@@ -1613,7 +1654,7 @@ class Emitter:
             if not r.kind.only(bool):
                 w.line(f"if {v} is not {neutral}:")
                 w.line(f"    {other} = True")
-        with self.memo_off(), self.hoist(node.cond, node.iterations, scope):
+        with self.memo_level(), self.hoist(node.cond, node.iterations, scope):
             self._loops(node.iterations, scope, body, stop_flag=found)
         w.line(f"{t} = {some} if {found} else None if {other} else {not some}")
         w.outdent()
@@ -1706,6 +1747,23 @@ class Emitter:
 
     def memo_off(self):
         return Emitter._MemoOff(self)
+
+    class _MemoLevel:
+        def __init__(self, em):
+            self.em = em
+
+        def __enter__(self):
+            if self.em.memo is not None:
+                self.em.memo.append({})
+
+        def __exit__(self, *exc):
+            if self.em.memo is not None:
+                self.em.memo.pop()
+
+    def memo_level(self):
+        """Within: what is computed once is reused only here (a loop's statements: an iteration reuses what
+        it computed itself, before; nothing computed in the loop is reused after it)."""
+        return Emitter._MemoLevel(self)
 
     # -- calls
 
@@ -2066,7 +2124,8 @@ def _arith_kind(op, ka: K.Kind, kb: K.Kind) -> K.Kind:
     if ka.classes is None or kb.classes is None:
         return K.ANY
     D, ST, DA, YM, DT = Decimal, str, _dt.date, YearsMonthsDuration, DaysDuration
-    if not (ka.classes | kb.classes) <= {D, ST, DA, YM, DT, NoneType}:
+    # lists, contexts and booleans are no operand of ops' arithmetic (null, its mismatch said)
+    if not (ka.classes | kb.classes) <= {D, ST, DA, YM, DT, NoneType, list, dict, bool}:
         return K.ANY        # times, dates and times, ...: whatever ops makes of them
     out = {NoneType}
     for a in ka.classes:
