@@ -1188,6 +1188,14 @@ class Emitter:
         return frame.bound
 
     def e_ContextLit(self, node, scope):
+        if not any(isinstance(n, N.FunctionDef) for n in N.walk(node)):
+            # no function value made inside can read the dict as it is being built: the entries are computed
+            # in order and the dict made at once from them (the same keys in the same order, a key given
+            # twice its last value in its first place)
+            entries = self._entries_of(node, scope)
+            out = self.w.tmp()
+            self.w.line(f"{out} = {{" + ", ".join(f"{text(k)}: {v.src}" for k, v in entries.items()) + "}")
+            return Val(out, K.of(dict, fields={k: v.kind for k, v in entries.items()}, closed=True, complete=True))
         out = self.w.tmp()
         self.w.line(f"{out} = {{}}")
         frame = VarsFrame(scope, live=out)
