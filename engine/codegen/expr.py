@@ -1974,9 +1974,8 @@ class Emitter:
                 # start is a loop variable (its int), length a whole constant: substring_at's test
                 si, n_ = self.ints[srcs[1]], int(ln)
                 s_ = srcs[0]
-                return f"{t} is not _NO", t, self._result_kind(name, vs).without_null(), \
-                    [f"{t} = {s_}[{si} - 1:{si} + {n_ - 1}] if {'' if cond == 'True' else cond + ' and '}"
-                     f"0 < {si} <= len({s_}) - {n_ - 1} else _NO"]
+                return f"{'' if cond == 'True' else cond + ' and '}0 < {si} <= len({s_}) - {n_ - 1}", \
+                    f"{s_}[{si} - 1:{si} + {n_ - 1}]", self._result_kind(name, vs).without_null(), ()
             return f"{t} is not _NO", t, self._result_kind(name, vs).without_null(), \
                 [f"{t} = {fn}({', '.join(srcs)})" + ("" if cond == "True" else f" if {cond} else _NO")]
         if name in ("upper case", "lower case") and n == 1:

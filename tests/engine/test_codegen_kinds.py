@@ -46,6 +46,9 @@ EXPRESSIONS = {
     # what an index gives, shown in the result (a date as its text, the empty list) and moved by a duration
     "ons": "for i in 0..count(items) return items[i].on",
     "later": "for i in 1..count(items) + 1 return items[i].on + duration(\"P1D\")",
+    # one character at a loop's position: in the text, before it, past it, of a number (the built-in says)
+    "chars_of": "for i in 0..string length(s) + 1 return substring(s, i, 1)",
+    "chars_of_n": "for i in 1..2 return substring(n, i, 1)",
     # texts joined, the budget's characters spent
     "labels": "for i in 1..count(items) return s + \"-\" + items[i].id",
     # get entries of a context of known entries, filtered by value
@@ -136,6 +139,7 @@ def test_values_worked_out_by_hand(kinds):
     assert v["ons"] == [None, "2026-01-01", "2026-01-02", "2026-01-05"]
     assert v["later"] == ["2026-01-02", "2026-01-03", "2026-01-06", None]
     assert v["labels"] == ["i2-i1", "i2-i2", "i2-i5"]
+    assert v["chars_of"][1:3] == ["i", "2"] and v["chars_of_n"] == [None, None]
     e = evaluate(kinds, dict(CASES["empty"], as_of="2026-03-01"), trace=False)["values"]
     assert e["ids_from_0"] == [[]]             # 0..0 is [0]: indexing the empty list gives the empty list
     assert e["past_end"] == [[], []] and e["first_id"] is None and e["ons"] == [[]] and e["later"] == [None]
