@@ -1347,24 +1347,26 @@ class Emitter:
         one by one or their sum at once ends alike: every item taken, or past the budget its one error
         and nothing left (Budget._over), whatever was taken before."""
         w = self.w
-        known = [x for x in xs if x in sure]
-        if known:
-            total = " + ".join(f"len({x})" for x in known)
-            if len(known) > 1:
-                n = w.tmp("n")
-                w.line(f"{n} = {total}")
-                total = n
-            w.line(f"if BG.items >= {total}:")
-            w.line(f"    BG.items -= {total}")
+
+        def take(n_src):
+            # what Budget.spend does, inline while the budget has the items; past it, spend raises
+            w.line(f"if BG.items >= {n_src}:")
+            w.line(f"    BG.items -= {n_src}")
             w.line("else:")
-            w.line(f"    BG.spend({total})")
+            w.line(f"    BG.spend({n_src})")
+        known = [x for x in xs if x in sure]
+        if len(known) > 1:
+            n = w.tmp("n")
+            w.line(f"{n} = {' + '.join(f'len({x})' for x in known)}")
+            take(n)
+        elif known:
+            take(f"len({known[0]})")
         for x in xs:
             if x not in sure:
                 w.line(f"if {x}.__class__ is list:")
-                w.line(f"    if BG.items >= len({x}):")
-                w.line(f"        BG.items -= len({x})")
-                w.line("    else:")
-                w.line(f"        BG.spend(len({x}))")
+                w.indent()
+                take(f"len({x})")
+                w.outdent()
 
     def e_Filter(self, node, scope):
         bv = self.emit(node.base, scope)
