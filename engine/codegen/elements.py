@@ -22,6 +22,7 @@ from .kinds import NoneType
 from .writer import Literals, Writer, text
 
 _SIMPLE_PLAIN = (Decimal, str, bool, NoneType)
+_SCALAR_PLAIN = frozenset(_SIMPLE_PLAIN + (_dt.date, list))    # with a date, an empty list: _plain_of's test
 _TEXT_PLAIN = (_dt.date, YearsMonthsDuration, DaysDuration, Range, Time, DateTime)   # shown as their text
 MACHINE_SCOPE = ("event", "entered_on", "entered_by", "state")
 _MACHINE_FIELDS = {"state", "since", "entered_by", "deadline", "deadline_to", "deadline_transition"}
@@ -47,6 +48,11 @@ def _plain_of(src: str, kind: K.Kind, general: str, depth: int) -> str:
         return f"{src}.isoformat()"
     if kind.only(_dt.date, NoneType):
         return f"({src}.isoformat() if {src} is not None else None)"
+    cs = kind.classes
+    if cs is not None and cs <= _SCALAR_PLAIN and (list not in cs or kind.item is not None and kind.item.classes == frozenset()):
+        # shown as they are, a date as its text, an empty list (what indexing one gives) as a new one
+        return (f"({src}.isoformat() if {src}.__class__ is _date else " if _dt.date in cs else "(") \
+            + (f"[] if {src}.__class__ is list else " if list in cs else "") + f"{src})"
     nullable = kind.may(NoneType)
     if depth < 4 and (kind.only(list) or kind.only(list, NoneType)) and kind.item is not None:
         if kind.item.only(*_SIMPLE_PLAIN):

@@ -64,6 +64,8 @@ _INSTANCE_CLASS = {"number": "_D", "string": "str", "boolean": "bool", "date": "
                    "date and time": "_DateTime", "years and months duration": "_YM",
                    "days and time duration": "_DT", "list": "list", "context": "dict", "range": "_Range",
                    "function": "_Function"}
+_BG = re.compile(r"\bBG\b")
+_EMPTY_LIST = K.of(list, item=K.NEVER)     # what indexing an empty list gives (a filter of nothing)
 # arguments that cannot be lists (a built-in that walks its list arguments does not pay for these)
 _NOT_LISTS = (N.Num, N.Str, N.Bool, N.Null, N.Temporal, N.Compare, N.Between, N.In, N.InstanceOf, N.And,
               N.Or, N.Arith, N.Neg, N.ContextLit, N.RangeLit, N.UnaryCmp, N.FunctionDef)
@@ -196,6 +198,8 @@ class ItemFrame(Frame):
             return self.parent.lookup(em, name, where, quiet)
         key = text(name)
         fk = self.kind.field(name).without_null() if self.kind.fields else K.ANY
+        if self.kind.only(dict) and self.kind.complete and name in self.kind.fields:
+            return Val(f"{it}[{key}]", self.kind.fields[name], simple=False)     # every item has the entry
         is_dict = f"{key} in {it}" if self.kind.only(dict) else f"{it}.__class__ is dict and {key} in {it}"
         outer = self.parent.static(name)
         if outer is not None and self.kind.only(dict):
@@ -544,15 +548,32 @@ class Emitter:
         tests = [f"{x}.__class__ is str" for x, k in ((a, ka), (b, kb)) if not k.only(str)]
         handlers = (("FeelEvalError", "e.message"), ("ArithmeticError", f"_arith_reason({text(op)}, {a}, {b})"))
         if not tests:       # the kinds prove two texts (a literal's among them)
-            self.attempt(t, f"_add_texts({a}, {b}, BG)", where, handlers)
+            self._join_texts(t, a, b, ka, kb, where, handlers)
             return
         w.line(f"if {' and '.join(tests)}:")
         w.indent()
-        self.attempt(t, f"_add_texts({a}, {b}, BG)", where, handlers)
+        self._join_texts(t, a, b, ka, kb, where, handlers)
         w.outdent()
         w.line("else:")
         w.indent()
         slow(t, op, a, b, where)
+        w.outdent()
+
+    def _join_texts(self, t, a, b, ka, kb, where, handlers):
+        """t = a + b of two strings: runtime.add_texts's steps inline while the budget has the characters
+        and the result is within ops.MAX_STRING; past either, add_texts (ops.add) says which."""
+        w = self.w
+        n = w.tmp("n")
+        # a constant text's length is known (an int, never its text)
+        sizes = [str(len(k.const)) if k.is_const and k.const.__class__ is str else f"len({x})"
+                 for x, k in ((a, ka), (b, kb))]
+        w.line(f"{n} = {' + '.join(sizes)}")
+        w.line(f"if {n} <= BG.chars and {n} <= {int(ops.MAX_STRING)}:")
+        w.line(f"    BG.chars -= {n}")
+        w.line(f"    {t} = {a} + {b}")
+        w.line("else:")
+        w.indent()
+        self.attempt(t, f"_add_texts({a}, {b}, BG)", where, handlers)
         w.outdent()
 
     def attempt(self, t: str, call: str, where: str, handlers=(("FeelEvalError", "e.message"),)) -> None:
@@ -678,7 +699,8 @@ class Emitter:
                 lit = self.lits.of(c)
                 pair = (a, lit) if x is va else (lit, a)
                 return self._equal_at_run_time(f"{a}.__class__ is {_CLASS_SRC[c.__class__]}", a, lit, pair, negate,
-                                               where)
+                                               where, nulls=(a,) if kx.may(NoneType) else (),
+                                               null_value=str(negate))
         a, b = self.atom(va), self.atom(vb)
         same = _same_scalar(ka, kb)
         if same is not None and same not in (list, dict):
@@ -687,15 +709,24 @@ class Emitter:
         a, b = self.var(va), self.var(vb)
         same_class = f"{a}.__class__ is {b}.__class__ and ({a}.__class__ is _D or {a}.__class__ is str" \
                      f" or {a}.__class__ is bool)"
-        return self._equal_at_run_time(same_class, a, b, (a, b), negate, where)
+        nulls = tuple(x for x, k in ((a, ka), (b, kb)) if k.may(NoneType))
+        return self._equal_at_run_time(same_class, a, b, (a, b), negate, where, nulls=nulls)
 
-    def _equal_at_run_time(self, cond: str, a: str, b: str, operands, negate: bool, where: str) -> Val:
+    def _equal_at_run_time(self, cond: str, a: str, b: str, operands, negate: bool, where: str,
+                           nulls=(), null_value=None) -> Val:
         """`a = b` as Python's == when cond (two of one plain class) holds, else by _equal (FEEL's =,
-        its null and reason) on the operands in their written order."""
+        its null and reason) on the operands in their written order. `nulls`: the operands that may be
+        null; null on either side is what ops.feel_eq gives without a call (null = null is true, null =
+        anything else false), nothing noted or spent; `null_value` its source when the other side is a
+        constant (never null), else `a is b`."""
         t = self.w.tmp()
         w = self.w
         w.line(f"if {cond}:")
         w.line(f"    {t} = {a} {'!=' if negate else '=='} {b}")
+        if nulls:
+            w.line(f"elif {' or '.join(f'{x} is None' for x in nulls)}:")
+            same = null_value or (f"{a} is not {b}" if negate else f"{a} is {b}")
+            w.line(f"    {t} = {same}")
         w.line("else:")
         w.indent()
         w.line(f"{t} = _equal({operands[0]}, {operands[1]}, BG, {self.D()}, {self.at(where)})")
@@ -1144,7 +1175,27 @@ class Emitter:
         self.attempt(t, f"_make_range({lo}, {node.low_closed}, {hi}, {node.high_closed})", self.where(node))
         return Val(t, K.of(Range, NoneType))
 
+    def _entries_of(self, node, scope) -> dict:
+        """A context literal's entries as values (key -> Val), each later one seeing the earlier ones by name."""
+        frame = VarsFrame(scope)
+        self.bound.append({k for k, _ in node.entries})
+        try:
+            for key, vnode in node.entries:
+                v = self.emit(vnode, frame)
+                frame.bound[key] = Val(self.atom(v), v.kind)
+        finally:
+            self.bound.pop()
+        return frame.bound
+
     def e_ContextLit(self, node, scope):
+        if not any(isinstance(n, N.FunctionDef) for n in N.walk(node)):
+            # no function value made inside can read the dict as it is being built: the entries are computed
+            # in order and the dict made at once from them (the same keys in the same order, a key given
+            # twice its last value in its first place)
+            entries = self._entries_of(node, scope)
+            out = self.w.tmp()
+            self.w.line(f"{out} = {{" + ", ".join(f"{text(k)}: {v.src}" for k, v in entries.items()) + "}")
+            return Val(out, K.of(dict, fields={k: v.kind for k, v in entries.items()}, closed=True, complete=True))
         out = self.w.tmp()
         self.w.line(f"{out} = {{}}")
         frame = VarsFrame(scope, live=out)
@@ -1165,6 +1216,13 @@ class Emitter:
         return self._path(node, scope)
 
     def _path(self, node, scope):
+        base = node.base
+        if isinstance(base, N.ContextLit) and any(k == node.name for k, _ in base.entries) \
+                and not any(isinstance(n, N.FunctionDef) for n in N.walk(base)):
+            # `{a: .., b: ..}.b`: every entry computed as the literal computes it (what each spends or notes,
+            # in order), the dict itself never made, as nothing but this path sees it (no function value
+            # made inside can read it either)
+            return self._entries_of(base, scope)[node.name]
         bv = self.emit(node.base, scope)
         kb = bv.kind
         name = node.name
@@ -1215,6 +1273,19 @@ class Emitter:
                 w.outdent()
                 return Val(t, K.of(list, NoneType, item=item_kind))
             return Val(t, K.of(list, item=item_kind))
+        if self.diag == "off" and kb.only(dict, list, NoneType) and kb.may(dict) and kb.may(list) \
+                and kb.item is not None and kb.item.classes == frozenset():
+            # a context, null or an empty list (what indexing gives): its entry, null, the empty list of the
+            # entries of no items (_fields_of, nothing to spend)
+            t = w.tmp()
+            w.line(f"if {b}.__class__ is dict:")
+            w.line(f"    {t} = {b}.get({key})")
+            if kb.may(NoneType):
+                w.line(f"elif {b} is None:")
+                w.line(f"    {t} = None")
+            w.line("else:")
+            w.line(f"    {t} = []")
+            return Val(t, K.union(fk, _EMPTY_LIST))
         t = w.tmp()
         w.line(f"if {b}.__class__ is dict:")
         w.line(f"    {t} = {b}.get({key}, _ABSENT)")
@@ -1270,6 +1341,33 @@ class Emitter:
         w.outdent()
         w.outdent()
 
+    def spend_lists(self, xs, sure) -> None:
+        """Take len(x) items for each list x of `xs` (those in `sure` are lists; the others may be) from
+        the budget, raising FeelLimitError past it, inline while it has them. Spending the lists' lengths
+        one by one or their sum at once ends alike: every item taken, or past the budget its one error
+        and nothing left (Budget._over), whatever was taken before."""
+        w = self.w
+
+        def take(n_src):
+            # what Budget.spend does, inline while the budget has the items; past it, spend raises
+            w.line(f"if BG.items >= {n_src}:")
+            w.line(f"    BG.items -= {n_src}")
+            w.line("else:")
+            w.line(f"    BG.spend({n_src})")
+        known = [x for x in xs if x in sure]
+        if len(known) > 1:
+            n = w.tmp("n")
+            w.line(f"{n} = {' + '.join(f'len({x})' for x in known)}")
+            take(n)
+        elif known:
+            take(f"len({known[0]})")
+        for x in xs:
+            if x not in sure:
+                w.line(f"if {x}.__class__ is list:")
+                w.indent()
+                take(f"len({x})")
+                w.outdent()
+
     def e_Filter(self, node, scope):
         bv = self.emit(node.base, scope)
         items = self.atom(bv)
@@ -1291,19 +1389,36 @@ class Emitter:
         if not kb.only(list, NoneType):
             lst = w.tmp()
             w.line(f"{lst} = {items} if {items}.__class__ is list else [{items}]")
+        replay = self._memo_key(node, scope)
+        if replay is not None:
+            replay = ("filtered", replay)
+            for level in reversed(self.memo):
+                made = level.get(replay)
+                if made is not None:
+                    # the same filter of the same list, made before on the way here: its items are spent
+                    # again as the filter spends them, and its value is a copy of the list it made (once
+                    # past the budget, nothing is left to spend, so that list was made whenever this spend
+                    # succeeds)
+                    self.spend_else(f"len({lst})", where, t)
+                    w.line(f"{t} = list({made[0]})")
+                    w.outdent()
+                    if nullable:
+                        w.outdent()
+                    return Val(t, made[1])
         if isinstance(node.cond, N.Num):
             w.line(f"{t} = {_const_index(lst, K.const(node.cond.value))}"
                    f"_index({lst}, {self.lits.of(node.cond.value)}, {self.D()}, {self.at(where)})")
             if nullable:
                 w.outdent()
-            return Val(t, K.ANY)
+            return Val(t, K.union(ikind, K.NULL))       # an item, or null (the index outside the list)
         self.spend_else(f"len({lst})", where, t)
         it = w.tmp("it")
-        if self._filter_once(node, scope, lst, t, where, ItemFrame(scope, it, ikind)):
+        once = self._filter_once(node, scope, lst, t, where, ItemFrame(scope, it, ikind))
+        if once is not None:
             w.outdent()          # the else of the budget's spend
             if nullable:
                 w.outdent()
-            return Val(t, K.ANY)
+            return Val(t, K.union(once, K.NULL) if ikind.classes is not None else K.ANY)
         out = w.tmp()
         w.line(f"{out} = []")
         w.line(f"for {it} in {lst}:")
@@ -1333,23 +1448,28 @@ class Emitter:
         if nullable:
             w.outdent()
         # null past the budget (spend_else), so never a list the types promise
-        return Val(t, K.ANY if index else K.of(list, NoneType, item=ikind))
+        kind = K.ANY if index else K.of(list, NoneType, item=ikind)
+        if replay is not None and not index and not any(_BG.search(line) for line in body.lines):
+            self.memo[-1][replay] = (out, kind)     # a condition that spends nothing: the list can be reused
+        return Val(t, kind)
 
     _ONCE = (N.Name, N.Num, N.Arith, N.Neg)
 
-    def _filter_once(self, node, scope, lst: str, t: str, where: str, frame: ItemFrame) -> bool:
+    def _filter_once(self, node, scope, lst: str, t: str, where: str, frame: ItemFrame):
         """`list[k]`, `list[k + 1]`: a condition that no item can change (names from around the filter,
         numbers, arithmetic) is computed once, not once per item; its value picks what the loop would
         have: every item (true), the item at that index (a number), none (anything else). As in the loop
         it is computed only when the list has items, and a reason it records is recorded as many times
-        as the loop would have. False (nothing written) when the condition is not of that sort."""
+        as the loop would have. The kind of what it gives besides null (an item, the empty list of an empty
+        list, for a condition that may not be a number also the whole list); None (nothing written) when
+        the condition is not of that sort."""
         cond = node.cond
         for n in N.walk(cond):
             if not isinstance(n, self._ONCE):
-                return False
+                return None
             if isinstance(n, N.Name) and (n.name == "item" or frame._may_have(n.name)
                                           or scope.static(n.name, mark=False) is None):
-                return False
+                return None
         w = self.w
         body = w.block()
         with self.into(body):
@@ -1357,7 +1477,7 @@ class Emitter:
             c = self.atom(r)
         text_ = "\n".join(body.lines)
         if re.search(r"\bBG\b", text_):
-            return False         # what it spends would be spent once per item
+            return None          # what it spends would be spent once per item
         noted = self.diag != "off" and re.search(r"\bD\b", text_) is not None
         k = r.kind
         w.line(f"if {lst}:")
@@ -1393,7 +1513,9 @@ class Emitter:
         w.outdent()
         w.line("else:")
         w.line(f"    {t} = []")
-        return True
+        ikind = frame.kind
+        got = K.union(ikind, _EMPTY_LIST)
+        return got if k.only(Decimal) else K.union(got, K.of(list, item=ikind))
 
     def _loops(self, iterations, scope, body, stop_flag=None):
         """Nested loops over the iterations' domains; `body(frame)` writes the innermost statements.
@@ -1410,19 +1532,36 @@ class Emitter:
             d = self.atom(dv)
             e = self.atom(ev) if ev is not None else "_ABSENT"
             dom, n = w.tmp("dom"), w.tmp("n")
-            w.line("try:")
-            w.line(f"    {dom}, {n} = _domain({d}, {e})")
-            w.line("except _DomainError as e:")
-            w.indent()
-            self.fail_dynamic("e.reason", where)
-            w.line("raise _Stop")
-            w.outdent()
-            self.spend(n, where)
-            x = w.tmp("x")
             lo_c = dv.kind.const if dv.kind.is_const else None
             hi_c = ev.kind.const if ev is not None and ev.kind.is_const else None
             whole = lo_c.__class__ is Decimal and lo_c.is_finite() and lo_c == lo_c.to_integral_value() \
                 and abs(lo_c) < 10 ** 15
+            small = whole and hi_c.__class__ is Decimal and hi_c.is_finite() and hi_c == hi_c.to_integral_value() \
+                and 0 <= lo_c <= hi_c < 1024
+            if small:
+                # constant ends within runtime.SMALL: what _domain gives them (its very numbers), made once
+                dom = self.lits.small_range(int(lo_c), int(hi_c))
+                self.spend(str(int(hi_c) - int(lo_c) + 1), where)
+            elif ev is None and dv.kind.only(list, NoneType):
+                # a list (or null, which _domain refuses): iterated as it is, its length spent
+                if dv.kind.may(NoneType):
+                    w.line(f"if {d} is None:")
+                    w.indent()
+                    self.fail_dynamic(text("the list to iterate over is null"), where)
+                    w.line("raise _Stop")
+                    w.outdent()
+                dom = d
+                self.spend(f"len({d})", where)
+            else:
+                w.line("try:")
+                w.line(f"    {dom}, {n} = _domain({d}, {e})")
+                w.line("except _DomainError as e:")
+                w.indent()
+                self.fail_dynamic("e.reason", where)
+                w.line("raise _Stop")
+                w.outdent()
+                self.spend(n, where)
+            x = w.tmp("x")
             if whole and hi_c.__class__ is Decimal and hi_c.is_finite() and hi_c == hi_c.to_integral_value() \
                     and lo_c <= hi_c:
                 # constant whole ends counting up: the number's int alongside it (runtime.domain gives
@@ -1478,6 +1617,7 @@ class Emitter:
         where = self.where(node)
 
         def body(frame):
+            mark = len(w.lines)
             bound = {}
             if reads_partial:
                 # `partial` (the results so far) is a copy each time, paid for from the budget
@@ -1492,9 +1632,12 @@ class Emitter:
                 self.bound.pop()
             kinds_seen.append(v.kind)
             w.line(f"{out}.append({v.src})")
-            w.line("if BG.reached is not None:")     # spent inside the body: the loop has no value
-            w.line("    raise _Stop")
-        with self.memo_off(), self.hoist(node.body, node.iterations, scope):
+            if any(_BG.search(line) for line in w.lines[mark:]):
+                # spent inside the body: the loop has no value. (A body that spends nothing cannot reach
+                # the limit; reached before the loop, it left nothing, and the loop's items were not spent.)
+                w.line("if BG.reached is not None:")
+                w.line("    raise _Stop")
+        with self.memo_level(), self.hoist(node.body, node.iterations, scope):
             self._loops(node.iterations, scope, body)
         w.outdent()
         w.line("except _Stop:")
@@ -1521,7 +1664,7 @@ class Emitter:
             if not r.kind.only(bool):
                 w.line(f"if {v} is not {neutral}:")
                 w.line(f"    {other} = True")
-        with self.memo_off(), self.hoist(node.cond, node.iterations, scope):
+        with self.memo_level(), self.hoist(node.cond, node.iterations, scope):
             self._loops(node.iterations, scope, body, stop_flag=found)
         w.line(f"{t} = {some} if {found} else None if {other} else {not some}")
         w.outdent()
@@ -1615,6 +1758,23 @@ class Emitter:
     def memo_off(self):
         return Emitter._MemoOff(self)
 
+    class _MemoLevel:
+        def __init__(self, em):
+            self.em = em
+
+        def __enter__(self):
+            if self.em.memo is not None:
+                self.em.memo.append({})
+
+        def __exit__(self, *exc):
+            if self.em.memo is not None:
+                self.em.memo.pop()
+
+    def memo_level(self):
+        """Within: what is computed once is reused only here (a loop's statements: an iteration reuses what
+        it computed itself, before; nothing computed in the loop is reused after it)."""
+        return Emitter._MemoLevel(self)
+
     # -- calls
 
     def bound_here(self, name: str) -> bool:
@@ -1689,12 +1849,8 @@ class Emitter:
         w.line("try:")
         w.indent()
         if not (spec.spends or n not in (1, 2)):
-            for x in lists:      # what the built-in walks is paid for first (functions.apply)
-                if self._kind_of(x, vs, srcs).only(list):
-                    w.line(f"BG.spend(len({x}))")
-                else:
-                    w.line(f"if {x}.__class__ is list:")
-                    w.line(f"    BG.spend(len({x}))")
+            # what the built-in walks is paid for first (functions.apply)
+            self.spend_lists(lists, {x for x in lists if self._kind_of(x, vs, srcs).only(list)})
         if guarded is not None:
             cond, expr, kind, pre = guarded
             for line in pre:
@@ -1704,12 +1860,10 @@ class Emitter:
                 w.line(f"if {cond}:")
                 w.indent()
             if spec.spends or n not in (1, 2):
-                for x in lists:  # as apply would, before the built-in
-                    if self._kind_of(x, vs, srcs).only(list) or f"{x}.__class__ is list" in cond.split(" and "):
-                        w.line(f"BG.spend(len({x}))")
-                    else:
-                        w.line(f"if {x}.__class__ is list:")
-                        w.line(f"    BG.spend(len({x}))")
+                # as apply would, before the built-in
+                tested = cond.split(" and ")
+                self.spend_lists(lists, {x for x in lists if self._kind_of(x, vs, srcs).only(list)
+                                         or f"{x}.__class__ is list" in tested})
             w.line(f"{t} = {expr}")
             if not always:
                 w.outdent()
@@ -1766,7 +1920,7 @@ class Emitter:
             return cond, expr, K.of(Decimal), ()
         if name in ("count", "string length") and n == 1:
             cls = "list" if name == "count" else "str"
-            return classes((srcs[0], vs[0], cls, list if cls == "list" else str)), f"_dec_len(len({srcs[0]}))", \
+            return classes((srcs[0], vs[0], cls, list if cls == "list" else str)), _dec_len_src(srcs[0]), \
                 K.of(Decimal), ()
         if name == "list contains" and n == 2:
             # only for a string: `in` would find 1 in [true], which FEEL's = does not
@@ -1805,7 +1959,8 @@ class Emitter:
         if name == "get entries" and n == 1:
             # builtins.f_get_entries of a context: what it spends, then its entries
             x = srcs[0]
-            return classes((x, vs[0], "dict", dict)), f"_entries({x}, BG)", K.of(list), ()
+            return classes((x, vs[0], "dict", dict)), f"_entries({x}, BG)", \
+                K.of(list, item=_entry_kind(vs[0].kind)), ()
         helper = _ONE_PASS.get(name)
         if helper is not None and n == helper[1] and all(v.kind.may(cls) for v, cls in zip(vs, helper[2])):
             # the helper gives the built-in's value for its common case, or NO: then the built-in runs
@@ -1821,9 +1976,8 @@ class Emitter:
                 # start is a loop variable (its int), length a whole constant: substring_at's test
                 si, n_ = self.ints[srcs[1]], int(ln)
                 s_ = srcs[0]
-                return f"{t} is not _NO", t, self._result_kind(name, vs).without_null(), \
-                    [f"{t} = {s_}[{si} - 1:{si} + {n_ - 1}] if {'' if cond == 'True' else cond + ' and '}"
-                     f"0 < {si} <= len({s_}) - {n_ - 1} else _NO"]
+                return f"{'' if cond == 'True' else cond + ' and '}0 < {si} <= len({s_}) - {n_ - 1}", \
+                    f"{s_}[{si} - 1:{si} + {n_ - 1}]", self._result_kind(name, vs).without_null(), ()
             return f"{t} is not _NO", t, self._result_kind(name, vs).without_null(), \
                 [f"{t} = {fn}({', '.join(srcs)})" + ("" if cond == "True" else f" if {cond} else _NO")]
         if name in ("upper case", "lower case") and n == 1:
@@ -1832,6 +1986,9 @@ class Emitter:
         return None
 
     def _result_kind(self, name, vs) -> K.Kind:
+        if name == "get entries" and len(vs) == 1 and vs[0].kind.only(dict, NoneType):
+            # of a context, its entries (builtins.f_get_entries); of null, null
+            return K.of(list, NoneType, item=_entry_kind(vs[0].kind))
         if name == "sort" and vs and vs[0].kind.only(list, NoneType):
             return K.Kind(frozenset({list, NoneType}), item=vs[0].kind.item)     # the same items, in order
         if name in _NUMBER_FNS:
@@ -1874,7 +2031,7 @@ class Emitter:
         w = self.w
         if name == "count" and len(vs) == 1 and vs[0].kind.only(list):
             x = self.atom(vs[0])
-            return Val(f"_dec_len(len({x}))", K.of(Decimal), simple=False)
+            return Val(_dec_len_src(x), K.of(Decimal), simple=False)
         if name == "not" and len(vs) == 1:
             k = vs[0].kind
             if k.only(bool):
@@ -1937,6 +2094,22 @@ def _const_index(lst: str, kind: K.Kind) -> str:
     return f"{lst}[{n - 1 if n > 0 else n}] if len({lst}) >= {abs(n)} else "
 
 
+def _dec_len_src(x: str) -> str:
+    """runtime.dec_len(len(x)) without the call: the length's Decimal from runtime.SMALL, made past it."""
+    return f"(_SMALL[len({x})] if len({x}) < 1024 else _D(len({x})))"
+
+
+def _entry_kind(kind: K.Kind) -> K.Kind:
+    """The kind of an item of `get entries(m)` for m of this kind: {key, value}, the value any of the
+    context's entries when they are all known."""
+    value = K.ANY
+    if kind.closed and kind.fields is not None:
+        value = K.NEVER
+        for f in kind.fields.values():
+            value = K.union(value, f)
+    return K.of(dict, fields={"key": K.of(str), "value": value}, closed=True, complete=True)
+
+
 def _zero(value) -> bool:
     return value.__class__ is Decimal and value.is_finite() and value == 0
 
@@ -1960,7 +2133,8 @@ def _arith_kind(op, ka: K.Kind, kb: K.Kind) -> K.Kind:
     if ka.classes is None or kb.classes is None:
         return K.ANY
     D, ST, DA, YM, DT = Decimal, str, _dt.date, YearsMonthsDuration, DaysDuration
-    if not (ka.classes | kb.classes) <= {D, ST, DA, YM, DT, NoneType}:
+    # lists, contexts and booleans are no operand of ops' arithmetic (null, its mismatch said)
+    if not (ka.classes | kb.classes) <= {D, ST, DA, YM, DT, NoneType, list, dict, bool}:
         return K.ANY        # times, dates and times, ...: whatever ops makes of them
     out = {NoneType}
     for a in ka.classes:

@@ -32,7 +32,7 @@ RUNTIME = {
     "_test_value": ops.test_value, "_test_with_input": ops.test_with_input, "_parse_temporal": parse_temporal, "_instance_of": R.instance_of,
     "_apply": apply, "_invoke": invoke, "_builtin_value": builtin_value, "_equal": R.equal, "_Chain": R.Chain, "_item_scope": R.item_scope,
     "FeelEvalError": FeelEvalError, "FeelLimitError": FeelLimitError, "_BUILTIN_ERRORS": R.BUILTIN_ERRORS,
-    "_ABSENT": R.ABSENT, "_Stop": R.Stop, "_DomainError": R.DomainError, "_domain": R.domain, "_index": R.index,
+    "_ABSENT": R.ABSENT, "_SMALL": R.SMALL, "_Stop": R.Stop, "_DomainError": R.DomainError, "_domain": R.domain, "_index": R.index,
     "_field": R.field, "_fields_of": R.fields_of, "_arith_reason": R.arith_reason,
     "_error_reason": R.error_reason, "_cannot_compare": R.cannot_compare, "_logic_reasons": R.logic_reasons,
     "_type_name": type_name, "_dec_len": R.dec_len, "_EMPTY": {},

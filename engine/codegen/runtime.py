@@ -316,7 +316,13 @@ def plain(value):
 def machine_value(value):
     """A state machine's value in the result: its history and ignored events are for the trace only."""
     if value.__class__ is dict:
-        return plain({k: v for k, v in value.items() if k not in ("history", "ignored")})
+        # plain() of the rest, in one pass: its entries are texts, dates and null (a date as plain gives it)
+        out = {}
+        for k, v in value.items():
+            if k != "history" and k != "ignored":
+                c = v.__class__
+                out[k] = v if c in _AS_IS else v.isoformat() if c is _dt.date else plain(v)
+        return out
     return plain(value)
 
 

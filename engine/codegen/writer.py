@@ -135,6 +135,12 @@ class Literals:
             return "{" + ", ".join(entries) + "}"
         return None
 
+    def small_range(self, lo: int, hi: int) -> str:
+        """A module-level tuple of the Decimals lo..hi from runtime.SMALL (0 <= lo <= hi < 1024: ints,
+        never rule text), the very numbers runtime.domain iterates over for them."""
+        assert 0 <= lo <= hi < 1024
+        return self._named(("small", int(lo), int(hi)), f"_SMALL[{int(lo)}:{int(hi) + 1}]")
+
     def timedelta_days(self, days: int) -> str:
         """A module-level timedelta of whole days (an int, never rule text)."""
         return self._named(("timedelta", int(days)), f"_timedelta({int(days)})")
