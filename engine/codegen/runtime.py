@@ -401,14 +401,20 @@ def hit_result(policy: str, aggregation, results: list, rows: list, names: list,
         return results
     if aggregation == "COUNT":
         return Decimal(len(results))
+    if aggregation != "SUM":       # DMN defines C< and C> by FEEL's min and max: any ordered values of one kind
+        from ..feel.builtins import f_max, f_min
+        try:
+            return (f_min if aggregation == "MIN" else f_max)(results)
+        except FeelEvalError as exc:
+            if D is not None:
+                D.append(f"COLLECT {aggregation}: {exc}")
+            return None
     nums = [r for r in results if isinstance(r, Decimal)]
     if len(nums) != len(results):
         if D is not None:
             D.append(f"COLLECT {aggregation} needs numbers, got {results}")
         return None
-    if aggregation == "SUM":
-        return sum(nums, Decimal(0))
-    return min(nums) if aggregation == "MIN" else max(nums)
+    return sum(nums, Decimal(0))
 
 
 def display_env(env, name: str, placeholder: str, sep: str) -> str:

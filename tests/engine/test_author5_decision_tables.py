@@ -178,3 +178,17 @@ def test_a_misspelt_enum_value_in_a_key_or_a_cell_is_named(tmp_path):
 def test_allowed_values_say_nothing(tmp_path):
     fixed = ENUM_RULES.replace("hihg", "high").replace('"EMSS"', '"EMS"')
     assert said(load_enum(tmp_path, fixed)) == []
+
+
+@pytest.mark.parametrize("policy, want", [("C>", "b"), ("C<", "a")])
+def test_collect_min_and_max_order_texts_as_feel_does(tmp_path, policy, want):
+    """DMN defines C< and C> by FEEL's min and max, which order any values of one kind."""
+    rs = engine.load_ruleset(ruleset(tmp_path, table("t", policy, rows=['{when: ["> 1"], then: [\'"b"\']}',
+                                                                     '{when: ["> 2"], then: [\'"a"\']}'])))
+    assert values(rs, {"n": 5})["t"] == want
+
+
+def test_collect_max_over_mixed_kinds_is_null(tmp_path):
+    rs = engine.load_ruleset(ruleset(tmp_path, table("t", "C>", rows=['{when: ["> 1"], then: [\'"b"\']}',
+                                                                   '{when: ["> 2"], then: ["1"]}'])))
+    assert values(rs, {"n": 5})["t"] is None
