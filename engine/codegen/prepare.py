@@ -296,9 +296,10 @@ class SchemaEmitter:
             default = _unchanged_default(sub) if name not in required and fail.startswith("return _INVALID") else None
             if default is not None:
                 # a value whose class is all its schema says, never converted: one test, absent or not
-                # (the default is of that class); what fails takes the general path
+                # (the default is of that class); what fails is there, and of a plain class (invalid)
+                # or not (a subclass of str, which jsonschema takes for a text: cannot tell)
                 w.line(f"if {x}.get({text(name)}, {default}).__class__ is not {_TYPE_CLASSES[sub['type']][0]}:")
-                w.line(f"    {fail}")
+                w.line(f"    return _refuse({x}[{text(name)}])")
                 continue
             v = self.tmp("f")
             no_null = _refuses_null(sub)
@@ -435,7 +436,7 @@ _DEFAULTS = {"string": "''", "boolean": "False"}
 def _unchanged_default(schema) -> str | None:
     """For a schema that says only which class its value is (text or boolean, no other validation
     keyword), a literal of that class: the check of an absent value may then test the default."""
-    if not isinstance(schema, dict) or schema.get("type") not in _DEFAULTS:
+    if not isinstance(schema, dict) or not isinstance(schema.get("type"), str) or schema["type"] not in _DEFAULTS:
         return None
     if any(k in KEYWORDS for k in schema if k != "type"):
         return None
