@@ -20,6 +20,7 @@ from engine.codegen.program import INVALID
 from engine.errors import CaseError
 from engine.evaluation import evaluate
 from engine.yamlio import load_file
+from test_prepare_fast import same     # equal, and of the same classes throughout
 
 REPO = Path(__file__).resolve().parents[2]
 A2 = REPO / "rulesets" / "ZBC-SC-2025-A2"
@@ -44,17 +45,6 @@ POOL = [None, True, False, 0, 1, -1, 1023, 1024, 2**63, 10**30, -(10**30), Whole
         "", "x", "2026-01-31", "2026-02-29", "2026-13-01", "２０２６-０１-３１", "2026-01-31\u2028", "\x00", "五星",
         Text("2026-01-31"), "management", "initial", "suspension_decided",
         [], ["x"], ["x", "x"], [None], [1, 1], {}, {"a": 1}, Sub(a=1)]
-
-
-def same(a, b) -> bool:
-    """Equal, and of the same classes throughout (1 and Decimal(1) are not the same value here)."""
-    if a.__class__ is not b.__class__:
-        return False
-    if isinstance(a, dict):
-        return list(a) == list(b) and all(same(a[k], b[k]) for k in a)
-    if isinstance(a, list):
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
-    return a == b and str(a) == str(b)
 
 
 def outcome(fn):
