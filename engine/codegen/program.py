@@ -211,10 +211,10 @@ class Program:
 
     def plan(self, outputs: tuple, traced: bool):
         """(prepare, run) for an evaluation of `outputs` (a tuple of element ids, or None for every
-        element): the functions
-        `prepare(case, label)` and `run(env)` that `prepare(case, label, outputs)` and `run(env,
-        traced, outputs)` would call, looked up once per process and set of outputs. UsageError for
-        an id the rule set has no element of (before any case is looked at)."""
+        element): `prepare(case, label)` gives the environment (`Program.prepare`), `run(env)` what
+        `Program.run(env, traced, outputs)` gives; made once per process and set of outputs, so that
+        an evaluation looks them up once. UsageError for an id the rule set has no element of (before
+        any case is looked at)."""
         key = (outputs, traced)
         hit = self._plans.get(key)
         if hit is None:
@@ -249,15 +249,7 @@ class Program:
         """The environment an evaluation starts from: the case checked against the case schema and
         made FEEL values, every top-level field of the schema present. Raises CaseError. With `outputs`
         (a tuple of element ids), for `run(env, False, outputs)` only: what those read made FEEL values."""
-        fn = self._prepare if outputs is None else self._reduced_prepare(outputs)
-        if fn is not None:
-            env = fn(case)
-            if env is not None and env is not INVALID:
-                if self._identity is not None:
-                    env["ruleset"] = self._identity     # ruleset.RULESET_NAME: the rule set itself
-                return env
-        from ..case import prepare_general
-        return prepare_general(self.ruleset, case, label)
+        return self.plan(outputs, False)[0](case, label)
 
     def _reduced_prepare(self, outputs: tuple):
         fn = self._preps.get(outputs, INVALID)
