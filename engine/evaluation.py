@@ -70,11 +70,12 @@ def evaluate(ruleset, case: dict, *, trace: bool = True, label: str = "the case"
     if outputs is not None and outputs.__class__ is not tuple:
         # once here, not in each of the program's look-ups by outputs
         outputs = (outputs,) if isinstance(outputs, str) else tuple(outputs)
-    program = ruleset.program
-    if outputs is not None:
-        program.check_outputs(outputs)          # an unknown id is the caller's mistake, said first
-    env = program.prepare(case, label, None if trace else outputs)
-    values, findings, traced = program.run(env, trace, outputs)
+    trace = bool(trace)
+    # the case check and conversion, and the run, for these outputs: looked up once per process (an
+    # unknown id is the caller's mistake, said before the case is looked at)
+    prepare, run = ruleset.program.plan(outputs, trace)
+    env = prepare(case, label)
+    values, findings, traced = run(env)
     if len(findings) > 1:
         findings.sort(key=_finding_order)
     as_of = env.get("as_of")

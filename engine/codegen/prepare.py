@@ -263,15 +263,19 @@ class SchemaEmitter:
         if convert and out == x:
             out = self.tmp("l")
             w.line(f"{out} = {x}[:]")     # items unchanged: a copy, as the conversion makes a new list
-        self._unique(w, schema, x, fail)
+        texts = isinstance(items, dict) and (items.get("type") == "string" or _text_enum(items))
+        self._unique(w, schema, x, fail, texts=texts and bool(body.lines))
         return out
 
-    def _unique(self, w, schema, x, fail):
+    def _unique(self, w, schema, x, fail, texts=False):
+        """uniqueItems; `texts`: every item is known to be a text (the items' own check, already run,
+        refuses anything else)."""
         if schema.get("uniqueItems") is True:
             # jsonschema compares items by value; for strings that is a set's
-            w.line(f"for u in {x}:")
-            w.line("    if u.__class__ is not str:")
-            w.line("        return None")
+            if not texts:
+                w.line(f"for u in {x}:")
+                w.line("    if u.__class__ is not str:")
+                w.line("        return None")
             w.line(f"if len(set({x})) != len({x}):")
             w.line(f"    {fail}")
 
@@ -292,13 +296,21 @@ class SchemaEmitter:
             default = _unchanged_default(sub) if name not in required and fail.startswith("return _INVALID") else None
             if default is not None:
                 # a value whose class is all its schema says, never converted: one test, absent or not
-                # (the default is of that class); what fails takes the general path
+                # (the default is of that class); what fails is there, and of a plain class (invalid)
+                # or not (a subclass of str, which jsonschema takes for a text: cannot tell)
                 w.line(f"if {x}.get({text(name)}, {default}).__class__ is not {_TYPE_CLASSES[sub['type']][0]}:")
-                w.line(f"    {fail}")
+                w.line(f"    return _refuse({x}[{text(name)}])")
                 continue
             v = self.tmp("f")
-            w.line(f"{v} = {x}.get({text(name)}, _ABSENT)")
-            w.line(f"if {v} is not _ABSENT:")
+            no_null = _refuses_null(sub)
+            if no_null:
+                # null is refused here as absence is where the field is required: one test against None
+                # (the cheapest), the key looked for only when the value is None
+                w.line(f"{v} = {x}.get({text(name)})")
+                w.line(f"if {v} is not None:")
+            else:
+                w.line(f"{v} = {x}.get({text(name)}, _ABSENT)")
+                w.line(f"if {v} is not _ABSENT:")
             w.indent()
             n = len(w.lines)
             y = self.value(w, sub, v, sub_convert, fail)
@@ -309,6 +321,9 @@ class SchemaEmitter:
             w.outdent()
             if name in required:
                 w.line("else:")
+                w.line(f"    {fail}")
+            elif no_null:
+                w.line(f"elif {text(name)} in {x}:")     # a null the schema refuses
                 w.line(f"    {fail}")
         for name in free:
             if name in props:
@@ -326,12 +341,12 @@ class SchemaEmitter:
         convert_extra = convert and (need is None or any(k not in props for k in need))
         if extra is False:
             known = self.lits.frozenset_of(list(props) + [f for f in free if f not in props])
-            w.line(f"if not {x}.keys() <= {known}:")   # a key the schema does not allow
+            w.line(f"if not {self._superset(known)}({x}):")   # a key the schema does not allow
             w.line(f"    {fail}")
         elif props or extra is not True or free:
             known = self.lits.frozenset_of(list(props) + [f for f in free if f not in props])
             if extra is not True or convert_extra:
-                w.line(f"if not {x}.keys() <= {known}:")
+                w.line(f"if not {self._superset(known)}({x}):")
                 w.indent()
                 k = self.tmp("k")
                 w.line(f"for {k} in {x}:")
@@ -354,6 +369,11 @@ class SchemaEmitter:
             w.line(f"for {k} in {x}:")
             w.line(f"    {out}[{k}] = _to_values(_EMPTY, {x}[{k}])")
         return out
+
+    def _superset(self, known: str) -> str:
+        """The bound `issuperset` of a module-level frozenset: a dict's keys tested against it without
+        a keys view (faster than `d.keys() <= known`)."""
+        return self.lits._named(("superset", known), f"{known}.issuperset")
 
     def _convert_any(self, w, x) -> str:
         return f"_to_values(_EMPTY, {x})"
@@ -396,13 +416,27 @@ class SchemaEmitter:
         return name
 
 
+def _refuses_null(schema) -> bool:
+    """Whether the value check refuses null whatever else the schema says (its type, or an enum of
+    texts, admits no null, and no combinator runs before the class test): then an absent field and a
+    null one can share one test against None. False when unsure."""
+    if not isinstance(schema, dict) or any(kw in schema for kw in ("allOf", "anyOf", "oneOf", "not")):
+        return False
+    if _text_enum(schema):
+        return True
+    t = schema.get("type")
+    if isinstance(t, str):
+        return t != "null"
+    return isinstance(t, list) and bool(t) and "null" not in t
+
+
 _DEFAULTS = {"string": "''", "boolean": "False"}
 
 
 def _unchanged_default(schema) -> str | None:
     """For a schema that says only which class its value is (text or boolean, no other validation
     keyword), a literal of that class: the check of an absent value may then test the default."""
-    if not isinstance(schema, dict) or schema.get("type") not in _DEFAULTS:
+    if not isinstance(schema, dict) or not isinstance(schema.get("type"), str) or schema["type"] not in _DEFAULTS:
         return None
     if any(k in KEYWORDS for k in schema if k != "type"):
         return None

@@ -198,6 +198,7 @@ class Program:
         self._traced = None
         self._subsets: dict = {}
         self._preps: dict = {}          # outputs -> the prepare of their reduced module
+        self._plans: dict = {}          # (outputs, traced) -> (prepare, run): what evaluate calls
 
     def _run_traced(self, env):
         if self._traced is None:
@@ -208,19 +209,47 @@ class Program:
             self._traced = ns["run_traced"]
         return self._traced(env)
 
+    def plan(self, outputs: tuple, traced: bool):
+        """(prepare, run) for an evaluation of `outputs` (a tuple of element ids, or None for every
+        element): `prepare(case, label)` gives the environment (`Program.prepare`), `run(env)` what
+        `Program.run(env, traced, outputs)` gives; made once per process and set of outputs, so that
+        an evaluation looks them up once. UsageError for an id the rule set has no element of (before
+        any case is looked at)."""
+        key = (outputs, traced)
+        hit = self._plans.get(key)
+        if hit is None:
+            if outputs is None:
+                run, fn = (self._run_traced if traced else self._run), self._prepare
+            else:
+                self.check_outputs(outputs)
+                given = tuple(outputs)
+                run = self._subsets.get((given, traced))
+                if run is None:
+                    run = self._subsets[(given, traced)] = self._reduced(frozenset(given), traced)
+                fn = self._prepare if traced else self._reduced_prepare(given)
+            hit = self._plans[key] = (self._preparer(fn), run)
+        return hit
+
+    def _preparer(self, fn):
+        """prepare(case, label) over the generated check `fn` (None: every case the general way)."""
+        identity = self._identity
+        ruleset = self.ruleset
+
+        def prepare(case, label: str = "the case"):
+            env = fn(case) if fn is not None else None
+            if env is None or env is INVALID:
+                from ..case import prepare_general
+                return prepare_general(ruleset, case, label)
+            if identity is not None:
+                env["ruleset"] = identity     # ruleset.RULESET_NAME: the rule set itself
+            return env
+        return prepare
+
     def prepare(self, case, label: str = "the case", outputs=None) -> dict:
         """The environment an evaluation starts from: the case checked against the case schema and
         made FEEL values, every top-level field of the schema present. Raises CaseError. With `outputs`
         (a tuple of element ids), for `run(env, False, outputs)` only: what those read made FEEL values."""
-        fn = self._prepare if outputs is None else self._reduced_prepare(outputs)
-        if fn is not None:
-            env = fn(case)
-            if env is not None and env is not INVALID:
-                if self._identity is not None:
-                    env["ruleset"] = self._identity     # ruleset.RULESET_NAME: the rule set itself
-                return env
-        from ..case import prepare_general
-        return prepare_general(self.ruleset, case, label)
+        return self.plan(outputs, False)[0](case, label)
 
     def _reduced_prepare(self, outputs: tuple):
         fn = self._preps.get(outputs, INVALID)

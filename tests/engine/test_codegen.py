@@ -138,7 +138,7 @@ def _identifiers(tree):
 _OWN = {"env", "D", "BG", "LR", "st", "spend", "reached", "F", "T", "E", "FN", "AS_OF", "cx", "tk", "e", "x", "i", "d", "r", "y", "u", "nx",
         "since", "to", "tid", "tcl", "xt", "_i", "iv", "case", "v", "prepare", "run", "run_traced", "f", "h", "k",
         "get", "copy", "append", "isoformat", "extend", "update", "message", "reason", "upper", "lower", "search",
-        "sort", "items", "chars", "months", "x0", "x1", "x2", "x3", "reset", "set", "values", "keys", "__class__"}
+        "sort", "items", "chars", "months", "x0", "x1", "x2", "x3", "reset", "set", "values", "keys", "issuperset", "__class__"}
 
 
 def test_generated_source_holds_rule_text_only_as_escaped_literals(hostile):
