@@ -259,7 +259,9 @@ def next_surveillance_due(issued_on, first_due, recert_opens, surveillances, eve
     surveillance before the deadline (or on/after issue for the first) and on or before the deadline
     itself, and moves that deadline to its `until` (3 months without one), never more than 3 months.
     Once the deadline reaches the recertification window (7.1) none is due: the recertification
-    takes its place.
+    takes its place. Nor is one due when the deadline falls in the recertification year (the
+    calendar year the window opens) and the cycle has had its two surveillances: 5.4.1.3 excepts
+    that year ("应进行再认证的年份除外").
     """
     held = sorted(on for on in (_date(s.get("on")) for s in surveillances or ())
                   if on is not None and issued_on <= on and (as_of is None or on <= as_of))
@@ -267,7 +269,7 @@ def next_surveillance_due(issued_on, first_due, recert_opens, surveillances, eve
         after, due, first = held[-1], add_months(held[-1], 12), False
     else:
         after, due, first = issued_on, first_due, True
-    if due >= recert_opens:
+    if due >= recert_opens or (due.year >= recert_opens.year and len(held) >= 2):
         return None
     latest = None
     for e in events or ():

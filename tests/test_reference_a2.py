@@ -396,10 +396,23 @@ def test_6_2_next_surveillance_after_one_and_two():
     assert two["next_surveillance_due"] is None   # 2028-11-02 is past the recertification window (2028-09-14)
 
 
-def test_5_4_1_3_an_early_second_surveillance_leaves_one_more_before_the_window():
+def test_5_4_1_3_no_third_surveillance_in_the_recertification_year():
+    # 5.4.1.3 "(应进行再认证的年份除外)": 2028 is the recertification year (the window opens 2028-09-14);
+    # after the cycle's two surveillances, the 12-month deadline 2028-01-10 falls in it and is not required
     out = ref.evaluate(cert_case("2025-12-15", "2027-02-01", surveillances=[
         {"on": "2026-01-20", "passed": True}, {"on": "2027-01-10", "passed": True}]))
-    assert out["next_surveillance_due"] == "2028-01-10"      # before the window opens on 2028-09-14
+    assert out["next_surveillance_due"] is None
+
+
+def test_5_4_1_3_the_cycles_second_surveillance_is_due_even_in_the_recertification_year():
+    out = ref.evaluate(cert_case("2025-12-15", "2027-02-01", surveillances=[{"on": "2027-01-10", "passed": True}]))
+    assert out["next_surveillance_due"] == "2028-01-10"      # only one held: the second is still due
+
+
+def test_5_4_1_3_a_deadline_before_the_recertification_year_is_due():
+    out = ref.evaluate(cert_case("2025-12-15", "2026-10-01", surveillances=[
+        {"on": "2026-03-01", "passed": True}, {"on": "2026-09-01", "passed": True}]))
+    assert out["next_surveillance_due"] == "2027-09-01"
 
 
 def test_6_2_surveillances_of_an_earlier_cycle_do_not_count():
