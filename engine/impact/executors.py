@@ -62,12 +62,9 @@ def _cut(source: Path, cases: int, parts: int):
     name = str(source)
     try:
         with open(source, "rb") as fh:
-            size = fh.seek(0, 2)
-            fh.seek(0)
-            head = fh.read(64 * 1024)
-            lines = head.count(b"\n")
-            full = max(SPAN_MIN, (len(head) // lines if lines else len(head)) * cases)
-            offset = 0
+            head = fh.read(64 * 1024)                     # a line's length, from the first ones
+            full = max(SPAN_MIN, len(head) // max(1, head.count(b"\n")) * cases)
+            size, offset = fh.seek(0, 2), 0
             while offset < size:
                 end = offset + max(SPAN_MIN, min(full, (size - offset) // (4 * parts)))
                 if end >= size:
