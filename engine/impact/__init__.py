@@ -33,7 +33,7 @@ def _chunks(records, size):
 
 def impact(old_folder, new_folder, source, workers: int | None = None, progress: bool | None = None,
            executor: str = "local", scheduler=None, chunk: int = CHUNK) -> dict:
-    from ..corpus.sources import count_records, iter_records, jsonl_spans
+    from ..corpus.sources import count_records, iter_records
     from ..errors import UsageError
     from ..progress import progress as bar, wanted
     from ..registry import load_cached
@@ -51,7 +51,7 @@ def impact(old_folder, new_folder, source, workers: int | None = None, progress:
         n = workers or executors.default_workers()
         if n < 1:
             raise UsageError("the number of workers is at least 1")
-        spans = jsonl_spans(source, chunk, n) if n > 1 else None
+        spans = executors.spans(source, chunk, n) if n > 1 else None
         results = executors.run_local(old.root, new.root, chunks, n, spans)
     else:
         raise UsageError(f"unknown executor '{executor}' (local or dask)")

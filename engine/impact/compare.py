@@ -64,6 +64,12 @@ class Comparer:
             usable = all(any(rs.elements[e].kind != "parameter" for e in w) for rs, w in zip((old, new), gate.wanted))
             self.gate = gate if self.staged is None and usable and first <= self.GATE_SHARE * whole else None
 
+    def prepare(self) -> None:
+        """Make ahead what would otherwise be made at a case's first need (plans.Staged.prepare): in a
+        process about to fork its workers, so that they inherit it."""
+        if self.cone is not None and self.staged is not None:
+            self.staged.prepare()
+
     def compare(self, case):
         """(changes, raised, cleared, refused): changes is a list of (output, kind, a, b)."""
         if isinstance(case, dict) and "revision" in case:

@@ -40,26 +40,113 @@ def compare_chunk(chunk, comparer=None):
     return tally
 
 
+SPAN_MIN = 4 * 1024          # bytes: the smallest span handed out (the last ones, so workers finish together)
+
+
+def spans(source, cases: int, parts: int = 1):
+    """A JSON Lines corpus as byte spans (file, offset, length) of about `cases` lines each, cut at line
+    ends, for workers that read, parse and compare their own (compare_span). The cuts are found by
+    seeking: this process reads the file's first 64 KB (the length of a line) and a line per span,
+    never the corpus, and counts no lines (a worker counts them only when a record needs its number).
+    Spans shrink toward the end of the file, so `parts` workers run out of work together. None when
+    `source` is not such a file."""
+    source = Path(source)
+    if source.suffix != ".jsonl" or not source.is_file():
+        return None
+    return _cut(source, cases, parts)
+
+
+def _cut(source: Path, cases: int, parts: int):
+    from ..errors import CaseError
+    from ..i18n import Msg
+    name = str(source)
+    try:
+        with open(source, "rb") as fh:
+            head = fh.read(64 * 1024)                     # a line's length, from the first ones
+            full = max(SPAN_MIN, len(head) // max(1, head.count(b"\n")) * cases)
+            size, offset = fh.seek(0, 2), 0
+            while offset < size:
+                end = offset + max(SPAN_MIN, min(full, (size - offset) // (4 * parts)))
+                if end >= size:
+                    end = size
+                else:
+                    fh.seek(end - 1)
+                    end += len(fh.readline()) - 1   # to the end of the line the cut fell in
+                if end <= offset:
+                    break                           # the file shrank while read
+                yield name, offset, end - offset
+                offset = end
+    except OSError as exc:
+        raise CaseError(Msg("err_at", where=source, message=Msg("file_cannot_read", reason=exc.strerror or exc))) from None
+
+
+class _Lines:
+    """The line numbers of one file at byte offsets, counted only when asked (a record with no id is
+    named by its line, a bad one is reported at it), from the nearest offset already known below."""
+
+    def __init__(self, fh):
+        self.fh = fh
+        self.known = [0]            # offsets, sorted
+        self.line = {0: 1}          # offset -> the number of the line starting there
+
+    def at(self, offset: int) -> int:
+        from bisect import bisect_right, insort
+        base = self.known[bisect_right(self.known, offset) - 1]
+        n = self.line[base]
+        if base != offset:
+            self.fh.seek(base)
+            left = offset - base
+            while left:
+                block = self.fh.read(min(left, 1 << 20))
+                if not block:
+                    break
+                n += block.count(b"\n")
+                left -= len(block)
+            insort(self.known, offset)
+            self.line[offset] = n
+        return n
+
+
 def compare_span(span):
-    """A span of a JSON Lines corpus (see corpus.sources.jsonl_spans), read, parsed and compared here
-    into one Tally. A case's place is its line number: examples are ordered by place only, so the
-    report is the same bytes as from chunks numbered case by case."""
+    """A span of a JSON Lines corpus (see spans), read, parsed and compared here into one Tally. A
+    case's place is its line's offset in the file plus its number within the span, which orders cases
+    as their line numbers do: examples are ordered by place only, so the report is the same bytes as
+    from chunks numbered case by case. A line's own number is counted only when a record needs it."""
     from ..corpus.sources import parse_record, span_records
+    from ..errors import CaseError
     from .tally import Tally
     comparer = _STATE["comparer"]
-    fh = _STATE.get(("file", span[0]))
+    name, offset, length = span
+    fh = _STATE.get(("file", name))
     if fh is None:
         try:
-            fh = open(span[0], "rb")
+            fh = open(name, "rb")
         except OSError:
             fh = None       # span_records says why, naming the file
         else:
-            _STATE[("file", span[0])] = fh
+            _STATE[("file", name)] = fh
+            _STATE[("lines", name)] = _Lines(fh)
+    lines = _STATE.get(("lines", name))
     tally = Tally()
-    for record in span_records(span, fh):
-        cid, case = parse_record(record)
-        tally.add(record[2], cid, *comparer.compare(case))
-    return tally
+    records = span_records((name, offset, length, 0), fh)     # numbered within the span
+    while True:
+        try:
+            record = next(records, None)
+        except CaseError:
+            if lines is not None:       # else the file cannot be read: said so, no line to number
+                for _ in span_records((name, offset, length, lines.at(offset)), fh):
+                    pass    # the same error, at its line's number
+            raise
+        if record is None:
+            return tally
+        local = record[2]
+        try:
+            cid, case = parse_record(record)
+        except CaseError:
+            cid, case = parse_record(("line", name, lines.at(offset) + local, record[3]))   # raises, numbered
+        if cid == f"line {local}":      # no id (or this one): named by its line's number
+            cid, case = parse_record(("line", name, lines.at(offset) + local, record[3]))
+        tally.add(offset + local, cid, *comparer.compare(case))
 
 
 # ---------------------------------------------------------------- local
@@ -72,7 +159,12 @@ def run_local(old_folder, new_folder, chunks, workers: int, spans=None):
     args = (str(old_folder), str(new_folder))
     _STATE.pop("comparer_of", None)     # loaded afresh for each run
     if workers > 1 and forks():
-        _start(*args)       # loaded once, here: the forked workers inherit it
+        _start(*args)       # loaded once, here, second stages and all: the forked workers inherit it
+        _STATE["comparer"].prepare()
+        from ..corpus.generate import _trimmer
+        trim = _trimmer()
+        if trim is not None:
+            trim(0)
     if workers > 1 and spans is not None:
         yield from ordered_map(compare_span, spans, workers, initializer=_start, initargs=args)
     else:

@@ -80,3 +80,41 @@ def test_ordered_map_runs_every_task_below_with_room(workers):
 
 def test_with_room_passes_arguments_and_results():
     assert with_room(divmod, 17, 5) == (3, 2)
+
+
+def _fails_at_three(i):
+    if i == 3:
+        raise ValueError("task 3")
+    return i
+
+
+def test_a_task_error_comes_after_the_results_before_it():
+    got = []
+    with pytest.raises(ValueError, match="task 3"):
+        for r in ordered_map(_fails_at_three, range(20), 2):
+            got.append(r)
+    assert got == [0, 1, 2]
+
+
+def _echo_big(blob):
+    return blob * 2
+
+
+def test_large_tasks_and_results_both_ways_do_not_deadlock():
+    # each task and each result is larger than a pipe's buffer, several in flight per worker
+    blobs = [bytes([i]) * 300_000 for i in range(12)]
+    assert list(ordered_map(_echo_big, blobs, 2)) == [b * 2 for b in blobs]
+
+
+def _dies_at_two(i):
+    import os
+    if i == 2:
+        os._exit(3)
+    return i
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux")
+def test_a_worker_that_dies_is_an_error_not_a_hang():
+    from engine.parallel import WorkerDied
+    with pytest.raises(WorkerDied, match="exit code 3"):
+        list(ordered_map(_dies_at_two, range(10), 2))

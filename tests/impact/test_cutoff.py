@@ -150,3 +150,16 @@ def test_hand_made_cases_where_a_change_does_and_does_not_reach_past_the_first_s
         assert "card" not in staged.staged.handed and all(a == ([], [], [], None) for a in answers)
     else:
         assert any(a[0] or a[1] or a[2] for a in answers), answers      # the pair changes something shown
+
+
+@pytest.mark.parametrize("pair", ["A/1 -> A/2", "five stars from 96"])
+def test_second_stages_made_ahead_are_every_one_a_corpus_needs(corpus, pairs, pair):
+    # what forked workers inherit (executors.run_local): none of them generates a stage of its own
+    old, new = (load_cached(Path(p)) for p in pairs[pair])
+    records = list(iter_records(corpus[1]))
+    lazy, ahead = Comparer(old, new), Comparer(old, new)
+    ahead.prepare()
+    made = set(ahead.staged._second)
+    assert made and len(made) <= plans.Staged.AHEAD
+    assert _report(ahead, records) == _report(lazy, records)
+    assert set(ahead.staged._second) == made and 0 < len(lazy.staged._second) and set(lazy.staged._second) <= made

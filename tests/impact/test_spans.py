@@ -75,3 +75,71 @@ def test_a_bad_line_read_by_a_worker_is_named(tmp_path, capsys):
         assert main(["diff", str(A2), str(A2), "--cases", str(bad), "--workers", workers]) == 4
         err = capsys.readouterr().err
         assert f"{bad}:31: the line is not UTF-8 text (bad byte at column 9)" in err and "Traceback" not in err
+
+
+# ---------------------------------------------------------------- spans cut by seeking (impact.executors)
+
+from engine.impact import executors  # noqa: E402
+
+
+def _numbered(spans):
+    """The records of impact's spans, each span numbered from its first line as a worker counts it."""
+    out = []
+    for name, offset, length in spans:
+        with open(name, "rb") as fh:
+            first = executors._Lines(fh).at(offset)
+        out.extend(span_records((name, offset, length, first)))
+    return out
+
+
+@pytest.mark.parametrize("cases,parts", [(1, 1), (7, 2), (100, 2), (10_000, 3)])
+def test_impact_spans_cover_the_file_and_give_its_records(awkward, cases, parts):
+    spans = list(executors.spans(awkward, cases, parts))
+    assert spans[0][1] == 0 and len(spans) >= (1 if cases == 10_000 else 2)
+    for a, b in zip(spans, spans[1:]):
+        assert a[1] + a[2] == b[1]                        # back to back, nothing skipped or read twice
+    assert spans[-1][1] + spans[-1][2] == awkward.stat().st_size
+    data = awkward.read_bytes()
+    assert all(data[o + n - 1:o + n] == b"\n" for _, o, n in spans[:-1])    # cut at line ends
+    assert _numbered(spans) == list(iter_records(awkward))
+
+
+def test_line_numbers_are_counted_from_the_nearest_known_offset(awkward):
+    data = awkward.read_bytes()
+    with open(awkward, "rb") as fh:
+        lines = executors._Lines(fh)
+        ends = [i + 1 for i, b in enumerate(data) if b == 10][::37]
+        for off in ends[::-1] + ends:                   # backwards, then forwards again
+            assert lines.at(off) == data[:off].count(b"\n") + 1
+
+
+@pytest.fixture(scope="module")
+def no_ids(tmp_path_factory):
+    """Cases with no id (named "line N" by their line number), over many spans."""
+    import re
+    lines = [re.sub(r',"id":"[^"]*"\}\s*$', "}\n", line) for line in generate_cases(load_cached(A2), 200, 13)]
+    assert all('"id":"gen-' not in line for line in lines)
+    lines.insert(3, "\n")
+    path = tmp_path_factory.mktemp("noids") / "corpus.jsonl"
+    path.write_text("".join(lines), encoding="utf-8")
+    return path
+
+
+def test_cases_without_ids_are_named_by_their_line_from_any_span(no_ids):
+    one = dumps(impact(A1, A2, no_ids, workers=1, progress=False))
+    assert '"line ' in one
+    for chunk in (3, 40):
+        assert dumps(impact(A1, A2, no_ids, workers=2, progress=False, chunk=chunk)) == one
+
+
+def test_a_bad_line_far_into_the_file_is_named_with_two_workers(tmp_path, capsys):
+    good = [f'{{"id": "a{i}", "case": {{"as_of": "2026-01-01"}}}}\n' for i in range(2000)]
+    bad = tmp_path / "bad.jsonl"
+    bad.write_bytes(("".join(good[:1500]) + '{"id": "b", "case": \n' + "".join(good[1500:])).encode())
+    assert main(["diff", str(A2), str(A2), "--cases", str(bad), "--workers", "2"]) == 4
+    err = capsys.readouterr().err
+    assert f"{bad}:1501:" in err and "Traceback" not in err
+    bad.write_bytes("".join(good[:1700]).encode() + b'{"id": "\xff"}\n' + "".join(good[1700:]).encode())
+    assert main(["diff", str(A2), str(A2), "--cases", str(bad), "--workers", "2"]) == 4
+    err = capsys.readouterr().err
+    assert f"{bad}:1701: the line is not UTF-8 text (bad byte at column 9)" in err and "Traceback" not in err
