@@ -10,6 +10,7 @@ same bytes whatever executor ran it and however many workers it had.
 """
 from __future__ import annotations
 
+from itertools import chain
 from pathlib import Path
 
 from .compare import shown_outputs
@@ -43,6 +44,11 @@ def impact(old_folder, new_folder, source, workers: int | None = None, progress:
     show = wanted() if progress is None else progress
     total = count_records(source) if show else None
     chunks = _chunks(iter_records(source), chunk)
+    # the first cases read now: a missing or unreadable corpus is said before any work starts, and a
+    # corpus of one chunk is compared here (workers would cost their start and the stages made ahead)
+    first = next(chunks, None)
+    small = first is None or len(first[1]) < chunk
+    chunks = chain([first] if first is not None else [], chunks)
     if executor == "dask":
         if not scheduler:
             raise UsageError("--executor dask needs --scheduler ADDRESS (tcp://host:8786)")
@@ -51,6 +57,7 @@ def impact(old_folder, new_folder, source, workers: int | None = None, progress:
         n = workers or executors.default_workers()
         if n < 1:
             raise UsageError("the number of workers is at least 1")
+        n = 1 if small else n
         spans = executors.spans(source, chunk, n) if n > 1 else None
         results = executors.run_local(old.root, new.root, chunks, n, spans)
     else:

@@ -65,16 +65,17 @@ def test_two_workers_reading_spans_give_one_workers_bytes(awkward):
 
 def test_a_bad_line_read_by_a_worker_is_named(tmp_path, capsys):
     bad = tmp_path / "bad.jsonl"
-    good = [f'{{"id": "a{i}", "case": {{"as_of": "2026-01-01"}}}}\n' for i in range(31)]   # ids distinct
-    bad.write_bytes(("".join(good[:30]) + '{"id": "b", "case": \n' + good[30]).encode() + b'{"id": "\xff"}\n')
+    # more than one chunk (100 cases): a corpus of one chunk is compared without workers
+    good = [f'{{"id": "a{i}", "case": {{"as_of": "2026-01-01"}}}}\n' for i in range(131)]   # ids distinct
+    bad.write_bytes(("".join(good[:130]) + '{"id": "b", "case": \n' + good[130]).encode() + b'{"id": "\xff"}\n')
     assert main(["diff", str(A2), str(A2), "--cases", str(bad), "--workers", "2"]) == 4
     err = capsys.readouterr().err
-    assert f"{bad}:31:" in err and "Traceback" not in err
-    bad.write_bytes("".join(good[:30]).encode() + b'{"id": "\xff"}\n')
+    assert f"{bad}:131:" in err and "Traceback" not in err
+    bad.write_bytes("".join(good[:130]).encode() + b'{"id": "\xff"}\n')
     for workers in ("1", "2"):
         assert main(["diff", str(A2), str(A2), "--cases", str(bad), "--workers", workers]) == 4
         err = capsys.readouterr().err
-        assert f"{bad}:31: the line is not UTF-8 text (bad byte at column 9)" in err and "Traceback" not in err
+        assert f"{bad}:131: the line is not UTF-8 text (bad byte at column 9)" in err and "Traceback" not in err
 
 
 # ---------------------------------------------------------------- spans cut by seeking (impact.executors)
