@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextvars
 import json
+from _thread import get_ident as _get_ident
 import marshal
 import re
 from contextlib import contextmanager
@@ -493,11 +494,10 @@ def _plain_reader():
     decimal by a context that refuses, rather than rounds, any number it would have to change (more
     than decimal128's 34 digits, an exponent beyond its range): what it accepts is Decimal(text), as
     _json_float and number() make it. One per thread, as its count is its own."""
-    import _thread
-    from decimal import Context
-    ident = _thread.get_ident()
+    ident = _get_ident()
     reader = _PLAIN.get(ident)
     if reader is None:
+        from decimal import Context
         if not _SMALL_INTS:
             _SMALL_INTS.append(_SmallInts({str(i): i for i in range(-1000, 10001)}))
         exact = Context(prec=numbers.MAX_DIGITS, Emax=numbers.EMAX, Emin=numbers.EMIN, clamp=0)
