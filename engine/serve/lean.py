@@ -21,7 +21,7 @@ import time
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol, RequestResponseCycle
 
 from .bodies import media_type
-from .direct import _TYPE, PATH, DirectEvaluate, failed, maybe_batch
+from .direct import _TYPE, PATH, DirectEvaluate, maybe_batch, refused
 from .problems import HTTPProblem, where
 from .requestlog import LOG, _log
 from .security import refusal
@@ -111,14 +111,14 @@ class LeanProtocol(HttpToolsProtocol):
 
         def then(answer, exc):
             try:
-                self._answer(lean, raw, answer if exc is None else failed(exc))
+                self._answer(lean, raw, answer if exc is None else refused(raw, exc))
             except Exception as bug:   # noqa: BLE001 - called from the worker's channel, which must go on reading
                 LOG.error("internal error %s at %s (POST %s)", type(bug).__name__, where(bug), PATH)
                 self.transport.close()
         try:
             server.pool.submit("answer", (raw, lean.ctype), then, shared=server.catalog.items())
         except Exception as exc:   # noqa: BLE001 - as DirectEvaluate answers it
-            self._answer(lean, raw, failed(exc))
+            self._answer(lean, raw, refused(raw, exc))
 
     def data_received(self, data: bytes) -> None:
         super().data_received(data)
