@@ -21,8 +21,20 @@ from .numbers import text as number_text
 
 orjson = None       # imported when first writing: a text summary needs `plain`, not orjson (and uuid, ...)
 _OPTIONS = 0
-_FRAGMENTS: dict = {}      # Decimal -> its text as a fragment: the text depends on the value alone (2.50 == 2.5)
 _KEEP = 4096
+
+
+class _Fragments(dict):
+    """Decimal -> its text as a fragment (the text depends on the value alone: 2.50 == 2.5). orjson's
+    `default` is this dict's own look-up, in C: a number written before costs no Python call (a
+    result has dozens, a trace thousands). Anything else, and a number not met yet, is _default's."""
+    __slots__ = ()
+
+    def __missing__(self, value):
+        return _default(value)
+
+
+_FRAGMENTS = _Fragments()
 
 
 def _number(value: Decimal):
@@ -120,9 +132,13 @@ def _fast(value, indent: int) -> bytes | None:
         return None
     if orjson is None:
         _load_orjson()
+    option = _OPTIONS | orjson.OPT_APPEND_NEWLINE | (orjson.OPT_INDENT_2 if indent else 0)
     try:
-        return orjson.dumps(value, default=_default,
-                            option=_OPTIONS | orjson.OPT_APPEND_NEWLINE | (orjson.OPT_INDENT_2 if indent else 0))
+        return orjson.dumps(value, default=_FRAGMENTS.__getitem__, option=option)
+    except orjson.JSONEncodeError:
+        pass            # (also a value the look-up cannot hash: a dict or list of a subclass, which _default writes)
+    try:
+        return orjson.dumps(value, default=_default, option=option)
     except orjson.JSONEncodeError:
         return None
 

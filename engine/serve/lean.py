@@ -21,7 +21,7 @@ import time
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol, RequestResponseCycle
 
 from .bodies import media_type
-from .direct import _TYPE, PATH, DirectEvaluate, failed, maybe_batch
+from .direct import _TYPE, PATH, DirectEvaluate, maybe_batch, refused
 from .problems import HTTPProblem, where
 from .requestlog import LOG, _log
 from .security import refusal
@@ -56,6 +56,7 @@ class LeanProtocol(HttpToolsProtocol):
     def __init__(self, config, server_state, app_state, _loop=None):
         super().__init__(config, server_state, app_state, _loop)
         self.direct = config.app if isinstance(config.app, DirectEvaluate) else None
+        self.taken = None           # the headers of the last request answered here, and its media type
 
     def _lean(self) -> _Lean | None:
         """This request, if it is one to answer here (decided when its headers are in)."""
@@ -66,6 +67,11 @@ class LeanProtocol(HttpToolsProtocol):
                 or self.expect_100_continue or self.root_path or self.limit_concurrency is not None \
                 or self.flow.write_paused or self.parser.should_upgrade():
             return None
+        taken = self.taken
+        if taken is not None and taken[0] == self.headers:
+            # the very headers of this connection's last request answered here (a client sends the same
+            # ones again and again): the same client, settings and path, so the same checks' outcome
+            return _Lean(self.scope, taken[1], self.parser.should_keep_alive())
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in self.headers}
         length = headers.get("content-length")
         if length is None or not length.isdigit() or int(length) > d.limit or "transfer-encoding" in headers \
@@ -76,6 +82,7 @@ class LeanProtocol(HttpToolsProtocol):
             ctype = media_type(headers.get("content-type"))
         except HTTPProblem:
             return None
+        self.taken = (self.headers, ctype)
         return _Lean(self.scope, ctype, self.parser.should_keep_alive())
 
     def on_headers_complete(self) -> None:
@@ -104,14 +111,14 @@ class LeanProtocol(HttpToolsProtocol):
 
         def then(answer, exc):
             try:
-                self._answer(lean, raw, answer if exc is None else failed(exc))
+                self._answer(lean, raw, answer if exc is None else refused(raw, exc))
             except Exception as bug:   # noqa: BLE001 - called from the worker's channel, which must go on reading
                 LOG.error("internal error %s at %s (POST %s)", type(bug).__name__, where(bug), PATH)
                 self.transport.close()
         try:
             server.pool.submit("answer", (raw, lean.ctype), then, shared=server.catalog.items())
         except Exception as exc:   # noqa: BLE001 - as DirectEvaluate answers it
-            self._answer(lean, raw, failed(exc))
+            self._answer(lean, raw, refused(raw, exc))
 
     def data_received(self, data: bytes) -> None:
         super().data_received(data)

@@ -44,8 +44,8 @@ NUMBERS = ["0", "1", "2", "3.5", "-0", "7", "-12", "123456789012345678", "-12345
            "9" * 34, "9" * 35, "1" + "0" * 4100, "9" * 5001, "0.1", "-0.10", "2.50", "1e3", "1E+3", "-2.5e-7",
            "1e-6143", "1e999999999", "9.999999999999999999999999999999999e6144", "0." + "1" * 40, "NaN",
            "Infinity", "-Infinity", "true", "false", "null"]
-STRINGS = ['"a"', '""', '"\\u00e9t\\u00e9"', '"\\ud83d\\ude00"', '"\\ud800"', '"\\n\\t\\"\\\\"', '"认证"', '"1e5"']
-KEYS = ["a", "b", "c", "\\u0061", "é", "\\ud83d\\ude00", ""]
+STRINGS = ['"a"', '""', '"10:30"', '"a\\":"', '"\\u00e9t\\u00e9"', '"\\ud83d\\ude00"', '"\\ud800"', '"\\n\\t\\"\\\\"', '"认证"', '"1e5"']
+KEYS = ["a", "b", "c", "\\u0061", "é", "\\ud83d\\ude00", "", "t:"]
 
 
 def document(rnd: random.Random, depth: int) -> str:
@@ -101,3 +101,24 @@ def test_the_same_outcome_on_varied_documents():
         kinds.add("data" if got[0] == "data" else "duplicate" if "duplicate key" in got[2] else
                   "refused at a path" if got[5] else "other")
     assert kinds >= {"data", "duplicate", "refused at a path"}, kinds
+
+
+def test_a_case_is_read_without_a_hook_per_object_and_what_is_in_doubt_is_not():
+    """_plain_json reads a typical case (so the reader compared above is the one the server and the
+    corpora use), and leaves to the others a text with a key written twice, a colon in a string (its
+    count of keys cannot tell), a number beyond the table or the exact context, and a mistake."""
+    from decimal import Decimal
+
+    from engine.yamlio import _NOT_PLAIN, _plain_json
+    case = '{"as_of": "2026-01-20", "audit": {"planned_onsite_days": 3.5, "sites": {"count": 9}}, ' \
+           '"organization": {"customer_count": 185000, "service_headcount": 420}, "scores": [9.50, -1, 0]}'
+    data = _plain_json(case)
+    assert data == json.loads(case, parse_float=Decimal)
+    assert repr(data["scores"][0]) == "Decimal('9.50')" and type(data["organization"]["customer_count"]) is int
+    for text in ['{"a": 1, "a": 2}', '{"a": "10:30"}', '{"a": 1, "b": {"a": 1, "a": 1}}',
+                 '[' + "9" * 35 + ']', '[' + "1." + "0" * 40 + ']', '[1e-7000]', '[NaN]', '[1, 2', '{"a": 1} x']:
+        assert _plain_json(text) is _NOT_PLAIN, text
+        assert outcome(parse_json, text) == outcome(reference_parse_json, text)
+    for text in ['[1e3, 0.1e1, -2.5E-7, -0.0, -0, 10000, -1000, 10001, -1001]', '[' + "9" * 19 + ']']:   # as number() reads them
+        assert _plain_json(text) is not _NOT_PLAIN
+        assert outcome(parse_json, text) == outcome(reference_parse_json, text)

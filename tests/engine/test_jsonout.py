@@ -98,6 +98,16 @@ def test_what_orjson_refuses_or_passes_on_is_written_the_same():
     same(["\ud800 lone", "\x00\x1f\x7f\u2028 é 中"])
     same([Decimal("NaN"), Decimal("-Infinity"), Decimal("sNaN")])
     assert dumps([Decimal("1.10"), Decimal("1.1")]) == "[\n  1.1,\n  1.1\n]\n"
+    # a number written before is found by its value, whatever else equals it (an IntEnum, 3.0), and a value
+    # the look-up cannot hash (an OrderedDict among them) is still written by _default, not by Python
+    assert same([Decimal("3"), Level.high, Decimal("3.0"), Decimal("-0.0")]) == "[\n  3,\n  3,\n  3,\n  0\n]\n"
+    from engine import jsonout
+    calls = []
+    real, jsonout.dumps_python = jsonout.dumps_python, lambda *a: calls.append(a) or real(*a)
+    try:
+        assert dumps([Decimal("3"), collections.OrderedDict(b=Decimal("3"))], 0) == '[3,{"b":3}]\n' and not calls
+    finally:
+        jsonout.dumps_python = real
 
 
 def test_a_lone_surrogate_is_written_as_its_json_escape_in_bytes():

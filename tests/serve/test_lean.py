@@ -247,6 +247,33 @@ def test_without_the_token_the_request_is_refused_and_with_it_answered():
         s.close()
 
 
+def test_on_one_connection_each_request_is_checked_unless_its_headers_are_the_last_answered_ones():
+    """The lean path keeps the outcome of its checks for the headers of the connection's last request
+    it answered: the same headers again are answered there, and any other (a wrong token after a right
+    one, another media type, a Host not local) is checked afresh and refused by the stack."""
+    s = Server(Settings(workers=1, token=TOKEN))
+    right = b"Authorization: Bearer " + TOKEN.encode() + b"\r\n"
+    wrong = b"Authorization: Bearer wrong-" + TOKEN.encode()[6:] + b"\r\n"
+    try:
+        p, t = s.connect()
+        steps = [(request(ONE, extra=right), 200, 1), (request(ONE, extra=right), 200, 1),
+                 (request(ONE, extra=wrong), 401, 2), (request(ONE, extra=right), 200, 1),
+                 (request(ONE, extra=right, ctype=b"text/plain"), 415, 2),
+                 (request(ONE, extra=right).replace(b"Host: 127.0.0.1:8400", b"Host: example.org"), 403, 2),
+                 (request(ONE, extra=right), 200, 1)]
+        for n, (req, status, writes) in enumerate(steps, 1):
+            before = len(t.writes)
+            p.data_received(req)
+            head, body = s.run(responses(t, n))[-1]
+            assert head.startswith(b"HTTP/1.1 %d " % status), (n, head)
+            assert len(t.writes) - before == writes, n        # one write: answered by the lean path
+            if status == 200:
+                assert json.loads(body)["values"]["audit_days"] == 4
+        assert not t.closed
+    finally:
+        s.close()
+
+
 def test_a_forwarded_request_is_left_to_uvicorns_proxy_middleware(server):
     """From a trusted proxy (127.0.0.1), X-Forwarded-For names the client: here not a local one."""
     p, t = server.connect()
