@@ -47,7 +47,7 @@ def _chunk(task):
 
 def _trimmer():
     """glibc's malloc_trim, or None elsewhere. The parent receives every chunk as one large message
-    and string (in the pool's result thread) and frees it in the main thread; glibc keeps the freed
+    and string (read from its worker's pipe by engine/parallel.py) and frees it once written; glibc keeps the freed
     room in its arenas, fragmented, so the parent's RSS crept up with the corpus (33 -> 44 MB over
     300,000 cases with 40-case chunks, -> 39 MB with 100) while Python's own memory stayed flat.
     Giving the free room back every few chunks keeps it flat (33 -> 35 MB) for a few ms a call."""

@@ -47,47 +47,9 @@ def iter_records(source):
         raise CaseError(Msg("err_at", where=source, message=Msg("err_no_case_source")))
 
 
-SPAN_MIN = 4 * 1024          # bytes: the smallest span handed out (the last ones, so workers finish together)
-
-
-def jsonl_spans(source, cases: int, parts: int = 1):
-    """A JSON Lines corpus as byte spans (file, offset, length, first line number), each about
-    `cases` lines, cut at line ends, for workers that read and parse their own (`span_records`).
-    The parent only counts line ends (no decoding, no per-line objects). Spans shrink toward the end
-    of the file, so `parts` workers run out of work together. None when `source` is not such a file."""
-    source = Path(source)
-    if source.suffix != ".jsonl" or not source.is_file():
-        return None
-    return _spans(source, cases, parts)
-
-
-def _spans(source, cases, parts):
-    name = str(source)
-    try:
-        with open(source, "rb") as fh:
-            size = fh.seek(0, 2)
-            fh.seek(0)
-            head = fh.read(64 * 1024)
-            lines = head.count(b"\n")
-            full = max(SPAN_MIN, (len(head) // lines if lines else len(head)) * cases)
-            offset, line = 0, 1
-            fh.seek(0)
-            while offset < size:
-                want = max(SPAN_MIN, min(full, (size - offset) // (4 * parts)))
-                data = fh.read(want)
-                if not data:
-                    break                       # the file shrank while read
-                if not data.endswith(b"\n"):
-                    data += fh.readline()       # to the end of the line (or of the file)
-                yield name, offset, len(data), line
-                offset += len(data)
-                line += data.count(b"\n")
-    except OSError as exc:
-        raise CaseError(Msg("err_at", where=source, message=Msg("file_cannot_read", reason=exc.strerror or exc))) from None
-
-
 def span_records(span, fh=None):
-    """The raw records of one span, as iter_records gives them: ("line", file, n, text)."""
+    """The raw records of one span (file, offset, length, number of its first line), cut at line ends
+    by impact.executors.spans, as iter_records gives them: ("line", file, n, text)."""
     name, offset, length, n = span
     try:
         if fh is None:

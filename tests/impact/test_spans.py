@@ -1,4 +1,4 @@
-"""A JSON Lines corpus as byte spans the workers read themselves (corpus.sources.jsonl_spans): the
+"""A JSON Lines corpus as byte spans the workers read themselves (impact.executors.spans): the
 same records as reading it line by line, and the same report bytes as one worker."""
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 
 from engine.cli import main
 from engine.corpus import generate_cases
-from engine.corpus.sources import iter_records, jsonl_spans, span_records
-from engine.impact import impact
+from engine.corpus.sources import iter_records, span_records
+from engine.impact import executors, impact
 from engine.jsonout import dumps
 from engine.registry import load_cached
 
@@ -31,20 +31,10 @@ def awkward(tmp_path_factory):
     return path
 
 
-@pytest.mark.parametrize("cases,parts", [(1, 1), (7, 2), (100, 2), (10_000, 3)])
-def test_spans_cover_the_file_and_give_its_records(awkward, cases, parts):
-    spans = list(jsonl_spans(awkward, cases, parts))
-    assert spans[0][1] == 0
-    for a, b in zip(spans, spans[1:]):
-        assert a[1] + a[2] == b[1]                        # back to back, nothing skipped or read twice
-    assert spans[-1][1] + spans[-1][2] == awkward.stat().st_size
-    assert [r for s in spans for r in span_records(s)] == list(iter_records(awkward))
-
-
 def test_spans_shrink_toward_the_end(tmp_path):
     path = tmp_path / "big.jsonl"
     path.write_text("".join(generate_cases(load_cached(A2), 2000, 5)), encoding="utf-8")
-    sizes = [s[2] for s in jsonl_spans(path, 100, 2)]
+    sizes = [s[2] for s in executors.spans(path, 100, 2)]
     assert len(sizes) > 10
     assert sizes[-1] < sizes[0] / 4
 
@@ -52,8 +42,8 @@ def test_spans_shrink_toward_the_end(tmp_path):
 def test_not_a_jsonl_file_has_no_spans(tmp_path):
     p = tmp_path / "case.yaml"
     p.write_text("as_of: 2026-01-01\n", encoding="utf-8")
-    assert jsonl_spans(p, 100, 2) is None
-    assert jsonl_spans(tmp_path, 100, 2) is None
+    assert executors.spans(p, 100, 2) is None
+    assert executors.spans(tmp_path, 100, 2) is None
 
 
 def test_two_workers_reading_spans_give_one_workers_bytes(awkward):
@@ -79,8 +69,6 @@ def test_a_bad_line_read_by_a_worker_is_named(tmp_path, capsys):
 
 
 # ---------------------------------------------------------------- spans cut by seeking (impact.executors)
-
-from engine.impact import executors  # noqa: E402
 
 
 def _numbered(spans):
