@@ -345,9 +345,10 @@ def bench_impact(rs, cfg):
     # untimed runs first fill the benchmark's cache folder: the timed runs load the rule sets from it.
     # One for each worker count: with workers, the parent makes every second stage ahead for the forks
     # to inherit (Comparer.prepare), and a cold cache made the first 2-worker run 4 s of compiling.
+    first = corpus_file(rs, cfg["impact_sizes"][0])
     for workers in sorted({1, cores}):
-        subprocess.run([sys.executable, "-c", IMPACT_SCRIPT, str(old), str(new), str(corpus_file(rs, cfg["impact_sizes"][0])),
-                        str(workers)], capture_output=True, text=True, cwd=ROOT, env=env)
+        subprocess.run([sys.executable, "-c", IMPACT_SCRIPT, str(old), str(new), str(first), str(workers)],
+                       capture_output=True, text=True, cwd=ROOT, env=env)
     say("  whole runs in a fresh process (rule sets from the cache, workers started, corpus read):")
     for n in cfg["impact_sizes"]:
         corpus = corpus_file(rs, n)

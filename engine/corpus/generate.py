@@ -47,10 +47,11 @@ def _chunk(task):
 
 def _trimmer():
     """glibc's malloc_trim, or None elsewhere. The parent receives every chunk as one large message
-    and string (read from its worker's pipe by engine/parallel.py) and frees it once written; glibc keeps the freed
-    room in its arenas, fragmented, so the parent's RSS crept up with the corpus (33 -> 44 MB over
-    300,000 cases with 40-case chunks, -> 39 MB with 100) while Python's own memory stayed flat.
-    Giving the free room back every few chunks keeps it flat (33 -> 35 MB) for a few ms a call."""
+    and string (read from its worker's pipe by engine/parallel.py) and frees it once written; glibc
+    keeps the freed room in its arenas, fragmented, so the parent's RSS crept up with the corpus
+    (33 -> 44 MB over 300,000 cases with 40-case chunks, -> 39 MB with 100) while Python's own memory
+    stayed flat. Giving the free room back every few chunks keeps it flat (33 -> 35 MB) for a few ms
+    a call."""
     import sys
     if not sys.platform.startswith("linux"):
         return None
