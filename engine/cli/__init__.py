@@ -102,7 +102,17 @@ class _Terminated(KeyboardInterrupt):
     """SIGTERM, raised where the program is so that cleanup (temporary files, the worker pool) runs."""
 
 
+_MAIN_PID = os.getpid()
+
+
 def _on_sigterm(signum, frame):
+    if os.getpid() != _MAIN_PID:
+        # a forked worker stopped before it installed its own handling (the pool is stopped while the
+        # worker is still starting): it dies as SIGTERM kills by default, with no traceback of its own
+        import signal
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+        return
     raise _Terminated()
 
 
@@ -120,6 +130,8 @@ def _in_language(exc: CertrulesError, requested: str | None) -> str:
 
 def main(argv=None) -> int:
     import signal
+    global _MAIN_PID
+    _MAIN_PID = os.getpid()
     try:
         signal.signal(signal.SIGTERM, _on_sigterm)
     except ValueError:      # not the main thread (main() called by a test or a server's thread): left as it is
