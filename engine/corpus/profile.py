@@ -469,7 +469,7 @@ def _feel(v):
 # The decimals of the numbers drawn, made once (a case holds dozens, mostly the same few: scores, maxima);
 # a Decimal never changes, so one can stand for every equal number of its type. Separate by type: 7 and
 # 7.0 are equal keys but become Decimal('7') and Decimal('7.0').
-# Only small integers are kept: those repeat. Large ones (a turnover, a headcount) rarely do, and keeping
+# Only small integers are kept: those repeat. Large ones (amounts, totals) rarely do, and keeping
 # the first 65,536 of them grew a worker by 12 MB over a million cases (peak RSS 33 -> 45 MB), while
 # the small ones are all seen within the first few thousand cases.
 _INTS: dict = {}
